@@ -1,0 +1,77 @@
+package result
+
+// Kind is the InfluxDB type a field is written as. Fixing it per field matters:
+// InfluxDB refuses a point whose field type differs from what the shard already
+// holds, so "sent" must be an integer on every point, forever.
+type Kind int
+
+const (
+	// Float is written as an InfluxDB float.
+	Float Kind = iota
+	// Int is written as an InfluxDB integer; the wire value must be whole.
+	Int
+	// Bool is written as an InfluxDB boolean; the wire value must be 0 or 1.
+	Bool
+)
+
+// Schema describes one measurement: which tags it may carry (besides "agent")
+// and which fields, with their kinds.
+type Schema struct {
+	// Tags lists the allowed tag keys, "agent" excluded.
+	Tags []string
+	// Required lists tag keys that must be present and non-empty.
+	Required []string
+	// Fields maps each allowed field key to its kind.
+	Fields map[string]Kind
+}
+
+// Schemas are the measurements of DESIGN.md that agents produce. Dashboards,
+// reports and tests rely on these names: change them only together.
+var Schemas = map[string]Schema{
+	"ping": {
+		Tags:     []string{"target", "line", "customer", "site"},
+		Required: []string{"target"},
+		Fields: map[string]Kind{
+			"rtt_min_ms": Float, "rtt_avg_ms": Float, "rtt_max_ms": Float, "jitter_ms": Float,
+			"sent": Int, "recv": Int, "loss_pct": Float,
+		},
+	},
+	"dial": {
+		Tags:     []string{"target", "kind", "line", "customer", "site"},
+		Required: []string{"target", "kind"},
+		Fields: map[string]Kind{
+			"ok": Bool, "dns_ms": Float, "connect_ms": Float, "tls_ms": Float, "cert_days_left": Float,
+		},
+	},
+	"http": {
+		Tags:     []string{"target", "line", "customer", "site"},
+		Required: []string{"target"},
+		Fields: map[string]Kind{
+			"ok": Bool, "status": Int, "dns_ms": Float, "connect_ms": Float, "tls_ms": Float,
+			"ttfb_ms": Float, "total_ms": Float, "bytes": Int, "throughput_kbps": Float,
+		},
+	},
+	"snmp_if": {
+		Tags:     []string{"device", "ifindex", "ifname", "line"},
+		Required: []string{"device", "ifindex"},
+		Fields: map[string]Kind{
+			"oper_up": Bool, "admin_up": Bool, "in_bps": Float, "out_bps": Float,
+			"in_errors": Int, "out_errors": Int, "last_change_s": Float,
+		},
+	},
+	"snmp": {
+		Tags:     []string{"device", "metric", "line", "site"},
+		Required: []string{"device", "metric"},
+		Fields:   map[string]Kind{"value": Float},
+	},
+}
+
+// TagAllowed reports whether key may be a tag of this measurement.
+func (s Schema) TagAllowed(key string) bool {
+	for _, t := range s.Tags {
+		if t == key {
+			return true
+		}
+	}
+	return false
+}
