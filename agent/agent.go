@@ -1,0 +1,278 @@
+// Package agent runs probes on their schedule and ships their results to the
+// controller over NATS JetStream. It holds the parts every probe type shares:
+// scheduling, labels, batching, publishing, heartbeats and self-metrics.
+package agent
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	mrand "math/rand"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vantage-net/vantage/agent/config"
+	"github.com/vantage-net/vantage/agent/publish"
+	"github.com/vantage-net/vantage/agent/schedule"
+	"github.com/vantage-net/vantage/internal/clock"
+	"github.com/vantage-net/vantage/probes"
+	"github.com/vantage-net/vantage/probes/probe"
+	"github.com/vantage-net/vantage/probes/result"
+)
+
+// Options configure an Agent.
+type Options struct {
+	Config   *config.Config
+	Logger   *slog.Logger
+	Registry prometheus.Registerer
+	Version  string
+	// Clock and Rand are injected for tests; nil means real time and a
+	// randomly seeded source.
+	Clock clock.Clock
+	Rand  *mrand.Rand
+}
+
+// Agent is one running vantage-agent.
+type Agent struct {
+	cfg     *config.Config
+	log     *slog.Logger
+	version string
+	clock   clock.Clock
+	rand    *mrand.Rand
+	m       *metrics
+	jobs    []job
+	probers []probe.Prober
+	queue   publish.Queue
+	results chan result.Result
+	started time.Time
+
+	mu        sync.Mutex
+	nc        *nats.Conn
+	published uint64
+	dropped   uint64
+}
+
+// job is a scheduled (probe, target) with everything a round needs.
+type job struct {
+	probe    string
+	prober   probe.Prober
+	meas     string
+	schema   result.Schema
+	target   string
+	labels   config.Labels
+	interval time.Duration
+	timeout  time.Duration
+}
+
+// New builds the agent's probers. It fails when a probe cannot be built, e.g.
+// ICMP is not permitted, with the probe type's explanation.
+func New(o Options) (*Agent, error) {
+	if o.Clock == nil {
+		o.Clock = clock.Real{}
+	}
+	if o.Rand == nil {
+		o.Rand = mrand.New(mrand.NewSource(time.Now().UnixNano()))
+	}
+	a := &Agent{cfg: o.Config, log: o.Logger, version: o.Version, clock: o.Clock, rand: o.Rand,
+		queue: publish.NewMemQueue(o.Config.Publish.QueueMax), results: make(chan result.Result, 10000)}
+	a.m = newMetrics(o.Registry, func() float64 { return float64(a.queue.Results()) })
+	byProbe := map[string]struct {
+		p probe.Prober
+		d probe.Descriptor
+	}{}
+	for i := range o.Config.Probes {
+		pc := &o.Config.Probes[i]
+		p, d, err := probes.New(probe.Spec{
+			Name: pc.Name, Type: pc.Type, Interval: pc.Interval, Timeout: pc.Timeout,
+			Options: pc.Options, File: o.Config.File(),
+			Logger: o.Logger.With("probe", pc.Name), Registerer: o.Registry,
+		})
+		if err != nil {
+			a.Close()
+			return nil, fmt.Errorf("%s:%d: probes[%d] (%s): %w", o.Config.File(), pc.Line(), i, pc.Name, err)
+		}
+		a.probers = append(a.probers, p)
+		byProbe[pc.Name] = struct {
+			p probe.Prober
+			d probe.Descriptor
+		}{p, d}
+	}
+	for _, j := range o.Config.Jobs() {
+		pd := byProbe[j.Probe.Name]
+		a.jobs = append(a.jobs, job{probe: j.Probe.Name, prober: pd.p, meas: pd.d.Measurement,
+			schema: result.Schemas[pd.d.Measurement], target: j.Target, labels: j.Labels,
+			interval: j.Probe.Interval, timeout: j.Probe.Timeout})
+	}
+	return a, nil
+}
+
+// Close releases probers' resources (shared sockets, sessions).
+func (a *Agent) Close() {
+	for _, p := range a.probers {
+		if c, ok := p.(probe.Closer); ok {
+			_ = c.Close()
+		}
+	}
+}
+
+// Run connects to NATS and runs until ctx ends. NATS being unreachable is
+// not an error: the agent keeps probing and queues results.
+func (a *Agent) Run(ctx context.Context) error {
+	a.started = a.clock.Now()
+	nc, err := a.connect()
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	a.nc = nc
+	a.mu.Unlock()
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return fmt.Errorf("jetstream: %w", err)
+	}
+
+	epoch := make([]byte, 6)
+	_, _ = rand.Read(epoch)
+	batcher := &publish.Batcher{Agent: a.cfg.AgentID, Max: a.cfg.Publish.BatchMax, Delay: a.cfg.Publish.BatchDelay,
+		Queue: a.queue, Clock: a.clock, IDPrefix: hex.EncodeToString(epoch), Logger: a.log,
+		Dropped: a.countDropped}
+	sender := &publish.Sender{Subject: "vantage.results." + a.cfg.AgentID, JS: js, Queue: a.queue,
+		Timeout: a.cfg.NATS.PublishTimeout, Logger: a.log, Rand: mrand.New(mrand.NewSource(a.rand.Int63())),
+		Published: func(n int) {
+			a.m.published.Add(float64(n))
+			a.mu.Lock()
+			a.published += uint64(n)
+			a.mu.Unlock()
+		},
+		Failed: func(error) { a.m.publishFails.Inc() }}
+
+	sendCtx, stopSend := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(3)
+	batchDone := make(chan struct{})
+	go func() { defer wg.Done(); defer close(batchDone); batcher.Run(context.Background(), a.results) }()
+	go func() { defer wg.Done(); sender.Run(sendCtx) }()
+	go func() { defer wg.Done(); a.heartbeats(ctx, nc) }()
+
+	specs := make([]schedule.JobSpec, len(a.jobs))
+	groups := map[string]int{}
+	for i, j := range a.jobs {
+		g, ok := groups[j.probe]
+		if !ok {
+			g = len(groups)
+			groups[j.probe] = g
+		}
+		specs[i] = schedule.JobSpec{Interval: j.interval, Group: g}
+	}
+	runner := &schedule.Runner{
+		Plan:    schedule.NewPlan(a.clock.Now(), specs, a.rand),
+		Clock:   a.clock,
+		Run:     a.round,
+		Skipped: func(r schedule.Round) { a.m.skipped.WithLabelValues(a.jobs[r.Job].probe).Inc() },
+	}
+	a.log.Info("agent running", "agent", a.cfg.AgentID, "jobs", len(a.jobs), "probes", len(a.cfg.Probes))
+	runner.Start(ctx) // returns after running rounds finished
+
+	// Drain: close the result stream, let the batcher flush, give the sender
+	// a grace period to deliver what is queued.
+	close(a.results)
+	<-batchDone
+	deadline := time.Now().Add(5 * time.Second)
+	for a.queue.Results() > 0 && time.Now().Before(deadline) && nc.IsConnected() {
+		time.Sleep(20 * time.Millisecond)
+	}
+	stopSend()
+	wg.Wait()
+	if left := a.queue.Results(); left > 0 {
+		a.log.Warn("stopping with results not yet acknowledged", "results", left)
+	}
+	a.Close()
+	return nil
+}
+
+// round runs one probe round. The round is bounded by the probe's timeout but
+// not cancelled by shutdown: a cancelled round would report a failure the
+// network never had.
+func (a *Agent) round(_ context.Context, r schedule.Round) {
+	j := &a.jobs[r.Job]
+	ctx, cancel := context.WithTimeout(context.Background(), j.timeout)
+	samples := j.prober.Probe(ctx, j.target)
+	cancel()
+	for _, s := range samples {
+		res := a.toResult(j, r.Slot, s)
+		if res.Error != "" {
+			a.m.roundErrors.WithLabelValues(j.probe, res.Error).Inc()
+		}
+		a.m.produced.WithLabelValues(j.probe).Inc()
+		a.results <- res
+	}
+}
+
+// toResult adds event time, labels and the target to a sample. Labels the
+// measurement has no tag for (customer on snmp_if) are left out on purpose.
+func (a *Agent) toResult(j *job, slot time.Time, s probe.Sample) result.Result {
+	meas := j.meas
+	if s.Measurement != "" {
+		meas = s.Measurement
+	}
+	schema := j.schema
+	if meas != j.meas {
+		schema = result.Schemas[meas]
+	}
+	tags := make(map[string]string, 6)
+	set := func(k, v string) {
+		if v != "" && schema.TagAllowed(k) {
+			tags[k] = v
+		}
+	}
+	set("line", j.labels.Line)
+	set("customer", j.labels.Customer)
+	set("site", j.labels.Site)
+	if schema.TagAllowed("target") {
+		tags["target"] = j.target
+	} else if schema.TagAllowed("device") {
+		tags["device"] = j.target
+	}
+	for k, v := range s.Tags {
+		tags[k] = v
+	}
+	t := slot
+	if !s.Time.IsZero() {
+		t = s.Time
+	}
+	return result.Result{Time: t, Measurement: meas, Probe: j.probe, Tags: tags, Fields: s.Fields, Error: s.Error, Detail: s.Detail}
+}
+
+func (a *Agent) countDropped(n int) {
+	a.m.dropped.Add(float64(n))
+	a.mu.Lock()
+	a.dropped += uint64(n)
+	a.mu.Unlock()
+	a.log.Warn("queue full: dropped oldest results", "results", n)
+}
+
+// Emit hands results from outside the schedule (SNMP traps) to the publisher.
+func (a *Agent) Emit(r result.Result) { a.results <- r }
+
+// Stats are the agent's counters, for tests and heartbeats.
+type Stats struct {
+	Published, Dropped uint64
+	Queued             int
+}
+
+// Stats returns the agent's current counters.
+func (a *Agent) Stats() Stats {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return Stats{Published: a.published, Dropped: a.dropped, Queued: a.queue.Results()}
+}
+
+var errNoNATS = errors.New("no NATS URL configured")

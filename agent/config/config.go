@@ -1,0 +1,207 @@
+// Package config loads and validates a vantage-agent configuration file.
+//
+// Loading is strict: unknown keys, bad durations, missing targets and
+// malformed addresses are refused at start, all at once, each with
+// file:line and the field path, so an operator fixes the file in one pass.
+package config
+
+import (
+	"fmt"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is a whole agent configuration.
+type Config struct {
+	// AgentID identifies this agent everywhere: NATS subjects, the "agent" tag,
+	// the registry. Letters, digits, '-' and '_' only.
+	AgentID string `yaml:"agent_id"`
+	// Site is where the agent watches from.
+	Site Site `yaml:"site"`
+	// NATS is how the agent reaches the controller.
+	NATS NATS `yaml:"nats"`
+	// HTTPListen is the address of /metrics and /healthz (default 127.0.0.1:9101).
+	HTTPListen string `yaml:"http_listen"`
+	// HeartbeatInterval is how often the agent says it is alive (default 10s).
+	// The controller calls an agent offline after a few missed heartbeats.
+	HeartbeatInterval time.Duration `yaml:"heartbeat_interval"`
+	// Publish tunes batching of results into NATS messages.
+	Publish Publish `yaml:"publish"`
+	// Probes are the measurements this agent runs.
+	Probes []Probe `yaml:"probes"`
+	// Traps configures the SNMP trap listener; absent means no listener.
+	Traps *yaml.Node `yaml:"traps"`
+	// LogLevel is debug, info, warn or error (default info).
+	LogLevel string `yaml:"log_level"`
+
+	file string
+	root yaml.Node
+}
+
+// File is the path the config was loaded from, for messages.
+func (c *Config) File() string { return c.file }
+
+// Site describes the agent's place; its id becomes the "site" tag unless a
+// probe or target sets its own.
+type Site struct {
+	// ID is the site id from the inventory.
+	ID string `yaml:"id"`
+	// Lat and Lon are WGS84 degrees; optional.
+	Lat float64 `yaml:"lat"`
+	Lon float64 `yaml:"lon"`
+}
+
+// NATS holds the connection settings. Credentials are secrets: they are never
+// logged and never appear in /metrics or heartbeats.
+type NATS struct {
+	// URLs of the controller's NATS server or cluster, e.g. nats://ctrl:4222.
+	URLs []string `yaml:"urls"`
+	// User and Password authenticate the agent (issued by
+	// `vantage-controller agent add`).
+	User     string `yaml:"user"`
+	Password string `yaml:"password"`
+	// CredsFile is a NATS .creds file (JWT + NKey seed), an alternative to
+	// user/password.
+	CredsFile string `yaml:"creds_file"`
+	// TLS enables TLS to NATS.
+	TLS *TLS `yaml:"tls"`
+	// PublishTimeout bounds waiting for JetStream's acknowledgement of one
+	// message (default 5s); an unacknowledged message is sent again.
+	PublishTimeout time.Duration `yaml:"publish_timeout"`
+}
+
+// TLS configures TLS towards NATS.
+type TLS struct {
+	// CAFile verifies the server; empty means the system roots.
+	CAFile string `yaml:"ca_file"`
+	// CertFile and KeyFile are a client certificate, if the server asks.
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+}
+
+// Publish tunes how results become messages.
+type Publish struct {
+	// BatchMax is the most results in one message (default 500). Batching is
+	// what keeps NATS and the controller cheap at fleet scale.
+	BatchMax int `yaml:"batch_max"`
+	// BatchDelay is the longest a result waits for others to join its batch
+	// (default 250ms): the added latency of batching.
+	BatchDelay time.Duration `yaml:"batch_delay"`
+	// QueueMax bounds results held in memory while NATS is unreachable
+	// (default 200000). When full the oldest are dropped and counted in
+	// vantage_agent_results_dropped_total.
+	QueueMax int `yaml:"queue_max"`
+}
+
+// Probe is one configured measurement.
+type Probe struct {
+	// Name is unique within the agent; it appears in logs and metrics.
+	Name string `yaml:"name"`
+	// Type is a registered probe type: ping, dial, http, snmp.
+	Type string `yaml:"type"`
+	// Interval between rounds per target (e.g. 1s, 30s).
+	Interval time.Duration `yaml:"interval"`
+	// Timeout bounds one round; default 80% of Interval, never more than it.
+	Timeout time.Duration `yaml:"timeout"`
+	// Labels become InfluxDB tags: line, customer, site.
+	Labels Labels `yaml:"labels"`
+	// Targets are what the probe measures; each may carry its own labels.
+	Targets []Target `yaml:"targets"`
+	// Options are the probe type's own settings (see README per type).
+	Options yaml.Node `yaml:"options"`
+
+	line int
+}
+
+// Line is the file line where the probe entry starts.
+func (p *Probe) Line() int { return p.line }
+
+// UnmarshalYAML records where the probe starts, for validation messages.
+func (p *Probe) UnmarshalYAML(n *yaml.Node) error {
+	type plain Probe
+	if err := n.Decode((*plain)(p)); err != nil {
+		return err
+	}
+	p.line = n.Line
+	return nil
+}
+
+// Labels are the tags that tie a result to the inventory.
+type Labels struct {
+	// Line is the circuit id of the dedicated line this target watches.
+	Line string `yaml:"line"`
+	// Customer is the customer id.
+	Customer string `yaml:"customer"`
+	// Site overrides the agent's site id.
+	Site string `yaml:"site"`
+}
+
+// merge returns l with empty fields taken from base.
+func (l Labels) merge(base Labels) Labels {
+	if l.Line == "" {
+		l.Line = base.Line
+	}
+	if l.Customer == "" {
+		l.Customer = base.Customer
+	}
+	if l.Site == "" {
+		l.Site = base.Site
+	}
+	return l
+}
+
+// Target is an address, URL or device, written either as a plain string or as
+// a mapping with its own labels:
+//
+//	targets:
+//	  - 198.18.0.1
+//	  - address: 198.18.0.2
+//	    labels: {line: L-0002, customer: C-7}
+type Target struct {
+	// Address is what the probe type expects: IP or host, host:port, URL.
+	Address string `yaml:"address"`
+	// Labels override the probe's labels for this target.
+	Labels Labels `yaml:"labels"`
+
+	line int
+}
+
+// UnmarshalYAML accepts the string shorthand.
+func (t *Target) UnmarshalYAML(n *yaml.Node) error {
+	t.line = n.Line
+	if n.Kind == yaml.ScalarNode {
+		t.Address = n.Value
+		return nil
+	}
+	type plain Target
+	if err := n.Decode((*plain)(t)); err != nil {
+		return err
+	}
+	t.line = n.Line
+	return nil
+}
+
+// Job is one (probe, target) pair with its effective labels: the unit the
+// scheduler runs.
+type Job struct {
+	Probe  *Probe
+	Target string
+	Labels Labels
+}
+
+// Jobs expands probes into jobs with merged labels (target over probe over
+// the agent's site).
+func (c *Config) Jobs() []Job {
+	var jobs []Job
+	for i := range c.Probes {
+		p := &c.Probes[i]
+		base := p.Labels.merge(Labels{Site: c.Site.ID})
+		for _, t := range p.Targets {
+			jobs = append(jobs, Job{Probe: p, Target: t.Address, Labels: t.Labels.merge(base)})
+		}
+	}
+	return jobs
+}
+
+func (c *Config) at(line int) string { return fmt.Sprintf("%s:%d", c.file, line) }

@@ -1,0 +1,42 @@
+package agent
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// metrics are the agent's own figures on /metrics, namespaced vantage_agent_.
+type metrics struct {
+	produced     *prometheus.CounterVec
+	published    prometheus.Counter
+	dropped      prometheus.Counter
+	skipped      *prometheus.CounterVec
+	roundErrors  *prometheus.CounterVec
+	publishFails prometheus.Counter
+	reconnects   prometheus.Counter
+	connected    prometheus.Gauge
+	queue        prometheus.GaugeFunc
+}
+
+func newMetrics(reg prometheus.Registerer, queueDepth func() float64) *metrics {
+	m := &metrics{
+		produced: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vantage_agent_results_total",
+			Help: "Results produced by probes, by probe name."}, []string{"probe"}),
+		published: prometheus.NewCounter(prometheus.CounterOpts{Name: "vantage_agent_results_published_total",
+			Help: "Results acknowledged by JetStream."}),
+		dropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "vantage_agent_results_dropped_total",
+			Help: "Results dropped, oldest first, because the queue was full while NATS was unreachable."}),
+		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vantage_agent_rounds_skipped_total",
+			Help: "Rounds not started because the previous round of the same target was still running or the agent stalled."}, []string{"probe"}),
+		roundErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vantage_agent_round_errors_total",
+			Help: "Failed rounds by probe and error class."}, []string{"probe", "class"}),
+		publishFails: prometheus.NewCounter(prometheus.CounterOpts{Name: "vantage_agent_publish_errors_total",
+			Help: "Publish attempts that JetStream did not acknowledge (retried)."}),
+		reconnects: prometheus.NewCounter(prometheus.CounterOpts{Name: "vantage_agent_nats_reconnects_total",
+			Help: "Reconnections to NATS."}),
+		connected: prometheus.NewGauge(prometheus.GaugeOpts{Name: "vantage_agent_nats_connected",
+			Help: "1 while connected to NATS."}),
+		queue: prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vantage_agent_spool_depth",
+			Help: "Results waiting for JetStream's acknowledgement."}, queueDepth),
+	}
+	reg.MustRegister(m.produced, m.published, m.dropped, m.skipped, m.roundErrors, m.publishFails,
+		m.reconnects, m.connected, m.queue)
+	return m
+}

@@ -1,0 +1,87 @@
+package agent
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"math/rand"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+)
+
+// connect dials NATS with the agent's credentials. It never gives up: the
+// client is told to reconnect forever (its default is 60 tries), with
+// exponential backoff and jitter so a fleet returning after a NATS restart
+// spreads out, and to start even when NATS is unreachable at boot.
+func (a *Agent) connect() (*nats.Conn, error) {
+	c := a.cfg.NATS
+	if len(c.URLs) == 0 {
+		return nil, errNoNATS
+	}
+	jitter := rand.New(rand.NewSource(a.rand.Int63()))
+	opts := []nats.Option{
+		nats.Name("vantage-agent " + a.cfg.AgentID),
+		nats.MaxReconnects(-1),
+		nats.RetryOnFailedConnect(true),
+		nats.CustomReconnectDelay(func(attempts int) time.Duration {
+			d := 250 * time.Millisecond << min(attempts, 7) // 250ms … 32s
+			if d > 30*time.Second {
+				d = 30 * time.Second
+			}
+			return d/2 + time.Duration(jitter.Int63n(int64(d)))
+		}),
+		nats.ReconnectBufSize(-1), // JetStream publishes are retried by the sender, not buffered twice
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			a.m.connected.Set(0)
+			a.log.Warn("disconnected from NATS; results are queued", "err", err)
+		}),
+		nats.ReconnectHandler(func(nc *nats.Conn) {
+			a.m.connected.Set(1)
+			a.m.reconnects.Inc()
+			a.log.Info("reconnected to NATS", "server", nc.ConnectedUrlRedacted())
+		}),
+		nats.ConnectHandler(func(nc *nats.Conn) {
+			a.m.connected.Set(1)
+			a.log.Info("connected to NATS", "server", nc.ConnectedUrlRedacted())
+		}),
+	}
+	if c.User != "" {
+		opts = append(opts, nats.UserInfo(c.User, c.Password))
+	}
+	if c.CredsFile != "" {
+		opts = append(opts, nats.UserCredentials(c.CredsFile))
+	}
+	if c.TLS != nil {
+		tc := &tls.Config{MinVersion: tls.VersionTLS12}
+		if c.TLS.CAFile != "" {
+			pem, err := os.ReadFile(c.TLS.CAFile)
+			if err != nil {
+				return nil, fmt.Errorf("nats.tls.ca_file: %w", err)
+			}
+			pool := x509.NewCertPool()
+			if !pool.AppendCertsFromPEM(pem) {
+				return nil, fmt.Errorf("nats.tls.ca_file: %s holds no PEM certificate", c.TLS.CAFile)
+			}
+			tc.RootCAs = pool
+		}
+		if c.TLS.CertFile != "" {
+			cert, err := tls.LoadX509KeyPair(c.TLS.CertFile, c.TLS.KeyFile)
+			if err != nil {
+				return nil, fmt.Errorf("nats.tls.cert_file: %w", err)
+			}
+			tc.Certificates = []tls.Certificate{cert}
+		}
+		opts = append(opts, nats.Secure(tc))
+	}
+	nc, err := nats.Connect(strings.Join(c.URLs, ","), opts...)
+	if err != nil {
+		return nil, fmt.Errorf("nats: %w", err)
+	}
+	if nc.IsConnected() {
+		a.m.connected.Set(1)
+	}
+	return nc, nil
+}

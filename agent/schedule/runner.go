@@ -1,0 +1,67 @@
+package schedule
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/vantage-net/vantage/internal/clock"
+)
+
+// Runner drives a Plan: it sleeps until the next slot, starts each due round
+// in its own goroutine and hears when it finishes.
+type Runner struct {
+	// Plan decides; Runner only acts.
+	Plan *Plan
+	// Clock is the time source (clock.Real in production).
+	Clock clock.Clock
+	// Run executes one round. It must return; the caller bounds it with the
+	// probe's timeout.
+	Run func(ctx context.Context, r Round)
+	// Skipped is told about every skipped slot (for a metric); may be nil.
+	Skipped func(r Round)
+}
+
+// Start runs the schedule until ctx ends, then waits for running rounds.
+func (r *Runner) Start(ctx context.Context) {
+	done := make(chan int, len(r.Plan.entries))
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	timer := r.Clock.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		now := r.Clock.Now()
+		start, skipped := r.Plan.Due(now)
+		for _, s := range skipped {
+			if r.Skipped != nil {
+				r.Skipped(s)
+			}
+		}
+		for _, round := range start {
+			wg.Add(1)
+			go func(round Round) {
+				defer wg.Done()
+				r.Run(ctx, round)
+				done <- round.Job
+			}(round)
+		}
+		wait := time.Hour
+		if next := r.Plan.Next(); !next.IsZero() {
+			wait = next.Sub(now)
+		}
+		timer.Stop()
+		timer.Reset(wait)
+		// Drain finished rounds until the timer fires.
+	wait:
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case job := <-done:
+				r.Plan.Done(job)
+			case <-timer.C():
+				break wait
+			}
+		}
+	}
+}
