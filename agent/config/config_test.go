@@ -1,0 +1,118 @@
+package config
+
+import (
+	"errors"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// fakeTypes stands in for the registry: ping and http exist, and http
+// targets must be absolute URLs.
+type fakeTypes struct{}
+
+func (fakeTypes) Known(t string) (bool, []string) {
+	return t == "ping" || t == "http", []string{"http", "ping"}
+}
+
+func (fakeTypes) ValidateTarget(typ, target string) error {
+	if typ == "http" {
+		u, err := url.Parse(target)
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			return errors.New("not an absolute http(s) URL")
+		}
+	}
+	return nil
+}
+
+func TestValid(t *testing.T) {
+	c, err := Load("testdata/valid.yaml", fakeTypes{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs := c.Jobs()
+	if len(jobs) != 2 {
+		t.Fatalf("%d jobs", len(jobs))
+	}
+	if jobs[0].Labels != (Labels{Line: "L-1", Customer: "C-1", Site: "S-1"}) {
+		t.Errorf("job 0 labels %+v", jobs[0].Labels)
+	}
+	if jobs[1].Labels != (Labels{Line: "L-2", Customer: "C-1", Site: "S-1"}) {
+		t.Errorf("target labels must override the probe's: %+v", jobs[1].Labels)
+	}
+	if p := c.Probes[0]; p.Timeout != 800*time.Millisecond || p.Options.Kind == 0 || p.Line() != 8 {
+		t.Errorf("defaults/options/line: timeout %s, options kind %d, line %d", p.Timeout, p.Options.Kind, p.Line())
+	}
+}
+
+// TestInvalid maps each testdata/invalid-*.yaml to the exact messages it
+// must produce: file, line, field path and the bad value.
+func TestInvalid(t *testing.T) {
+	want := map[string][]string{
+		"invalid-unknown-key.yaml": {
+			"invalid-unknown-key.yaml:4: nats.passwrd: unknown key",
+			"invalid-unknown-key.yaml:10: probes[0].colour: unknown key",
+		},
+		"invalid-duration.yaml": {
+			"invalid-duration.yaml:7: cannot unmarshal !!str `1 second` into time.Duration",
+		},
+		"invalid-timeout.yaml": {
+			"invalid-timeout.yaml:5: probes[0].timeout: 2s is longer than interval 500ms",
+		},
+		"invalid-no-targets.yaml": {
+			"invalid-no-targets.yaml:5: probes[0].targets: at least one target is required",
+		},
+		"invalid-bad-url.yaml": {
+			`invalid-bad-url.yaml:9: probes[0].targets[0]: "http//missing-colon": not an absolute http(s) URL`,
+		},
+		"invalid-many.yaml": {
+			`invalid-many.yaml:1: agent_id: "cpe 0001" must be`,
+			`invalid-many.yaml:3: nats.urls[0]: "127.0.0.1:4222" is not a nats:// or tls:// URL`,
+			`invalid-many.yaml:4: log_level: "loud" is not one of`,
+			`invalid-many.yaml:6: probes[0].type: "pingg" is not a probe type (known: http, ping)`,
+			`invalid-many.yaml:9: probes[0].targets[1]: "198.18.0.1" is already targets[0]`,
+			`invalid-many.yaml:10: probes[1].name: "pop" is already used by probes[0]`,
+			`invalid-many.yaml:10: probes[1].interval: 50ms is shorter than 100ms`,
+		},
+	}
+	files, _ := filepath.Glob("testdata/invalid-*.yaml")
+	if len(files) != len(want) {
+		t.Fatalf("%d invalid files, %d expectations", len(files), len(want))
+	}
+	for _, f := range files {
+		name := filepath.Base(f)
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = Parse(name, data, fakeTypes{})
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, w := range want[name] {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("missing %q in:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
+
+// FuzzParse: any bytes give a config or an error, never a panic.
+func FuzzParse(f *testing.F) {
+	for _, p := range []string{"testdata/valid.yaml", "testdata/invalid-many.yaml"} {
+		data, _ := os.ReadFile(p)
+		f.Add(data)
+	}
+	f.Add([]byte("probes: [{targets: [{address: {a: b}}]}]"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Parse("fuzz.yaml", data, fakeTypes{})
+		if err == nil {
+			_ = c.Jobs()
+		}
+	})
+}
