@@ -159,28 +159,4 @@ func (c *Config) validate(types TypeInfo) yamlstrict.Errors {
 	return errs
 }
 
-// lineOf finds the line of a key path in the file, or 1 when it is absent
-// (a missing key is reported at the top of the file).
-func (c *Config) lineOf(path ...string) int {
-	n := &c.root
-	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		n = n.Content[0]
-	}
-	line := 1
-	for _, key := range path {
-		if n.Kind != yaml.MappingNode {
-			return line
-		}
-		found := false
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == key {
-				line, n, found = n.Content[i].Line, n.Content[i+1], true
-				break
-			}
-		}
-		if !found {
-			return line
-		}
-	}
-	return line
-}
+func (c *Config) lineOf(path ...string) int { return yamlstrict.LineOf(&c.root, path...) }

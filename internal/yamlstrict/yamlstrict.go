@@ -165,3 +165,30 @@ func DecodeNode(file, path string, node *yaml.Node, v any) error {
 	}
 	return nil
 }
+
+// LineOf finds the line of a key path ("nats", "urls") in a parsed document,
+// or the line of its deepest present ancestor (1 for a missing top-level key),
+// so validation messages point where the operator must edit.
+func LineOf(root *yaml.Node, path ...string) int {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line := 1
+	for _, key := range path {
+		if n.Kind != yaml.MappingNode {
+			return line
+		}
+		found := false
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				line, n, found = n.Content[i].Line, n.Content[i+1], true
+				break
+			}
+		}
+		if !found {
+			return line
+		}
+	}
+	return line
+}

@@ -1,0 +1,50 @@
+package config
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestDefaults(t *testing.T) {
+	c, err := Parse("c.yaml", []byte("influx: {url: http://127.0.0.1:8086, bucket: vantage/autogen}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.NATS.Embedded() || c.NATS.StoreDir != "vantage-data/jetstream" || c.Ingest.Consumer != "vantage-ingest" {
+		t.Fatalf("%+v", c)
+	}
+}
+
+func TestInvalid(t *testing.T) {
+	data, _ := os.ReadFile("testdata/invalid.yaml")
+	_, err := Parse("invalid.yaml", data)
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, w := range []string{
+		"invalid.yaml:4: influx.batchsize: unknown key",
+	} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("missing %q in\n%v", w, err)
+		}
+	}
+	// Unknown keys stop before validation; fix them and see the rest at once.
+	_, err = Parse("invalid.yaml", []byte("http_listen: 9100\ninflux: {url: 'influx:8086'}\ningest: {ack_wait: 1s}\n"))
+	for _, w := range []string{
+		`invalid.yaml:1: http_listen: "9100" is not host:port`,
+		`invalid.yaml:2: influx.url: "influx:8086" is not an http(s) URL`,
+		`invalid.yaml:2: influx.bucket: is required`,
+		`invalid.yaml:3: ingest.ack_wait: 1s is shorter than 5s`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("missing %q in\n%v", w, err)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte("influx: {url: http://127.0.0.1:8086, bucket: vantage/autogen}\n"))
+	f.Add([]byte("nats: {urls: [nats://a:1]}\ningest: {fetch_batch: -1}"))
+	f.Fuzz(func(t *testing.T, data []byte) { _, _ = Parse("f.yaml", data) })
+}
