@@ -71,30 +71,36 @@ type Influx struct {
 	TokenFile string `yaml:"token_file"`
 	// BatchSize is the most points per write request (default 5000).
 	BatchSize int `yaml:"batch_size"`
-	// Timeout bounds one write request (default 10s).
-	Timeout time.Duration `yaml:"timeout"`
+	// RequestTimeout bounds one write request (default 30s).
+	RequestTimeout time.Duration `yaml:"request_timeout"`
 }
 
-// Ingest tunes the results consumer.
+// Ingest tunes the results stream and its consumer. Zero values take the
+// defaults documented in controller/ingest, where each is explained.
 type Ingest struct {
 	// Consumer is the durable consumer's name (default vantage-ingest).
 	// Controllers sharing one name share the work.
 	Consumer string `yaml:"consumer"`
-	// FetchBatch is the most messages pulled at once (default 256).
+	// FetchBatch is the most messages pulled at once (default 100).
 	FetchBatch int `yaml:"fetch_batch"`
 	// AckWait is how long JetStream waits for an ack before redelivering
-	// (default 60s; see controller/ingest for why).
+	// to another controller (default 30s).
 	AckWait time.Duration `yaml:"ack_wait"`
-	// MaxAckPending bounds unacknowledged messages in flight (default 4096).
+	// MaxAckPending bounds unacknowledged messages in flight (default 1000,
+	// at least 3 × fetch_batch).
 	MaxAckPending int `yaml:"max_ack_pending"`
 	// MaxFuture refuses results stamped further ahead of the controller's
 	// clock than this (default 5m): a broken agent clock.
 	MaxFuture time.Duration `yaml:"max_future"`
-	// StreamMaxAge is how long VANTAGE_RESULTS keeps messages (default 7 days):
-	// how long an InfluxDB outage can last before results are lost.
+	// StreamMaxAge is how long VANTAGE_RESULTS keeps unconsumed messages
+	// (default 7 days): the longest InfluxDB outage survived without loss.
 	StreamMaxAge time.Duration `yaml:"stream_max_age"`
-	// DuplicateWindow is JetStream's dedupe window by message id (default 2m).
+	// StreamMaxBytes bounds the stream's disk use (default 10 GiB).
+	StreamMaxBytes int64 `yaml:"stream_max_bytes"`
+	// DuplicateWindow is JetStream's dedupe window by message id (default 5m).
 	DuplicateWindow time.Duration `yaml:"duplicate_window"`
+	// Replicas of the stream: 1 embedded, 3 on a NATS cluster (default 1).
+	Replicas int `yaml:"replicas"`
 }
 
 // Load reads and validates a config file.
@@ -139,33 +145,8 @@ func (c *Config) setDefaults() {
 	def(&c.LogLevel, "info")
 	def(&c.NATS.Listen, "0.0.0.0:4222")
 	def(&c.NATS.StoreDir, filepath.Join(c.DataDir, "jetstream"))
-	def(&c.Ingest.Consumer, "vantage-ingest")
 	if c.NATS.SyncInterval == 0 {
 		c.NATS.SyncInterval = time.Second
-	}
-	if c.Influx.BatchSize == 0 {
-		c.Influx.BatchSize = 5000
-	}
-	if c.Influx.Timeout == 0 {
-		c.Influx.Timeout = 10 * time.Second
-	}
-	if c.Ingest.FetchBatch == 0 {
-		c.Ingest.FetchBatch = 256
-	}
-	if c.Ingest.AckWait == 0 {
-		c.Ingest.AckWait = 60 * time.Second
-	}
-	if c.Ingest.MaxAckPending == 0 {
-		c.Ingest.MaxAckPending = 4096
-	}
-	if c.Ingest.MaxFuture == 0 {
-		c.Ingest.MaxFuture = 5 * time.Minute
-	}
-	if c.Ingest.StreamMaxAge == 0 {
-		c.Ingest.StreamMaxAge = 7 * 24 * time.Hour
-	}
-	if c.Ingest.DuplicateWindow == 0 {
-		c.Ingest.DuplicateWindow = 2 * time.Minute
 	}
 }
 
@@ -205,16 +186,19 @@ func (c *Config) validate(file string, root *yaml.Node) yamlstrict.Errors {
 	if c.Influx.Token != "" && c.Influx.TokenFile != "" {
 		bad("influx.token_file", "give token or token_file, not both")
 	}
-	if c.Influx.BatchSize < 1 || c.Influx.BatchSize > 100000 {
+	if c.Influx.BatchSize < 0 || c.Influx.BatchSize > 100000 {
 		bad("influx.batch_size", "%d is outside 1..100000", c.Influx.BatchSize)
 	}
-	if c.Ingest.FetchBatch < 1 || c.Ingest.FetchBatch > c.Ingest.MaxAckPending {
-		bad("ingest.fetch_batch", "%d must be between 1 and max_ack_pending (%d)", c.Ingest.FetchBatch, c.Ingest.MaxAckPending)
+	if c.Ingest.FetchBatch < 0 || c.Ingest.MaxAckPending < 0 || c.Ingest.Replicas < 0 || c.Ingest.StreamMaxBytes < 0 {
+		bad("ingest", "fetch_batch, max_ack_pending, replicas and stream_max_bytes must not be negative")
 	}
-	if c.Ingest.AckWait < 5*time.Second {
+	if c.Ingest.FetchBatch > 0 && c.Ingest.MaxAckPending > 0 && c.Ingest.MaxAckPending < 3*c.Ingest.FetchBatch {
+		bad("ingest.max_ack_pending", "%d is less than 3 × fetch_batch (%d): one batch fetched, one waiting, one being written", c.Ingest.MaxAckPending, c.Ingest.FetchBatch)
+	}
+	if c.Ingest.AckWait != 0 && c.Ingest.AckWait < 5*time.Second {
 		bad("ingest.ack_wait", "%s is shorter than 5s: slow InfluxDB writes would cause redeliveries", c.Ingest.AckWait)
 	}
-	if c.Ingest.DuplicateWindow > c.Ingest.StreamMaxAge {
+	if c.Ingest.StreamMaxAge != 0 && c.Ingest.DuplicateWindow > c.Ingest.StreamMaxAge {
 		bad("ingest.duplicate_window", "%s is longer than stream_max_age %s", c.Ingest.DuplicateWindow, c.Ingest.StreamMaxAge)
 	}
 	return errs

@@ -11,7 +11,7 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.NATS.Embedded() || c.NATS.StoreDir != "vantage-data/jetstream" || c.Ingest.Consumer != "vantage-ingest" {
+	if !c.NATS.Embedded() || c.NATS.StoreDir != "vantage-data/jetstream" || c.HTTPListen != "127.0.0.1:9100" {
 		t.Fatalf("%+v", c)
 	}
 }

@@ -1,0 +1,61 @@
+# Vantage: the two set-up commands are `make demo` and `make test`.
+SHELL := /bin/bash
+GO ?= go
+STATICCHECK_VERSION ?= v0.8.2
+TOOLS := $(CURDIR)/.tools
+BIN := $(CURDIR)/bin
+export PATH := $(PATH):/usr/local/go/bin:$(TOOLS)/bin
+
+.PHONY: all build test test-short demo bench lint fuzz influxdb deps clean
+
+all: build
+
+## build: compile vantage-agent and vantage-controller into bin/
+build:
+	@mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/ ./cmd/...
+
+## influxdb: build InfluxDB 1.8.10 into .tools/ once (tests and the demo use it)
+influxdb:
+	@scripts/influxdb.sh install
+
+## deps: Debian packages the lab tests use (root; .ci/run calls it)
+deps:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		fping snmpd snmp nftables iptables iproute2 iputils-ping procps
+
+## test: unit, integration and lab tests against real NATS, InfluxDB, snmpd and namespaces
+test: influxdb
+	$(GO) test -count=1 -timeout 25m ./...
+
+## test-short: unit tests only (no servers, no root)
+test-short:
+	$(GO) test -short -count=1 ./...
+
+## demo: controller with embedded NATS, local InfluxDB, three demo agents; Ctrl-C stops all
+demo: build influxdb
+	$(GO) run ./cmd/vantage-demo
+
+## bench: benchmarks against references measured in the same run (needs root)
+bench: build influxdb
+	$(GO) run ./bench/pingfanout -targets 1000,5000 -duration 30s
+	$(GO) run ./bench/ingest
+
+## lint: gofmt, go vet, staticcheck
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
+	$(GO) vet ./...
+	@command -v staticcheck >/dev/null || GOBIN=$(TOOLS)/bin $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	staticcheck ./...
+
+## fuzz: a short run of every fuzz target
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list 'Fuzz.*' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "fuzz $$pkg $$f"; $(GO) test -run XXX -fuzz "^$$f$$" -fuzztime 15s $$pkg || exit 1; \
+	  done; \
+	done
+
+clean:
+	rm -rf $(BIN) .demo

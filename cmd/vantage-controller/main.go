@@ -1,0 +1,80 @@
+// Command vantage-controller ingests agents' results from NATS JetStream into
+// InfluxDB and serves the API, /metrics and /healthz. With no NATS URL in its
+// config it runs an embedded NATS server for the agents.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/vantage-net/vantage/controller"
+	"github.com/vantage-net/vantage/controller/config"
+	"github.com/vantage-net/vantage/internal/buildinfo"
+	"github.com/vantage-net/vantage/internal/serve"
+)
+
+func main() {
+	os.Exit(run())
+}
+
+func run() int {
+	fs := flag.NewFlagSet("vantage-controller", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), `Usage: vantage-controller --config controller.yaml [--check]
+
+Consumes vantage.results.<agent_id> from the VANTAGE_RESULTS stream into
+InfluxDB. Serves /metrics, /healthz and /api/v1/ on http_listen. Without
+nats.urls it runs an embedded NATS server (JetStream in data_dir).
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	cfgPath := fs.String("config", "controller.yaml", "controller configuration file (YAML)")
+	check := fs.Bool("check", false, "validate the config and exit")
+	version := fs.Bool("version", false, "print the version and exit")
+	logFormat := fs.String("log-format", "text", "log format: text or json")
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	if *version {
+		fmt.Println("vantage-controller", buildinfo.String())
+		return 0
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "vantage-controller: invalid config:\n%v\n", err)
+		return 2
+	}
+	if *check {
+		fmt.Printf("%s: ok\n", *cfgPath)
+		return 0
+	}
+	log := serve.NewLogger(cfg.LogLevel, *logFormat)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	c, err := controller.New(controller.Options{Config: cfg, Logger: log, Registry: reg, Version: buildinfo.Version})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "vantage-controller: %v\n", err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log.Info("vantage-controller starting", "version", buildinfo.String())
+	if err := c.Run(ctx); err != nil {
+		log.Error("controller stopped", "err", err)
+		return 1
+	}
+	log.Info("vantage-controller stopped")
+	return 0
+}

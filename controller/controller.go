@@ -1,0 +1,150 @@
+// Package controller assembles the controller from its rooms: broker (NATS),
+// ingest (JetStream → InfluxDB), and the HTTP surface (/metrics, /healthz,
+// /api/v1/). cmd/vantage-controller is a thin main around it, and tests run
+// the very same assembly in-process.
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vantage-net/vantage/controller/broker"
+	"github.com/vantage-net/vantage/controller/config"
+	"github.com/vantage-net/vantage/controller/ingest"
+	"github.com/vantage-net/vantage/controller/store/influx"
+	"github.com/vantage-net/vantage/internal/serve"
+)
+
+// Options configure a Controller.
+type Options struct {
+	Config   *config.Config
+	Logger   *slog.Logger
+	Registry *prometheus.Registry
+	Version  string
+}
+
+// Controller is a running vantage-controller.
+type Controller struct {
+	cfg      *config.Config
+	log      *slog.Logger
+	reg      *prometheus.Registry
+	version  string
+	broker   *broker.Broker
+	writer   *influx.Writer
+	ingester *ingest.Ingester
+	listener net.Listener
+}
+
+// New starts NATS (embedded or connected), the InfluxDB writer and the
+// ingest, and binds the HTTP port. Run serves until its context ends.
+func New(o Options) (*Controller, error) {
+	c := &Controller{cfg: o.Config, log: o.Logger, reg: o.Registry, version: o.Version}
+	cfg := o.Config
+	var err error
+	c.listener, err = serve.Listen(cfg.HTTPListen)
+	if err != nil {
+		return nil, err
+	}
+	c.broker, err = broker.Start(broker.Options{
+		URLs: cfg.NATS.URLs, User: cfg.NATS.User, Password: cfg.NATS.Password, CredsFile: cfg.NATS.CredsFile,
+		CAFile: cfg.NATS.CAFile, Listen: cfg.NATS.Listen, StoreDir: cfg.NATS.StoreDir,
+		SyncInterval: cfg.NATS.SyncInterval, Logger: o.Logger,
+	})
+	if err != nil {
+		c.listener.Close()
+		return nil, err
+	}
+	c.writer, err = influx.New(influx.Options{
+		URL: cfg.Influx.URL, Org: cfg.Influx.Org, Bucket: cfg.Influx.Bucket, Token: cfg.Influx.Token,
+		BatchSize: cfg.Influx.BatchSize, RequestTimeout: cfg.Influx.RequestTimeout,
+	}, o.Logger.With("component", "influx"), o.Registry)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	in := cfg.Ingest
+	c.ingester, err = ingest.New(c.broker.Conn, c.writer, ingest.Options{
+		Consumer: in.Consumer, FetchBatch: in.FetchBatch, AckWait: in.AckWait, MaxAckPending: in.MaxAckPending,
+		MaxFuture: in.MaxFuture, MaxAge: in.StreamMaxAge, MaxBytes: in.StreamMaxBytes,
+		Duplicates: in.DuplicateWindow, Replicas: in.Replicas,
+	}, o.Logger.With("component", "ingest"), o.Registry)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// HTTPAddr is the bound address of /metrics, /healthz and the API.
+func (c *Controller) HTTPAddr() string { return c.listener.Addr().String() }
+
+// NATSURL is where agents connect.
+func (c *Controller) NATSURL() string { return c.broker.ClientURL() }
+
+// Run ingests and serves HTTP until ctx ends, then shuts down in order:
+// the ingest finishes what it holds before NATS goes away.
+func (c *Controller) Run(ctx context.Context) error {
+	mux := serve.Mux(c.reg, c.health)
+	mux.HandleFunc("GET /api/v1/status", c.status)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); serve.Serve(ctx, c.listener, mux, c.log) }()
+	c.log.Info("controller running", "http", c.HTTPAddr(), "nats", c.NATSURL(), "embedded_nats", c.broker.Server != nil,
+		"influx", c.cfg.Influx.URL, "bucket", c.cfg.Influx.Bucket)
+	err := c.ingester.Run(ctx)
+	wg.Wait()
+	c.Close()
+	return err
+}
+
+// Close releases everything New acquired; Run calls it on the way out.
+func (c *Controller) Close() {
+	if c.writer != nil {
+		c.writer.Close()
+	}
+	if c.broker != nil {
+		c.broker.Close()
+	}
+	if c.listener != nil {
+		_ = c.listener.Close()
+	}
+}
+
+func (c *Controller) health() (bool, map[string]any) {
+	d := map[string]any{"version": c.version, "nats_connected": c.broker.Conn.IsConnected()}
+	ok := true
+	var errs []error
+	if err := c.ingester.Healthy(); err != nil {
+		errs = append(errs, fmt.Errorf("ingest: %w", err))
+	}
+	if err := c.writer.Healthy(); err != nil {
+		errs = append(errs, fmt.Errorf("influx: %w", err))
+	}
+	if !c.broker.Conn.IsConnected() {
+		errs = append(errs, errors.New("nats: not connected"))
+	}
+	if len(errs) > 0 {
+		ok = false
+		d["error"] = errors.Join(errs...).Error()
+	}
+	if t := c.writer.LastWrite(); !t.IsZero() {
+		d["last_influx_write"] = t.UTC()
+	}
+	return ok, d
+}
+
+func (c *Controller) status(w http.ResponseWriter, r *http.Request) {
+	ok, d := c.health()
+	d["healthy"] = ok
+	d["nats_url"] = c.NATSURL()
+	d["influx_url"] = c.cfg.Influx.URL
+	d["influx_bucket"] = c.cfg.Influx.Bucket
+	serve.JSON(w, http.StatusOK, d)
+}
