@@ -1,0 +1,32 @@
+// Package ingest moves probe results from JetStream into InfluxDB.
+//
+// It owns the results stream VANTAGE_RESULTS (subjects vantage.results.>)
+// and the dead-letter stream VANTAGE_DEADLETTER (vantage.deadletter.>), and
+// reads the results through one durable pull consumer that several
+// controllers may share.
+//
+// Each pull of up to FetchBatch messages is decoded and validated
+// (result.Decode, Batch.Validate against the injected clock), encoded into
+// one influx.Batch and written in a few large requests. A message is acked
+// only after its points were written and every Sink accepted its results;
+// until then the ingest tells JetStream "in progress" so a long InfluxDB
+// outage backs messages up instead of redelivering or losing them.
+//
+// What is refused, and why it is dead-lettered rather than retried:
+//
+//   - a message that does not decode, breaks the schema, or whose batch names
+//     another agent than its subject: the whole message is published to
+//     vantage.deadletter.<agent> unchanged and terminated. Half-writing a
+//     message the controller does not fully understand would hide a version
+//     mismatch between agent and controller.
+//   - a result with an event time more than MaxFuture ahead (a broken agent
+//     clock): only that result is dropped; the others of its batch are
+//     written, because one bad timestamp says nothing about its neighbours,
+//     and an agent clock that jumps forward mid-batch is the common case.
+//   - a point InfluxDB refuses (field type conflict, outside retention):
+//     only that point; the message is acked once the rest is written.
+//
+// Every dead letter carries the headers Vantage-Reason, Vantage-Error,
+// Vantage-Subject and Vantage-Stream-Seq, and a Nats-Msg-Id derived from
+// the original sequence, so a redelivered message is not dead-lettered twice.
+package ingest

@@ -1,0 +1,160 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vantage-net/vantage/controller/store/influx"
+	"github.com/vantage-net/vantage/probes/result"
+)
+
+// Store is where results are written; *influx.Writer is the one in use.
+type Store interface {
+	// Write writes every point of b and returns those refused on their own;
+	// it returns an error only when ctx ends before all were placed.
+	Write(ctx context.Context, b *influx.Batch) ([]influx.Rejected, error)
+	// Healthy returns why writes are failing, or nil.
+	Healthy() error
+}
+
+// Sink is a downstream step that sees each message's results after they
+// were written to InfluxDB and before the message is acked: the line-state
+// detector, for instance. A message is acked only when every Sink returned
+// nil; otherwise it is redelivered after Options.SinkRetryDelay, so Handle
+// must be idempotent (it may see the same results again) and must not
+// assume results arrive in event-time order. Handle is called from one
+// goroutine, one message at a time; results holds only what was written
+// (no future or rejected results) and is not reused by the ingest.
+type Sink interface {
+	Handle(ctx context.Context, agent string, results []result.Result) error
+}
+
+// Ingester consumes the results stream into a Store and Sinks.
+type Ingester struct {
+	opts  Options
+	log   *slog.Logger
+	js    jetstream.JetStream
+	store Store
+	sinks []Sink
+	m     *metrics
+
+	inflight inflight
+	units    sync.Pool
+	logs     logLimiter
+
+	running  atomic.Bool
+	setupErr atomic.Pointer[error]
+	fetch    failStreak
+}
+
+// New returns an Ingester reading from nc's JetStream. It makes no network
+// calls; Run creates the streams and the consumer. Metrics are registered
+// with reg (nil: not registered).
+func New(nc *nats.Conn, store Store, opts Options, log *slog.Logger, reg prometheus.Registerer, sinks ...Sink) (*Ingester, error) {
+	if nc == nil || store == nil {
+		return nil, errors.New("ingest: a NATS connection and a store are required")
+	}
+	if err := opts.setDefaults(); err != nil {
+		return nil, err
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: %w", err)
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	in := &Ingester{
+		opts:  opts,
+		log:   log.With("stream", opts.Stream, "consumer", opts.Consumer),
+		js:    js,
+		store: store,
+		sinks: sinks,
+		m:     newMetrics(reg),
+	}
+	in.units.New = func() any { return new(unit) }
+	in.logs.init(time.Now, 10*time.Second, 20)
+	return in, nil
+}
+
+// Run sets up the streams and consumer and ingests until ctx ends. Then it
+// stops pulling, finishes writing and acking what it already pulled (for
+// at most Options.ShutdownGrace), naks what it could not finish so another
+// controller takes it at once, and returns nil. It returns an error only
+// when setup fails for good.
+func (in *Ingester) Run(ctx context.Context) error {
+	cons, err := in.setup(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		in.setupErr.Store(&err)
+		return fmt.Errorf("ingest: %w", err)
+	}
+	in.setupErr.Store(nil)
+	in.running.Store(true)
+	defer in.running.Store(false)
+	in.log.Info("ingest running", "ack_wait", in.opts.AckWait, "max_ack_pending", in.opts.MaxAckPending, "fetch_batch", in.opts.FetchBatch)
+
+	// Work that was pulled outlives ctx by the grace period.
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-done:
+			return
+		}
+		t := time.NewTimer(in.opts.ShutdownGrace)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			cancelWork()
+		case <-done:
+		}
+	}()
+	go in.inflight.keepAlive(done, in.opts.AckWait/3)
+
+	// One unit waits while one is written: decoding the next pull overlaps
+	// the InfluxDB write of the last, and a slow InfluxDB stops the pulls
+	// (backpressure) instead of filling memory.
+	units := make(chan *unit, 1)
+	go func() {
+		defer close(units)
+		in.pullLoop(ctx, cons, units)
+	}()
+	for u := range units {
+		in.commit(work, u)
+		in.inflight.remove(u)
+		in.release(u)
+	}
+	in.log.Info("ingest stopped")
+	return nil
+}
+
+// Healthy returns nil while results flow, or why they do not: not running
+// (setup failed or pending), InfluxDB writes failing, or pulls from
+// JetStream failing, each for longer than its UnhealthyAfter.
+func (in *Ingester) Healthy() error {
+	if !in.running.Load() {
+		if p := in.setupErr.Load(); p != nil {
+			return fmt.Errorf("ingest not running: %w", *p)
+		}
+		return errors.New("ingest not running")
+	}
+	if err := in.store.Healthy(); err != nil {
+		return err
+	}
+	return in.fetch.unhealthy(time.Now(), in.opts.UnhealthyAfter, "pulling from JetStream")
+}

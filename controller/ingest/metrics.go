@@ -1,0 +1,78 @@
+package ingest
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+)
+
+// Rejection reasons, the reason label of vantage_controller_results_rejected_total
+// and the Vantage-Reason header of a dead letter.
+const (
+	ReasonDecode         = "decode"          // not a result batch (JSON, unknown keys, size)
+	ReasonInvalid        = "invalid"         // breaks result.Schemas, or a bad subject
+	ReasonAgentMismatch  = "agent_mismatch"  // batch.Agent differs from the subject
+	ReasonFuture         = "future"          // event time beyond MaxFuture
+	ReasonInfluxRejected = "influx_rejected" // InfluxDB refused the point
+)
+
+// Message outcomes, the outcome label of vantage_controller_messages_total.
+const (
+	outcomeOK           = "ok"           // every result written, acked
+	outcomePartial      = "partial"      // some results dead-lettered, the rest written, acked
+	outcomeDeadLettered = "deadlettered" // nothing written; dead-lettered, acked or terminated
+	outcomeRetry        = "retry"        // a sink or the dead-letter publish failed: nak with delay
+	outcomeAbandoned    = "abandoned"    // shutdown before InfluxDB took it: nak for another controller
+)
+
+type metrics struct {
+	ingested      prometheus.Counter
+	rejected      *prometheus.CounterVec
+	messages      *prometheus.CounterVec
+	fetchMessages prometheus.Histogram
+	writePoints   prometheus.Histogram
+	pending       prometheus.Gauge
+	fetchErrors   prometheus.Counter
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	f := promauto.With(reg)
+	m := &metrics{
+		ingested: f.NewCounter(prometheus.CounterOpts{
+			Name: "vantage_controller_results_ingested_total",
+			Help: "Results written to InfluxDB. A redelivered message counts again (the write itself is idempotent).",
+		}),
+		rejected: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "vantage_controller_results_rejected_total",
+			Help: "Results dead-lettered, by reason: decode (counts 1 per message, its results are unknown), invalid, agent_mismatch, future, influx_rejected.",
+		}, []string{"reason"}),
+		messages: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "vantage_controller_messages_total",
+			Help: "Result messages handled, by outcome: ok, partial, deadlettered, retry, abandoned.",
+		}, []string{"outcome"}),
+		fetchMessages: f.NewHistogram(prometheus.HistogramOpts{
+			Name:    "vantage_controller_ingest_fetch_messages",
+			Help:    "Messages per pull from JetStream.",
+			Buckets: prometheus.ExponentialBuckets(1, 2, 12), // 1 .. 2048
+		}),
+		writePoints: f.NewHistogram(prometheus.HistogramOpts{
+			Name:    "vantage_controller_ingest_write_points",
+			Help:    "Points per ingest write (one pull's worth of results).",
+			Buckets: prometheus.ExponentialBuckets(1, 4, 10), // 1 .. 262144
+		}),
+		pending: f.NewGauge(prometheus.GaugeOpts{
+			Name: "vantage_controller_ingest_pending_messages",
+			Help: "Messages in the results stream not yet delivered to the consumer (its lag), as of the last pull.",
+		}),
+		fetchErrors: f.NewCounter(prometheus.CounterOpts{
+			Name: "vantage_controller_ingest_fetch_errors_total",
+			Help: "Failed pulls from JetStream (connection lost, consumer missing); retried with backoff.",
+		}),
+	}
+	for _, r := range []string{ReasonDecode, ReasonInvalid, ReasonAgentMismatch, ReasonFuture, ReasonInfluxRejected} {
+		m.rejected.WithLabelValues(r)
+	}
+	for _, o := range []string{outcomeOK, outcomePartial, outcomeDeadLettered, outcomeRetry, outcomeAbandoned} {
+		m.messages.WithLabelValues(o)
+	}
+	return m
+}

@@ -1,0 +1,155 @@
+package ingest
+
+import (
+	"errors"
+	"time"
+)
+
+// Subject names fixed by DESIGN.md; they are contracts, not options.
+const (
+	// ResultsSubjectPrefix is followed by the agent id: vantage.results.<agent_id>.
+	ResultsSubjectPrefix = "vantage.results."
+	// DeadLetterSubjectPrefix is followed by the agent id (or "unknown").
+	DeadLetterSubjectPrefix = "vantage.deadletter."
+)
+
+// Headers of a dead-lettered message, for `nats stream view` and tooling.
+const (
+	// HeaderReason is the rejection reason: decode, invalid, agent_mismatch,
+	// future, influx_rejected (the reason label of
+	// vantage_controller_results_rejected_total).
+	HeaderReason = "Vantage-Reason"
+	// HeaderError is the error text: the offending field path and why.
+	HeaderError = "Vantage-Error"
+	// HeaderSubject is the subject the original message arrived on.
+	HeaderSubject = "Vantage-Subject"
+	// HeaderStreamSeq is the original message's sequence in the results stream.
+	HeaderStreamSeq = "Vantage-Stream-Seq"
+)
+
+// Options configure the ingest. Zero values take the defaults documented on
+// each field.
+type Options struct {
+	// Stream is the results stream's name. Default "VANTAGE_RESULTS".
+	Stream string
+	// MaxAge is how long an unconsumed result may wait in the stream, the
+	// longest InfluxDB outage the controller rides out without loss.
+	// Default 7 days.
+	MaxAge time.Duration
+	// MaxBytes bounds the stream's disk use. When it is full the stream
+	// refuses new messages (discard "new") and agents keep results in their
+	// disk spools, so nothing already accepted is dropped. Default 10 GiB.
+	MaxBytes int64
+	// Duplicates is the stream's de-duplication window for agents'
+	// Nats-Msg-Id. An agent whose publish acknowledgement got lost resends
+	// the same batch within seconds, or after its uplink returns; 5 minutes
+	// covers that and several short outages while keeping the server's id
+	// table small at fleet scale (one entry per message in the window).
+	// A resend after the window is written again, which is harmless because
+	// InfluxDB writes are idempotent. Default 5m.
+	Duplicates time.Duration
+	// Replicas is the stream's replica count: 1 for an embedded server,
+	// 3 on a NATS cluster. Default 1.
+	Replicas int
+
+	// Consumer is the durable pull consumer's name. Controllers that share
+	// one name share the work. Default "vantage-ingest".
+	Consumer string
+	// AckWait is how long JetStream waits for an ack before redelivering.
+	// The ingest sends "in progress" every AckWait/3 for messages it holds,
+	// even while InfluxDB is down, so AckWait only decides how soon the
+	// messages of a crashed controller go to another one. Default 30s.
+	AckWait time.Duration
+	// MaxAckPending caps messages delivered but not yet acked across all
+	// controllers sharing the consumer. It bounds the memory one stuck
+	// controller holds and the redelivery burst after a crash, and must
+	// exceed what one controller keeps in flight (about 3 × FetchBatch).
+	// Default 1000.
+	MaxAckPending int
+	// FetchBatch is the most messages taken per pull. Default 100: with the
+	// agents' batches of tens to hundreds of results that makes InfluxDB
+	// writes of a few thousand points.
+	FetchBatch int
+	// FetchMaxBytes bounds one pull's payload. Default 16 MiB.
+	FetchMaxBytes int
+	// FetchMaxWait is how long a pull waits to fill FetchBatch, and so the
+	// added latency at low message rates. Default 500ms.
+	FetchMaxWait time.Duration
+
+	// MaxFuture is how far ahead of the controller's clock a result's event
+	// time may be before it is refused as a broken agent clock. Default 5m.
+	MaxFuture time.Duration
+	// Now is the clock for MaxFuture. Default time.Now.
+	Now func() time.Time
+
+	// DeadLetterStream keeps rejected messages and results for inspection.
+	// Default "VANTAGE_DEADLETTER".
+	DeadLetterStream string
+	// DeadLetterMaxAge is how long dead letters are kept. Default 30 days.
+	DeadLetterMaxAge time.Duration
+	// DeadLetterMaxBytes bounds the dead-letter stream; the oldest go first
+	// so a flood of garbage cannot stop the ingest. Default 1 GiB.
+	DeadLetterMaxBytes int64
+
+	// SinkRetryDelay is how long a message waits before redelivery when a
+	// Sink failed on it. Default 5s.
+	SinkRetryDelay time.Duration
+	// ShutdownGrace is how long Run keeps writing what it already fetched
+	// after its context ends. What is not written by then is handed back
+	// to JetStream (nak) for the next controller. Default 10s.
+	ShutdownGrace time.Duration
+	// UnhealthyAfter is how long pulls from JetStream must keep failing
+	// before Healthy reports it. Default 30s.
+	UnhealthyAfter time.Duration
+}
+
+func (o *Options) setDefaults() error {
+	def := func(p *time.Duration, d time.Duration) {
+		if *p <= 0 {
+			*p = d
+		}
+	}
+	if o.Stream == "" {
+		o.Stream = "VANTAGE_RESULTS"
+	}
+	def(&o.MaxAge, 7*24*time.Hour)
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = 10 << 30
+	}
+	def(&o.Duplicates, 5*time.Minute)
+	if o.Replicas <= 0 {
+		o.Replicas = 1
+	}
+	if o.Consumer == "" {
+		o.Consumer = "vantage-ingest"
+	}
+	def(&o.AckWait, 30*time.Second)
+	if o.FetchBatch <= 0 {
+		o.FetchBatch = 100
+	}
+	if o.MaxAckPending <= 0 {
+		o.MaxAckPending = 1000
+	}
+	if o.MaxAckPending < 3*o.FetchBatch {
+		return errors.New("ingest: MaxAckPending must be at least 3 × FetchBatch (one batch fetched, one waiting, one being written)")
+	}
+	if o.FetchMaxBytes <= 0 {
+		o.FetchMaxBytes = 16 << 20
+	}
+	def(&o.FetchMaxWait, 500*time.Millisecond)
+	def(&o.MaxFuture, 5*time.Minute)
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.DeadLetterStream == "" {
+		o.DeadLetterStream = "VANTAGE_DEADLETTER"
+	}
+	def(&o.DeadLetterMaxAge, 30*24*time.Hour)
+	if o.DeadLetterMaxBytes <= 0 {
+		o.DeadLetterMaxBytes = 1 << 30
+	}
+	def(&o.SinkRetryDelay, 5*time.Second)
+	def(&o.ShutdownGrace, 10*time.Second)
+	def(&o.UnhealthyAfter, 30*time.Second)
+	return nil
+}

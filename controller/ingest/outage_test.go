@@ -1,0 +1,129 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vantage-net/vantage/internal/lab"
+)
+
+// InfluxDB dies (SIGKILL) for several AckWaits and comes back with the same
+// data directory: every result arrives exactly once — nothing acked while it
+// was down, nothing redelivered, nothing written twice.
+func TestInfluxOutageLosesNothingDoublesNothing(t *testing.T) {
+	const ackWait = 2 * time.Second
+	h := newHarness(t, Options{AckWait: ackWait, FetchBatch: 5, MaxAckPending: 100})
+	for a := range 5 {
+		h.publishBatch(pings(fmt.Sprintf("cpe-%d", a), 100, t0.Add(-10*time.Minute)))
+	}
+	h.waitCounter("results ingested", h.in.m.ingested, 500)
+
+	h.influx.Kill()
+	down := time.Now()
+	for a := range 20 {
+		h.publishBatch(pings(fmt.Sprintf("cpe-%d", a), 100, t0.Add(-5*time.Minute)))
+	}
+	// Stay down three AckWaits: without "in progress" JetStream would have
+	// redelivered the held messages twice by then.
+	lab.WaitFor(t, h.ctx, 50*time.Millisecond, func() error {
+		if err := h.in.Healthy(); err == nil {
+			return errors.New("Healthy reports nothing while InfluxDB is down")
+		}
+		if d := time.Since(down); d < 3*ackWait {
+			return fmt.Errorf("down for %v only", d)
+		}
+		return nil
+	})
+	c, err := h.js.Consumer(h.ctx, h.in.opts.Stream, h.in.opts.Consumer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := c.Info(h.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.NumAckPending == 0 || info.NumRedelivered != 0 {
+		t.Errorf("during the outage: %d held, %d redelivered; want some held, none redelivered", info.NumAckPending, info.NumRedelivered)
+	}
+	if got := value(h.in.m.ingested); got != 500 {
+		t.Errorf("results ingested during the outage = %v, want still 500", got)
+	}
+	if info.NumPending == 0 {
+		t.Errorf("nothing backed up in the stream during the outage (fetch is not bounded)")
+	}
+
+	h.influx.Restart()
+	h.waitCount("ping", 500+2000)
+	info = h.consumerIdle()
+	if info.Delivered.Consumer != 25 {
+		t.Errorf("%d deliveries of 25 messages: some were redelivered", info.Delivered.Consumer)
+	}
+	if got := value(h.in.m.ingested); got != 2500 {
+		t.Errorf("results ingested = %v, want exactly 2500", got)
+	}
+	if got := value(h.in.m.messages.WithLabelValues(outcomeOK)); got != 25 {
+		t.Errorf("messages{ok} = %v, want 25", got)
+	}
+	lab.WaitFor(t, h.ctx, 50*time.Millisecond, h.in.Healthy)
+}
+
+// Shut down while InfluxDB is down: Run returns after the grace period and
+// hands the held messages back at once (nak), and a second ingest on the
+// same durable consumer writes them all when InfluxDB returns.
+func TestShutdownHandsBackUnwritten(t *testing.T) {
+	const ackWait = time.Minute
+	h := newHarness(t, Options{AckWait: ackWait, ShutdownGrace: 300 * time.Millisecond, FetchBatch: 4, MaxAckPending: 100})
+	h.influx.Kill()
+	for a := range 10 {
+		h.publishBatch(pings(fmt.Sprintf("cpe-%d", a), 10, t0.Add(-time.Minute)))
+	}
+	c, err := h.js.Consumer(h.ctx, h.in.opts.Stream, h.in.opts.Consumer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lab.WaitFor(t, h.ctx, 20*time.Millisecond, func() error {
+		info, err := c.Info(h.ctx)
+		if err != nil {
+			return err
+		}
+		if info.NumAckPending == 0 {
+			return errors.New("ingest holds no message yet")
+		}
+		return nil
+	})
+	start := time.Now()
+	h.stop()
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("Run took %v to return with a 300ms grace", d)
+	}
+	if got := value(h.in.m.messages.WithLabelValues(outcomeAbandoned)); got == 0 {
+		t.Error("no message was handed back")
+	}
+
+	h.influx.Restart()
+	// Handed back means available to the next ingest at once, not after
+	// AckWait.
+	restarted := time.Now()
+	second, err := New(h.nc, h.writer, h.in.opts, nil, prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := make(chan error, 1)
+	go func() { ran <- second.Run(ctx) }()
+	defer func() { cancel(); <-ran }()
+	h.in = second
+	h.waitCount("ping", 100)
+	if d := time.Since(restarted); d > ackWait/2 {
+		t.Errorf("the second ingest needed %v: the messages were not handed back", d)
+	}
+	h.consumerIdle()
+	if got := value(second.m.ingested); got != 100 {
+		t.Errorf("second ingest wrote %v results, want 100", got)
+	}
+}

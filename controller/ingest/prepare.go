@@ -1,0 +1,130 @@
+package ingest
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/vantage-net/vantage/controller/store/influx"
+	"github.com/vantage-net/vantage/probes/result"
+)
+
+// unit is one pull's messages on their way to InfluxDB, with their points
+// encoded into one batch.
+type unit struct {
+	items []item
+	batch influx.Batch
+	// owner maps point i of batch back to its message and result, so a
+	// point InfluxDB refuses can be dead-lettered with its message.
+	owner []pointRef
+}
+
+type pointRef struct{ item, result int32 }
+
+// item is one message and what happens to it.
+type item struct {
+	msg   jetstream.Msg
+	agent string // from the subject; "unknown" if the subject names none
+	batch *result.Batch
+	// whole is set when the entire message is refused.
+	whole *drop
+	// drops are single results refused; the rest of the batch is written.
+	drops []drop
+}
+
+// drop is a refused message (index -1) or result.
+type drop struct {
+	index  int
+	reason string
+	err    string
+}
+
+func (in *Ingester) release(u *unit) {
+	clear(u.items) // let the messages and decoded batches go
+	u.items = u.items[:0]
+	u.owner = u.owner[:0]
+	u.batch.Reset()
+	in.units.Put(u)
+}
+
+// prepare decodes, validates and encodes one pull's messages.
+func (in *Ingester) prepare(msgs []jetstream.Msg) *unit {
+	u := in.units.Get().(*unit)
+	now := in.opts.Now()
+	for _, m := range msgs {
+		u.items = append(u.items, item{msg: m})
+		it := &u.items[len(u.items)-1]
+		in.check(it, now)
+		if it.whole != nil {
+			continue
+		}
+		for i := range it.batch.Results {
+			if dropped(it.drops, i) {
+				continue
+			}
+			if err := u.batch.Add(it.agent, &it.batch.Results[i]); err != nil {
+				// Validated but not encodable (a tag value ending in a
+				// backslash, say): refuse the one result.
+				it.drops = append(it.drops, drop{i, ReasonInvalid, fmt.Sprintf("results[%d]: %v", i, err)})
+				continue
+			}
+			u.owner = append(u.owner, pointRef{int32(len(u.items) - 1), int32(i)})
+		}
+	}
+	return u
+}
+
+// check fills it.agent and it.batch, or marks what is refused.
+func (in *Ingester) check(it *item, now time.Time) {
+	subject := it.msg.Subject()
+	agent, ok := strings.CutPrefix(subject, ResultsSubjectPrefix)
+	if !ok || !result.ValidAgentID(agent) {
+		it.agent = "unknown"
+		it.whole = &drop{-1, ReasonInvalid, fmt.Sprintf("subject %q does not end in a valid agent id", subject)}
+		return
+	}
+	it.agent = agent
+	b, err := result.Decode(it.msg.Data())
+	if err != nil {
+		it.whole = &drop{-1, ReasonDecode, err.Error()}
+		return
+	}
+	if b.Agent != agent {
+		it.whole = &drop{-1, ReasonAgentMismatch, fmt.Sprintf("batch from agent %q arrived on %s", b.Agent, subject)}
+		return
+	}
+	if len(b.Results) == 0 {
+		it.whole = &drop{-1, ReasonInvalid, "results: empty batch"}
+		return
+	}
+	it.batch = b
+	// Validate result by result, so a future timestamp drops one result
+	// while a schema error refuses the message (see the package comment).
+	for i := range b.Results {
+		one := result.Batch{Agent: agent, Results: b.Results[i : i+1]}
+		err := one.Validate(now, in.opts.MaxFuture)
+		if err == nil {
+			continue
+		}
+		msg := strings.Replace(err.Error(), "results[0]", fmt.Sprintf("results[%d]", i), 1)
+		if errors.Is(err, result.ErrFuture) {
+			it.drops = append(it.drops, drop{i, ReasonFuture, msg})
+			continue
+		}
+		it.whole = &drop{-1, ReasonInvalid, msg}
+		it.drops = nil
+		return
+	}
+}
+
+func dropped(drops []drop, i int) bool {
+	for _, d := range drops {
+		if d.index == i {
+			return true
+		}
+	}
+	return false
+}

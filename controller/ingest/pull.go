@@ -1,0 +1,113 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// pullLoop pulls batches of messages, turns each into a unit and hands it
+// on, until ctx ends. The send on out blocks while the writer is busy: that
+// is the backpressure that keeps at most three pulls in memory.
+func (in *Ingester) pullLoop(ctx context.Context, cons jetstream.Consumer, out chan<- *unit) {
+	for attempt := 0; ctx.Err() == nil; {
+		msgs, err := in.pull(ctx, cons)
+		if err != nil {
+			in.m.fetchErrors.Inc()
+			if in.fetch.failed(time.Now(), err) {
+				in.log.Error("pulling from JetStream failed; retrying", "err", err)
+			}
+			t := time.NewTimer(min(100*time.Millisecond<<min(attempt, 6), 5*time.Second))
+			select {
+			case <-ctx.Done():
+			case <-t.C:
+			}
+			t.Stop()
+			attempt++
+			continue
+		}
+		attempt = 0
+		if since := in.fetch.ok(); !since.IsZero() {
+			in.log.Info("pulling from JetStream recovered", "failed_for", time.Since(since).Round(time.Millisecond))
+		}
+		if len(msgs) == 0 {
+			in.m.pending.Set(0)
+			continue
+		}
+		in.m.fetchMessages.Observe(float64(len(msgs)))
+		if md, err := msgs[len(msgs)-1].Metadata(); err == nil {
+			in.m.pending.Set(float64(md.NumPending))
+		}
+		u := in.prepare(msgs)
+		in.inflight.add(u)
+		out <- u
+	}
+}
+
+// pull takes up to FetchBatch messages, waiting at most FetchMaxWait for
+// them to arrive.
+func (in *Ingester) pull(ctx context.Context, cons jetstream.Consumer) ([]jetstream.Msg, error) {
+	fctx, cancel := context.WithTimeout(ctx, in.opts.FetchMaxWait)
+	defer cancel()
+	b, err := cons.Fetch(in.opts.FetchBatch, jetstream.FetchContext(fctx), jetstream.FetchMaxBytes(in.opts.FetchMaxBytes))
+	if err != nil {
+		return nil, err
+	}
+	msgs := make([]jetstream.Msg, 0, in.opts.FetchBatch)
+	for m := range b.Messages() {
+		msgs = append(msgs, m)
+	}
+	err = b.Error()
+	// An expired pull is how an idle stream looks, and a cancelled one is
+	// shutdown: neither is a failure, and what did arrive is kept.
+	if err == nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
+		errors.Is(err, nats.ErrTimeout) || errors.Is(err, jetstream.ErrNoMessages) {
+		return msgs, nil
+	}
+	if len(msgs) > 0 {
+		return msgs, nil
+	}
+	return nil, err
+}
+
+// failStreak remembers since when an operation keeps failing.
+type failStreak struct {
+	mu      sync.Mutex
+	since   time.Time
+	lastErr error
+}
+
+// failed records a failure and reports whether it starts a streak (log it).
+func (f *failStreak) failed(now time.Time, err error) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lastErr = err
+	if f.since.IsZero() {
+		f.since = now
+		return true
+	}
+	return false
+}
+
+// ok ends a streak and returns when it had started (zero: there was none).
+func (f *failStreak) ok() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	since := f.since
+	f.since, f.lastErr = time.Time{}, nil
+	return since
+}
+
+func (f *failStreak) unhealthy(now time.Time, after time.Duration, what string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.since.IsZero() || now.Sub(f.since) < after {
+		return nil
+	}
+	return fmt.Errorf("%s failing since %s: %v", what, f.since.UTC().Format(time.RFC3339), f.lastErr)
+}
