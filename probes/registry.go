@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/vantage-net/vantage/probes/ping"
 	"github.com/vantage-net/vantage/probes/probe"
 )
 
 // registry maps a config `type:` to its descriptor. One line per type.
-var registry = map[string]probe.Descriptor{}
+var registry = map[string]probe.Descriptor{
+	"ping": ping.Descriptor,
+}
 
 // Lookup returns the descriptor of a probe type.
 func Lookup(typ string) (probe.Descriptor, bool) {

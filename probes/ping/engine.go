@@ -1,0 +1,242 @@
+package ping
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vantage-net/vantage/probes/probe"
+)
+
+// Engine pings many IPv4 targets through one ICMP socket. Rounds register
+// each request under (destination, sequence) before writing it; one reader
+// goroutine matches replies and hands the RTT to the waiting round. This is
+// what keeps 5,000 targets cheap: one socket, one reader, no per-target
+// socket for the kernel to copy every reply into.
+type Engine struct {
+	sock  *socket
+	id    uint16
+	token uint64
+	seq   atomic.Uint32
+
+	mu      sync.Mutex
+	pending map[flightKey]flight
+
+	stats  *engineMetrics
+	closed chan struct{}
+	done   chan struct{}
+}
+
+type flightKey struct {
+	dst [4]byte
+	seq uint16
+}
+
+type flight struct {
+	sent time.Time
+	to   chan<- echo
+}
+
+// echo is one answer delivered to a round.
+type echo struct {
+	rtt         time.Duration
+	unreachable bool
+}
+
+// NewEngine opens the socket (raw if allowed, else datagram) and starts the
+// reader. m may be nil.
+func NewEngine(m *engineMetrics) (*Engine, error) {
+	s, err := openSocket()
+	if err != nil {
+		return nil, err
+	}
+	return startEngine(s, m), nil
+}
+
+func startEngine(s *socket, m *engineMetrics) *Engine {
+	if m == nil {
+		m = newEngineMetrics()
+	}
+	e := &Engine{
+		sock:    s,
+		id:      uint16(rand.Uint32()),
+		token:   rand.Uint64(),
+		pending: make(map[flightKey]flight),
+		stats:   m,
+		closed:  make(chan struct{}),
+		done:    make(chan struct{}),
+	}
+	e.seq.Store(rand.Uint32())
+	go e.read()
+	return e
+}
+
+// Raw reports whether the engine's socket is a raw socket.
+func (e *Engine) Raw() bool { return e.sock.raw }
+
+// Close stops the reader and closes the socket.
+func (e *Engine) Close() error {
+	select {
+	case <-e.closed:
+		return nil
+	default:
+	}
+	close(e.closed)
+	err := e.sock.conn.Close()
+	<-e.done
+	return err
+}
+
+// Ping runs one round: count requests of size payload bytes, gap apart, then
+// waits for the replies until all came back or ctx ends. A round without a
+// deadline gets one, so a lost reply never holds a round forever.
+func (e *Engine) Ping(ctx context.Context, dst netip.Addr, count int, gap time.Duration, size int) roundStats {
+	var st roundStats
+	if !dst.Is4() {
+		st.Err, st.Detail = probe.ErrOther, "shared engine is IPv4 only: "+dst.String()
+		return st
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, time.Duration(count)*gap+2*time.Second)
+		defer cancel()
+	}
+	a4 := dst.As4()
+	to := net.IP(a4[:])
+	addr := e.sock.addr(to)
+	answers := make(chan echo, count)
+	keys := make([]flightKey, 0, count)
+	defer func() { e.forget(keys) }()
+
+	pkt := make([]byte, 8+size)
+	inflight := 0
+	for i := 0; i < count; i++ {
+		if i > 0 && !sleep(ctx, gap) {
+			break
+		}
+		k := flightKey{dst: a4, seq: uint16(e.seq.Add(1))}
+		marshalEcho(pkt, e.id, k.seq, e.token)
+		e.mu.Lock()
+		e.pending[k] = flight{sent: time.Now(), to: answers}
+		e.mu.Unlock()
+		keys = append(keys, k)
+		// A request the kernel would not send (no route: the CPE's uplink is
+		// down) still counts as sent and lost: that is what the line did.
+		st.Sent++
+		if _, err := e.sock.conn.WriteTo(pkt, addr); err != nil {
+			e.stats.sendErrors.Inc()
+			st.Err, st.Detail = probe.Classify(err), err.Error()
+			e.drop(k)
+			continue
+		}
+		e.stats.sent.Inc()
+		inflight++
+	}
+	for answered := 0; answered < inflight; answered++ {
+		select {
+		case a := <-answers:
+			if a.unreachable {
+				st.Err, st.Detail = probe.ErrUnreachable, "ICMP destination unreachable from the network"
+				continue
+			}
+			st.add(a.rtt)
+		case <-ctx.Done():
+			return st
+		}
+	}
+	return st
+}
+
+// forget removes the round's requests that were never answered, so a late
+// reply is counted as late instead of reaching a finished round.
+func (e *Engine) forget(keys []flightKey) {
+	e.mu.Lock()
+	for _, k := range keys {
+		delete(e.pending, k)
+	}
+	e.mu.Unlock()
+}
+
+func (e *Engine) drop(k flightKey) {
+	e.mu.Lock()
+	delete(e.pending, k)
+	e.mu.Unlock()
+}
+
+// read is the engine's only reader. It never blocks on a round: each round's
+// answer channel has room for every request it sent.
+func (e *Engine) read() {
+	defer close(e.done)
+	buf := make([]byte, 1500)
+	for {
+		n, from, err := e.sock.conn.ReadFrom(buf)
+		now := time.Now()
+		if err != nil {
+			select {
+			case <-e.closed:
+				return
+			default:
+			}
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			e.stats.readErrors.Inc()
+			continue
+		}
+		src, ok := fromIP(from)
+		if !ok {
+			continue
+		}
+		r, ok := parseReply(buf[:n], src)
+		if !ok || !e.ours(r) {
+			continue
+		}
+		k := flightKey{dst: r.dst, seq: r.seq}
+		e.mu.Lock()
+		f, found := e.pending[k]
+		if found {
+			delete(e.pending, k)
+		}
+		e.mu.Unlock()
+		if !found {
+			e.stats.late.Inc()
+			continue
+		}
+		if r.kind == typeUnreachable {
+			e.stats.unreachable.Inc()
+			f.to <- echo{unreachable: true}
+			continue
+		}
+		e.stats.replies.Inc()
+		f.to <- echo{rtt: now.Sub(f.sent)}
+	}
+}
+
+// ours tells the engine's replies from other programs'. A datagram socket
+// only ever receives its own; the kernel rewrites the id, so only the token
+// can be checked there.
+func (e *Engine) ours(r reply) bool {
+	if r.kind == typeUnreachable && r.token == 0 {
+		return !e.sock.raw || r.id == e.id
+	}
+	if r.token != e.token {
+		return false
+	}
+	return !e.sock.raw || r.id == e.id
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

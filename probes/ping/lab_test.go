@@ -1,0 +1,154 @@
+package ping
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vantage-net/vantage/internal/lab"
+	"github.com/vantage-net/vantage/probes/probe"
+)
+
+// pingLab is two namespaces joined by a veth: the prober lives in "cpe", its
+// target 198.18.0.2 in "pop". The pop also answers for a whole /24 on its
+// loopback, so fan-out tests have many distinct targets.
+type pingLab struct {
+	cpe, pop   *lab.Netns
+	cpeIf      string
+	target     netip.Addr
+	anyTargets netip.Prefix
+}
+
+func newPingLab(t *testing.T) *pingLab {
+	t.Helper()
+	cpe := lab.NewNetns(t, "pc")
+	pop := lab.NewNetns(t, "pp")
+	cpeIf, _ := lab.Veth(t, cpe, "198.18.0.1/30", pop, "198.18.0.2/30")
+	pop.Run("ip", "route", "add", "local", "198.18.1.0/24", "dev", "lo")
+	cpe.Run("ip", "route", "add", "198.18.1.0/24", "via", "198.18.0.2")
+	return &pingLab{cpe: cpe, pop: pop, cpeIf: cpeIf,
+		target: netip.MustParseAddr("198.18.0.2"), anyTargets: netip.MustParsePrefix("198.18.1.0/24")}
+}
+
+// engine starts an engine whose socket lives in the cpe namespace.
+func (l *pingLab) engine(t *testing.T, open func() (*socket, error)) *Engine {
+	t.Helper()
+	var e *Engine
+	err := l.cpe.Do(func() error {
+		s, err := open()
+		if err != nil {
+			return err
+		}
+		e = startEngine(s, nil)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("open socket in %s: %v", l.cpe, err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+func round(t *testing.T, e *Engine, dst netip.Addr, count int) roundStats {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	return e.Ping(ctx, dst, count, 20*time.Millisecond, 56)
+}
+
+func TestLabSharedEngineSeesLinkDownAndUp(t *testing.T) {
+	l := newPingLab(t)
+	for name, open := range map[string]func() (*socket, error){"raw": openRaw, "datagram": openDatagram} {
+		t.Run(name, func(t *testing.T) {
+			if name == "datagram" {
+				l.cpe.Run("sysctl", "-qw", "net.ipv4.ping_group_range=0 2147483647")
+			}
+			e := l.engine(t, open)
+			if e.Raw() != (name == "raw") {
+				t.Fatalf("engine raw = %v", e.Raw())
+			}
+			st := round(t, e, l.target, 3)
+			if st.Sent != 3 || st.Recv != 3 || st.Min <= 0 || st.Max < st.Min {
+				t.Fatalf("link up: %+v", st)
+			}
+			lab.SetLink(t, l.cpe, l.cpeIf, false)
+			st = round(t, e, l.target, 3)
+			if st.Sent != 3 || st.Recv != 0 {
+				t.Fatalf("link down: %+v", st)
+			}
+			if s := st.sample(); s.Error == "" || s.Fields["loss_pct"] != 100 {
+				t.Fatalf("link down sample: %+v", s)
+			}
+			lab.SetLink(t, l.cpe, l.cpeIf, true)
+			lab.WaitFor(t, lab.Deadline(t, 10*time.Second), 100*time.Millisecond, func() error {
+				if st := round(t, e, l.target, 1); st.Recv != 1 {
+					return fmt.Errorf("after link up: %+v", st)
+				}
+				return nil
+			})
+		})
+	}
+}
+
+func TestLabSharedEngineFanOutNoLoss(t *testing.T) {
+	l := newPingLab(t)
+	e := l.engine(t, openRaw)
+	var mu sync.Mutex
+	var sent, recv int
+	var wg sync.WaitGroup
+	a := l.anyTargets.Addr().Next()
+	for i := 0; i < 250; i++ {
+		dst := a
+		a = a.Next()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st := round(t, e, dst, 2)
+			mu.Lock()
+			sent, recv = sent+st.Sent, recv+st.Recv
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if sent != 500 || recv != 500 {
+		t.Fatalf("250 targets x 2: sent %d, received %d", sent, recv)
+	}
+	if n := len(e.pending); n != 0 {
+		t.Fatalf("%d requests still pending after every round ended", n)
+	}
+}
+
+func TestLabUnreachableIsClassified(t *testing.T) {
+	l := newPingLab(t)
+	// The pop answers "host unreachable" for an address it has a route to
+	// but nobody on it: an unreachable route makes the kernel say so.
+	l.pop.Run("sysctl", "-qw", "net.ipv4.ip_forward=1")
+	l.pop.Run("ip", "route", "add", "unreachable", "198.18.2.0/24")
+	l.cpe.Run("ip", "route", "add", "198.18.2.0/24", "via", "198.18.0.2")
+	e := l.engine(t, openRaw)
+	st := round(t, e, netip.MustParseAddr("198.18.2.7"), 2)
+	if s := st.sample(); s.Error != probe.ErrUnreachable {
+		t.Fatalf("sample = %+v, want error class unreachable", s)
+	}
+}
+
+func TestLabProBingRound(t *testing.T) {
+	l := newPingLab(t)
+	var st roundStats
+	err := l.cpe.Do(func() error {
+		// pro-bing opens its socket inside RunWithContext, on this thread.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		st = proBingRound(ctx, l.target, Options{Count: 3, PacketInterval: 20 * time.Millisecond, Size: 56}, true)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Sent != 3 || st.Recv != 3 || st.Min <= 0 {
+		t.Fatalf("pro-bing round: %+v", st)
+	}
+}

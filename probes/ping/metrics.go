@@ -1,0 +1,45 @@
+package ping
+
+import (
+	"errors"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// engineMetrics count what the shared engine did, across all ping probes.
+type engineMetrics struct {
+	sent, replies, late, unreachable, sendErrors, readErrors prometheus.Counter
+}
+
+func newEngineMetrics() *engineMetrics {
+	c := func(name, help string) prometheus.Counter {
+		return prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: "vantage", Subsystem: "agent_ping", Name: name, Help: help,
+		})
+	}
+	return &engineMetrics{
+		sent:        c("requests_sent_total", "ICMP echo requests written by the shared ping engine."),
+		replies:     c("replies_total", "Echo replies matched to a waiting round."),
+		late:        c("late_replies_total", "Echo replies that arrived after their round ended (counted as lost), or duplicates."),
+		unreachable: c("unreachable_total", "ICMP unreachable / time exceeded errors matched to a request."),
+		sendErrors:  c("send_errors_total", "Echo requests the kernel refused to send (no route, buffer full)."),
+		readErrors:  c("read_errors_total", "Errors reading the shared ICMP socket."),
+	}
+}
+
+// register adds the counters to reg once; a second ping probe registering
+// the same engine's counters is not an error.
+func (m *engineMetrics) register(reg prometheus.Registerer) error {
+	if reg == nil {
+		return nil
+	}
+	for _, c := range []prometheus.Collector{m.sent, m.replies, m.late, m.unreachable, m.sendErrors, m.readErrors} {
+		if err := reg.Register(c); err != nil {
+			var already prometheus.AlreadyRegisteredError
+			if !errors.As(err, &already) {
+				return err
+			}
+		}
+	}
+	return nil
+}
