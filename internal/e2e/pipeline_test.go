@@ -74,6 +74,7 @@ probes:
     interval: 1s
     labels: {line: L-1, customer: C-1}
     targets: [%s/]
+    options: {body_regex: "hello from"}
   - name: erp
     type: dial
     interval: 1s
