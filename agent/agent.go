@@ -28,6 +28,9 @@ import (
 )
 
 // Options configure an Agent.
+// runnerTick batches round starts into 5 ms steps (see schedule.Runner.Tick).
+const runnerTick = 5 * time.Millisecond
+
 type Options struct {
 	Config   *config.Config
 	Logger   *slog.Logger
@@ -52,6 +55,7 @@ type Agent struct {
 	queue   publish.Queue
 	results chan result.Result
 	started time.Time
+	trapReg prometheus.Registerer // for the trap listener's metrics (traps.go)
 
 	mu        sync.Mutex
 	nc        *nats.Conn
@@ -83,6 +87,7 @@ func New(o Options) (*Agent, error) {
 	a := &Agent{cfg: o.Config, log: o.Logger, version: o.Version, clock: o.Clock, rand: o.Rand,
 		queue: publish.NewMemQueue(o.Config.Publish.QueueMax), results: make(chan result.Result, 10000)}
 	a.m = newMetrics(o.Registry, func() float64 { return float64(a.queue.Results()) })
+	a.trapReg = o.Registry
 	byProbe := map[string]struct {
 		p probe.Prober
 		d probe.Descriptor
@@ -139,6 +144,11 @@ func (a *Agent) Run(ctx context.Context) error {
 		return fmt.Errorf("jetstream: %w", err)
 	}
 
+	stopTraps, err := a.startTraps()
+	if err != nil {
+		return err
+	}
+
 	epoch := make([]byte, 6)
 	_, _ = rand.Read(epoch)
 	batcher := &publish.Batcher{Agent: a.cfg.AgentID, Max: a.cfg.Publish.BatchMax, Delay: a.cfg.Publish.BatchDelay,
@@ -176,10 +186,12 @@ func (a *Agent) Run(ctx context.Context) error {
 		Plan:    schedule.NewPlan(a.clock.Now(), specs, a.rand),
 		Clock:   a.clock,
 		Run:     a.round,
+		Tick:    runnerTick,
 		Skipped: func(r schedule.Round) { a.m.skipped.WithLabelValues(a.jobs[r.Job].probe).Inc() },
 	}
 	a.log.Info("agent running", "agent", a.cfg.AgentID, "jobs", len(a.jobs), "probes", len(a.cfg.Probes))
 	runner.Start(ctx) // returns after running rounds finished
+	stopTraps()       // before close(a.results), which trap events feed
 
 	// Drain: close the result stream, let the batcher flush, give the sender
 	// a grace period to deliver what is queued.

@@ -7,12 +7,16 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/vantage-net/vantage/probes/dial"
+	"github.com/vantage-net/vantage/probes/http"
 	"github.com/vantage-net/vantage/probes/ping"
 	"github.com/vantage-net/vantage/probes/probe"
 )
 
 // registry maps a config `type:` to its descriptor. One line per type.
 var registry = map[string]probe.Descriptor{
+	"dial": dial.Descriptor,
+	"http": http.Descriptor,
 	"ping": ping.Descriptor,
 }
 

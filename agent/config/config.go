@@ -30,10 +30,21 @@ type Config struct {
 	Publish Publish `yaml:"publish"`
 	// Probes are the measurements this agent runs.
 	Probes []Probe `yaml:"probes"`
-	// Traps configures the SNMP trap listener; absent means no listener.
-	Traps *yaml.Node `yaml:"traps"`
+	// Traps configures the SNMP trap listener; absent (Kind 0) means no
+	// listener. The block is probes/snmp/trap's Config (listen, queue,
+	// community, v3, devices), validated at load with the rest of the file.
+	// Not a *yaml.Node: yaml.v3 decodes a mapping into a pointer to Node as
+	// if Node were a plain struct, leaving it empty.
+	Traps yaml.Node `yaml:"traps"`
 	// LogLevel is debug, info, warn or error (default info).
 	LogLevel string `yaml:"log_level"`
+	// MaxProcs is how many CPUs may run the agent's Go code at once
+	// (GOMAXPROCS; default 1, 0 means every CPU). The agent waits on the
+	// network almost all the time, and with more than one P the Go
+	// scheduler spins idle CPUs on every wake-up: at 1,000 ping targets
+	// that doubled the agent's CPU (docs/BENCHMARKS.md). Raise it for
+	// CPU-bound work such as many parallel TLS handshakes or downloads.
+	MaxProcs *int `yaml:"max_procs"`
 
 	file string
 	root yaml.Node

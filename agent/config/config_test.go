@@ -68,6 +68,14 @@ func TestInvalid(t *testing.T) {
 		"invalid-bad-url.yaml": {
 			`invalid-bad-url.yaml:9: probes[0].targets[0]: "http//missing-colon": not an absolute http(s) URL`,
 		},
+		"invalid-traps.yaml": {
+			`invalid-traps.yaml:14: traps.colour: unknown key`,
+			`invalid-traps.yaml:5: traps.listen: "0.0.0.0:99999" is not ip:port`,
+			`invalid-traps.yaml:9: traps.devices["198.18.0.2"].v3.auth_password: must be at least 8 characters`,
+			`invalid-traps.yaml:9: traps.devices["198.18.0.2"].v3.priv_protocol: "" is not one of`,
+			`invalid-traps.yaml:11: traps.devices["198.18.0.2"].interfaces[0]: give exactly one of name, alias, index (found 2)`,
+			`invalid-traps.yaml:12: traps.devices["router-7"]: "router-7" is not an IP address`,
+		},
 		"invalid-many.yaml": {
 			`invalid-many.yaml:1: agent_id: "cpe 0001" must be`,
 			`invalid-many.yaml:3: nats.urls[0]: "127.0.0.1:4222" is not a nats:// or tls:// URL`,

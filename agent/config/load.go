@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/vantage-net/vantage/internal/yamlstrict"
 	"github.com/vantage-net/vantage/probes/result"
+	"github.com/vantage-net/vantage/probes/snmp/trap"
 )
 
 // TypeInfo is what validation needs to know about a probe type; the agent
@@ -47,6 +49,10 @@ func Parse(file string, data []byte, types TypeInfo) (*Config, error) {
 }
 
 func (c *Config) setDefaults() {
+	if c.MaxProcs == nil {
+		one := 1
+		c.MaxProcs = &one
+	}
 	if c.HTTPListen == "" {
 		c.HTTPListen = "127.0.0.1:9101"
 	}
@@ -101,6 +107,9 @@ func (c *Config) validate(types TypeInfo) yamlstrict.Errors {
 	default:
 		bad(c.lineOf("log_level"), "log_level", "%q is not one of debug, info, warn, error", c.LogLevel)
 	}
+	if c.MaxProcs != nil && (*c.MaxProcs < 0 || *c.MaxProcs > 256) {
+		bad(c.lineOf("max_procs"), "max_procs", "%d is outside 0..256", *c.MaxProcs)
+	}
 	if c.HeartbeatInterval < time.Second {
 		bad(c.lineOf("heartbeat_interval"), "heartbeat_interval", "%s is shorter than 1s", c.HeartbeatInterval)
 	}
@@ -110,6 +119,7 @@ func (c *Config) validate(types TypeInfo) yamlstrict.Errors {
 	if c.Publish.QueueMax < c.Publish.BatchMax {
 		bad(c.lineOf("publish", "queue_max"), "publish.queue_max", "%d is smaller than batch_max %d", c.Publish.QueueMax, c.Publish.BatchMax)
 	}
+	errs = append(errs, c.validateTraps()...)
 	names := map[string]int{}
 	for i := range c.Probes {
 		p := &c.Probes[i]
@@ -160,3 +170,20 @@ func (c *Config) validate(types TypeInfo) yamlstrict.Errors {
 }
 
 func (c *Config) lineOf(path ...string) int { return yamlstrict.LineOf(&c.root, path...) }
+
+// validateTraps checks the traps block with the listener's own rules, so a
+// bad trap source fails at load, with its line, like any other field.
+func (c *Config) validateTraps() yamlstrict.Errors {
+	if c.Traps.Kind == 0 {
+		return nil
+	}
+	_, err := trap.DecodeConfig(c.file, &c.Traps)
+	var errs yamlstrict.Errors
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &errs):
+		return errs
+	}
+	return yamlstrict.Errors{err.Error()}
+}

@@ -34,15 +34,6 @@ func TestPlanSpreadsTargetsEvenly(t *testing.T) {
 	}
 }
 
-// step is one tick of a table: advance to at, optionally finish jobs first,
-// and expect exactly these starts and skips (job@slot-offset-ms).
-type step struct {
-	at      int   // ms after t0
-	done    []int // jobs that finished before this tick
-	start   []string
-	skipped []string
-}
-
 func render(rs []Round) []string {
 	var out []string
 	for _, r := range rs {

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -41,6 +43,7 @@ Flags:
 	check := fs.Bool("check", false, "validate the config and exit")
 	version := fs.Bool("version", false, "print the version and exit")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
+	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile to this file until exit (for benchmarks)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		if err == flag.ErrHelp {
 			return 0
@@ -59,6 +62,21 @@ Flags:
 	if *check {
 		fmt.Printf("%s: ok (%d probes, %d jobs)\n", *cfgPath, len(cfg.Probes), len(cfg.Jobs()))
 		return 0
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "vantage-agent: --cpuprofile: %v\n", err)
+			return 2
+		}
+		defer pprof.StopCPUProfile()
+	}
+	// GOMAXPROCS in the environment wins, as for any Go program.
+	if os.Getenv("GOMAXPROCS") == "" && *cfg.MaxProcs > 0 {
+		runtime.GOMAXPROCS(*cfg.MaxProcs)
 	}
 	log := serve.NewLogger(cfg.LogLevel, *logFormat)
 	reg := prometheus.NewRegistry()

@@ -64,6 +64,22 @@ var Schemas = map[string]Schema{
 		Required: []string{"device", "metric"},
 		Fields:   map[string]Kind{"value": Float},
 	},
+	// snmp_event is one SNMP-observed change of a device or interface, from
+	// a poll (source=poll) or a trap (source=trap). kind is one of
+	// link_down, link_up, unseen_flap, cold_start, warm_start, reboot.
+	// The point's time is the best estimate of when it happened (a trap's
+	// arrival; for polls the interface's ifLastChange as wall time);
+	// earliest_unix / latest_unix bound it: an unseen_flap started after
+	// earliest_unix and was over by latest_unix. uptime_s is the device's
+	// sysUpTime at the change, so the same event seen by a trap and by a
+	// poll can be matched. oper_up is the interface state after the event.
+	"snmp_event": {
+		Tags:     []string{"device", "ifindex", "ifname", "line", "kind", "source"},
+		Required: []string{"device", "kind"},
+		Fields: map[string]Kind{
+			"oper_up": Bool, "earliest_unix": Float, "latest_unix": Float, "uptime_s": Float,
+		},
+	},
 }
 
 // TagAllowed reports whether key may be a tag of this measurement.
