@@ -72,6 +72,7 @@ func startEngine(s *socket, m *engineMetrics) *Engine {
 		done:    make(chan struct{}),
 	}
 	e.seq.Store(rand.Uint32())
+	enableRxTimestamps(s.conn)
 	go e.read()
 	return e
 }
@@ -173,9 +174,9 @@ func (e *Engine) drop(k flightKey) {
 func (e *Engine) read() {
 	defer close(e.done)
 	buf := make([]byte, 1500)
+	oob := make([]byte, oobSize)
 	for {
-		n, from, err := e.sock.conn.ReadFrom(buf)
-		now := time.Now()
+		msg, from, at, err := readStamped(e.sock.conn, buf, oob)
 		if err != nil {
 			select {
 			case <-e.closed:
@@ -192,7 +193,7 @@ func (e *Engine) read() {
 		if !ok {
 			continue
 		}
-		r, ok := parseReply(buf[:n], src)
+		r, ok := parseReply(msg, src)
 		if !ok || !e.ours(r) {
 			continue
 		}
@@ -213,7 +214,7 @@ func (e *Engine) read() {
 			continue
 		}
 		e.stats.replies.Inc()
-		f.to <- echo{rtt: now.Sub(f.sent)}
+		f.to <- echo{rtt: rttBetween(f.sent, at, time.Now())}
 	}
 }
 

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const agentHTTP = "127.0.0.1:19100"
+
+// runAgent runs the real vantage-agent binary with one ping probe over all
+// targets, publishing to the benchmark's NATS, and reads its own counters
+// for the probe count and loss.
+func runAgent(ctx context.Context, ns *namespace, bin, natsURL, engine string, addrs []string, w window) (row, error) {
+	dir, err := os.MkdirTemp("", "pingfanout-agent")
+	if err != nil {
+		return row{}, err
+	}
+	defer os.RemoveAll(dir)
+	cfg := dir + "/agent.yaml"
+	if err := os.WriteFile(cfg, []byte(agentConfig(natsURL, engine, addrs)), 0o600); err != nil {
+		return row{}, err
+	}
+	cmd := ns.command(bin, "--config", cfg)
+	logf, err := os.Create(dir + "/agent.log")
+	if err != nil {
+		return row{}, err
+	}
+	defer logf.Close()
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		return row{}, err
+	}
+	defer func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() }()
+
+	var sent1, replies1, probes float64
+	metric := "vantage_agent_ping_requests_sent_total"
+	if engine == "pro-bing" {
+		metric = "vantage_agent_results_total" // one request per result at count: 1
+	}
+	label := fmt.Sprintf("agent/%s %d", engine, len(addrs))
+	first := true
+	cpu, probes, rss, err := measure(ctx, cmd, label, w, func() (float64, error) {
+		m, err := scrape(ns)
+		if err != nil {
+			return 0, err
+		}
+		if !first {
+			sent1, replies1 = m["vantage_agent_ping_requests_sent_total"], m["vantage_agent_ping_replies_total"]
+		}
+		first = false
+		return m[metric], nil
+	})
+	if err != nil {
+		log, _ := os.ReadFile(dir + "/agent.log")
+		return row{}, fmt.Errorf("%w; agent log: %s", err, tail(string(log)))
+	}
+	r := row{name: "vantage-agent " + engine, targets: len(addrs), probes: probes, cpu: cpu, rssMB: rss, seconds: w.length.Seconds()}
+	if probes > 0 {
+		r.cpuPer1000 = cpu / probes * 1000
+		if engine != "pro-bing" && sent1 > 0 {
+			// Over the whole run: requests of the last round still in
+			// flight at the scrape count as lost, so this errs high.
+			r.lossPct = 100 * (sent1 - replies1) / sent1
+		}
+	}
+	if engine == "pro-bing" {
+		r.lossPct = -1 // pro-bing rounds are not counted by the engine's counters
+	}
+	return r, nil
+}
+
+func agentConfig(natsURL, engine string, addrs []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "agent_id: bench-fanout\nhttp_listen: %s\nnats:\n  urls: [%s]\nprobes:\n", agentHTTP, natsURL)
+	fmt.Fprintf(&b, "  - name: fanout\n    type: ping\n    interval: 1s\n    timeout: 900ms\n")
+	fmt.Fprintf(&b, "    options: {count: 1, engine: %s}\n    targets:\n", engine)
+	for _, a := range addrs {
+		fmt.Fprintf(&b, "      - %s\n", a)
+	}
+	return b.String()
+}
+
+// scrape reads the agent's /metrics from inside the namespace (its HTTP port
+// is on the namespace's loopback) by running this program's scrape mode there.
+func scrape(ns *namespace) (map[string]float64, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	out, err := ns.command(self, "scrape", "http://"+agentHTTP+"/metrics").Output()
+	if err != nil {
+		return nil, fmt.Errorf("scrape agent metrics: %w", err)
+	}
+	m := map[string]float64{}
+	sc := bufio.NewScanner(strings.NewReader(string(out)))
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, val, ok := strings.Cut(line, " ")
+		if !ok {
+			continue
+		}
+		if i := strings.IndexByte(name, '{'); i >= 0 {
+			name = name[:i]
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+		if err == nil {
+			m[name] += v
+		}
+	}
+	return m, nil
+}
+
+// scrapeMain is the scrape mode: print a URL's body.
+func scrapeMain(url string) {
+	c := http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Get(url)
+	if err != nil {
+		fatal("scrape: %v", err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(os.Stdout, resp.Body)
+}

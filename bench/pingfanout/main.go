@@ -1,0 +1,134 @@
+// Command pingfanout measures the agent's ping fan-out against fping: the
+// same loopback targets, the same rate (every target once a second), the same
+// window, in the same run. It prints CPU seconds per 1,000 probes, peak RSS
+// and loss for each, and the agent/fping CPU ratio.
+//
+//	go run ./bench/pingfanout -targets 1000,5000 -duration 30s
+//
+// It needs root: the targets are addresses of a network namespace it makes
+// (198.18.0.0/16 routed to that namespace's loopback), so no packet leaves
+// the machine and no other program's ICMP traffic reaches the measured
+// sockets. The namespace is deleted on exit.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "serve-nats" {
+		serveNATS(os.Args[2:])
+		return
+	}
+	if len(os.Args) > 2 && os.Args[1] == "scrape" {
+		scrapeMain(os.Args[2])
+		return
+	}
+	targets := flag.String("targets", "1000,5000", "comma-separated target counts")
+	duration := flag.Duration("duration", 30*time.Second, "measured window per run")
+	warmup := flag.Duration("warmup", 5*time.Second, "time before the window opens (start-up, first rounds)")
+	agentBin := flag.String("agent", "bin/vantage-agent", "the agent binary to measure")
+	engines := flag.String("engines", "shared", "agent ping engines to measure: shared, pro-bing (pro-bing runs only at the smallest target count)")
+	flag.Parse()
+
+	if os.Geteuid() != 0 {
+		fatal("needs root: it makes a network namespace and opens raw ICMP sockets")
+	}
+	counts, err := parseCounts(*targets)
+	if err != nil {
+		fatal("-targets: %v", err)
+	}
+	bin, err := filepath.Abs(*agentBin)
+	if err != nil {
+		fatal("-agent: %v", err)
+	}
+	if _, err := os.Stat(bin); err != nil {
+		fatal("-agent: %v (run `make build` first)", err)
+	}
+
+	if err := run(counts, bin, *engines, window{warmup: *warmup, length: *duration}); err != nil {
+		fatal("%v", err)
+	}
+}
+
+// run measures every target count; its deferred clean-up (namespace, NATS)
+// always runs, which is why errors come back here instead of exiting.
+func run(counts []int, bin, engines string, w window) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ns, err := newNamespace()
+	if err != nil {
+		return err
+	}
+	defer ns.remove()
+	natsURL, stopNATS, err := ns.startNATS()
+	if err != nil {
+		return fmt.Errorf("nats: %w", err)
+	}
+	defer stopNATS()
+
+	fmt.Printf("pingfanout: %d cores, namespace %s, window %s after %s warm-up, 1 ping per target per second\n",
+		cpuCount(), ns.name, w.length, w.warmup)
+	var rows []row
+	for i, n := range counts {
+		addrs := targetAddrs(n)
+		f, err := runFping(ctx, ns, addrs, w)
+		if err != nil {
+			return fmt.Errorf("fping, %d targets: %w", n, err)
+		}
+		rows = append(rows, f)
+		for _, engine := range strings.Split(engines, ",") {
+			if engine == "pro-bing" && i > 0 {
+				continue
+			}
+			a, err := runAgent(ctx, ns, bin, natsURL, engine, addrs, w)
+			if err != nil {
+				return fmt.Errorf("agent (%s), %d targets: %w", engine, n, err)
+			}
+			a.ratio = a.cpuPer1000 / f.cpuPer1000
+			rows = append(rows, a)
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	printRows(rows)
+	return nil
+}
+
+func parseCounts(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 || n > 60000 {
+			return nil, fmt.Errorf("%q is not a target count between 1 and 60000", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// targetAddrs are n distinct addresses in 198.18.0.0/16, all local to the
+// namespace's loopback.
+func targetAddrs(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		j := i + 1
+		out[i] = fmt.Sprintf("198.18.%d.%d", j/250, j%250+1)
+	}
+	return out
+}
+
+func fatal(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "pingfanout: "+format+"\n", args...)
+	os.Exit(1)
+}
