@@ -1,0 +1,275 @@
+package linestate
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"time"
+)
+
+// Options configure a Detector.
+type Options struct {
+	// Horizon is how late evidence may arrive and still be placed exactly:
+	// evidence is sealed (final) once the watermark, the later of the clock
+	// and the newest event time seen, minus Horizon, has passed it. It must
+	// cover the longest spool worth reconstructing. Default 15 min.
+	Horizon time.Duration
+	// ReorderSlack is how far behind the provisional view evidence may land
+	// and still be applied to it directly (at the view's time); further
+	// behind, the view is rebuilt at the next Advance. Default 10 s.
+	ReorderSlack time.Duration
+	// MaxPending caps one line's reorder buffer. When a line exceeds it the
+	// oldest evidence is sealed early (counted as Stats.ForcedSeals), and
+	// evidence later arriving behind it is TooLate: memory stays bounded
+	// even if one source floods a line. Default 8192: a full 15-minute
+	// horizon of nine sources probing the line every second.
+	MaxPending int
+	// MaxSources caps the distinct (source, probe) pairs of one line
+	// (at most 255). Default 32.
+	MaxSources int
+	// Default are the thresholds of lines without a profile; zero means
+	// DefaultParams().
+	Default Params
+	// Profiles are named thresholds, usually one per customer tier
+	// ("diamond", "gold", ...); AssignLine picks one for a line.
+	Profiles map[string]Params
+}
+
+func (o *Options) fill() error {
+	if o.Horizon == 0 {
+		o.Horizon = 15 * time.Minute
+	}
+	if o.ReorderSlack == 0 {
+		o.ReorderSlack = 10 * time.Second
+	}
+	if o.MaxPending == 0 {
+		o.MaxPending = 8192
+	}
+	if o.MaxSources == 0 {
+		o.MaxSources = 32
+	}
+	if o.Default == (Params{}) {
+		o.Default = DefaultParams()
+	}
+	var errs []error
+	if o.Horizon < 0 || o.ReorderSlack < 0 || o.MaxPending < 16 || o.MaxSources < 1 || o.MaxSources > 255 {
+		errs = append(errs, fmt.Errorf("options: horizon %s, reorder_slack %s, max_pending %d (>= 16), max_sources %d (1-255)",
+			o.Horizon, o.ReorderSlack, o.MaxPending, o.MaxSources))
+	}
+	if err := o.Default.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("default params: %w", err))
+	}
+	for name, p := range o.Profiles {
+		if err := p.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("profile %q: %w", name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Stats count what the detector did since it started (or was restored).
+type Stats struct {
+	Lines       int
+	Pending     int // evidence buffered, not yet sealed, over all lines
+	Accepted    uint64
+	Duplicates  uint64
+	TooLate     uint64
+	Invalid     uint64
+	Rejected    uint64 // a line had MaxSources sources already
+	ForcedSeals uint64 // evidence sealed before the horizon because a line hit MaxPending
+	Rebuilds    uint64 // provisional views recomputed after out-of-order evidence
+}
+
+// Detector turns evidence into line states and events. It is pure: no I/O,
+// no clock of its own (time comes in through Evidence.Time and Advance),
+// and not safe for concurrent use: the controller owns it from one
+// goroutine, or shards lines over several detectors.
+type Detector struct {
+	opts     Options
+	profiles map[string]*Params
+	def      *Params
+	lines    []*line
+	index    map[string]int32
+	now      int64 // latest clock time given to Advance
+	maxEvent int64 // newest event time accepted
+	stats    Stats
+}
+
+// New returns an empty detector.
+func New(o Options) (*Detector, error) {
+	if err := o.fill(); err != nil {
+		return nil, err
+	}
+	d := &Detector{opts: o, index: map[string]int32{}, profiles: map[string]*Params{}}
+	d.def = &d.opts.Default
+	for name, p := range o.Profiles {
+		d.profiles[name] = &p
+	}
+	d.opts.Profiles = maps.Clone(o.Profiles)
+	return d, nil
+}
+
+// AssignLine makes a line use a profile's thresholds ("" for the default).
+// The controller calls it from the inventory (line → customer → tier).
+func (d *Detector) AssignLine(name, profile string) error {
+	p, ok := d.profileParams(profile)
+	if !ok {
+		return fmt.Errorf("line %s: unknown profile %q", name, profile)
+	}
+	l := d.line(name)
+	l.profile, l.params = profile, p
+	return nil
+}
+
+func (d *Detector) profileParams(profile string) (*Params, bool) {
+	if profile == "" {
+		return d.def, true
+	}
+	p, ok := d.profiles[profile]
+	return p, ok
+}
+
+func (d *Detector) line(name string) *line {
+	if i, ok := d.index[name]; ok {
+		return d.lines[i]
+	}
+	l := &line{name: name, params: d.def}
+	d.index[name] = int32(len(d.lines))
+	d.lines = append(d.lines, l)
+	return l
+}
+
+// watermark: evidence before it is final. The newest event time counts as
+// well as the clock, so a replay without a clock (tests, a backfill) still
+// seals; ingest refuses timestamps far in the future, which bounds how far
+// one agent's clock can drag it.
+func (d *Detector) watermark() int64 {
+	return max(d.now, d.maxEvent) - int64(d.opts.Horizon)
+}
+
+// Add takes one piece of evidence. It returns the provisional transitions
+// it caused at once, and any final transitions and events of the line that
+// the watermark let it seal.
+func (d *Detector) Add(ev Evidence) (Output, Verdict) {
+	var out Output
+	if err := ev.validate(); err != nil {
+		d.stats.Invalid++
+		return out, Invalid
+	}
+	l := d.line(ev.Line)
+	t := ev.Time.UnixNano()
+	if ev.Kind == Silence {
+		d.silence(l, ev.Source, t, &out)
+		return out, Accepted
+	}
+	if t < l.sealedTo {
+		d.stats.TooLate++
+		return out, TooLate
+	}
+	src, ok := l.source(ev.Source, ev.Probe, d.opts.MaxSources)
+	if !ok {
+		d.stats.Rejected++
+		return out, Rejected
+	}
+	p := packPend(&ev, src)
+	if !l.insert(p) {
+		d.stats.Duplicates++
+		return out, Duplicate
+	}
+	d.stats.Accepted++
+	d.maxEvent = max(d.maxEvent, t)
+	l.srcs[src].HBSilent = 0 // an arrival proves the agent alive
+
+	if !l.dirty {
+		if t >= l.prov.At-int64(d.opts.ReorderSlack) {
+			l.prov.apply(&p, l.params, &emitter{out: &out, line: l.name})
+		} else {
+			l.dirty = true // rebuilt at the next Advance
+		}
+	}
+	l.seal(d.watermark(), &out)
+	if n := len(l.pending); n > d.opts.MaxPending {
+		d.stats.ForcedSeals += uint64(n - d.opts.MaxPending)
+		l.seal(l.pending[n-d.opts.MaxPending].T, &out)
+	}
+	out.sort()
+	return out, Accepted
+}
+
+func (d *Detector) silence(l *line, agent string, t int64, out *Output) {
+	match := func(i int) bool { return l.srcs[i].Agent == agent }
+	for i := range l.srcs {
+		if match(i) {
+			l.srcs[i].HBSilent = t
+		}
+	}
+	if !l.dirty {
+		l.prov.silence(t, match, l.params, &emitter{out: out, line: l.name})
+	}
+}
+
+// Advance tells the detector the time on the controller's clock. It seals
+// every line up to the watermark (final transitions and events), rebuilds
+// provisional views that late evidence made stale, and fires provisional
+// timers (a line whose sources all went quiet becomes unknown). Call it
+// about once a second; its cost is a few comparisons per line when nothing
+// is due.
+func (d *Detector) Advance(now time.Time) Output {
+	var out Output
+	d.now = max(d.now, now.UnixNano())
+	w := d.watermark()
+	for _, l := range d.lines {
+		l.seal(w, &out)
+		if l.dirty {
+			d.stats.Rebuilds++
+			l.rebuild(d.now, &out)
+			continue
+		}
+		l.prov.advanceTo(d.now, l.params, &emitter{out: &out, line: l.name})
+	}
+	out.sort()
+	return out
+}
+
+// LineState is the current view of one line.
+type LineState struct {
+	// State is the provisional state: everything seen so far.
+	State State
+	// Since is when State began (event time).
+	Since time.Time
+	// Final is the sealed state, as of Sealed.
+	Final  State
+	Sealed time.Time
+	// Penalty is the dampening penalty as of Sealed.
+	Penalty float64
+	// Pending is how much evidence waits for the horizon.
+	Pending int
+}
+
+// State returns a line's current view.
+func (d *Detector) State(name string) (LineState, bool) {
+	i, ok := d.index[name]
+	if !ok {
+		return LineState{}, false
+	}
+	l := d.lines[i]
+	return LineState{State: l.prov.Visible, Since: unixOrZero(l.prov.Since), Final: l.sealed.Visible,
+		Sealed: unixOrZero(l.sealedTo), Penalty: l.sealed.Damp.Penalty, Pending: len(l.pending)}, true
+}
+
+func unixOrZero(ns int64) time.Time {
+	if ns <= 0 {
+		return time.Time{}
+	}
+	return unix(ns)
+}
+
+// Stats returns the counters.
+func (d *Detector) Stats() Stats {
+	s := d.stats
+	s.Lines = len(d.lines)
+	for _, l := range d.lines {
+		s.Pending += len(l.pending)
+	}
+	return s
+}

@@ -1,0 +1,106 @@
+// Package linestate is the line-state detector: it turns evidence about a
+// line (ping, dial and HTTP rounds, SNMP oper status, traps, unseen flaps,
+// agent silence) into the line's state (up, down, unknown, flapping) and
+// its events (outage, flap, degraded, flapping_start, flapping_end), in
+// event time. It is pure: no I/O, no clock, no goroutines. The controller
+// feeds it with Add (FromResult adapts an ingested result) and drives time
+// with Advance, and writes what comes back to InfluxDB and the database.
+//
+// # The state machine (machine.go)
+//
+// UP → DOWN after k = Params.FailRounds consecutive failed rounds of one
+// source (default 3) with no successful round from any source in between,
+// or at once on a trustworthy down signal (linkDown trap, oper status
+// down). DOWN → UP after m = Params.RecoverRounds consecutive successful
+// rounds from any source (default 2), or on an up signal that no failing
+// probe contradicts. An outage runs from the first failed evidence to the
+// first recovered evidence (not the m-th); shorter than Params.FlapThreshold
+// (60 s) it is a flap.
+//
+// Why m = 2: one stray success inside an outage (a reply slipping through a
+// failing link, an ARP race) must not split it in two and count an extra
+// flap in the per-line flap figure the operator is judged on. With two
+// sources on a line it means "both ends agree" or "one end twice". It costs
+// one probe interval of latency in deciding recovery, none in the outage's
+// measured end, which is stamped at the first recovered round.
+//
+// k protects alerts; counting needs less. A 2-s interruption probed at 1 Hz
+// fails two rounds, so it would never reach k = 3. A run of at least
+// Params.MinFlapRounds (default 2) failed rounds of one source that ends
+// without reaching k is therefore still counted as a flap, though the line
+// was never reported down. This is safe because a round fails only when
+// nothing came back: the ping probe sends 3 packets a round, so 1 % random
+// packet loss fails a round with p = 10⁻⁶ and two in a row practically
+// never. An SNMP unseen flap inside such a run counts it even if shorter;
+// an unseen flap that no probe saw is counted on its own, with Start/End as
+// bounds (Event.Unseen); one that overlaps a counted flap is not counted again.
+//
+// Silence is not failure. A source that stays quiet longer than
+// Params.SilenceAfter (or three of its own intervals) is silent; when every
+// source of a line is silent the line is unknown, never down. An open
+// outage stays open through silence and ends at the first recovered
+// evidence.
+//
+// Degradation (degrade.go): loss, RTT and jitter averaged over windows of
+// Params.DegradeWindow aligned to the epoch, while the line is not in an
+// outage; consecutive windows above a threshold make one degraded event.
+//
+// # Event time, lateness and latency (reorder.go, detector.go)
+//
+// Every line keeps a reorder buffer sorted by event time. The watermark is
+// the later of the controller's clock (Advance) and the newest event time
+// seen, minus Options.Horizon (15 min): evidence before it is sealed, that
+// is fed in event-time order to the line's sealed machine, whose
+// transitions and events are final (Transition.Final, every Event). So any
+// arrival order within the horizon, duplicates included (same line, source,
+// probe and time: counted once), gives exactly the same final output, and
+// results a CPE agent spooled while its only uplink was down are placed
+// where they happened. Evidence behind what is sealed is refused as TooLate
+// and counted, not dropped silently.
+//
+// Waiting for the horizon would make every alert 15 minutes late, so each
+// line also has a provisional machine: the sealed one plus the buffer,
+// updated at once by each arrival and by clock-driven timers. Its
+// transitions (Final false) come back from the very Add that decided them:
+// down after the k-th failed round arrives. Arrivals that land within
+// Options.ReorderSlack behind it are applied at its time (a small error,
+// only in the provisional view); further behind, the view is rebuilt from
+// the sealed machine at the next Advance and reports its net change. The
+// alternative, processing each source in order and sealing at the slowest
+// source's position, would give final events within seconds and tiny
+// buffers, but relies on every source delivering in order: JetStream
+// redeliveries and unordered batches break that, and a wrong final event
+// cannot be taken back, while a provisional one is meant to be revised.
+// Cost of the choice: final events trail by the horizon, and the buffers
+// hold a horizon of evidence (16 bytes each, see pend).
+//
+// # Dampening (dampen.go)
+//
+// Every flap or outage adds Params.Penalty (1000); the penalty halves every
+// HalfLife (15 min); at Suppress (2000) the line is flapping: one
+// transition to flapping and one flapping_start event instead of a storm,
+// its flaps still counted (Event.Suppressed); when it has decayed to Reuse
+// (750) the line is released at a computed time (flapping_end). Defaults
+// are route-flap dampening's (RFC 2439); profiles (per tier) override them.
+//
+// Zino, the link monitor, keeps a similar per-port history but
+// multiplicatively: each flap doubles the value (start 2, ceiling 256) and
+// aging raises it to a power (v ← v^(0.5^(Δt/300 s))), so it decays towards
+// 1 in the exponent; a port is flapping above 35 and released when it ages
+// below it again. That means about five quick flaps to trip, and a release
+// time that depends on the history's magnitude only logarithmically. The
+// additive penalty here has a release time that follows directly from the
+// half-life (HalfLife·log2(P/Reuse)), a hysteresis band (suppress above
+// reuse) so a line does not toggle in and out of flapping, and a ceiling
+// (MaxPenalty) that bounds suppression to an hour after the last flap.
+//
+// # Bounds and restart
+//
+// Per line: a few hundred bytes of fixed state, up to Options.MaxSources
+// sources, and the buffer, capped at Options.MaxPending (exceeding it seals
+// the oldest early, counted). Buffered evidence is 16 bytes; a line probed
+// at 1 Hz by one source holds 900 of them (14 KB) at the default horizon,
+// by one source every 10 s 90 (1.4 KB). Snapshot and Restore save and
+// rebuild the whole state (gob, versioned), so a restarted controller
+// produces the same events as one that never stopped.
+package linestate

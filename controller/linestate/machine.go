@@ -1,0 +1,335 @@
+package linestate
+
+import "time"
+
+// machine is one line's state machine. It consumes evidence in event-time
+// order (apply) and fires its own timers (advanceTo): silence, release
+// from flapping, and the end of a degradation window. It does no I/O and
+// reads no clock, so the same evidence always gives the same output. It is
+// a plain value: the provisional view is a copy of the sealed one with the
+// buffered evidence replayed on top (clone).
+//
+// Fields are exported for gob (snapshot.go); the type is not.
+type machine struct {
+	At      int64 // event time of the last step; later steps never go back
+	Visible State // what the line looks like (flapping masks up/down)
+	Since   int64 // when Visible began
+
+	InOutage   bool
+	DownStart  int64 // first failed evidence of the open outage
+	Sig        bool  // a trustworthy down signal holds (port down)
+	LastFailed bool  // the latest probe round failed
+
+	RunStart  int64 // first failed round since the last successful one (0: none)
+	Witnessed bool  // an unseen flap fell inside the current run
+	OKRun     int   // consecutive successful rounds while in an outage
+	OKStart   int64 // the first of them: where the outage ends
+
+	LastEpisodeEnd int64 // end of the last flap or outage
+
+	// back is the earlier time a step's state change really began (an
+	// outage begins at its first failed round, found out k rounds later);
+	// settle consumes it, so it never outlives a step and is not saved.
+	back int64
+	Srcs []srcState
+	Damp damp
+	Deg  degrade
+}
+
+// srcState is one source's part: its consecutive failures and whether it
+// has gone silent. Lines have a handful of sources, so loops over them are
+// cheaper than any index.
+type srcState struct {
+	Last   int64 // event time of its latest evidence (0: none yet)
+	Gap    int64 // interval between its last two pieces of evidence
+	Fails  uint16
+	Silent bool
+}
+
+// emitter collects one line's output. out == nil discards (a provisional
+// rebuild reports only its net change); only the final view emits events.
+type emitter struct {
+	out   *Output
+	line  string
+	final bool
+}
+
+func (e *emitter) transition(from, to State, at int64) {
+	if e.out != nil {
+		e.out.Transitions = append(e.out.Transitions, Transition{Line: e.line, From: from, To: to, Time: unix(at), Final: e.final})
+	}
+}
+
+func (e *emitter) event(ev Event) {
+	if e.out != nil && e.final {
+		ev.Line = e.line
+		e.out.Events = append(e.out.Events, ev)
+	}
+}
+
+func unix(ns int64) time.Time      { return time.Unix(0, ns).UTC() }
+func durNS(ns int64) time.Duration { return time.Duration(ns) }
+
+func (m *machine) clone() machine {
+	c := *m
+	c.Srcs = append([]srcState(nil), m.Srcs...)
+	return c
+}
+
+func (m *machine) src(i uint8) *srcState {
+	for int(i) >= len(m.Srcs) {
+		m.Srcs = append(m.Srcs, srcState{})
+	}
+	return &m.Srcs[i]
+}
+
+// apply takes one piece of evidence. The sealed view feeds it in event-time
+// order; the provisional view may feed it slightly out of order, and then
+// its time is clamped to At so the machine never goes back.
+func (m *machine) apply(e *pend, p *Params, em *emitter) {
+	t := max(e.T, m.At)
+	m.advanceTo(t, p, em)
+	m.At = t
+	s := m.src(e.Src)
+	if s.Last != 0 && t > s.Last {
+		s.Gap = t - s.Last
+	}
+	s.Last, s.Silent = t, false
+
+	switch e.Kind {
+	case ProbeFail:
+		m.degradeSample(t, e, 100, p, em)
+		m.OKRun = 0
+		m.LastFailed = true
+		if m.RunStart == 0 {
+			m.RunStart = t
+		}
+		if s.Fails < 65535 {
+			s.Fails++
+		}
+		if !m.InOutage && int(s.Fails) >= p.FailRounds {
+			m.startOutage(m.RunStart)
+		}
+	case ProbeOK:
+		m.LastFailed = false
+		if m.InOutage {
+			if m.OKRun == 0 {
+				m.OKStart = t
+			}
+			m.OKRun++
+			if m.OKRun >= p.RecoverRounds {
+				m.endOutage(m.OKStart, p, em)
+			}
+		} else if m.RunStart != 0 && (m.maxFails() >= p.MinFlapRounds || m.Witnessed) {
+			// A run too short to declare the line down, long enough to
+			// be a real interruption: a flap nobody was alerted for.
+			m.episode(m.RunStart, t, p, em)
+		}
+		m.clearRun()
+		loss := 0.0
+		if e.hasMetrics() {
+			loss = e.lossPct()
+		}
+		m.degradeSample(t, e, loss, p, em)
+	case DownSignal:
+		m.Sig = true
+		m.OKRun = 0
+		if !m.InOutage {
+			start := t
+			if m.RunStart != 0 {
+				start = m.RunStart
+			}
+			m.startOutage(start)
+		}
+	case UpSignal:
+		m.Sig = false
+		if m.InOutage && !m.LastFailed {
+			at := t
+			if m.OKRun > 0 {
+				at = m.OKStart
+			}
+			m.endOutage(at, p, em)
+		}
+	case FlapBetween:
+		switch {
+		case m.InOutage || m.LastEpisodeEnd >= e.from():
+			// Already counted (or being counted) from other evidence.
+		case m.RunStart != 0:
+			m.Witnessed = true // the run under way is a real flap, however short
+		default:
+			m.LastEpisodeEnd = t
+			m.charge(t, Event{Kind: Flap, Start: unix(e.from()), End: unix(t), Unseen: true}, p, em)
+		}
+	}
+	m.settle(t, em)
+}
+
+// silence marks the sources for which match is true silent at t
+// (provisional Silence evidence).
+func (m *machine) silence(t int64, match func(i int) bool, p *Params, em *emitter) {
+	t = max(t, m.At)
+	m.advanceTo(t, p, em)
+	m.At = t
+	for i := range m.Srcs {
+		if match(i) && m.Srcs[i].Last != 0 {
+			m.Srcs[i].Silent = true
+		}
+	}
+	m.settle(t, em)
+}
+
+func (m *machine) degradeSample(t int64, e *pend, loss float64, p *Params, em *emitter) {
+	if !em.final || m.InOutage || !p.degradeOn() {
+		return
+	}
+	m.Deg.sample(t, loss, e.rttMs(), e.jitMs(), e.hasMetrics() && e.Kind == ProbeOK, p, em)
+}
+
+func (m *machine) maxFails() int {
+	n := 0
+	for i := range m.Srcs {
+		n = max(n, int(m.Srcs[i].Fails))
+	}
+	return n
+}
+
+func (m *machine) clearRun() {
+	m.RunStart, m.Witnessed = 0, false
+	for i := range m.Srcs {
+		m.Srcs[i].Fails = 0
+	}
+}
+
+func (m *machine) startOutage(start int64) {
+	m.InOutage, m.DownStart, m.OKRun = true, start, 0
+	// The down transition is stamped with the outage's start, which may
+	// lie before the evidence that decided it.
+	m.back = start
+}
+
+func (m *machine) endOutage(at int64, p *Params, em *emitter) {
+	m.InOutage, m.Sig, m.OKRun = false, false, 0
+	m.episode(m.DownStart, at, p, em)
+	m.DownStart = 0
+	m.back = at
+}
+
+// episode records one flap or outage [start, end).
+func (m *machine) episode(start, end int64, p *Params, em *emitter) {
+	m.LastEpisodeEnd = end
+	kind := Outage
+	if end-start < int64(p.FlapThreshold) {
+		kind = Flap
+	}
+	m.charge(end, Event{Kind: kind, Start: unix(start), End: unix(end), Duration: durNS(end - start)}, p, em)
+}
+
+// charge emits a flap or outage and adds its dampening penalty.
+func (m *machine) charge(at int64, ev Event, p *Params, em *emitter) {
+	ev.Suppressed = m.Damp.Flapping
+	started := m.Damp.add(at, p)
+	ev.Penalty = m.Damp.Penalty
+	em.event(ev)
+	if started {
+		em.event(Event{Kind: FlappingStart, Start: unix(at), Penalty: m.Damp.Penalty})
+		m.back = at
+	}
+}
+
+// state is what the line looks like now.
+func (m *machine) state() State {
+	if m.Damp.Flapping {
+		return Flapping
+	}
+	known, silent := false, true
+	for i := range m.Srcs {
+		if m.Srcs[i].Last != 0 {
+			known = true
+			silent = silent && m.Srcs[i].Silent
+		}
+	}
+	switch {
+	case !known || silent:
+		return Unknown
+	case m.InOutage:
+		return Down
+	}
+	return Up
+}
+
+// settle emits a transition if the visible state changed. at is the step's
+// time, back an earlier one if the step back-dated the change.
+func (m *machine) settle(at int64, em *emitter) {
+	when := at
+	if m.back != 0 && m.back < at {
+		when = m.back
+	}
+	m.back = 0
+	s := m.state()
+	if s == m.Visible {
+		return
+	}
+	em.transition(m.Visible, s, when)
+	m.Visible, m.Since = s, when
+}
+
+// silenceWindow is how long source s may stay quiet.
+func silenceWindow(s *srcState, p *Params) int64 {
+	w := int64(p.SilenceAfter)
+	if g := 3 * s.Gap; g > w {
+		w = min(g, int64(p.SilenceMax))
+	}
+	return w
+}
+
+// nextTimer returns the earliest timer and which one it is.
+func (m *machine) nextTimer(p *Params, final bool) (int64, int) {
+	best, which := int64(0), -1
+	consider := func(d int64, w int) {
+		if d != 0 && (best == 0 || d < best) {
+			best, which = d, w
+		}
+	}
+	for i := range m.Srcs {
+		s := &m.Srcs[i]
+		if s.Last != 0 && !s.Silent {
+			consider(s.Last+silenceWindow(s, p), i)
+		}
+	}
+	consider(m.Damp.reuseAt(p), timerReuse)
+	if final {
+		consider(m.Deg.deadline(p), timerDegrade)
+	}
+	return best, which
+}
+
+const (
+	timerReuse   = -2
+	timerDegrade = -3
+)
+
+// advanceTo fires, in time order, every timer due strictly before t.
+// Strictly: evidence at exactly a timer's time wins (a source heard at its
+// deadline was not silent), and evidence at t may still arrive.
+func (m *machine) advanceTo(t int64, p *Params, em *emitter) {
+	for {
+		d, which := m.nextTimer(p, em.final)
+		if d == 0 || d >= t {
+			return
+		}
+		if d > m.At {
+			m.At = d
+		}
+		switch which {
+		case timerReuse:
+			since := m.Damp.Since
+			m.Damp.release(d, p)
+			em.event(Event{Kind: FlappingEnd, Start: unix(since), End: unix(d), Duration: durNS(d - since), Penalty: m.Damp.Penalty})
+		case timerDegrade:
+			m.Deg.roll(d, p, em)
+		default:
+			m.Srcs[which].Silent = true
+		}
+		m.settle(d, em)
+	}
+}

@@ -1,0 +1,90 @@
+package linestate
+
+import (
+	"bytes"
+	"encoding/gob"
+	"fmt"
+)
+
+// snapshotMagic starts every snapshot; the byte after it is the format
+// version. A controller refuses a snapshot of a version it does not know
+// and rebuilds from durable storage instead of guessing.
+const (
+	snapshotMagic   = "vantage-linestate"
+	snapshotVersion = 1
+)
+
+// The snapshot is gob: at 50,000 lines with a 15-minute buffer each it is
+// hundreds of megabytes, where JSON would be several times larger and
+// slower. Everything the detector decides from is in it (buffers, both
+// counters of time, the sealed machines), so a restored detector produces
+// exactly the events the original would have. Profiles are not: they are
+// configuration, and the controller passes its current ones to New.
+type snapshotV1 struct {
+	Now, MaxEvent int64
+	Stats         Stats
+	Lines         []lineV1
+}
+
+type lineV1 struct {
+	Name, Profile string
+	Srcs          []srcKey
+	Pending       []pend
+	SealedTo      int64
+	Sealed        machine
+}
+
+// Snapshot serialises the detector's state.
+func (d *Detector) Snapshot() ([]byte, error) {
+	s := snapshotV1{Now: d.now, MaxEvent: d.maxEvent, Stats: d.stats, Lines: make([]lineV1, len(d.lines))}
+	for i, l := range d.lines {
+		s.Lines[i] = lineV1{Name: l.name, Profile: l.profile, Srcs: l.srcs, Pending: l.pending, SealedTo: l.sealedTo, Sealed: l.sealed}
+	}
+	var b bytes.Buffer
+	b.WriteString(snapshotMagic)
+	b.WriteByte(snapshotVersion)
+	if err := gob.NewEncoder(&b).Encode(&s); err != nil {
+		return nil, fmt.Errorf("linestate snapshot: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// Restore replaces the detector's state with a snapshot. Lines whose
+// profile no longer exists fall back to the default thresholds (the error
+// names them, but the state is restored). Provisional views are rebuilt
+// from the sealed ones without emitting transitions.
+func (d *Detector) Restore(data []byte) error {
+	if len(data) <= len(snapshotMagic) || string(data[:len(snapshotMagic)]) != snapshotMagic {
+		return fmt.Errorf("linestate restore: not a line-state snapshot")
+	}
+	if v := data[len(snapshotMagic)]; v != snapshotVersion {
+		return fmt.Errorf("linestate restore: snapshot version %d, this build reads %d", v, snapshotVersion)
+	}
+	var s snapshotV1
+	if err := gob.NewDecoder(bytes.NewReader(data[len(snapshotMagic)+1:])).Decode(&s); err != nil {
+		return fmt.Errorf("linestate restore: %w", err)
+	}
+	d.now, d.maxEvent, d.stats = s.Now, s.MaxEvent, s.Stats
+	d.lines = make([]*line, 0, len(s.Lines))
+	d.index = make(map[string]int32, len(s.Lines))
+	var missing []string
+	for _, ls := range s.Lines {
+		p, ok := d.profileParams(ls.Profile)
+		if !ok {
+			missing = append(missing, ls.Name)
+			p = d.def
+		}
+		l := &line{name: ls.Name, profile: ls.Profile, params: p, srcs: ls.Srcs,
+			pending: ls.Pending, sealedTo: ls.SealedTo, sealed: ls.Sealed}
+		for i := range l.srcs {
+			l.srcs[i].key = l.srcs[i].Agent + "\x00" + l.srcs[i].Probe
+		}
+		l.rebuild(d.now, nil)
+		d.index[l.name] = int32(len(d.lines))
+		d.lines = append(d.lines, l)
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("linestate restore: %d lines had an unknown profile and use the default (first: %s)", len(missing), missing[0])
+	}
+	return nil
+}
