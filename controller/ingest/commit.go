@@ -9,7 +9,8 @@ import (
 
 // commit writes a unit's points and then settles each message: ack,
 // terminate or nak. ctx is the work context, which outlives Run's context
-// by the shutdown grace.
+// by the shutdown grace. Several commits run at once (Options.Writers);
+// each acks only messages whose own points were written.
 func (in *Ingester) commit(ctx context.Context, u *unit) {
 	if n := u.batch.Len(); n > 0 {
 		in.m.writePoints.Observe(float64(n))
@@ -32,6 +33,8 @@ func (in *Ingester) commit(ctx context.Context, u *unit) {
 			it.drops = append(it.drops, drop{int(ref.result), ReasonInfluxRejected, r.Reason})
 		}
 	}
+	in.settling.Lock()
+	defer in.settling.Unlock()
 	for i := range u.items {
 		in.settle(ctx, &u.items[i])
 	}

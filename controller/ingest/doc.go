@@ -6,9 +6,11 @@
 // controllers may share.
 //
 // Each pull of up to FetchBatch messages is decoded and validated
-// (result.Decode, Batch.Validate against the injected clock), encoded into
-// one influx.Batch and written in a few large requests. A message is acked
-// only after its points were written and every Sink accepted its results;
+// (result.Decode, with a fast path for the agents' canonical JSON, and
+// Batch.Validate against the injected clock), encoded into one
+// influx.Batch and written in a few large requests; Writers pulls are
+// written at once. A message is acked only after its own points were
+// written and every Sink accepted its results;
 // until then the ingest tells JetStream "in progress" so a long InfluxDB
 // outage backs messages up instead of redelivering or losing them.
 //

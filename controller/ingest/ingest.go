@@ -31,9 +31,11 @@ type Store interface {
 // detector, for instance. A message is acked only when every Sink returned
 // nil; otherwise it is redelivered after Options.SinkRetryDelay, so Handle
 // must be idempotent (it may see the same results again) and must not
-// assume results arrive in event-time order. Handle is called from one
-// goroutine, one message at a time; results holds only what was written
-// (no future or rejected results) and is not reused by the ingest.
+// assume results arrive in event-time order. Handle is called for one
+// message at a time, never concurrently (the ingest serialises it even
+// when several writes run at once), so a Sink needs no locking of its own;
+// results holds only what was written (no future or rejected results) and
+// is not reused by the ingest.
 type Sink interface {
 	Handle(ctx context.Context, agent string, results []result.Result) error
 }
@@ -49,6 +51,9 @@ type Ingester struct {
 
 	inflight inflight
 	units    sync.Pool
+	// settling serialises settle, so Sinks see one message at a time
+	// while several units are written concurrently.
+	settling sync.Mutex
 	logs     logLimiter
 
 	running  atomic.Bool
@@ -103,7 +108,7 @@ func (in *Ingester) Run(ctx context.Context) error {
 	in.setupErr.Store(nil)
 	in.running.Store(true)
 	defer in.running.Store(false)
-	in.log.Info("ingest running", "ack_wait", in.opts.AckWait, "max_ack_pending", in.opts.MaxAckPending, "fetch_batch", in.opts.FetchBatch)
+	in.log.Info("ingest running", "ack_wait", in.opts.AckWait, "max_ack_pending", in.opts.MaxAckPending, "fetch_batch", in.opts.FetchBatch, "writers", in.opts.Writers)
 
 	// Work that was pulled outlives ctx by the grace period.
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
@@ -126,19 +131,26 @@ func (in *Ingester) Run(ctx context.Context) error {
 	}()
 	go in.inflight.keepAlive(done, in.opts.AckWait/3)
 
-	// One unit waits while one is written: decoding the next pull overlaps
-	// the InfluxDB write of the last, and a slow InfluxDB stops the pulls
-	// (backpressure) instead of filling memory.
+	// Writers units are written at once and one more waits: decoding the
+	// next pull overlaps the InfluxDB writes, InfluxDB always has a request
+	// to parse while another waits for its WAL fsync, and a slow InfluxDB
+	// stops the pulls (backpressure) instead of filling memory.
 	units := make(chan *unit, 1)
 	go func() {
 		defer close(units)
 		in.pullLoop(ctx, cons, units)
 	}()
-	for u := range units {
-		in.commit(work, u)
-		in.inflight.remove(u)
-		in.release(u)
+	var writers sync.WaitGroup
+	for range in.opts.Writers {
+		writers.Go(func() {
+			for u := range units {
+				in.commit(work, u)
+				in.inflight.remove(u)
+				in.release(u)
+			}
+		})
 	}
+	writers.Wait()
 	in.log.Info("ingest stopped")
 	return nil
 }

@@ -25,7 +25,11 @@ func TestInfluxOutageLosesNothingDoublesNothing(t *testing.T) {
 
 	h.influx.Kill()
 	down := time.Now()
-	for a := range 20 {
+	// More messages than the ingest may hold, (Writers + 2) pulls of
+	// FetchBatch, so some must stay in the stream.
+	held := (h.in.opts.Writers + 2) * h.in.opts.FetchBatch
+	backlog := held + 5
+	for a := range backlog {
 		h.publishBatch(pings(fmt.Sprintf("cpe-%d", a), 100, t0.Add(-5*time.Minute)))
 	}
 	// Stay down three AckWaits: without "in progress" JetStream would have
@@ -57,17 +61,22 @@ func TestInfluxOutageLosesNothingDoublesNothing(t *testing.T) {
 		t.Errorf("nothing backed up in the stream during the outage (fetch is not bounded)")
 	}
 
+	if info.NumAckPending > held {
+		t.Errorf("during the outage: %d messages held, more than %d", info.NumAckPending, held)
+	}
+
 	h.influx.Restart()
-	h.waitCount("ping", 500+2000)
+	msgs := 5 + backlog
+	h.waitCount("ping", int64(100*msgs))
 	info = h.consumerIdle()
-	if info.Delivered.Consumer != 25 {
-		t.Errorf("%d deliveries of 25 messages: some were redelivered", info.Delivered.Consumer)
+	if int(info.Delivered.Consumer) != msgs {
+		t.Errorf("%d deliveries of %d messages: some were redelivered", info.Delivered.Consumer, msgs)
 	}
-	if got := value(h.in.m.ingested); got != 2500 {
-		t.Errorf("results ingested = %v, want exactly 2500", got)
+	if got := value(h.in.m.ingested); got != float64(100*msgs) {
+		t.Errorf("results ingested = %v, want exactly %d", got, 100*msgs)
 	}
-	if got := value(h.in.m.messages.WithLabelValues(outcomeOK)); got != 25 {
-		t.Errorf("messages{ok} = %v, want 25", got)
+	if got := value(h.in.m.messages.WithLabelValues(outcomeOK)); got != float64(msgs) {
+		t.Errorf("messages{ok} = %v, want %d", got, msgs)
 	}
 	lab.WaitFor(t, h.ctx, 50*time.Millisecond, h.in.Healthy)
 }

@@ -87,7 +87,7 @@ func (in *Ingester) check(it *item, now time.Time) {
 		return
 	}
 	it.agent = agent
-	b, err := result.Decode(it.msg.Data())
+	b, err := decode(it.msg.Data())
 	if err != nil {
 		it.whole = &drop{-1, ReasonDecode, err.Error()}
 		return

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/influxdata/line-protocol/v2/lineprotocol"
+
 	"github.com/vantage-net/vantage/probes/result"
 )
 
@@ -82,7 +84,7 @@ func TestEncodeRefusesOneAndContinues(t *testing.T) {
 		t.Fatalf("batch after refusals: %q", b.lines(0, b.Len()))
 	}
 	b.Reset()
-	if b.Len() != 0 || len(b.enc.Bytes()) != 0 {
+	if b.Len() != 0 || len(b.buf) != 0 {
 		t.Fatal("Reset left points behind")
 	}
 }
@@ -96,5 +98,40 @@ func BenchmarkEncode(b *testing.B) {
 			batch.Reset()
 		}
 		_ = batch.Add("cpe-0001", &rs[i%len(rs)])
+	}
+}
+
+// The hand-written encoder must write what github.com/influxdata/line-protocol
+// writes, including escapes, and refuse what it refuses.
+func TestEncodeMatchesLineProtocol(t *testing.T) {
+	values := []string{"plain", "a b", "a,b=c", `back\slash`, "ünïcode", "tab\there", "trailing\\", "del\x7f", "bad\xff"}
+	for _, v := range values {
+		r := result.Result{Time: t0, Measurement: "dial", Tags: map[string]string{"target": v, "kind": "tcp"},
+			Fields: map[string]float64{"ok": 1, "connect_ms": 1e-7, "dns_ms": 12345678912}, Error: `say "` + v + `"` + "\n"}
+		var b Batch
+		err := b.Add("cpe-1", &r)
+
+		var e lineprotocol.Encoder
+		e.SetPrecision(lineprotocol.Nanosecond)
+		e.StartLine("dial")
+		e.AddTag("agent", "cpe-1")
+		e.AddTag("kind", "tcp")
+		e.AddTag("target", v)
+		e.AddField("connect_ms", lineprotocol.MustNewValue(1e-7))
+		e.AddField("dns_ms", lineprotocol.MustNewValue(12345678912.0))
+		e.AddField("ok", lineprotocol.BoolValue(true))
+		if sv, ok := lineprotocol.StringValue(r.Error); ok {
+			e.AddField("error", sv) // after the schema's fields, as Add writes it
+		}
+		e.EndLine(t0)
+		want, wantErr := e.Bytes(), e.Err()
+
+		if (err != nil) != (wantErr != nil) {
+			t.Errorf("tag value %q: error %v, line-protocol says %v", v, err, wantErr)
+			continue
+		}
+		if err == nil && !bytes.Equal(b.lines(0, 1), want) {
+			t.Errorf("tag value %q:\ngot  %s\nwant %s", v, b.lines(0, 1), want)
+		}
 	}
 }

@@ -1,0 +1,207 @@
+// Command ingest benchmarks the controller's ingest path on this machine
+// against a ceiling measured in the same run.
+//
+//	go run ./bench/ingest            # defaults: 3 rounds of 300,000 results, < 2 min
+//
+// It starts the project's InfluxDB 1.8.10 with scripts/influxdb.sh in a
+// temporary directory, generates results as a fleet sends them (-agents
+// agents with -targets targets in all, -per-msg results per message), and
+// measures on the same points:
+//
+//   - the ceiling: the points as line protocol, encoded beforehand, POSTed
+//     straight into an empty database (-writers requests in flight, -batch
+//     points each);
+//   - the ingest: the results pre-published into VANTAGE_RESULTS on the
+//     controller's embedded nats-server, drained by the real
+//     controller/ingest Ingester and influx.Writer (decode, validate,
+//     encode, write, ack) into another empty database, with the same
+//     -writers and -batch.
+//
+// The phases alternate for -rounds rounds, each into a database of its
+// own that is dropped afterwards, so every phase writes the same new
+// series into the same empty state. After each phase it checks that
+// InfluxDB holds exactly the points sent (and, for the ingest, that
+// JetStream has nothing left, unacked or redelivered, and nothing was
+// dead-lettered), then prints each round, the medians, the ratio and the
+// CPU time spent. The goal: ingest at least 70% of the ceiling and
+// at least 50,000 results/s.
+package main
+
+import (
+	"cmp"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime"
+	"slices"
+	"syscall"
+	"time"
+)
+
+type config struct {
+	results, perMsg, agents, targets int
+	writers, batch, fetch, rounds    int
+	progress, timeout                time.Duration
+	cpuprofile                       string
+	keep                             bool
+}
+
+func main() {
+	var c config
+	flag.IntVar(&c.results, "results", 300000, "results (points) written in each phase")
+	flag.IntVar(&c.perMsg, "per-msg", 50, "results per NATS message (an agent's batch)")
+	flag.IntVar(&c.agents, "agents", 1000, "distinct agents (subjects and agent tags)")
+	flag.IntVar(&c.targets, "targets", 5000, "distinct targets over all agents; each is pinged, dialled and fetched (3 series)")
+	flag.IntVar(&c.writers, "writers", 2, "InfluxDB write requests in flight, in both phases (the ingest's Options.Writers)")
+	flag.IntVar(&c.batch, "batch", 5000, "points per InfluxDB write request, in both phases (influx.Options.BatchSize)")
+	flag.IntVar(&c.rounds, "rounds", 3, "ceiling and ingest phases, alternating; the summary takes the median")
+	flag.IntVar(&c.fetch, "fetch", 0, "messages per JetStream pull (0: the ingest's default)")
+	flag.DurationVar(&c.progress, "progress", 2*time.Second, "interval of progress lines")
+	flag.DurationVar(&c.timeout, "timeout", 3*time.Minute, "give up (and fail) after this long in all")
+	flag.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of the ingest phase to this file")
+	flag.BoolVar(&c.keep, "keep", false, "keep InfluxDB's and NATS's directories")
+	flag.Parse()
+	if c.results <= 0 || c.perMsg <= 0 || c.agents <= 0 || c.targets < c.agents || c.writers <= 0 || c.batch <= 0 || c.rounds <= 0 {
+		fmt.Fprintln(os.Stderr, "bench/ingest: -results, -per-msg, -agents, -writers, -batch, -rounds must be positive and -targets at least -agents")
+		os.Exit(2)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	if err := run(ctx, c); err != nil {
+		fmt.Fprintln(os.Stderr, "bench/ingest:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, c config) error {
+	root, err := moduleRoot()
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "vantage-bench-ingest-")
+	if err != nil {
+		return err
+	}
+	if !c.keep {
+		defer os.RemoveAll(dir)
+	}
+	srv, err := startInflux(root, dir+"/influxdb")
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	nats, err := startNATS(dir + "/nats")
+	if err != nil {
+		return err
+	}
+	defer nats.Close()
+	fmt.Printf("InfluxDB 1.8.10 at %s (pid %d), nats-server at %s, files in %s\n", srv.url(), srv.pid(), nats.ClientURL(), dir)
+
+	f := fleet{agents: c.agents, targetsPerAgent: c.targets / c.agents, perMsg: c.perMsg}
+	batches := f.generate(c.results, time.Now())
+	chunks, n, err := encodeChunks(batches, c.batch)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("generated %d results in %d messages of %d from %d agents, %d series\n",
+		n, len(batches), c.perMsg, c.agents, 3*c.agents*f.targetsPerAgent)
+
+	// Rounds alternate the phases so that a burst of other work on the
+	// machine, or InfluxDB warming up, does not land on one phase only.
+	var ceilings, ingests []phase
+	for r := 1; r <= c.rounds; r++ {
+		cp, err := runCeiling(ctx, c, srv, chunks, n, fmt.Sprintf("ceiling_%d", r))
+		if err != nil {
+			return err
+		}
+		ip, err := runIngest(ctx, c, srv, nats, batches, n, fmt.Sprintf("ingest_%d", r), r)
+		if err != nil {
+			return err
+		}
+		ceilings, ingests = append(ceilings, cp), append(ingests, ip)
+	}
+	summary(c, len(batches), ceilings, ingests)
+	return nil
+}
+
+// summary prints each round and the medians, the figures to quote.
+func summary(c config, msgs int, ceilings, ingests []phase) {
+	fmt.Printf("\n--- bench/ingest summary ---\n")
+	fmt.Printf("command:  go run ./bench/ingest %s\n", flagsSet())
+	fmt.Printf("machine:  %d cores (GOMAXPROCS %d), %s; InfluxDB 1.8.10 (scripts/influxdb.sh); embedded nats-server, JetStream file storage\n",
+		runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())
+	fmt.Printf("load:     %d results per phase in %d messages of %d, %d agents, %d series; %d writers x %d points per request\n",
+		c.results, msgs, c.perMsg, c.agents, 3*c.targets/c.agents*c.agents, c.writers, c.batch)
+	for i := range ceilings {
+		fmt.Printf("round %d:  ceiling %6.0f points/s  (CPU %s)\n          ingest  %6.0f results/s (CPU %s)  %3.0f%%\n",
+			i+1, ceilings[i].rate(), ceilings[i].cpu, ingests[i].rate(), ingests[i].cpu, 100*ingests[i].rate()/ceilings[i].rate())
+	}
+	// The ratio is the median of the rounds' own ratios: each pairs two
+	// phases run back to back, so a burst of other work on the machine
+	// spoils one round, not the figure.
+	ratios := make([]float64, len(ceilings))
+	for i := range ceilings {
+		ratios[i] = 100 * ingests[i].rate() / ceilings[i].rate()
+	}
+	cm, im, ratio := median(ceilings), median(ingests), medianOf(ratios)
+	verdict := "goal met"
+	if ratio < 70 || im.rate() < 50000 {
+		verdict = "GOAL MISSED"
+	}
+	fmt.Printf("ceiling:  %6.0f points/s   (median round; raw line protocol; CPU %s)\n", cm.rate(), cm.cpu)
+	fmt.Printf("ingest:   %6.0f results/s  (median round; JetStream -> controller/ingest -> InfluxDB; CPU %s)\n", im.rate(), im.cpu)
+	fmt.Printf("ratio:    %.0f%% of the ceiling (median of rounds); goal >= 70%% and >= 50,000 results/s: %s\n", ratio, verdict)
+	fmt.Printf("cores:    %d; CPU above is getrusage(self) of this process (bench, embedded nats-server, ingest) and influxd's from /proc\n",
+		runtime.NumCPU())
+}
+
+// median is the phase with the median rate (the lower one of an even count).
+func median(ps []phase) phase {
+	s := slices.Clone(ps)
+	slices.SortFunc(s, func(a, b phase) int { return cmp.Compare(a.rate(), b.rate()) })
+	return s[(len(s)-1)/2]
+}
+
+func medianOf(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[(len(s)-1)/2]
+}
+
+// flagsSet renders the flags given on the command line, to repeat the run.
+func flagsSet() string {
+	s := ""
+	flag.Visit(func(f *flag.Flag) { s += fmt.Sprintf("-%s=%s ", f.Name, f.Value) })
+	return s
+}
+
+// phase is one phase's count, wall time and CPU time.
+type phase struct {
+	n   int
+	d   time.Duration
+	cpu cpuTimes
+}
+
+func (p phase) rate() float64 { return float64(p.n) / p.d.Seconds() }
+
+// progress prints a line every interval with done() and the rate so far,
+// until stop is closed.
+func progress(name string, total int, interval time.Duration, done func() int, stop <-chan struct{}) {
+	start := time.Now()
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			n := done()
+			fmt.Printf("%s: %d/%d (%.0f/s)\n", name, n, total, float64(n)/time.Since(start).Seconds())
+		}
+	}
+}
