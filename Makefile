@@ -35,12 +35,13 @@ test-short:
 
 ## demo: controller with embedded NATS, local InfluxDB, three demo agents; Ctrl-C stops all
 demo: build influxdb
-	$(GO) run ./cmd/vantage-demo
+	$(BIN)/vantage-demo
 
 ## bench: benchmarks against references measured in the same run (needs root)
 bench: build influxdb
-	$(GO) run ./bench/pingfanout -targets 1000,5000 -duration 30s
+	$(GO) run ./bench/pingfanout -targets 1000,5000 -duration 30s -engines shared,pro-bing
 	$(GO) run ./bench/ingest
+	$(GO) run ./bench/snmp -duration 60s
 
 ## lint: gofmt, go vet, staticcheck
 lint:
