@@ -21,16 +21,17 @@ import (
 	"github.com/vantage-net/vantage/agent/config"
 	"github.com/vantage-net/vantage/agent/publish"
 	"github.com/vantage-net/vantage/agent/schedule"
+	"github.com/vantage-net/vantage/agent/spool"
 	"github.com/vantage-net/vantage/internal/clock"
 	"github.com/vantage-net/vantage/probes"
 	"github.com/vantage-net/vantage/probes/probe"
 	"github.com/vantage-net/vantage/probes/result"
 )
 
-// Options configure an Agent.
 // runnerTick batches round starts into 5 ms steps (see schedule.Runner.Tick).
 const runnerTick = 5 * time.Millisecond
 
+// Options configure an Agent.
 type Options struct {
 	Config   *config.Config
 	Logger   *slog.Logger
@@ -52,7 +53,11 @@ type Agent struct {
 	m       *metrics
 	jobs    []job
 	probers []probe.Prober
+	// queue holds messages until JetStream acknowledged them: the disk
+	// spool when spool.dir is set (spool is then the same value), else a
+	// MemQueue whose contents die with the process.
 	queue   publish.Queue
+	spool   *spool.Spool
 	results chan result.Result
 	started time.Time
 	trapReg prometheus.Registerer // for the trap listener's metrics (traps.go)
@@ -85,9 +90,12 @@ func New(o Options) (*Agent, error) {
 		o.Rand = mrand.New(mrand.NewSource(time.Now().UnixNano()))
 	}
 	a := &Agent{cfg: o.Config, log: o.Logger, version: o.Version, clock: o.Clock, rand: o.Rand,
-		queue: publish.NewMemQueue(o.Config.Publish.QueueMax), results: make(chan result.Result, 10000)}
+		results: make(chan result.Result, 10000)}
 	a.m = newMetrics(o.Registry, func() float64 { return float64(a.queue.Results()) })
 	a.trapReg = o.Registry
+	if err := a.openQueue(o); err != nil {
+		return nil, err
+	}
 	byProbe := map[string]struct {
 		p probe.Prober
 		d probe.Descriptor
@@ -118,11 +126,39 @@ func New(o Options) (*Agent, error) {
 	return a, nil
 }
 
-// Close releases probers' resources (shared sockets, sessions).
+// openQueue picks where results wait for JetStream: the disk spool when
+// spool.dir is set, else memory.
+func (a *Agent) openQueue(o Options) error {
+	sc := o.Config.Spool
+	if sc.Dir == "" {
+		a.queue = publish.NewMemQueue(o.Config.Publish.QueueMax, func(n int) {
+			a.countDropped(n, "full")
+			a.log.Warn("queue full: dropped oldest results", "results", n)
+		})
+		return nil
+	}
+	sp, err := spool.Open(spool.Options{Dir: sc.Dir, MaxBytes: int64(sc.MaxBytes), MaxAge: sc.MaxAge,
+		Fsync: spool.Fsync(sc.Fsync), FsyncInterval: sc.FsyncInterval, Clock: o.Clock,
+		Logger: o.Logger.With("component", "spool"), Registerer: o.Registry,
+		Dropped: a.countDropped}) // the spool logs its own drops
+	if err != nil {
+		return err
+	}
+	a.spool, a.queue = sp, sp
+	return nil
+}
+
+// Close releases probers' resources (shared sockets, sessions) and closes
+// the spool, syncing it. It may be called more than once.
 func (a *Agent) Close() {
 	for _, p := range a.probers {
 		if c, ok := p.(probe.Closer); ok {
 			_ = c.Close()
+		}
+	}
+	if a.spool != nil {
+		if err := a.spool.Close(); err != nil {
+			a.log.Error("closing spool", "err", err)
 		}
 	}
 }
@@ -153,7 +189,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	_, _ = rand.Read(epoch)
 	batcher := &publish.Batcher{Agent: a.cfg.AgentID, Max: a.cfg.Publish.BatchMax, Delay: a.cfg.Publish.BatchDelay,
 		Queue: a.queue, Clock: a.clock, IDPrefix: hex.EncodeToString(epoch), Logger: a.log,
-		Dropped: a.countDropped}
+		Dropped: func(n int) { a.countDropped(n, "encode") }}
 	sender := &publish.Sender{Subject: "vantage.results." + a.cfg.AgentID, JS: js, Queue: a.queue,
 		Timeout: a.cfg.NATS.PublishTimeout, Logger: a.log, Rand: mrand.New(mrand.NewSource(a.rand.Int63())),
 		Published: func(n int) {
@@ -203,8 +239,10 @@ func (a *Agent) Run(ctx context.Context) error {
 	}
 	stopSend()
 	wg.Wait()
-	if left := a.queue.Results(); left > 0 {
-		a.log.Warn("stopping with results not yet acknowledged", "results", left)
+	if left := a.queue.Results(); left > 0 && a.spool != nil {
+		a.log.Info("stopping; results kept in the spool for the next start", "results", left)
+	} else if left > 0 {
+		a.log.Warn("stopping with results not yet acknowledged; they are lost (no spool.dir)", "results", left)
 	}
 	a.Close()
 	return nil
@@ -263,12 +301,14 @@ func (a *Agent) toResult(j *job, slot time.Time, s probe.Sample) result.Result {
 	return result.Result{Time: t, Measurement: meas, Probe: j.probe, Tags: tags, Fields: s.Fields, Error: s.Error, Detail: s.Detail}
 }
 
-func (a *Agent) countDropped(n int) {
+// countDropped adds to the agent's total of lost results, reported in
+// heartbeats. Whoever drops logs it, once.
+// The reason is counted by the spool (vantage_agent_spool_dropped_total).
+func (a *Agent) countDropped(n int, _ string) {
 	a.m.dropped.Add(float64(n))
 	a.mu.Lock()
 	a.dropped += uint64(n)
 	a.mu.Unlock()
-	a.log.Warn("queue full: dropped oldest results", "results", n)
 }
 
 // Emit hands results from outside the schedule (SNMP traps) to the publisher.
@@ -282,9 +322,12 @@ type Stats struct {
 
 // Stats returns the agent's current counters.
 func (a *Agent) Stats() Stats {
+	// The queue is read outside a.mu: queues report drops, which take a.mu,
+	// while holding their own lock.
+	queued := a.queue.Results()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return Stats{Published: a.published, Dropped: a.dropped, Queued: a.queue.Results()}
+	return Stats{Published: a.published, Dropped: a.dropped, Queued: queued}
 }
 
 var errNoNATS = errors.New("no NATS URL configured")

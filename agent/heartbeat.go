@@ -18,6 +18,8 @@ func (a *Agent) heartbeats(ctx context.Context, nc *nats.Conn) {
 	t := time.NewTicker(a.cfg.HeartbeatInterval)
 	defer t.Stop()
 	send := func() {
+		// st.Queued is the spool's Depth with spool.dir, the memory
+		// queue's size without.
 		st := a.Stats()
 		hb := result.Heartbeat{Agent: a.cfg.AgentID, Site: a.cfg.Site.ID, Version: a.version, Time: a.clock.Now(),
 			UptimeS: a.clock.Now().Sub(a.started).Seconds(), SpoolDepth: st.Queued,

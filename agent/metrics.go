@@ -22,7 +22,7 @@ func newMetrics(reg prometheus.Registerer, queueDepth func() float64) *metrics {
 		published: prometheus.NewCounter(prometheus.CounterOpts{Name: "vantage_agent_results_published_total",
 			Help: "Results acknowledged by JetStream."}),
 		dropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "vantage_agent_results_dropped_total",
-			Help: "Results dropped, oldest first, because the queue was full while NATS was unreachable."}),
+			Help: "Results lost: dropped oldest first from a full queue or spool, past spool max_age, unreadable from the spool, or not encodable."}),
 		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vantage_agent_rounds_skipped_total",
 			Help: "Rounds not started because the previous round of the same target was still running or the agent stalled."}, []string{"probe"}),
 		roundErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vantage_agent_round_errors_total",
@@ -34,7 +34,7 @@ func newMetrics(reg prometheus.Registerer, queueDepth func() float64) *metrics {
 		connected: prometheus.NewGauge(prometheus.GaugeOpts{Name: "vantage_agent_nats_connected",
 			Help: "1 while connected to NATS."}),
 		queue: prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vantage_agent_spool_depth",
-			Help: "Results waiting for JetStream's acknowledgement."}, queueDepth),
+			Help: "Results waiting for JetStream's acknowledgement, in the disk spool (spool.dir) or in memory."}, queueDepth),
 	}
 	reg.MustRegister(m.produced, m.published, m.dropped, m.skipped, m.roundErrors, m.publishFails,
 		m.reconnects, m.connected, m.queue)

@@ -28,6 +28,9 @@ type Config struct {
 	HeartbeatInterval time.Duration `yaml:"heartbeat_interval"`
 	// Publish tunes batching of results into NATS messages.
 	Publish Publish `yaml:"publish"`
+	// Spool keeps results on disk until JetStream acknowledged them
+	// (spool.go); absent, they wait in memory and die with the process.
+	Spool Spool `yaml:"spool"`
 	// Probes are the measurements this agent runs.
 	Probes []Probe `yaml:"probes"`
 	// Traps configures the SNMP trap listener; absent (Kind 0) means no
@@ -101,7 +104,8 @@ type Publish struct {
 	BatchDelay time.Duration `yaml:"batch_delay"`
 	// QueueMax bounds results held in memory while NATS is unreachable
 	// (default 200000). When full the oldest are dropped and counted in
-	// vantage_agent_results_dropped_total.
+	// vantage_agent_results_dropped_total. Not used with spool.dir: the
+	// spool is bounded by spool.max_bytes instead.
 	QueueMax int `yaml:"queue_max"`
 }
 

@@ -76,6 +76,18 @@ func TestInvalid(t *testing.T) {
 			`invalid-traps.yaml:11: traps.devices["198.18.0.2"].interfaces[0]: give exactly one of name, alias, index (found 2)`,
 			`invalid-traps.yaml:12: traps.devices["router-7"]: "router-7" is not an IP address`,
 		},
+		"invalid-spool.yaml": {
+			`invalid-spool.yaml:5: spool.dir: "var/spool" must be an absolute path`,
+			`invalid-spool.yaml:6: spool.max_bytes: 1MiB is smaller than 2MiB`,
+			`invalid-spool.yaml:7: spool.max_age: 30s is shorter than 1m`,
+			`invalid-spool.yaml:8: spool.fsync: "sometimes" is not one of always, interval, never`,
+		},
+		"invalid-spool-size.yaml": {
+			`invalid-spool-size.yaml:6: spool.max_bytes: "lots" is not a size`,
+		},
+		"invalid-spool-no-dir.yaml": {
+			`invalid-spool-no-dir.yaml:4: spool.dir: is required when other spool settings are given`,
+		},
 		"invalid-many.yaml": {
 			`invalid-many.yaml:1: agent_id: "cpe 0001" must be`,
 			`invalid-many.yaml:3: nats.urls[0]: "127.0.0.1:4222" is not a nats:// or tls:// URL`,

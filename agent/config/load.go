@@ -74,6 +74,7 @@ func (c *Config) setDefaults() {
 	if c.LogLevel == "" {
 		c.LogLevel = "info"
 	}
+	c.Spool.setDefaults()
 	for i := range c.Probes {
 		p := &c.Probes[i]
 		if p.Timeout == 0 && p.Interval > 0 {
@@ -119,6 +120,7 @@ func (c *Config) validate(types TypeInfo) yamlstrict.Errors {
 	if c.Publish.QueueMax < c.Publish.BatchMax {
 		bad(c.lineOf("publish", "queue_max"), "publish.queue_max", "%d is smaller than batch_max %d", c.Publish.QueueMax, c.Publish.BatchMax)
 	}
+	errs = append(errs, c.validateSpool()...)
 	errs = append(errs, c.validateTraps()...)
 	names := map[string]int{}
 	for i := range c.Probes {

@@ -25,7 +25,9 @@ type Batcher struct {
 	// for a duplicate of the previous process's first message.
 	IDPrefix string
 	Logger   *slog.Logger
-	// Dropped is told how many results the queue dropped.
+	// Dropped is told how many results could not be encoded (a bug, never
+	// expected). Drops to stay within the queue's bound are the queue's to
+	// report.
 	Dropped func(n int)
 
 	seq uint64
@@ -143,11 +145,7 @@ func (b *Batcher) flush(rs []result.Result) {
 			} else {
 				b.seq++
 				id := fmt.Sprintf("%s-%s-%d", b.Agent, b.IDPrefix, b.seq)
-				if dropped := b.Queue.Push(Message{ID: id, Data: data, Results: n}); dropped > 0 {
-					if b.Dropped != nil {
-						b.Dropped(dropped)
-					}
-				}
+				b.Queue.Push(Message{ID: id, Data: data, Results: n})
 			}
 			break
 		}

@@ -56,7 +56,7 @@ func decodeAll(t *testing.T, q *MemQueue) []result.Result {
 }
 
 func TestBatcherKeepsPointIdentityUnique(t *testing.T) {
-	q := NewMemQueue(1000)
+	q := NewMemQueue(1000, nil)
 	b := &Batcher{Agent: "a1", Max: 10, Delay: time.Second, Queue: q, Clock: clock.Real{}, IDPrefix: "e", Logger: quiet}
 	// Two probes with the same series at the same slot, and another series.
 	runBatcher(t, b, []result.Result{ping("x", t0), ping("x", t0), ping("y", t0)})
@@ -70,7 +70,7 @@ func TestBatcherKeepsPointIdentityUnique(t *testing.T) {
 }
 
 func TestBatcherSplitsAtMaxAndNumbersMessages(t *testing.T) {
-	q := NewMemQueue(1000)
+	q := NewMemQueue(1000, nil)
 	b := &Batcher{Agent: "a1", Max: 4, Delay: time.Second, Queue: q, Clock: clock.Real{}, IDPrefix: "e", Logger: quiet}
 	var rs []result.Result
 	for i := 0; i < 10; i++ {
@@ -94,10 +94,10 @@ func TestBatcherSplitsAtMaxAndNumbersMessages(t *testing.T) {
 }
 
 func TestQueueDropsOldestAndCountsExactly(t *testing.T) {
-	q := NewMemQueue(10)
 	dropped := 0
+	q := NewMemQueue(10, func(n int) { dropped += n })
 	for i := 0; i < 8; i++ {
-		dropped += q.Push(Message{ID: string(rune('a' + i)), Results: 3})
+		q.Push(Message{ID: string(rune('a' + i)), Results: 3})
 	}
 	// 8 messages × 3 = 24 results offered, bound 10: the head is kept (it
 	// may be in flight), the newest kept, the oldest after the head dropped.
@@ -132,7 +132,7 @@ func (f *fakeJS) PublishMsg(ctx context.Context, msg *nats.Msg, opts ...jetstrea
 }
 
 func TestSenderRetriesUntilAckedInOrder(t *testing.T) {
-	q := NewMemQueue(1000)
+	q := NewMemQueue(1000, nil)
 	for i := 0; i < 5; i++ {
 		q.Push(Message{ID: string(rune('a' + i)), Data: []byte("{}"), Results: 2})
 	}

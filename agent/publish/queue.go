@@ -2,6 +2,10 @@
 // messages, gives each message an id that makes a retransmission a duplicate
 // JetStream drops, holds messages while NATS is unreachable, and deletes a
 // message only after JetStream acknowledged it.
+//
+// Two queues hold the messages: MemQueue here, which loses what it holds
+// when the agent stops or crashes, and agent/spool, a disk log that keeps
+// them across restarts and kill -9.
 package publish
 
 import "sync"
@@ -19,9 +23,11 @@ type Message struct {
 
 // Queue holds messages oldest first until they are acknowledged.
 type Queue interface {
-	// Push appends m and returns how many results were dropped from the
-	// oldest end to stay within the bound.
-	Push(m Message) (droppedResults int)
+	// Push appends m. It never waits for NATS: to stay within its bound a
+	// queue drops the oldest messages (never the head, which may be in
+	// flight) and reports them through its own drop callback, so the
+	// batcher, and the probes behind it, never block on an outage.
+	Push(m Message)
 	// Peek returns the oldest message without removing it.
 	Peek() (Message, bool)
 	// Pop removes the oldest message (after its acknowledgement).
@@ -34,22 +40,33 @@ type Queue interface {
 
 // MemQueue is a Queue in memory, bounded by a number of results. When full it
 // drops the oldest messages: a fresh result is worth more to an operator than
-// one from an hour ago that never made it.
+// one from an hour ago that never made it. It is the queue when no spool
+// directory is configured, and everything it holds is lost when the agent
+// stops, restarts or crashes.
 type MemQueue struct {
 	mu      sync.Mutex
 	max     int
+	dropped func(results int)
 	msgs    []Message
 	results int
 	signal  chan struct{}
 }
 
-// NewMemQueue returns a queue holding at most maxResults results.
-func NewMemQueue(maxResults int) *MemQueue {
-	return &MemQueue{max: maxResults, signal: make(chan struct{})}
+// NewMemQueue returns a queue holding at most maxResults results. dropped
+// (may be nil) is told how many results each Push dropped; it is called
+// without the queue's lock held.
+func NewMemQueue(maxResults int, dropped func(results int)) *MemQueue {
+	return &MemQueue{max: maxResults, dropped: dropped, signal: make(chan struct{})}
 }
 
 // Push implements Queue.
-func (q *MemQueue) Push(m Message) int {
+func (q *MemQueue) Push(m Message) {
+	if n := q.push(m); n > 0 && q.dropped != nil {
+		q.dropped(n)
+	}
+}
+
+func (q *MemQueue) push(m Message) int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.msgs = append(q.msgs, m)
