@@ -84,21 +84,7 @@ func assertDelivered(t *testing.T, influx *testinflux.Server, agentReg, ctrlReg 
 		t.Fatalf("agent lost results: produced %.0f, published %.0f, spooled %d, dropped %d",
 			produced, published, st.Queued, st.Dropped)
 	}
-	ctx := lab.Deadline(t, 90*time.Second)
-	lab.WaitFor(t, ctx, 500*time.Millisecond, func() error {
-		var total int64
-		for _, m := range []string{"http", "dial"} {
-			n, err := influx.Count(ctx, m)
-			if err != nil {
-				return err
-			}
-			total += n
-		}
-		if float64(total) != published {
-			return fmt.Errorf("InfluxDB holds %d points, the agent published %.0f", total, published)
-		}
-		return nil
-	})
+	waitPoints(t, influx, []string{"http", "dial"}, published)
 	if got := counter(t, ctrlReg, "vantage_controller_results_ingested_total"); got != published {
 		t.Errorf("controller wrote %.0f results for %.0f published: duplicates or losses", got, published)
 	}
@@ -230,4 +216,24 @@ ingest: {fetch_batch: 50, max_ack_pending: 500, ack_wait: 10s}
 		}
 	})
 	return reg
+}
+
+// waitPoints waits until the measurements hold exactly want points in all.
+func waitPoints(t *testing.T, influx *testinflux.Server, measurements []string, want float64) {
+	t.Helper()
+	ctx := lab.Deadline(t, 90*time.Second)
+	lab.WaitFor(t, ctx, 500*time.Millisecond, func() error {
+		var total int64
+		for _, m := range measurements {
+			n, err := influx.Count(ctx, m)
+			if err != nil {
+				return err
+			}
+			total += n
+		}
+		if float64(total) != want {
+			return fmt.Errorf("InfluxDB holds %d points, the agent published %.0f", total, want)
+		}
+		return nil
+	})
 }
