@@ -20,7 +20,7 @@ import (
 
 	"github.com/vantage-net/vantage/agent/config"
 	"github.com/vantage-net/vantage/agent/publish"
-	"github.com/vantage-net/vantage/agent/schedule"
+	"github.com/vantage-net/vantage/agent/remote"
 	"github.com/vantage-net/vantage/agent/spool"
 	"github.com/vantage-net/vantage/internal/clock"
 	"github.com/vantage-net/vantage/probes"
@@ -45,14 +45,15 @@ type Options struct {
 
 // Agent is one running vantage-agent.
 type Agent struct {
+	// cfg is the local file: connection, spool, publish and process
+	// settings, and the base a remote config is applied over.
 	cfg     *config.Config
 	log     *slog.Logger
+	reg     prometheus.Registerer
 	version string
 	clock   clock.Clock
 	rand    *mrand.Rand
 	m       *metrics
-	jobs    []job
-	probers []probe.Prober
 	// queue holds messages until JetStream acknowledged them: the disk
 	// spool when spool.dir is set (spool is then the same value), else a
 	// MemQueue whose contents die with the process.
@@ -62,10 +63,18 @@ type Agent struct {
 	started time.Time
 	trapReg prometheus.Registerer // for the trap listener's metrics (traps.go)
 
+	// reloadMu serialises changes of the probe set (reload.go); runs, cur
+	// and rev are written holding it and mu, so either suffices to read.
+	reloadMu sync.Mutex
+	runCtx   context.Context
+
 	mu        sync.Mutex
 	nc        *nats.Conn
 	published uint64
 	dropped   uint64
+	cur       *config.Config       // running config: cfg, or cfg with a remote config applied
+	rev       uint64               // cur's remote revision; 0 is the local file
+	runs      map[string]*probeRun // by probe name
 }
 
 // job is a scheduled (probe, target) with everything a round needs.
@@ -81,7 +90,10 @@ type job struct {
 }
 
 // New builds the agent's probers. It fails when a probe cannot be built, e.g.
-// ICMP is not permitted, with the probe type's explanation.
+// ICMP is not permitted, with the probe type's explanation. With
+// remote_config enabled it starts from the cached remote config, if there is
+// a usable one, so an agent booting while NATS is unreachable runs the probes
+// the controller last gave it.
 func New(o Options) (*Agent, error) {
 	if o.Clock == nil {
 		o.Clock = clock.Real{}
@@ -89,39 +101,32 @@ func New(o Options) (*Agent, error) {
 	if o.Rand == nil {
 		o.Rand = mrand.New(mrand.NewSource(time.Now().UnixNano()))
 	}
-	a := &Agent{cfg: o.Config, log: o.Logger, version: o.Version, clock: o.Clock, rand: o.Rand,
-		results: make(chan result.Result, 10000)}
+	a := &Agent{cfg: o.Config, log: o.Logger, reg: o.Registry, version: o.Version, clock: o.Clock, rand: o.Rand,
+		results: make(chan result.Result, 10000), cur: o.Config}
 	a.m = newMetrics(o.Registry, func() float64 { return float64(a.queue.Results()) })
 	a.trapReg = o.Registry
 	if err := a.openQueue(o); err != nil {
 		return nil, err
 	}
-	byProbe := map[string]struct {
-		p probe.Prober
-		d probe.Descriptor
-	}{}
-	for i := range o.Config.Probes {
-		pc := &o.Config.Probes[i]
-		p, d, err := probes.New(probe.Spec{
-			Name: pc.Name, Type: pc.Type, Interval: pc.Interval, Timeout: pc.Timeout,
-			Options: pc.Options, File: o.Config.File(),
-			Logger: o.Logger.With("probe", pc.Name), Registerer: o.Registry,
-		})
-		if err != nil {
-			a.Close()
-			return nil, fmt.Errorf("%s:%d: probes[%d] (%s): %w", o.Config.File(), pc.Line(), i, pc.Name, err)
+	if o.Config.RemoteConfig.Enabled {
+		c, rev, err := remote.LoadCache(o.Config, probes.TypeInfo{})
+		switch {
+		case err != nil:
+			a.log.Warn("cached remote config unusable; starting from the local file's probes", "err", err)
+		case c != nil:
+			if a.runs, _, err = a.buildProbes(c, nil); err == nil {
+				a.cur, a.rev = c, rev
+				a.m.configRev.Set(float64(rev))
+				a.log.Info("starting from cached remote config", "revision", rev, "probes", len(c.Probes))
+				return a, nil
+			}
+			a.log.Warn("cached remote config unusable; starting from the local file's probes", "err", err)
 		}
-		a.probers = append(a.probers, p)
-		byProbe[pc.Name] = struct {
-			p probe.Prober
-			d probe.Descriptor
-		}{p, d}
 	}
-	for _, j := range o.Config.Jobs() {
-		pd := byProbe[j.Probe.Name]
-		a.jobs = append(a.jobs, job{probe: j.Probe.Name, prober: pd.p, meas: pd.d.Measurement,
-			schema: result.Schemas[pd.d.Measurement], target: j.Target, labels: j.Labels,
-			interval: j.Probe.Interval, timeout: j.Probe.Timeout})
+	var err error
+	if a.runs, _, err = a.buildProbes(o.Config, nil); err != nil {
+		a.Close()
+		return nil, err
 	}
 	return a, nil
 }
@@ -151,11 +156,7 @@ func (a *Agent) openQueue(o Options) error {
 // Close releases probers' resources (shared sockets, sessions) and closes
 // the spool, syncing it. It may be called more than once.
 func (a *Agent) Close() {
-	for _, p := range a.probers {
-		if c, ok := p.(probe.Closer); ok {
-			_ = c.Close()
-		}
-	}
+	a.stopAll()
 	if a.spool != nil {
 		if err := a.spool.Close(); err != nil {
 			a.log.Error("closing spool", "err", err)
@@ -208,26 +209,25 @@ func (a *Agent) Run(ctx context.Context) error {
 	go func() { defer wg.Done(); sender.Run(sendCtx) }()
 	go func() { defer wg.Done(); a.heartbeats(ctx, nc) }()
 
-	specs := make([]schedule.JobSpec, len(a.jobs))
-	groups := map[string]int{}
-	for i, j := range a.jobs {
-		g, ok := groups[j.probe]
-		if !ok {
-			g = len(groups)
-			groups[j.probe] = g
-		}
-		specs[i] = schedule.JobSpec{Interval: j.interval, Group: g}
+	a.startAll(ctx)
+	var waitWatcher chan struct{} // closed when the remote config watcher returned
+	if a.cfg.RemoteConfig.Enabled {
+		w := remote.NewWatcher(remote.Options{Local: a.cfg, Types: probes.TypeInfo{}, JS: js, NC: nc,
+			Apply: a.apply, Running: a.Revision, Logger: a.log.With("component", "remote-config"),
+			Clock: a.clock, Rand: mrand.New(mrand.NewSource(a.rand.Int63()))})
+		watchDone := make(chan struct{})
+		go func() { defer close(watchDone); w.Run(ctx) }()
+		waitWatcher = watchDone
 	}
-	runner := &schedule.Runner{
-		Plan:    schedule.NewPlan(a.clock.Now(), specs, a.rand),
-		Clock:   a.clock,
-		Run:     a.round,
-		Tick:    runnerTick,
-		Skipped: func(r schedule.Round) { a.m.skipped.WithLabelValues(a.jobs[r.Job].probe).Inc() },
+	a.log.Info("agent running", "agent", a.cfg.AgentID, "jobs", a.jobCount(), "config_rev", a.Revision())
+	<-ctx.Done()
+	// The watcher may be applying a config: stop the probes after it
+	// returned, so no round starts once results are closed below.
+	if waitWatcher != nil {
+		<-waitWatcher
 	}
-	a.log.Info("agent running", "agent", a.cfg.AgentID, "jobs", len(a.jobs), "probes", len(a.cfg.Probes))
-	runner.Start(ctx) // returns after running rounds finished
-	stopTraps()       // before close(a.results), which trap events feed
+	a.stopAll() // returns after running rounds finished
+	stopTraps() // before close(a.results), which trap events feed
 
 	// Drain: close the result stream, let the batcher flush, give the sender
 	// a grace period to deliver what is queued.
@@ -251,13 +251,12 @@ func (a *Agent) Run(ctx context.Context) error {
 // round runs one probe round. The round is bounded by the probe's timeout but
 // not cancelled by shutdown: a cancelled round would report a failure the
 // network never had.
-func (a *Agent) round(_ context.Context, r schedule.Round) {
-	j := &a.jobs[r.Job]
+func (a *Agent) round(j *job, slot time.Time) {
 	ctx, cancel := context.WithTimeout(context.Background(), j.timeout)
 	samples := j.prober.Probe(ctx, j.target)
 	cancel()
 	for _, s := range samples {
-		res := a.toResult(j, r.Slot, s)
+		res := a.toResult(j, slot, s)
 		if res.Error != "" {
 			a.m.roundErrors.WithLabelValues(j.probe, res.Error).Inc()
 		}

@@ -12,18 +12,24 @@ import (
 
 // heartbeats publishes the agent's liveness on vantage.heartbeat.<agent_id>
 // with core NATS: a heartbeat is only worth anything while fresh, so one lost
-// while disconnected is not queued.
+// while disconnected is not queued. Site and interval come from the running
+// config, which a remote config may change.
 func (a *Agent) heartbeats(ctx context.Context, nc *nats.Conn) {
 	subject := "vantage.heartbeat." + a.cfg.AgentID
-	t := time.NewTicker(a.cfg.HeartbeatInterval)
+	cur, _ := a.running()
+	every := cur.HeartbeatInterval
+	t := time.NewTimer(every) // wall time, as the controller's offline timeout is
 	defer t.Stop()
 	send := func() {
 		// st.Queued is the spool's Depth with spool.dir, the memory
 		// queue's size without.
 		st := a.Stats()
-		hb := result.Heartbeat{Agent: a.cfg.AgentID, Site: a.cfg.Site.ID, Version: a.version, Time: a.clock.Now(),
+		cur, rev := a.running()
+		every = cur.HeartbeatInterval
+		hb := result.Heartbeat{Agent: a.cfg.AgentID, Site: cur.Site.ID, Version: a.version, Time: a.clock.Now(),
 			UptimeS: a.clock.Now().Sub(a.started).Seconds(), SpoolDepth: st.Queued,
-			ResultsSent: st.Published, ResultsDropped: st.Dropped, Probes: len(a.jobs)}
+			ResultsSent: st.Published, ResultsDropped: st.Dropped, Probes: a.jobCount(),
+			ConfigRevision: rev, IntervalS: every.Seconds()}
 		data, _ := json.Marshal(hb)
 		if nc.IsConnected() {
 			_ = nc.Publish(subject, data)
@@ -36,6 +42,7 @@ func (a *Agent) heartbeats(ctx context.Context, nc *nats.Conn) {
 			return
 		case <-t.C:
 			send()
+			t.Reset(every)
 		}
 	}
 }

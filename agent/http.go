@@ -15,6 +15,7 @@ func (a *Agent) Health() (bool, map[string]any) {
 		"queued_results": st.Queued,
 		"published":      st.Published,
 		"dropped":        st.Dropped,
-		"jobs":           len(a.jobs),
+		"jobs":           a.jobCount(),
+		"config_rev":     a.Revision(),
 	}
 }

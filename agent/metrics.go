@@ -13,6 +13,8 @@ type metrics struct {
 	reconnects   prometheus.Counter
 	connected    prometheus.Gauge
 	queue        prometheus.GaugeFunc
+	reloads      prometheus.Counter
+	configRev    prometheus.Gauge
 }
 
 func newMetrics(reg prometheus.Registerer, queueDepth func() float64) *metrics {
@@ -35,8 +37,12 @@ func newMetrics(reg prometheus.Registerer, queueDepth func() float64) *metrics {
 			Help: "1 while connected to NATS."}),
 		queue: prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "vantage_agent_spool_depth",
 			Help: "Results waiting for JetStream's acknowledgement, in the disk spool (spool.dir) or in memory."}, queueDepth),
+		reloads: prometheus.NewCounter(prometheus.CounterOpts{Name: "vantage_agent_config_reloads_total",
+			Help: "Remote config revisions applied without a restart."}),
+		configRev: prometheus.NewGauge(prometheus.GaugeOpts{Name: "vantage_agent_config_revision",
+			Help: "Remote config revision running (KV revision of VANTAGE_AGENT_CONFIG/<agent_id>); 0 is the local file."}),
 	}
 	reg.MustRegister(m.produced, m.published, m.dropped, m.skipped, m.roundErrors, m.publishFails,
-		m.reconnects, m.connected, m.queue)
+		m.reconnects, m.connected, m.queue, m.reloads, m.configRev)
 	return m
 }

@@ -50,19 +50,13 @@ func (a *Agent) trapLookup() trap.LookupFunc {
 	type looker interface {
 		Lookup(device string, ifIndex int) (snmp.IfInfo, bool)
 	}
-	var ls []looker
-	for _, p := range a.probers {
-		if l, ok := p.(looker); ok {
-			ls = append(ls, l)
-		}
-	}
-	if len(ls) == 0 {
-		return nil
-	}
+	// The probers are looked up per trap: a remote config reload replaces them.
 	return func(device string, ifIndex int) (snmp.IfInfo, bool) {
-		for _, l := range ls {
-			if i, ok := l.Lookup(device, ifIndex); ok {
-				return i, true
+		for _, p := range a.currentProbers() {
+			if l, ok := p.(looker); ok {
+				if i, ok := l.Lookup(device, ifIndex); ok {
+					return i, true
+				}
 			}
 		}
 		return snmp.IfInfo{}, false

@@ -31,8 +31,12 @@ type Config struct {
 	// Spool keeps results on disk until JetStream acknowledged them
 	// (spool.go); absent, they wait in memory and die with the process.
 	Spool Spool `yaml:"spool"`
-	// Probes are the measurements this agent runs.
+	// Probes are the measurements this agent runs. With remote_config
+	// enabled they are the probes run until the controller's config (or the
+	// cached one) replaces them.
 	Probes []Probe `yaml:"probes"`
+	// RemoteConfig lets the controller set the probes (remote.go).
+	RemoteConfig RemoteConfig `yaml:"remote_config"`
 	// Traps configures the SNMP trap listener; absent (Kind 0) means no
 	// listener. The block is probes/snmp/trap's Config (listen, queue,
 	// community, v3, devices), validated at load with the rest of the file.

@@ -122,6 +122,7 @@ func (c *Config) validate(types TypeInfo) yamlstrict.Errors {
 	}
 	errs = append(errs, c.validateSpool()...)
 	errs = append(errs, c.validateTraps()...)
+	errs = append(errs, c.validateRemote()...)
 	names := map[string]int{}
 	for i := range c.Probes {
 		p := &c.Probes[i]

@@ -22,4 +22,9 @@ type Heartbeat struct {
 	ConfigRevision uint64 `json:"config_rev"`
 	// Probes is how many (probe, target) jobs are scheduled.
 	Probes int `json:"probes"`
+	// IntervalS is the agent's heartbeat interval in seconds, so the
+	// controller can call it offline after a few missed heartbeats whatever
+	// its configured interval. Optional: older agents omit it and the
+	// controller infers the interval from the gaps it sees.
+	IntervalS float64 `json:"interval_s,omitempty"`
 }

@@ -80,6 +80,36 @@ var Schemas = map[string]Schema{
 			"oper_up": Bool, "earliest_unix": Float, "latest_unix": Float, "uptime_s": Float,
 		},
 	},
+	// line_state and line_event are written by the controller's line-health
+	// detector (controller/health), not by agents: a point of line_state on
+	// every final transition of a line (up 1 when it came up, 0 when it went
+	// down, unknown or flapping), a point of line_event at each outage, flap
+	// or degradation's start. They are listed here because the controller's
+	// InfluxDB writer encodes every measurement from this one list.
+	"line_state": {
+		Tags:     []string{"line", "customer"},
+		Required: []string{"line"},
+		Fields:   map[string]Kind{"up": Int},
+	},
+	// agent is written by the controller's agent registry
+	// (controller/registry) from heartbeats: a point per heartbeat (up 1)
+	// and one when an agent goes offline (up 0), at the controller's clock.
+	// DESIGN.md lists version too; fields here are numbers, so the version
+	// string is served by GET /api/v1/agents instead. up and clock_skewed
+	// are integers 0/1, like line_state's up, so a dashboard can sum them
+	// to count agents online or skewed.
+	"agent": {
+		Tags: []string{"site"},
+		Fields: map[string]Kind{
+			"up": Int, "spool_depth": Int, "results_sent": Int, "results_dropped": Int,
+			"config_rev": Int, "clock_offset_s": Float, "clock_skewed": Int,
+		},
+	},
+	"line_event": {
+		Tags:     []string{"line", "customer", "kind"},
+		Required: []string{"line", "kind"},
+		Fields:   map[string]Kind{"duration_s": Float, "loss_pct": Float, "started_unix": Float},
+	},
 }
 
 // TagAllowed reports whether key may be a tag of this measurement.

@@ -1,0 +1,126 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+	mrand "math/rand"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/vantage-net/vantage/agent/config"
+	"github.com/vantage-net/vantage/agent/schedule"
+	"github.com/vantage-net/vantage/probes"
+	"github.com/vantage-net/vantage/probes/probe"
+	"github.com/vantage-net/vantage/probes/result"
+)
+
+// probeRun is one configured probe with its own schedule.Runner. Each probe
+// has its own runner so that a reload can leave an unchanged probe's runner
+// alone: its targets keep their phase and no round is interrupted. The cost
+// is one timer goroutine per probe instead of one per agent; probes are tens,
+// targets (which share their probe's runner) are thousands.
+type probeRun struct {
+	name   string
+	key    string // everything that shapes the probe's rounds; equal key = unchanged
+	prober probe.Prober
+	jobs   []job
+	cancel context.CancelFunc
+	done   chan struct{} // closed when the runner stopped and its rounds finished
+}
+
+// buildProbes returns the probe set for c: probes whose key is unchanged are
+// taken from old as they run; the others get a new prober. fresh lists the
+// new ones, which the caller starts. On error no prober built here is left
+// open and old is untouched.
+func (a *Agent) buildProbes(c *config.Config, old map[string]*probeRun) (next map[string]*probeRun, fresh []*probeRun, err error) {
+	next = make(map[string]*probeRun, len(c.Probes))
+	jobs := c.Jobs()
+	for i := range c.Probes {
+		pc := &c.Probes[i]
+		key := probeKey(pc, jobs)
+		if r, ok := old[pc.Name]; ok && r.key == key {
+			next[pc.Name] = r
+			continue
+		}
+		p, d, err := probes.New(probe.Spec{
+			Name: pc.Name, Type: pc.Type, Interval: pc.Interval, Timeout: pc.Timeout,
+			Options: pc.Options, File: c.File(),
+			Logger: a.log.With("probe", pc.Name), Registerer: a.reg,
+		})
+		if err != nil {
+			closeProbers(fresh)
+			return nil, nil, fmt.Errorf("%s:%d: probes[%d] (%s): %w", c.File(), pc.Line(), i, pc.Name, err)
+		}
+		r := &probeRun{name: pc.Name, key: key, prober: p}
+		for _, j := range jobs {
+			if j.Probe == pc {
+				r.jobs = append(r.jobs, job{probe: pc.Name, prober: p, meas: d.Measurement,
+					schema: result.Schemas[d.Measurement], target: j.Target, labels: j.Labels,
+					interval: pc.Interval, timeout: pc.Timeout})
+			}
+		}
+		next[pc.Name] = r
+		fresh = append(fresh, r)
+	}
+	return next, fresh, nil
+}
+
+// probeKey renders what makes two versions of a probe run identically:
+// type, timing, options and every target with its effective labels (the
+// agent's site included).
+func probeKey(p *config.Probe, jobs []config.Job) string {
+	opts, _ := yaml.Marshal(&p.Options)
+	key := fmt.Sprintf("%s|%s|%s|%s|", p.Type, p.Interval, p.Timeout, opts)
+	for _, j := range jobs {
+		if j.Probe == p {
+			key += fmt.Sprintf("%s|%+v|", j.Target, j.Labels)
+		}
+	}
+	return key
+}
+
+// startProbe runs r's schedule until ctx ends or r.cancel is called. rng
+// gives the probe its random phase offset.
+func (a *Agent) startProbe(ctx context.Context, r *probeRun, rng *mrand.Rand) {
+	specs := make([]schedule.JobSpec, len(r.jobs))
+	for i, j := range r.jobs {
+		specs[i] = schedule.JobSpec{Interval: j.interval}
+	}
+	runner := &schedule.Runner{
+		Plan:    schedule.NewPlan(a.clock.Now(), specs, rng),
+		Clock:   a.clock,
+		Run:     func(_ context.Context, rd schedule.Round) { a.round(&r.jobs[rd.Job], rd.Slot) },
+		Tick:    runnerTick,
+		Skipped: func(schedule.Round) { a.m.skipped.WithLabelValues(r.name).Inc() },
+	}
+	ctx, r.cancel = context.WithCancel(ctx)
+	r.done = make(chan struct{})
+	go func() {
+		defer close(r.done)
+		runner.Start(ctx) // returns after running rounds finished
+	}()
+}
+
+// stopProbes stops runners and waits for their rounds, all at once so a
+// reload waits for the slowest round, not the sum; then closes the probers.
+func stopProbes(rs []*probeRun) {
+	for _, r := range rs {
+		if r.cancel != nil {
+			r.cancel()
+		}
+	}
+	for _, r := range rs {
+		if r.done != nil {
+			<-r.done
+		}
+	}
+	closeProbers(rs)
+}
+
+func closeProbers(rs []*probeRun) {
+	for _, r := range rs {
+		if c, ok := r.prober.(probe.Closer); ok {
+			_ = c.Close()
+		}
+	}
+}

@@ -1,0 +1,69 @@
+package agentconfig
+
+import (
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/vantage-net/vantage/agent/remote"
+)
+
+// StatusWatcher keeps the last config status each agent reported, for the
+// API and the agent registry.
+type StatusWatcher struct {
+	log  *slog.Logger
+	sub  *nats.Subscription
+	mu   sync.Mutex
+	last map[string]remote.Status
+}
+
+// NewStatusWatcher subscribes to every agent's status subject.
+func NewStatusWatcher(nc *nats.Conn, log *slog.Logger) (*StatusWatcher, error) {
+	w := &StatusWatcher{log: log, last: map[string]remote.Status{}}
+	sub, err := nc.Subscribe(remote.StatusSubject("*"), w.receive)
+	if err != nil {
+		return nil, err
+	}
+	w.sub = sub
+	return w, nil
+}
+
+// receive records a status under the agent id of its subject: the server
+// lets an agent publish only on its own subject, so the subject, not the
+// payload, says who spoke.
+func (w *StatusWatcher) receive(m *nats.Msg) {
+	agent := strings.TrimPrefix(m.Subject, remote.StatusSubject(""))
+	var st remote.Status
+	if err := json.Unmarshal(m.Data, &st); err != nil || st.Agent != agent {
+		w.log.Warn("config status ignored: malformed or for another agent", "subject", m.Subject, "err", err)
+		return
+	}
+	w.mu.Lock()
+	w.last[agent] = st
+	w.mu.Unlock()
+}
+
+// Last returns the last status agentID reported.
+func (w *StatusWatcher) Last(agentID string) (remote.Status, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	st, ok := w.last[agentID]
+	return st, ok
+}
+
+// All returns the last status of every agent heard from.
+func (w *StatusWatcher) All() map[string]remote.Status {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := make(map[string]remote.Status, len(w.last))
+	for k, v := range w.last {
+		out[k] = v
+	}
+	return out
+}
+
+// Close unsubscribes.
+func (w *StatusWatcher) Close() error { return w.sub.Unsubscribe() }

@@ -1,0 +1,16 @@
+// Package registry is the controller's agent registry: what the controller
+// knows about each agent from its heartbeats on vantage.heartbeat.<agent_id>.
+//
+// Per agent it keeps online / offline, last seen, version, config revision,
+// spool depth and clock offset. An agent is offline after MissedHeartbeats of
+// its own heartbeat interval without a heartbeat; silence is judged on the
+// controller's clock, never the agent's, because the agent's clock may be the
+// thing that is wrong. A clock offset beyond MaxClockOffset is flagged:
+// results carry the agent's timestamps (event time), so a skewed agent
+// misplaces its outages.
+//
+// The registry serves GET /api/v1/agents, writes the `agent` InfluxDB
+// measurement for dashboards and keeps its last state in the controller's
+// database so a restarted controller still lists every agent (offline until
+// heard again).
+package registry
