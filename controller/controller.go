@@ -1,11 +1,13 @@
 // Package controller assembles the controller from its rooms: broker (NATS),
-// ingest (JetStream → InfluxDB), and the HTTP surface (/metrics, /healthz,
-// /api/v1/). cmd/vantage-controller is a thin main around it, and tests run
+// ingest (JetStream → InfluxDB), line health (detector, incidents; fed by
+// the ingest as a sink), the embedded database, and the HTTP surface
+// (/metrics, /healthz, /api/v1/). cmd/vantage-controller is a thin main around it, and tests run
 // the very same assembly in-process.
 package controller
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,10 +17,14 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/vantage-net/vantage/controller/api"
 	"github.com/vantage-net/vantage/controller/broker"
 	"github.com/vantage-net/vantage/controller/config"
+	"github.com/vantage-net/vantage/controller/health"
 	"github.com/vantage-net/vantage/controller/ingest"
+	"github.com/vantage-net/vantage/controller/inventory"
 	"github.com/vantage-net/vantage/controller/store/influx"
+	"github.com/vantage-net/vantage/controller/store/sqlite"
 	"github.com/vantage-net/vantage/internal/serve"
 )
 
@@ -38,12 +44,15 @@ type Controller struct {
 	version  string
 	broker   *broker.Broker
 	writer   *influx.Writer
+	db       *sql.DB
+	monitor  *health.Monitor
 	ingester *ingest.Ingester
 	listener net.Listener
 }
 
-// New starts NATS (embedded or connected), the InfluxDB writer and the
-// ingest, and binds the HTTP port. Run serves until its context ends.
+// New starts NATS (embedded or connected), opens the database, restores
+// the line-health state, prepares the InfluxDB writer and the ingest, and
+// binds the HTTP port. Run serves until its context ends.
 func New(o Options) (*Controller, error) {
 	c := &Controller{cfg: o.Config, log: o.Logger, reg: o.Registry, version: o.Version}
 	cfg := o.Config
@@ -69,12 +78,27 @@ func New(o Options) (*Controller, error) {
 		c.Close()
 		return nil, err
 	}
+	ctx := context.Background()
+	c.db, err = sqlite.Open(ctx, cfg.Database.Path, sqlite.Options{})
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	c.monitor, err = health.New(ctx, health.Options{
+		DB: c.db, Inventory: inventory.NewSQLStore(c.db), Points: c.writer,
+		Detector: cfg.Detector.LineState(), GroupWindow: cfg.Detector.GroupWindow,
+		SnapshotEvery: cfg.Detector.SnapshotInterval,
+	}, o.Logger.With("component", "health"), o.Registry)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
 	in := cfg.Ingest
 	c.ingester, err = ingest.New(c.broker.Conn, c.writer, ingest.Options{
 		Consumer: in.Consumer, FetchBatch: in.FetchBatch, AckWait: in.AckWait, MaxAckPending: in.MaxAckPending,
 		MaxFuture: in.MaxFuture, MaxAge: in.StreamMaxAge, MaxBytes: in.StreamMaxBytes,
 		Duplicates: in.DuplicateWindow, Replicas: in.Replicas,
-	}, o.Logger.With("component", "ingest"), o.Registry)
+	}, o.Logger.With("component", "ingest"), o.Registry, c.monitor)
 	if err != nil {
 		c.Close()
 		return nil, err
@@ -89,16 +113,25 @@ func (c *Controller) HTTPAddr() string { return c.listener.Addr().String() }
 func (c *Controller) NATSURL() string { return c.broker.ClientURL() }
 
 // Run ingests and serves HTTP until ctx ends, then shuts down in order:
-// the ingest finishes what it holds before NATS goes away.
+// the ingest finishes what it holds before NATS goes away, and line health
+// stops after the ingest, so its final snapshot holds the last results.
 func (c *Controller) Run(ctx context.Context) error {
 	mux := serve.Mux(c.reg, c.health)
 	mux.HandleFunc("GET /api/v1/status", c.status)
+	api.Register(mux, c.monitor, c.log.With("component", "api"))
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); serve.Serve(ctx, c.listener, mux, c.log) }()
+	monCtx, stopMon := context.WithCancel(context.WithoutCancel(ctx))
+	monDone := make(chan error, 1)
+	go func() { monDone <- c.monitor.Run(monCtx) }()
 	c.log.Info("controller running", "http", c.HTTPAddr(), "nats", c.NATSURL(), "embedded_nats", c.broker.Server != nil,
-		"influx", c.cfg.Influx.URL, "bucket", c.cfg.Influx.Bucket)
+		"influx", c.cfg.Influx.URL, "bucket", c.cfg.Influx.Bucket, "database", c.cfg.Database.Path)
 	err := c.ingester.Run(ctx)
+	stopMon()
+	if merr := <-monDone; merr != nil {
+		c.log.Error("line health did not stop cleanly", "err", merr)
+	}
 	wg.Wait()
 	c.Close()
 	return err
@@ -108,6 +141,9 @@ func (c *Controller) Run(ctx context.Context) error {
 func (c *Controller) Close() {
 	if c.writer != nil {
 		c.writer.Close()
+	}
+	if c.db != nil {
+		_ = c.db.Close()
 	}
 	if c.broker != nil {
 		c.broker.Close()

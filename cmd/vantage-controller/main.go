@@ -25,13 +25,18 @@ func main() {
 }
 
 func run() int {
+	if len(os.Args) > 1 && os.Args[1] == "inventory" {
+		return inventoryCmd(os.Args[2:], os.Stdout, os.Stderr)
+	}
 	fs := flag.NewFlagSet("vantage-controller", flag.ContinueOnError)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `Usage: vantage-controller --config controller.yaml [--check]
+       vantage-controller inventory import [--config FILE | --db FILE] FILE...
 
 Consumes vantage.results.<agent_id> from the VANTAGE_RESULTS stream into
 InfluxDB. Serves /metrics, /healthz and /api/v1/ on http_listen. Without
-nats.urls it runs an embedded NATS server (JetStream in data_dir).
+nats.urls it runs an embedded NATS server (JetStream in data_dir). Line
+health (states, flaps, outages, incidents) is kept in database.path.
 
 Flags:
 `)

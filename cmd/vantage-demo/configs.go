@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -17,7 +18,41 @@ influx:
   url: %s
   bucket: %s
   token: %q
+# Final events (flaps, outages) trail the lateness horizon; 20 s instead of
+# 15 min lets the demo show counted flaps within a minute or two.
+detector:
+  horizon: 20s
+  snapshot_interval: 10s
 `, httpAddr, dir, natsPort, in.url, in.bucket, in.token)
+}
+
+// demoLines are the demo inventory's lines (inventory.yaml) and their
+// customers; the demo-lines agent watches each through the trouble server.
+var demoLines = map[string]string{
+	"DL-0101": "C100", "DL-0102": "C100", "DL-0103": "C200", "DL-0104": "C300",
+	"DL-0201": "C300", "DL-0202": "C400", "DL-0301": "C500",
+}
+
+// linesAgent probes every demo line once a second: an HTTP round per line
+// on the demo's target server, which hangs the lines the trouble schedule
+// has down (trouble.go).
+func linesAgent(natsURL, httpTarget string) demoAgent {
+	ids := make([]string, 0, len(demoLines))
+	for id := range demoLines {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var probes []string
+	for _, id := range ids {
+		probes = append(probes, fmt.Sprintf(`  - name: line-%s
+    type: http
+    interval: 1s
+    timeout: 800ms
+    labels: {line: %s, customer: %s}
+    targets: [%s/line/%s]
+`, id, id, demoLines[id], httpTarget, id))
+	}
+	return demoAgent{id: "demo-lines", site: "S-POP-EAST", natsURL: natsURL, probes: probes}
 }
 
 type demoAgent struct {
@@ -38,8 +73,9 @@ probes:
 %s`, a.id, a.site, httpListen, a.natsURL, strings.Join(a.probes, ""))
 }
 
-// demoAgents are two CPE agents watching customers' lines and one hotspot
-// agent, all probing loopback targets the demo serves.
+// demoAgents are two CPE agents watching customers' lines, one hotspot
+// agent, and one watching the demo inventory's lines (linesAgent), all
+// probing loopback targets the demo serves.
 func demoAgents(natsURL string, t demoTargets, icmp bool) []demoAgent {
 	ping := func(line, customer string) string {
 		if !icmp {
@@ -83,5 +119,6 @@ func demoAgents(natsURL string, t demoTargets, icmp bool) []demoAgent {
     targets: [%s]
     options: {kind: tcp}
 `, t.tcp)}},
+		linesAgent(natsURL, t.http),
 	}
 }

@@ -35,6 +35,7 @@ type demo struct {
 	procs     []*child
 	influxDir string
 	closers   []io.Closer
+	trouble   trouble
 }
 
 func (d *demo) run(ctx context.Context, every time.Duration) error {
@@ -71,6 +72,15 @@ func (d *demo) run(ctx context.Context, every time.Duration) error {
 	if err := os.WriteFile(ctrlCfg, []byte(controllerYAML(httpAddr, ports[1], d.dir, influx)), 0o600); err != nil {
 		return err
 	}
+	invFile := filepath.Join(d.dir, "inventory.yaml")
+	if err := os.WriteFile(invFile, demoInventory, 0o600); err != nil {
+		return err
+	}
+	d.log.Info("importing the demo inventory", "file", invFile)
+	if out, err := exec.CommandContext(ctx, filepath.Join(d.bin, "vantage-controller"), "inventory", "import",
+		"--config", ctrlCfg, invFile).CombinedOutput(); err != nil {
+		return fmt.Errorf("inventory import: %v: %s", err, out)
+	}
 	d.log.Info("starting controller", "config", ctrlCfg)
 	if err := d.start(ctx, "controller", filepath.Join(d.bin, "vantage-controller"), "--config", ctrlCfg); err != nil {
 		return err
@@ -101,6 +111,8 @@ func (d *demo) run(ctx context.Context, every time.Duration) error {
 
 	fmt.Printf("vantage demo ready: api=http://%s/api/v1/ metrics=http://%s/metrics healthz=http://%s/healthz influx=%s bucket=%s nats=%s logs=%s\n",
 		httpAddr, httpAddr, httpAddr, influx.url, influx.bucket, natsURL, d.dir)
+	fmt.Printf("vantage demo: simulated trouble starts now; watch http://%s/api/v1/lines and http://%s/api/v1/incidents\n", httpAddr, httpAddr)
+	go d.trouble.run(ctx)
 	return d.progress(ctx, "http://"+httpAddr+"/metrics", every)
 }
 
@@ -227,6 +239,7 @@ func (d *demo) serveTargets() (demoTargets, error) {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "vantage demo target: ok")
 	})
+	mux.HandleFunc("/line/{id}", d.trouble.serveLine)
 	mux.HandleFunc("/download", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", strconv.Itoa(256<<10))
 		_, _ = w.Write(bytes.Repeat([]byte("v"), 256<<10))

@@ -31,6 +31,10 @@ type Config struct {
 	Influx Influx `yaml:"influx"`
 	// Ingest tunes the JetStream consumer.
 	Ingest Ingest `yaml:"ingest"`
+	// Database is the embedded database (inventory, events, incidents).
+	Database Database `yaml:"database"`
+	// Detector tunes line-state detection and incident grouping.
+	Detector Detector `yaml:"detector"`
 }
 
 // NATS settings. With no URLs the controller runs an embedded nats-server.
@@ -148,6 +152,7 @@ func (c *Config) setDefaults() {
 	if c.NATS.SyncInterval == 0 {
 		c.NATS.SyncInterval = time.Second
 	}
+	c.setDetectorDefaults()
 }
 
 func (c *Config) validate(file string, root *yaml.Node) yamlstrict.Errors {
@@ -201,5 +206,6 @@ func (c *Config) validate(file string, root *yaml.Node) yamlstrict.Errors {
 	if c.Ingest.StreamMaxAge != 0 && c.Ingest.DuplicateWindow > c.Ingest.StreamMaxAge {
 		bad("ingest.duplicate_window", "%s is longer than stream_max_age %s", c.Ingest.DuplicateWindow, c.Ingest.StreamMaxAge)
 	}
+	c.validateDetector(bad)
 	return errs
 }

@@ -1,0 +1,79 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/vantage-net/vantage/controller/health"
+)
+
+type fake struct{ lastState string }
+
+func (f *fake) Lines(_ context.Context, after string, limit int) ([]health.LineView, error) {
+	return []health.LineView{{ID: "L1", State: "up", Flaps24h: 2, Availability24h: 99.9}}, nil
+}
+
+func (f *fake) Line(_ context.Context, id string) (health.LineDetail, error) {
+	if id != "L1" {
+		return health.LineDetail{}, fmt.Errorf("line %s: %w", id, health.ErrNotFound)
+	}
+	return health.LineDetail{LineView: health.LineView{ID: "L1"}}, nil
+}
+
+func (f *fake) Incidents(_ context.Context, state string, before int64, limit int) ([]health.IncidentSummary, error) {
+	f.lastState = state
+	return []health.IncidentSummary{}, nil
+}
+
+func (f *fake) Incident(_ context.Context, id int64) (health.IncidentDetail, error) {
+	if id == 7 {
+		return health.IncidentDetail{}, errors.New("disk on fire")
+	}
+	return health.IncidentDetail{}, fmt.Errorf("incident %d: %w", id, health.ErrNotFound)
+}
+
+func TestRoutes(t *testing.T) {
+	f := &fake{}
+	mux := http.NewServeMux()
+	Register(mux, f, slog.New(slog.DiscardHandler))
+	cases := []struct {
+		path  string
+		code  int
+		field string
+	}{
+		{"/api/v1/lines", 200, ""},
+		{"/api/v1/lines?limit=0", 400, "limit"},
+		{"/api/v1/lines?limit=abc", 400, "limit"},
+		{"/api/v1/lines/L1", 200, ""},
+		{"/api/v1/lines/nope", 404, "id"},
+		{"/api/v1/incidents?state=open", 200, ""},
+		{"/api/v1/incidents?state=sideways", 400, "state"},
+		{"/api/v1/incidents?before=x", 400, "before"},
+		{"/api/v1/incidents/abc", 400, "id"},
+		{"/api/v1/incidents/3", 404, "id"},
+		{"/api/v1/incidents/7", 500, ""},
+	}
+	for _, c := range cases {
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, httptest.NewRequest("GET", c.path, nil))
+		if rec.Code != c.code {
+			t.Errorf("%s: %d, want %d: %s", c.path, rec.Code, c.code, rec.Body)
+			continue
+		}
+		if c.code >= 400 {
+			var e struct{ Error, Field string }
+			if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Error == "" || e.Field != c.field {
+				t.Errorf("%s: error body %s, want field %q", c.path, rec.Body, c.field)
+			}
+		}
+	}
+	if f.lastState != "open" {
+		t.Errorf("state passed as %q", f.lastState)
+	}
+}

@@ -1,0 +1,69 @@
+package health
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/vantage-net/vantage/controller/incident"
+	"github.com/vantage-net/vantage/controller/inventory"
+)
+
+// lineInfo is what the inventory says about a line.
+type lineInfo struct {
+	customer, tier string
+	path           []string // upstream element path, root first
+	inInventory    bool
+}
+
+func (li *lineInfo) incidentLine(id string) incident.Line {
+	return incident.Line{ID: id, Customer: li.customer, Tier: li.tier, Path: li.path}
+}
+
+// loadInventory reads every line with its customer's tier and its element
+// path. Paths are cached per element: thousands of lines share one port's
+// ancestors. It runs without the Monitor's lock (it queries the database).
+func loadInventory(ctx context.Context, inv inventory.Store) (map[string]*lineInfo, error) {
+	out := map[string]*lineInfo{}
+	tiers := map[string]string{}
+	paths := map[string][]string{}
+	page := inventory.Page{}
+	for {
+		ls, err := inv.Lines(ctx, page)
+		if err != nil {
+			return nil, fmt.Errorf("inventory lines: %w", err)
+		}
+		for _, l := range ls {
+			info := &lineInfo{customer: l.CustomerID, inInventory: true}
+			tier, ok := tiers[l.CustomerID]
+			if !ok {
+				c, err := inv.Customer(ctx, l.CustomerID)
+				if err != nil && !errors.Is(err, inventory.ErrNotFound) {
+					return nil, fmt.Errorf("inventory customer %s: %w", l.CustomerID, err)
+				}
+				tier = string(c.Tier)
+				tiers[l.CustomerID] = tier
+			}
+			info.tier = tier
+			if e := l.UpstreamElement; e != "" {
+				p, ok := paths[e]
+				if !ok {
+					els, err := inv.ElementPath(ctx, e)
+					if err != nil && !errors.Is(err, inventory.ErrNotFound) {
+						return nil, fmt.Errorf("inventory element %s: %w", e, err)
+					}
+					for _, el := range els {
+						p = append(p, el.ID)
+					}
+					paths[e] = p
+				}
+				info.path = p
+			}
+			out[l.CircuitID] = info
+		}
+		if len(ls) < 1000 {
+			return out, nil
+		}
+		page.After = ls[len(ls)-1].CircuitID
+	}
+}

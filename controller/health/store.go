@@ -1,0 +1,174 @@
+package health
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/vantage-net/vantage/controller/incident"
+)
+
+// Times in the database are Unix milliseconds (migrations 0002, 0003).
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+func nullMS(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return ms(t)
+}
+
+// upsertEvent: a replayed event updates its own row (circuit, kind, start)
+// and keeps when it was first recorded.
+const upsertEvent = `INSERT INTO line_events (circuit_id, kind, started_at, ended_at, duration_s, loss_pct, recorded_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (circuit_id, kind, started_at) DO UPDATE SET ended_at = excluded.ended_at,
+		duration_s = excluded.duration_s, loss_pct = excluded.loss_pct`
+
+const upsertIncident = `INSERT INTO incidents (id, kind, root_element, started_at, ended_at, lines, customers, timeline, root_path, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, root_element = excluded.root_element,
+		started_at = excluded.started_at, ended_at = excluded.ended_at, lines = excluded.lines,
+		customers = excluded.customers, timeline = excluded.timeline, root_path = excluded.root_path,
+		updated_at = excluded.updated_at`
+
+// storeOutputs writes events and incidents in one transaction.
+func storeOutputs(ctx context.Context, db *sql.DB, events []storedEvent, incidents []incident.Incident, now time.Time) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, ev := range events {
+		var end any
+		if !ev.End.IsZero() {
+			end = ms(ev.End)
+		}
+		if _, err := tx.ExecContext(ctx, upsertEvent, ev.Line, string(ev.Kind), ms(ev.Start), end,
+			ev.Duration.Seconds(), lossPct(ev.Event), ms(now)); err != nil {
+			return fmt.Errorf("line event %s %s: %w", ev.Line, ev.Kind, err)
+		}
+	}
+	for _, in := range incidents {
+		if err := storeIncident(ctx, tx, &in); err != nil {
+			return fmt.Errorf("incident %d: %w", in.ID, err)
+		}
+	}
+	return tx.Commit()
+}
+
+func storeIncident(ctx context.Context, tx *sql.Tx, in *incident.Incident) error {
+	enc := func(v any) string { b, _ := json.Marshal(v); return string(b) }
+	customers := in.Customers()
+	if customers == nil {
+		customers = []incident.Customer{}
+	}
+	if _, err := tx.ExecContext(ctx, upsertIncident, in.ID, string(in.Kind), in.Root, ms(in.Start), nullMS(in.End),
+		enc(in.Members), enc(customers), enc(in.Timeline), enc(in.RootPath), ms(in.Updated)); err != nil {
+		return err
+	}
+	for _, m := range in.Members {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO incident_lines (incident_id, circuit_id, customer_id) VALUES (?, ?, ?)
+			ON CONFLICT DO UPDATE SET customer_id = excluded.customer_id`, in.ID, m.Line, m.Customer); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const incidentColumns = `id, kind, root_element, started_at, ended_at, lines, timeline, root_path, updated_at`
+
+func scanIncident(row interface{ Scan(...any) error }) (incident.Incident, error) {
+	var (
+		in                        incident.Incident
+		kind                      string
+		start, updated            int64
+		end                       sql.NullInt64
+		lines, timeline, rootPath string
+	)
+	if err := row.Scan(&in.ID, &kind, &in.Root, &start, &end, &lines, &timeline, &rootPath, &updated); err != nil {
+		return in, err
+	}
+	in.Kind, in.Start, in.Updated = incident.Kind(kind), fromMS(start), fromMS(updated)
+	if end.Valid {
+		in.End = fromMS(end.Int64)
+	}
+	if err := errors.Join(json.Unmarshal([]byte(lines), &in.Members), json.Unmarshal([]byte(timeline), &in.Timeline),
+		json.Unmarshal([]byte(rootPath), &in.RootPath)); err != nil {
+		return in, fmt.Errorf("incident %d: %w", in.ID, err)
+	}
+	return in, nil
+}
+
+// loadOpenIncidents returns the open incidents and the next free id.
+func loadOpenIncidents(ctx context.Context, db *sql.DB) ([]incident.Incident, int64, error) {
+	var maxID sql.NullInt64
+	if err := db.QueryRowContext(ctx, `SELECT max(id) FROM incidents`).Scan(&maxID); err != nil {
+		return nil, 0, fmt.Errorf("read incidents: %w", err)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE ended_at IS NULL ORDER BY id`)
+	if err != nil {
+		return nil, 0, fmt.Errorf("read open incidents: %w", err)
+	}
+	defer rows.Close()
+	var out []incident.Incident
+	for rows.Next() {
+		in, err := scanIncident(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, in)
+	}
+	return out, maxID.Int64 + 1, rows.Err()
+}
+
+func loadSnapshot(ctx context.Context, db *sql.DB) ([]byte, time.Time, error) {
+	var data []byte
+	var taken int64
+	err := db.QueryRowContext(ctx, `SELECT data, taken_at FROM detector_snapshots WHERE name = ?`, snapshotName).Scan(&data, &taken)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, time.Time{}, nil
+	}
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("read detector snapshot: %w", err)
+	}
+	return data, fromMS(taken), nil
+}
+
+// saveSnapshot stores the detector's snapshot and, alongside it, the ids of
+// lines the inventory does not know (the detector has no list of its lines,
+// and the API should keep showing them after a restart).
+func saveSnapshot(ctx context.Context, db *sql.DB, data []byte, unknown []string, now time.Time) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	const q = `INSERT INTO detector_snapshots (name, taken_at, data) VALUES (?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET taken_at = excluded.taken_at, data = excluded.data`
+	if _, err := tx.ExecContext(ctx, q, snapshotName, ms(now), data); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, q, unknownLinesName, ms(now), []byte(strings.Join(unknown, "\n"))); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func loadUnknownLines(ctx context.Context, db *sql.DB) ([]string, error) {
+	var data []byte
+	err := db.QueryRowContext(ctx, `SELECT data FROM detector_snapshots WHERE name = ?`, unknownLinesName).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) || len(data) == 0 {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read unknown lines: %w", err)
+	}
+	return strings.Split(string(data), "\n"), nil
+}

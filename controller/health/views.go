@@ -1,0 +1,281 @@
+package health
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vantage-net/vantage/controller/incident"
+	"github.com/vantage-net/vantage/controller/inventory"
+)
+
+// ErrNotFound is returned for an unknown line or incident.
+var ErrNotFound = errors.New("not found")
+
+// LineView is one line as the API shows it. The 24-hour figures come from
+// the stored (final) events, which trail the lateness horizon; an outage
+// still open is counted in availability up to now.
+type LineView struct {
+	ID       string    `json:"id"`
+	Customer string    `json:"customer,omitempty"`
+	Tier     string    `json:"tier,omitempty"`
+	State    string    `json:"state"`
+	Since    time.Time `json:"since,omitzero"`
+	// InInventory is false for a line known only from results' line tags.
+	InInventory     bool    `json:"in_inventory"`
+	Flaps24h        int     `json:"flaps_24h"`
+	Outages24h      int     `json:"outages_24h"`
+	Availability24h float64 `json:"availability_24h"` // percent
+	// Penalty is the dampening penalty as of the sealed view.
+	Penalty float64 `json:"penalty"`
+}
+
+// EventView is one stored line event.
+type EventView struct {
+	Kind      string    `json:"kind"`
+	Start     time.Time `json:"start"`
+	End       time.Time `json:"end,omitzero"`
+	DurationS float64   `json:"duration_s"`
+	LossPct   float64   `json:"loss_pct"`
+}
+
+// LineDetail is GET /api/v1/lines/{id}.
+type LineDetail struct {
+	LineView
+	Inventory *inventory.Line `json:"inventory,omitempty"`
+	// Events are the line's stored events of the last 24 hours, newest first.
+	Events []EventView `json:"events"`
+	// Incidents are the ids of the line's incidents, newest first (at most 50).
+	Incidents []int64 `json:"incidents"`
+}
+
+// IncidentSummary is one row of GET /api/v1/incidents.
+type IncidentSummary struct {
+	ID        int64               `json:"id"`
+	Kind      incident.Kind       `json:"kind"`
+	State     string              `json:"state"`
+	Root      string              `json:"root,omitempty"`
+	Start     time.Time           `json:"start"`
+	End       time.Time           `json:"end,omitzero"`
+	Lines     int                 `json:"lines"`
+	Customers []incident.Customer `json:"customers"`
+}
+
+// IncidentDetail is GET /api/v1/incidents/{id}.
+type IncidentDetail struct {
+	incident.Incident
+	State     string              `json:"state"`
+	Customers []incident.Customer `json:"customers"`
+}
+
+const day = 24 * time.Hour
+
+// Lines lists lines ordered by id after the id after, at most limit.
+func (mon *Monitor) Lines(ctx context.Context, after string, limit int) ([]LineView, error) {
+	mon.mu.Lock()
+	ids := make([]string, 0, len(mon.lines))
+	for id := range mon.lines {
+		if id > after {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	ids = ids[:min(limit, len(ids))]
+	views := make([]LineView, len(ids))
+	for i, id := range ids {
+		views[i] = mon.viewLocked(id)
+	}
+	mon.mu.Unlock()
+	if err := mon.addFigures(ctx, views); err != nil {
+		return nil, err
+	}
+	return views, nil
+}
+
+func (mon *Monitor) viewLocked(id string) LineView {
+	li := mon.lines[id]
+	v := LineView{ID: id, State: "unknown"}
+	if li != nil {
+		v.Customer, v.Tier, v.InInventory = li.customer, li.tier, li.inInventory
+	}
+	if st, ok := mon.det.State(id); ok {
+		v.State, v.Since, v.Penalty = st.State.String(), st.Since, st.Penalty
+	}
+	return v
+}
+
+// addFigures fills the 24-hour counts and availability from line_events.
+func (mon *Monitor) addFigures(ctx context.Context, views []LineView) error {
+	if len(views) == 0 {
+		return nil
+	}
+	now := mon.opts.Now()
+	since := now.Add(-day)
+	args := []any{ms(now), ms(now), ms(since), ms(now), ms(since), ms(now)}
+	idx := make(map[string]int, len(views))
+	for i, v := range views {
+		idx[v.ID] = i
+		args = append(args, v.ID)
+	}
+	// Overlap of each outage or flap with the last 24 h, in ms.
+	q := `SELECT circuit_id, kind, count(*),
+			sum(max(0, min(coalesce(ended_at, ?), ?) - max(started_at, ?)))
+		FROM line_events
+		WHERE kind IN ('outage', 'flap') AND coalesce(ended_at, ?) > ? AND started_at < ?
+			AND circuit_id IN (?` + strings.Repeat(",?", len(views)-1) + `)
+		GROUP BY circuit_id, kind`
+	rows, err := mon.opts.DB.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("line figures: %w", err)
+	}
+	defer rows.Close()
+	down := make([]float64, len(views))
+	for rows.Next() {
+		var id, kind string
+		var n int
+		var downMS float64
+		if err := rows.Scan(&id, &kind, &n, &downMS); err != nil {
+			return err
+		}
+		i := idx[id]
+		if kind == "flap" {
+			views[i].Flaps24h = n
+		} else {
+			views[i].Outages24h = n
+		}
+		down[i] += downMS / 1e3
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for i := range views {
+		v := &views[i]
+		// An outage not yet sealed into an event counts from its start.
+		if v.State == "down" && !v.Since.IsZero() {
+			down[i] += now.Sub(maxTime(v.Since, since)).Seconds()
+		}
+		v.Availability24h = 100 * max(0, 1-down[i]/day.Seconds())
+	}
+	return nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// Line returns one line's view, its inventory record, recent events and incidents.
+func (mon *Monitor) Line(ctx context.Context, id string) (LineDetail, error) {
+	mon.mu.Lock()
+	_, known := mon.lines[id]
+	v := mon.viewLocked(id)
+	mon.mu.Unlock()
+	d := LineDetail{LineView: v, Events: []EventView{}, Incidents: []int64{}}
+	inv, err := mon.opts.Inventory.Line(ctx, id)
+	switch {
+	case err == nil:
+		d.Inventory = &inv
+		d.Customer, d.InInventory = inv.CustomerID, true
+	case errors.Is(err, inventory.ErrNotFound):
+		if !known {
+			return d, fmt.Errorf("line %s: %w", id, ErrNotFound)
+		}
+	default:
+		return d, err
+	}
+	views := []LineView{d.LineView}
+	if err := mon.addFigures(ctx, views); err != nil {
+		return d, err
+	}
+	d.LineView = views[0]
+	db := mon.opts.DB
+	rows, err := db.QueryContext(ctx, `SELECT kind, started_at, ended_at, coalesce(duration_s, 0), coalesce(loss_pct, 0)
+		FROM line_events WHERE circuit_id = ? AND started_at >= ? ORDER BY started_at DESC LIMIT 1000`,
+		id, ms(mon.opts.Now().Add(-day)))
+	if err != nil {
+		return d, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e EventView
+		var start int64
+		var end sql.NullInt64
+		if err := rows.Scan(&e.Kind, &start, &end, &e.DurationS, &e.LossPct); err != nil {
+			return d, err
+		}
+		e.Start = fromMS(start)
+		if end.Valid {
+			e.End = fromMS(end.Int64)
+		}
+		d.Events = append(d.Events, e)
+	}
+	if err := rows.Err(); err != nil {
+		return d, err
+	}
+	irows, err := db.QueryContext(ctx, `SELECT incident_id FROM incident_lines WHERE circuit_id = ? ORDER BY incident_id DESC LIMIT 50`, id)
+	if err != nil {
+		return d, err
+	}
+	defer irows.Close()
+	for irows.Next() {
+		var n int64
+		if err := irows.Scan(&n); err != nil {
+			return d, err
+		}
+		d.Incidents = append(d.Incidents, n)
+	}
+	return d, irows.Err()
+}
+
+// Incidents lists incidents newest first: state "open", "closed" or ""
+// (both), with ids below before (0: from the newest), at most limit.
+func (mon *Monitor) Incidents(ctx context.Context, state string, before int64, limit int) ([]IncidentSummary, error) {
+	q := `SELECT ` + incidentColumns + ` FROM incidents WHERE (? = 0 OR id < ?)`
+	switch state {
+	case "open":
+		q += ` AND ended_at IS NULL`
+	case "closed":
+		q += ` AND ended_at IS NOT NULL`
+	}
+	rows, err := mon.opts.DB.QueryContext(ctx, q+` ORDER BY id DESC LIMIT ?`, before, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("incidents: %w", err)
+	}
+	defer rows.Close()
+	out := []IncidentSummary{}
+	for rows.Next() {
+		in, err := scanIncident(rows)
+		if err != nil {
+			return nil, err
+		}
+		cs := in.Customers()
+		if cs == nil {
+			cs = []incident.Customer{}
+		}
+		out = append(out, IncidentSummary{ID: in.ID, Kind: in.Kind, State: in.State(), Root: in.Root, Start: in.Start,
+			End: in.End, Lines: len(in.Members), Customers: cs})
+	}
+	return out, rows.Err()
+}
+
+// Incident returns one incident.
+func (mon *Monitor) Incident(ctx context.Context, id int64) (IncidentDetail, error) {
+	in, err := scanIncident(mon.opts.DB.QueryRowContext(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return IncidentDetail{}, fmt.Errorf("incident %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return IncidentDetail{}, err
+	}
+	cs := in.Customers()
+	if cs == nil {
+		cs = []incident.Customer{}
+	}
+	return IncidentDetail{Incident: in, State: in.State(), Customers: cs}, nil
+}

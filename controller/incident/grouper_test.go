@@ -1,0 +1,206 @@
+package incident
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/vantage-net/vantage/controller/linestate"
+)
+
+var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+
+func at(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
+
+func fixedClock() func() time.Time { return func() time.Time { return t0.Add(time.Hour) } }
+
+// card makes a line behind pop/pe1/card<c>/port<p>.
+func card(id, customer, tier string, c, p int) Line {
+	return Line{ID: id, Customer: customer, Tier: tier,
+		Path: []string{"pop1", "pop1-pe1", fmt.Sprintf("card%d", c), fmt.Sprintf("card%d-port%d", c, p)}}
+}
+
+func down(l Line, s float64) (Line, linestate.Transition) {
+	return l, linestate.Transition{Line: l.ID, From: linestate.Up, To: linestate.Down, Time: at(s)}
+}
+
+func up(l Line, s float64) (Line, linestate.Transition) {
+	return l, linestate.Transition{Line: l.ID, From: linestate.Down, To: linestate.Up, Time: at(s)}
+}
+
+func TestCardFailureIsOneIncident(t *testing.T) {
+	g := New(Options{Now: fixedClock()})
+	var lines []Line
+	for i := range 300 {
+		lines = append(lines, card(fmt.Sprintf("L%03d", i), fmt.Sprintf("C%02d", i%40), "gold", 3, i))
+	}
+	var last []Incident
+	for i, l := range lines {
+		last = g.Apply(down(l, 1+float64(i)*0.05)) // spread over 15 s
+	}
+	open := g.Open()
+	if len(open) != 1 {
+		t.Fatalf("%d open incidents, want 1", len(open))
+	}
+	in := open[0]
+	if in.Root != "card3" || len(in.Members) != 300 || !in.Start.Equal(at(1)) || in.ID != 1 {
+		t.Fatalf("incident root %s, %d lines, start %s, id %d", in.Root, len(in.Members), in.Start, in.ID)
+	}
+	if n := len(in.Customers()); n != 40 {
+		t.Errorf("%d customers, want 40", n)
+	}
+	if len(last) != 1 || last[0].ID != 1 {
+		t.Errorf("last change %v", last)
+	}
+	for i, l := range lines {
+		g.Apply(up(l, 60+float64(i)*0.01))
+	}
+	if len(g.Open()) != 0 {
+		t.Fatal("incident still open after every line recovered")
+	}
+	ch := g.Apply(down(lines[0], 100))
+	if len(ch) != 1 || ch[0].ID != 2 || len(ch[0].Members) != 1 {
+		t.Fatalf("a new failure after the incident closed: %+v", ch)
+	}
+}
+
+func TestCloseAtLastRecovery(t *testing.T) {
+	g := New(Options{Now: fixedClock()})
+	a, b := card("A", "C1", "diamond", 1, 1), card("B", "C2", "silver", 1, 2)
+	g.Apply(down(a, 10))
+	g.Apply(down(b, 12))
+	ch := g.Apply(up(a, 20))
+	if len(ch) != 1 || !ch[0].Open() {
+		t.Fatalf("closed while B is down: %+v", ch)
+	}
+	ch = g.Apply(up(b, 25))
+	in := ch[0]
+	if in.Open() || !in.End.Equal(at(25)) || in.Root != "card1" {
+		t.Fatalf("end %s root %s", in.End, in.Root)
+	}
+	cs := in.Customers()
+	if fmt.Sprint(cs) != "[{C1 diamond [A]} {C2 silver [B]}]" {
+		t.Errorf("customers %+v", cs)
+	}
+	want := []string{"opened", "joined", "root_moved", "up", "up", "closed"}
+	if len(in.Timeline) != len(want) {
+		t.Fatalf("timeline %+v", in.Timeline)
+	}
+	for i, w := range want {
+		if in.Timeline[i].What != w {
+			t.Errorf("timeline[%d] = %s, want %s", i, in.Timeline[i].What, w)
+		}
+	}
+}
+
+func TestGrouping(t *testing.T) {
+	lone := Line{ID: "X"}
+	otherPoP := Line{ID: "P", Path: []string{"pop2", "pop2-pe1"}}
+	cases := []struct {
+		name  string
+		feed  func(g *Grouper)
+		roots []string // open incidents' roots by id
+	}{
+		{"lone line is its own incident", func(g *Grouper) {
+			g.Apply(down(card("A", "C", "gold", 1, 1), 0))
+			g.Apply(down(lone, 1))
+		}, []string{"card1-port1", ""}},
+		{"different PoPs stay apart", func(g *Grouper) {
+			g.Apply(down(card("A", "C", "gold", 1, 1), 0))
+			g.Apply(down(otherPoP, 1))
+		}, []string{"card1-port1", "pop2-pe1"}},
+		{"two cards of one router meet at the router", func(g *Grouper) {
+			g.Apply(down(card("A", "C", "gold", 1, 1), 0))
+			g.Apply(down(card("B", "C", "gold", 2, 1), 5))
+		}, []string{"pop1-pe1"}},
+		{"outside the window is a new incident", func(g *Grouper) {
+			g.Apply(down(card("A", "C", "gold", 1, 1), 0))
+			g.Apply(down(card("B", "C", "gold", 1, 2), 31))
+		}, []string{"card1-port1", "card1-port2"}},
+		{"late evidence before the start still joins", func(g *Grouper) {
+			g.Apply(down(card("A", "C", "gold", 1, 1), 20))
+			g.Apply(down(card("B", "C", "gold", 1, 2), 0))
+		}, []string{"card1"}},
+		{"deepest shared element wins", func(g *Grouper) {
+			g.Apply(down(card("A", "C", "gold", 1, 1), 0))
+			g.Apply(down(card("B", "C", "gold", 2, 1), 1))
+			g.Apply(down(card("C", "C", "gold", 3, 1), 2)) // router incident now: joins it
+			g.Apply(down(Line{ID: "D", Path: []string{"pop1", "pop1-pe2"}}, 3))
+		}, []string{"pop1"}},
+		{"repeated down is ignored", func(g *Grouper) {
+			g.Apply(down(lone, 0))
+			g.Apply(down(lone, 1))
+		}, []string{""}},
+		{"unknown is not recovery", func(g *Grouper) {
+			g.Apply(down(lone, 0))
+			g.Apply(lone, linestate.Transition{Line: "X", From: linestate.Down, To: linestate.Unknown, Time: at(5)})
+		}, []string{""}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			g := New(Options{Now: fixedClock()})
+			tc.feed(g)
+			open := g.Open()
+			var roots []string
+			for _, in := range open {
+				roots = append(roots, in.Root)
+			}
+			if fmt.Sprint(roots) != fmt.Sprint(tc.roots) {
+				t.Fatalf("roots %q, want %q", roots, tc.roots)
+			}
+		})
+	}
+}
+
+func TestFlappingIncident(t *testing.T) {
+	g := New(Options{Now: fixedClock()})
+	a := card("A", "C", "gold", 1, 1)
+	g.Apply(down(a, 0))
+	ch := g.Apply(a, linestate.Transition{Line: "A", From: linestate.Down, To: linestate.Flapping, Time: at(30)})
+	if len(ch) != 2 || ch[0].Open() || ch[1].Kind != Flapping || !ch[1].Open() {
+		t.Fatalf("down → flapping: %+v", ch)
+	}
+	// While flapping the line joins no outage incident of its card.
+	ch = g.Apply(a, linestate.Transition{Line: "A", From: linestate.Flapping, To: linestate.Up, Time: at(3600)})
+	if len(ch) != 1 || ch[0].Open() || !ch[0].End.Equal(at(3600)) || ch[0].Members[0].Line != "A" {
+		t.Fatalf("flapping → up: %+v", ch)
+	}
+	if len(g.Open()) != 0 {
+		t.Fatal("open incidents left")
+	}
+}
+
+func TestRestore(t *testing.T) {
+	g := New(Options{Now: fixedClock()})
+	a, b := card("A", "C", "gold", 1, 1), card("B", "C", "gold", 1, 2)
+	g.Apply(down(a, 0))
+	saved := g.Open()
+
+	g2 := New(Options{Now: fixedClock()})
+	g2.Restore(saved)
+	if g2.NextID() != 2 {
+		t.Fatalf("next id %d", g2.NextID())
+	}
+	g2.Apply(down(b, 5))
+	ch := g2.Apply(up(a, 10))
+	ch = append(ch, g2.Apply(up(b, 11))...)
+	last := ch[len(ch)-1]
+	if last.ID != 1 || last.Open() || len(last.Members) != 2 {
+		t.Fatalf("restored incident: %+v", last)
+	}
+}
+
+func TestTimelineBounded(t *testing.T) {
+	g := New(Options{Now: fixedClock()})
+	a, b := card("A", "C", "gold", 1, 1), card("B", "C", "gold", 1, 2)
+	g.Apply(down(a, 0)) // keeps the incident open
+	g.Apply(down(b, 1))
+	for i := range MaxTimeline {
+		g.Apply(up(b, 2+float64(i)))
+		g.Apply(down(b, 2.5+float64(i)))
+	}
+	in := g.Open()[0]
+	if len(in.Timeline) != MaxTimeline || in.Dropped == 0 {
+		t.Fatalf("timeline %d entries, %d dropped", len(in.Timeline), in.Dropped)
+	}
+}
