@@ -14,15 +14,18 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/vantage-net/vantage/controller/agentauth"
 	"github.com/vantage-net/vantage/controller/api"
 	"github.com/vantage-net/vantage/controller/broker"
 	"github.com/vantage-net/vantage/controller/config"
 	"github.com/vantage-net/vantage/controller/health"
 	"github.com/vantage-net/vantage/controller/ingest"
 	"github.com/vantage-net/vantage/controller/inventory"
+	"github.com/vantage-net/vantage/controller/registry"
 	"github.com/vantage-net/vantage/controller/store/influx"
 	"github.com/vantage-net/vantage/controller/store/sqlite"
 	"github.com/vantage-net/vantage/internal/serve"
@@ -46,6 +49,8 @@ type Controller struct {
 	writer   *influx.Writer
 	db       *sql.DB
 	monitor  *health.Monitor
+	agents   *registry.Registry
+	guard    *agentauth.Guard // nil unless nats.agent_auth
 	ingester *ingest.Ingester
 	listener net.Listener
 }
@@ -61,13 +66,35 @@ func New(o Options) (*Controller, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.broker, err = broker.Start(broker.Options{
+	ctx := context.Background()
+	// The database opens first: the embedded NATS server checks agents'
+	// credentials in it.
+	c.db, err = sqlite.Open(ctx, cfg.Database.Path, sqlite.Options{})
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	bo := broker.Options{
 		URLs: cfg.NATS.URLs, User: cfg.NATS.User, Password: cfg.NATS.Password, CredsFile: cfg.NATS.CredsFile,
 		CAFile: cfg.NATS.CAFile, Listen: cfg.NATS.Listen, StoreDir: cfg.NATS.StoreDir,
 		SyncInterval: cfg.NATS.SyncInterval, Logger: o.Logger,
-	})
+	}
+	if cfg.NATS.AgentAuth {
+		var tlsFiles *agentauth.TLSFiles
+		if t := cfg.NATS.TLS; t != nil {
+			tlsFiles = &agentauth.TLSFiles{CertFile: t.CertFile, KeyFile: t.KeyFile, ClientCAFile: t.ClientCAFile}
+		}
+		c.guard, err = agentauth.NewGuard(agentauth.NewStore(c.db), agentauth.Options{TLS: tlsFiles},
+			o.Logger.With("component", "agentauth"))
+		if err != nil {
+			c.Close()
+			return nil, err
+		}
+		bo.Configure = c.guard.Configure
+	}
+	c.broker, err = broker.Start(bo)
 	if err != nil {
-		c.listener.Close()
+		c.Close()
 		return nil, err
 	}
 	c.writer, err = influx.New(influx.Options{
@@ -78,17 +105,17 @@ func New(o Options) (*Controller, error) {
 		c.Close()
 		return nil, err
 	}
-	ctx := context.Background()
-	c.db, err = sqlite.Open(ctx, cfg.Database.Path, sqlite.Options{})
-	if err != nil {
-		c.Close()
-		return nil, err
-	}
 	c.monitor, err = health.New(ctx, health.Options{
 		DB: c.db, Inventory: inventory.NewSQLStore(c.db), Points: c.writer,
 		Detector: cfg.Detector.LineState(), GroupWindow: cfg.Detector.GroupWindow,
 		SnapshotEvery: cfg.Detector.SnapshotInterval,
 	}, o.Logger.With("component", "health"), o.Registry)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	c.agents, err = registry.New(ctx, registry.Options{DB: c.db, Points: c.writer},
+		o.Logger.With("component", "registry"), o.Registry)
 	if err != nil {
 		c.Close()
 		return nil, err
@@ -119,6 +146,17 @@ func (c *Controller) Run(ctx context.Context) error {
 	mux := serve.Mux(c.reg, c.health)
 	mux.HandleFunc("GET /api/v1/status", c.status)
 	api.Register(mux, c.monitor, c.log.With("component", "api"))
+	c.agents.Register(mux)
+	sub, serr := c.agents.Subscribe(c.broker.Conn)
+	if serr != nil {
+		c.Close()
+		return fmt.Errorf("heartbeats: %w", serr)
+	}
+	defer func() { _ = sub.Unsubscribe() }()
+	go c.agents.Run(ctx)
+	if c.guard != nil {
+		go c.guard.Enforce(ctx, c.broker.Server, 2*time.Second)
+	}
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); serve.Serve(ctx, c.listener, mux, c.log) }()

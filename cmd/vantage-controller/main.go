@@ -25,13 +25,22 @@ func main() {
 }
 
 func run() int {
-	if len(os.Args) > 1 && os.Args[1] == "inventory" {
-		return inventoryCmd(os.Args[2:], os.Stdout, os.Stderr)
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "inventory":
+			return inventoryCmd(os.Args[2:], os.Stdout, os.Stderr)
+		case "agent":
+			return agentCmd(os.Args[2:], os.Stdout, os.Stderr)
+		case "token":
+			return tokenCmd(os.Args[2:], os.Stdout, os.Stderr)
+		}
 	}
 	fs := flag.NewFlagSet("vantage-controller", flag.ContinueOnError)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `Usage: vantage-controller --config controller.yaml [--check]
        vantage-controller inventory import [--config FILE | --db FILE] FILE...
+       vantage-controller agent [--config FILE | --db FILE] add|revoke|list ...
+       vantage-controller token [--config FILE | --db FILE] create|revoke|list ...
 
 Consumes vantage.results.<agent_id> from the VANTAGE_RESULTS stream into
 InfluxDB. Serves /metrics, /healthz and /api/v1/ on http_listen. Without

@@ -77,7 +77,9 @@ func Start(o Options) (*Broker, error) {
 	}
 	// The controller connects in-process: no network hop, no credentials
 	// needed on the wire, and it keeps working if the agents' port is firewalled.
-	nc, err := nats.Connect(srv.ClientURL(), nats.InProcessServer(srv), nats.Name("vantage-controller"),
+	// The URL is only a label here: with TLS on for agents, ClientURL says
+	// tls://, and the in-process pipe would then attempt a TLS handshake.
+	nc, err := nats.Connect("nats://in-process", nats.InProcessServer(srv), nats.Name("vantage-controller"),
 		nats.MaxReconnects(-1))
 	if err != nil {
 		srv.Shutdown()

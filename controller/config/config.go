@@ -54,6 +54,22 @@ type NATS struct {
 	// SyncInterval is the embedded JetStream fsync interval (default 1s):
 	// the most acknowledged data a power cut can cost.
 	SyncInterval time.Duration `yaml:"sync_interval"`
+	// AgentAuth makes the embedded server accept only agents with
+	// credentials from `vantage-controller agent add`, each allowed to
+	// publish only its own subjects (controller/agentauth). Off by default
+	// for now so the demo and a first trial connect without set-up; turn it
+	// on for any real deployment.
+	AgentAuth bool `yaml:"agent_auth"`
+	// TLS makes the embedded server require TLS from agents (cert_file,
+	// key_file; client_ca_file for mutual TLS). Needs agent_auth.
+	TLS *ServerTLS `yaml:"tls"`
+}
+
+// ServerTLS is the embedded server's certificate for agents.
+type ServerTLS struct {
+	CertFile     string `yaml:"cert_file"`
+	KeyFile      string `yaml:"key_file"`
+	ClientCAFile string `yaml:"client_ca_file"`
 }
 
 // Embedded reports whether the controller runs its own NATS server.
@@ -178,6 +194,17 @@ func (c *Config) validate(file string, root *yaml.Node) yamlstrict.Errors {
 	if c.NATS.Embedded() {
 		if _, _, err := net.SplitHostPort(c.NATS.Listen); err != nil {
 			bad("nats.listen", "%q is not host:port", c.NATS.Listen)
+		}
+	}
+	if (c.NATS.AgentAuth || c.NATS.TLS != nil) && !c.NATS.Embedded() {
+		bad("nats.agent_auth", "applies to the embedded server only; an external cluster enforces its own users (README)")
+	}
+	if t := c.NATS.TLS; t != nil {
+		if !c.NATS.AgentAuth {
+			bad("nats.tls", "needs nats.agent_auth: true")
+		}
+		if t.CertFile == "" || t.KeyFile == "" {
+			bad("nats.tls", "cert_file and key_file are both required")
 		}
 	}
 	if c.Influx.URL == "" {
