@@ -20,6 +20,7 @@ import (
 
 	"github.com/vantage-net/vantage/controller/agentauth"
 	"github.com/vantage-net/vantage/controller/api"
+	"github.com/vantage-net/vantage/controller/apiauth"
 	"github.com/vantage-net/vantage/controller/broker"
 	"github.com/vantage-net/vantage/controller/config"
 	"github.com/vantage-net/vantage/controller/health"
@@ -51,6 +52,7 @@ type Controller struct {
 	monitor  *health.Monitor
 	agents   *registry.Registry
 	guard    *agentauth.Guard // nil unless nats.agent_auth
+	auth     *apiauth.Auth
 	ingester *ingest.Ingester
 	listener net.Listener
 }
@@ -120,6 +122,12 @@ func New(o Options) (*Controller, error) {
 		c.Close()
 		return nil, err
 	}
+	c.auth, err = apiauth.New(apiauth.Options{DB: c.db, Inventory: inventory.NewSQLStore(c.db)},
+		o.Logger.With("component", "apiauth"), o.Registry)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
 	in := cfg.Ingest
 	c.ingester, err = ingest.New(c.broker.Conn, c.writer, ingest.Options{
 		Consumer: in.Consumer, FetchBatch: in.FetchBatch, AckWait: in.AckWait, MaxAckPending: in.MaxAckPending,
@@ -144,9 +152,7 @@ func (c *Controller) NATSURL() string { return c.broker.ClientURL() }
 // stops after the ingest, so its final snapshot holds the last results.
 func (c *Controller) Run(ctx context.Context) error {
 	mux := serve.Mux(c.reg, c.health)
-	mux.HandleFunc("GET /api/v1/status", c.status)
-	api.Register(mux, c.monitor, c.log.With("component", "api"))
-	c.agents.Register(mux)
+	mux.Handle("/api/v1/", c.apiHandler())
 	sub, serr := c.agents.Subscribe(c.broker.Conn)
 	if serr != nil {
 		c.Close()
@@ -221,4 +227,33 @@ func (c *Controller) status(w http.ResponseWriter, r *http.Request) {
 	d["influx_url"] = c.cfg.Influx.URL
 	d["influx_bucket"] = c.cfg.Influx.Bucket
 	serve.JSON(w, http.StatusOK, d)
+}
+
+// apiHandler is /api/v1/: every route behind the bearer-token check (unless
+// api_auth is off), account managers scoped to their customers, the agent
+// fleet for admin and ops only.
+func (c *Controller) apiHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v1/status", c.status)
+	var scope api.Scope
+	fleet := http.NewServeMux()
+	c.agents.Register(fleet)
+	var fleetHandler http.Handler = fleet
+	if *c.cfg.APIAuth {
+		scope = func(r *http.Request) func(string) bool {
+			p, ok := apiauth.FromContext(r.Context())
+			if !ok {
+				return func(string) bool { return false }
+			}
+			return p.CanSeeCustomer
+		}
+		fleetHandler = apiauth.RequireRole(apiauth.Admin, apiauth.Ops)(fleet)
+	}
+	mux.Handle("/api/v1/agents", fleetHandler)
+	mux.Handle("/api/v1/agents/", fleetHandler)
+	api.Register(mux, c.monitor, c.log.With("component", "api"), scope)
+	if !*c.cfg.APIAuth {
+		return mux
+	}
+	return c.auth.Require(mux)
 }

@@ -81,6 +81,15 @@ func (d *demo) run(ctx context.Context, every time.Duration) error {
 		"--config", ctrlCfg, invFile).CombinedOutput(); err != nil {
 		return fmt.Errorf("inventory import: %v: %s", err, out)
 	}
+	// The API wants a bearer token: issue the demo an admin one, through
+	// the same CLI an operator uses.
+	out, err := exec.CommandContext(ctx, filepath.Join(d.bin, "vantage-controller"), "token", "--config", ctrlCfg,
+		"create", "--name", "demo-admin", "--role", "admin").Output()
+	if err != nil {
+		return fmt.Errorf("token create: %v", err)
+	}
+	outLines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	token := strings.TrimSpace(outLines[len(outLines)-1])
 	d.log.Info("starting controller", "config", ctrlCfg)
 	if err := d.start(ctx, "controller", filepath.Join(d.bin, "vantage-controller"), "--config", ctrlCfg); err != nil {
 		return err
@@ -109,9 +118,9 @@ func (d *demo) run(ctx context.Context, every time.Duration) error {
 		}
 	}
 
-	fmt.Printf("vantage demo ready: api=http://%s/api/v1/ metrics=http://%s/metrics healthz=http://%s/healthz influx=%s bucket=%s nats=%s logs=%s\n",
-		httpAddr, httpAddr, httpAddr, influx.url, influx.bucket, natsURL, d.dir)
-	fmt.Printf("vantage demo: simulated trouble starts now; watch http://%s/api/v1/lines and http://%s/api/v1/incidents\n", httpAddr, httpAddr)
+	fmt.Printf("vantage demo ready: api=http://%s/api/v1/ token=%s metrics=http://%s/metrics healthz=http://%s/healthz influx=%s bucket=%s nats=%s logs=%s\n",
+		httpAddr, token, httpAddr, httpAddr, influx.url, influx.bucket, natsURL, d.dir)
+	fmt.Printf("vantage demo: simulated trouble starts now; watch: curl -H 'Authorization: Bearer %s' http://%s/api/v1/incidents\n", token, httpAddr)
 	go d.trouble.run(ctx)
 	return d.progress(ctx, "http://"+httpAddr+"/metrics", every)
 }

@@ -30,9 +30,9 @@ const (
 	MaxLimit     = 1000
 )
 
-// Register adds the routes to mux.
-func Register(mux *http.ServeMux, src Source, log *slog.Logger) {
-	h := &handlers{src: src, log: log}
+// Register adds the routes to mux; scope may be nil (everything visible).
+func Register(mux *http.ServeMux, src Source, log *slog.Logger, scope Scope) {
+	h := &handlers{src: src, log: log, scope: scope}
 	mux.HandleFunc("GET /api/v1/lines", h.lines)
 	mux.HandleFunc("GET /api/v1/lines/{id}", h.line)
 	mux.HandleFunc("GET /api/v1/incidents", h.incidents)
@@ -40,8 +40,9 @@ func Register(mux *http.ServeMux, src Source, log *slog.Logger) {
 }
 
 type handlers struct {
-	src Source
-	log *slog.Logger
+	src   Source
+	log   *slog.Logger
+	scope Scope
 }
 
 // apiError is the error body of DESIGN.md.
@@ -88,11 +89,14 @@ func (h *handlers) lines(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, "", err)
 		return
 	}
-	serve.JSON(w, http.StatusOK, map[string]any{"lines": views})
+	serve.JSON(w, http.StatusOK, map[string]any{"lines": visibleLines(views, h.canSee(r))})
 }
 
 func (h *handlers) line(w http.ResponseWriter, r *http.Request) {
 	d, err := h.src.Line(r.Context(), r.PathValue("id"))
+	if err == nil && !h.canSee(r)(d.Customer) {
+		err = health.ErrNotFound
+	}
 	if err != nil {
 		h.fail(w, r, "id", err)
 		return
@@ -127,7 +131,17 @@ func (h *handlers) incidents(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, "", err)
 		return
 	}
-	serve.JSON(w, http.StatusOK, map[string]any{"incidents": list})
+	canSee := h.canSee(r)
+	shown := list[:0:0]
+	for _, in := range list {
+		if cs, ok := visibleCustomers(in.Customers, canSee); ok || h.scope == nil {
+			if h.scope != nil {
+				in.Customers = cs
+			}
+			shown = append(shown, in)
+		}
+	}
+	serve.JSON(w, http.StatusOK, map[string]any{"incidents": shown})
 }
 
 func (h *handlers) incident(w http.ResponseWriter, r *http.Request) {
@@ -137,6 +151,12 @@ func (h *handlers) incident(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d, err := h.src.Incident(r.Context(), id)
+	if err == nil && h.scope != nil {
+		var ok bool
+		if d, ok = trimIncident(d, h.canSee(r)); !ok {
+			err = health.ErrNotFound
+		}
+	}
 	if err != nil {
 		h.fail(w, r, "id", err)
 		return

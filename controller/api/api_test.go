@@ -41,7 +41,7 @@ func (f *fake) Incident(_ context.Context, id int64) (health.IncidentDetail, err
 func TestRoutes(t *testing.T) {
 	f := &fake{}
 	mux := http.NewServeMux()
-	Register(mux, f, slog.New(slog.DiscardHandler))
+	Register(mux, f, slog.New(slog.DiscardHandler), nil)
 	cases := []struct {
 		path  string
 		code  int

@@ -31,6 +31,10 @@ type Config struct {
 	Influx Influx `yaml:"influx"`
 	// Ingest tunes the JetStream consumer.
 	Ingest Ingest `yaml:"ingest"`
+	// APIAuth requires a bearer token on every /api/v1/ call (default
+	// true; tokens from `vantage-controller token create`). Turning it off
+	// is for a controller whose HTTP port only trusted code can reach.
+	APIAuth *bool `yaml:"api_auth"`
 	// Database is the embedded database (inventory, events, incidents).
 	Database Database `yaml:"database"`
 	// Detector tunes line-state detection and incident grouping.
@@ -161,6 +165,10 @@ func (c *Config) setDefaults() {
 		}
 	}
 	def(&c.HTTPListen, "127.0.0.1:9100")
+	if c.APIAuth == nil {
+		on := true
+		c.APIAuth = &on
+	}
 	def(&c.DataDir, "vantage-data")
 	def(&c.LogLevel, "info")
 	def(&c.NATS.Listen, "0.0.0.0:4222")

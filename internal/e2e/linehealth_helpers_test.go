@@ -9,12 +9,15 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vantage-net/vantage/controller"
+	"github.com/vantage-net/vantage/controller/apiauth"
 	ctrlconfig "github.com/vantage-net/vantage/controller/config"
 	"github.com/vantage-net/vantage/controller/inventory"
 	"github.com/vantage-net/vantage/internal/testinflux"
@@ -52,6 +55,7 @@ ingest: {fetch_batch: 50, max_ack_pending: 500}
 	if err != nil {
 		t.Fatal(err)
 	}
+	apiTokens.Store(c, createToken(t, cfg.Database.Path, "--name", "e2e-admin", "--role", "admin"))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- c.Run(ctx) }()
@@ -71,10 +75,22 @@ ingest: {fetch_batch: 50, max_ack_pending: 500}
 
 // getJSON fetches an API path from the controller into v.
 func getJSON(ctx context.Context, c *controller.Controller, path string, v any) error {
+	tok, _ := apiTokens.Load(c)
+	s, _ := tok.(string)
+	return getJSONAs(ctx, c, s, path, v)
+}
+
+// apiTokens holds an admin token per controller started by
+// startControllerWith: the API refuses requests without one.
+var apiTokens sync.Map
+
+// getJSONAs fetches an API path with the given bearer token.
+func getJSONAs(ctx context.Context, c *controller.Controller, token, path string, v any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+c.HTTPAddr()+path, nil)
 	if err != nil {
 		return err
 	}
+	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err
@@ -117,4 +133,16 @@ type apiIncident struct {
 		ID   string `json:"id"`
 		Tier string `json:"tier"`
 	} `json:"customers"`
+}
+
+// createToken issues an API token through the CLI's code path and returns it
+// (the last line `token create` prints).
+func createToken(t *testing.T, dbPath string, args ...string) string {
+	t.Helper()
+	var out strings.Builder
+	if err := apiauth.Command(context.Background(), dbPath, append([]string{"create"}, args...), &out); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
 }

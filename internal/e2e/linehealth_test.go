@@ -3,18 +3,20 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/vantage-net/vantage/controller"
 	"github.com/vantage-net/vantage/internal/lab"
 	"github.com/vantage-net/vantage/internal/testinflux"
 )
 
 const cardInventory = `customers:
-  - {id: C1, name: Harbour Logistics, tier: gold}
-  - {id: C2, name: Corner Bakery, tier: silver}
+  - {id: C1, name: Harbour Logistics, tier: gold, account_manager: am-wang}
+  - {id: C2, name: Corner Bakery, tier: silver, account_manager: am-li}
 elements:
   - {id: pop, kind: pop, name: PoP}
   - {id: pe, parent: pop, kind: router, name: PE 1}
@@ -184,5 +186,53 @@ probes:
 	}
 	if err := getJSON(ctx, ctrl, fmt.Sprintf("/api/v1/incidents/%d", inc.ID), &detail); err != nil || len(detail.Timeline) < 4 {
 		t.Errorf("incident detail %+v: %v", detail, err)
+	}
+	checkAccountManagerScope(t, ctx, ctrl, dataDir, inc.ID)
+}
+
+// checkAccountManagerScope is fault test 8: an account manager sees their
+// own customer's line and the shared incident trimmed to it; another
+// manager's customer's line is a 404, exactly like an unknown line; no
+// token is a 401.
+func checkAccountManagerScope(t *testing.T, ctx context.Context, ctrl *controller.Controller, dataDir string, incidentID int64) {
+	t.Helper()
+	wang := createToken(t, filepath.Join(dataDir, "vantage.db"), "--name", "wang", "--role", "account_manager", "--manager", "am-wang")
+	var line map[string]any
+	if err := getJSONAs(ctx, ctrl, wang, "/api/v1/lines/L1", &line); err != nil {
+		t.Errorf("am-wang reading C1's line L1: %v", err)
+	}
+	err := getJSONAs(ctx, ctrl, wang, "/api/v1/lines/L2", &line)
+	if err == nil || !strings.Contains(err.Error(), "404") {
+		t.Errorf("am-wang reading C2's line L2: %v, want 404", err)
+	}
+	err = getJSONAs(ctx, ctrl, wang, "/api/v1/lines/L404", &line)
+	if err == nil || !strings.Contains(err.Error(), "404") {
+		t.Errorf("unknown line: %v, want 404", err)
+	}
+	var list struct {
+		Lines []struct {
+			ID string `json:"id"`
+		} `json:"lines"`
+	}
+	if err := getJSONAs(ctx, ctrl, wang, "/api/v1/lines", &list); err != nil || len(list.Lines) != 1 || list.Lines[0].ID != "L1" {
+		t.Errorf("am-wang's line list %+v: %v, want only L1", list, err)
+	}
+	var detail struct {
+		Customers []struct {
+			ID string `json:"id"`
+		} `json:"customers"`
+		Lines []struct {
+			Line string `json:"line"`
+		} `json:"lines"`
+	}
+	if err := getJSONAs(ctx, ctrl, wang, fmt.Sprintf("/api/v1/incidents/%d", incidentID), &detail); err != nil ||
+		len(detail.Customers) != 1 || detail.Customers[0].ID != "C1" || len(detail.Lines) != 1 {
+		t.Errorf("am-wang's view of the shared incident %+v: %v, want C1 and its line only", detail, err)
+	}
+	if err := getJSONAs(ctx, ctrl, "", "/api/v1/lines", &list); err == nil || !strings.Contains(err.Error(), "401") {
+		t.Errorf("no token: %v, want 401", err)
+	}
+	if err := getJSONAs(ctx, ctrl, wang, "/api/v1/agents", &line); err == nil || !strings.Contains(err.Error(), "403") {
+		t.Errorf("account manager reading the agent fleet: %v, want 403", err)
 	}
 }
