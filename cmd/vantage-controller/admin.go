@@ -17,10 +17,16 @@ import (
 // dbCommand runs an administrative subcommand (agent, token) against the
 // controller's database, found through --config or given with --db. The
 // subcommand's own words follow these flags.
-func dbCommand(name string, args []string, stdout, stderr io.Writer,
+func dbCommand(name, usage string, args []string, stdout, stderr io.Writer,
 	run func(ctx context.Context, dbPath string, args []string, out io.Writer) error) int {
 	fs := flag.NewFlagSet("vantage-controller "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	if usage != "" {
+		fs.Usage = func() {
+			fmt.Fprint(fs.Output(), usage)
+			fs.PrintDefaults()
+		}
+	}
 	cfgPath := fs.String("config", "controller.yaml", "controller configuration file; its database.path is used")
 	dbPath := fs.String("db", "", "database file (overrides the config)")
 	if err := fs.Parse(args); err != nil {
@@ -48,9 +54,9 @@ func dbCommand(name string, args []string, stdout, stderr io.Writer,
 }
 
 func agentCmd(args []string, stdout, stderr io.Writer) int {
-	return dbCommand("agent", args, stdout, stderr, agentauth.Command)
+	return dbCommand("agent", "", args, stdout, stderr, agentauth.Command)
 }
 
 func tokenCmd(args []string, stdout, stderr io.Writer) int {
-	return dbCommand("token", args, stdout, stderr, apiauth.Command)
+	return dbCommand("token", "", args, stdout, stderr, apiauth.Command)
 }

@@ -13,8 +13,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vantage-net/vantage/agent"
-	"github.com/vantage-net/vantage/controller"
-	ctrlconfig "github.com/vantage-net/vantage/controller/config"
 	"github.com/vantage-net/vantage/internal/lab"
 	"github.com/vantage-net/vantage/internal/testinflux"
 )
@@ -190,31 +188,12 @@ func waitDrained(t *testing.T, a *agent.Agent) {
 // block and a short ack wait, so redelivery paths are taken within the test.
 func startFaultController(t *testing.T, influx *testinflux.Server, dataDir, natsBlock string) *prometheus.Registry {
 	t.Helper()
-	cfg, err := ctrlconfig.Parse("controller.yaml", []byte(fmt.Sprintf(`http_listen: 127.0.0.1:0
+	_, reg, _, _ := runController(t, fmt.Sprintf(`http_listen: 127.0.0.1:0
 data_dir: %s
 %s
 influx: {url: %s, bucket: %s, request_timeout: 5s}
 ingest: {fetch_batch: 50, max_ack_pending: 500, ack_wait: 10s}
-`, dataDir, natsBlock, influx.URL, influx.Bucket)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg := prometheus.NewRegistry()
-	c, err := controller.New(controller.Options{Config: cfg, Logger: testLogger(t).With("side", "controller"), Registry: reg, Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- c.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			t.Error("controller did not stop within 30s")
-		}
-	})
+`, dataDir, natsBlock, influx.URL, influx.Bucket))
 	return reg
 }
 

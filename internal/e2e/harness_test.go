@@ -36,6 +36,13 @@ nats: {listen: "127.0.0.1:-1"}
 influx: {url: %s, bucket: %s}
 ingest: {fetch_batch: 50, max_ack_pending: 500}
 `, dataDir, influx.URL, influx.Bucket)
+	return runController(t, cfgText)
+}
+
+// runController runs the real controller assembly in-process with the given
+// config until the test ends.
+func runController(t *testing.T, cfgText string) (*controller.Controller, *prometheus.Registry, context.CancelFunc, <-chan error) {
+	t.Helper()
 	cfg, err := ctrlconfig.Parse("controller.yaml", []byte(cfgText))
 	if err != nil {
 		t.Fatal(err)
