@@ -16,9 +16,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vantage-net/vantage/controller/agentauth"
+	"github.com/vantage-net/vantage/controller/agentconfig"
 	"github.com/vantage-net/vantage/controller/api"
 	"github.com/vantage-net/vantage/controller/apiauth"
 	"github.com/vantage-net/vantage/controller/broker"
@@ -55,6 +57,9 @@ type Controller struct {
 	auth     *apiauth.Auth
 	ingester *ingest.Ingester
 	listener net.Listener
+	js       jetstream.JetStream
+	// configSync is nil unless remote_config.enabled.
+	configSync *agentconfig.Syncer
 }
 
 // New starts NATS (embedded or connected), opens the database, restores
@@ -128,6 +133,17 @@ func New(o Options) (*Controller, error) {
 		c.Close()
 		return nil, err
 	}
+	c.js, err = jetstream.New(c.broker.Conn)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	if rc := cfg.RemoteConfig; rc.Enabled {
+		c.configSync = agentconfig.NewSyncer(c.js, inventory.NewSQLStore(c.db), agentconfig.SyncOptions{
+			Refresh: rc.Refresh, ExtraDir: rc.ExtraDir,
+			Ping: agentconfig.PingProfile{Interval: rc.Ping.Interval, Timeout: rc.Ping.Timeout, Count: rc.Ping.Count},
+		}, o.Logger.With("component", "agentconfig"), o.Registry)
+	}
 	in := cfg.Ingest
 	c.ingester, err = ingest.New(c.broker.Conn, c.writer, ingest.Options{
 		Consumer: in.Consumer, FetchBatch: in.FetchBatch, AckWait: in.AckWait, MaxAckPending: in.MaxAckPending,
@@ -151,8 +167,14 @@ func (c *Controller) NATSURL() string { return c.broker.ClientURL() }
 // the ingest finishes what it holds before NATS goes away, and line health
 // stops after the ingest, so its final snapshot holds the last results.
 func (c *Controller) Run(ctx context.Context) error {
+	statuses, serr := agentconfig.NewStatusWatcher(c.broker.Conn, c.log.With("component", "agentconfig"))
+	if serr != nil {
+		c.Close()
+		return fmt.Errorf("config status: %w", serr)
+	}
+	defer func() { _ = statuses.Close() }()
 	mux := serve.Mux(c.reg, c.health)
-	mux.Handle("/api/v1/", c.apiHandler())
+	mux.Handle("/api/v1/", c.apiHandler(statuses))
 	sub, serr := c.agents.Subscribe(c.broker.Conn)
 	if serr != nil {
 		c.Close()
@@ -160,6 +182,9 @@ func (c *Controller) Run(ctx context.Context) error {
 	}
 	defer func() { _ = sub.Unsubscribe() }()
 	go c.agents.Run(ctx)
+	if c.configSync != nil {
+		go c.configSync.Run(ctx)
+	}
 	if c.guard != nil {
 		go c.guard.Enforce(ctx, c.broker.Server, 2*time.Second)
 	}
@@ -232,12 +257,13 @@ func (c *Controller) status(w http.ResponseWriter, r *http.Request) {
 // apiHandler is /api/v1/: every route behind the bearer-token check (unless
 // api_auth is off), account managers scoped to their customers, the agent
 // fleet for admin and ops only.
-func (c *Controller) apiHandler() http.Handler {
+func (c *Controller) apiHandler(statuses *agentconfig.StatusWatcher) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v1/status", c.status)
 	var scope api.Scope
 	fleet := http.NewServeMux()
 	c.agents.Register(fleet)
+	fleet.Handle("GET /api/v1/agents/{id}/config", agentconfig.Handler(c.js, statuses))
 	var fleetHandler http.Handler = fleet
 	if *c.cfg.APIAuth {
 		scope = func(r *http.Request) func(string) bool {

@@ -41,6 +41,10 @@ func (w *StatusWatcher) receive(m *nats.Msg) {
 		w.log.Warn("config status ignored: malformed or for another agent", "subject", m.Subject, "err", err)
 		return
 	}
+	if !st.Applied {
+		w.log.Warn("agent refused its config; it keeps running the previous one",
+			"agent", agent, "revision", st.Revision, "running", st.Running, "reason", st.Error)
+	}
 	w.mu.Lock()
 	w.last[agent] = st
 	w.mu.Unlock()

@@ -39,6 +39,8 @@ type Config struct {
 	Database Database `yaml:"database"`
 	// Detector tunes line-state detection and incident grouping.
 	Detector Detector `yaml:"detector"`
+	// RemoteConfig derives managed agents' probe sets from the inventory.
+	RemoteConfig RemoteConfig `yaml:"remote_config"`
 }
 
 // NATS settings. With no URLs the controller runs an embedded nats-server.
@@ -177,6 +179,7 @@ func (c *Config) setDefaults() {
 		c.NATS.SyncInterval = time.Second
 	}
 	c.setDetectorDefaults()
+	c.setRemoteConfigDefaults()
 }
 
 func (c *Config) validate(file string, root *yaml.Node) yamlstrict.Errors {
@@ -242,5 +245,6 @@ func (c *Config) validate(file string, root *yaml.Node) yamlstrict.Errors {
 		bad("ingest.duplicate_window", "%s is longer than stream_max_age %s", c.Ingest.DuplicateWindow, c.Ingest.StreamMaxAge)
 	}
 	c.validateDetector(bad)
+	c.validateRemoteConfig(bad)
 	return errs
 }

@@ -30,12 +30,16 @@ func TestInvalid(t *testing.T) {
 		}
 	}
 	// Unknown keys stop before validation; fix them and see the rest at once.
-	_, err = Parse("invalid.yaml", []byte("http_listen: 9100\ninflux: {url: 'influx:8086'}\ningest: {ack_wait: 1s}\n"))
+	_, err = Parse("invalid.yaml", []byte("http_listen: 9100\ninflux: {url: 'influx:8086'}\ningest: {ack_wait: 1s}\n"+
+		"remote_config: {refresh: 100ms, ping: {interval: 50ms, count: 500}}\n"))
 	for _, w := range []string{
 		`invalid.yaml:1: http_listen: "9100" is not host:port`,
 		`invalid.yaml:2: influx.url: "influx:8086" is not an http(s) URL`,
 		`invalid.yaml:2: influx.bucket: is required`,
 		`invalid.yaml:3: ingest.ack_wait: 1s is shorter than 5s`,
+		`invalid.yaml:4: remote_config.refresh: 100ms is shorter than 1s`,
+		`invalid.yaml:4: remote_config.ping.interval: 50ms is shorter than 100ms`,
+		`invalid.yaml:4: remote_config.ping.count: 500 is outside 1..100`,
 	} {
 		if err == nil || !strings.Contains(err.Error(), w) {
 			t.Errorf("missing %q in\n%v", w, err)

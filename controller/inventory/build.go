@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/vantage-net/vantage/probes/result"
 )
 
 // Longest ids and texts accepted: far above real circuit ids and names, low
@@ -90,6 +92,7 @@ func (b *builder) add(r *record) {
 				RTTMs:    b.num(r, "rtt_ms", 0, 60000, false),
 				JitterMs: b.num(r, "jitter_ms", 0, 60000, false),
 			},
+			ProbeAddress: b.host(r, "probe_address"),
 		})
 	}
 	s.rows[r.kind] = append(s.rows[r.kind], r)
@@ -97,7 +100,11 @@ func (b *builder) add(r *record) {
 
 func (b *builder) site(r *record, id string) Site {
 	st := Site{ID: id, CustomerID: b.id(r, "customer"), Kind: b.enum(r, "kind", SiteKinds), Name: b.text(r, "name"),
-		Lat: b.num(r, "lat", -90, 90, false), Lon: b.num(r, "lon", -180, 180, false), GridCell: strings.ToLower(b.text(r, "grid_cell"))}
+		Lat: b.num(r, "lat", -90, 90, false), Lon: b.num(r, "lon", -180, 180, false), GridCell: strings.ToLower(b.text(r, "grid_cell")),
+		Agent: b.text(r, "agent")}
+	if st.Agent != "" && !result.ValidAgentID(st.Agent) {
+		b.bad(r, "agent", "%q is not an agent id (letters, digits, '-' or '_')", st.Agent)
+	}
 	if (r.get("lat") == "") != (r.get("lon") == "") {
 		missing := "lat"
 		if r.get("lon") == "" {
@@ -118,6 +125,22 @@ func (b *builder) site(r *record, id string) Site {
 	}
 	return st
 }
+
+// host reads an address a probe is pointed at: an IP address or a host
+// name, nothing the agent would have to split or resolve oddly.
+func (b *builder) host(r *record, name string) string {
+	v := r.get(name)
+	if v == "" {
+		return ""
+	}
+	if len(v) > 253 || !hostRE.MatchString(v) {
+		b.bad(r, name, "%q is not an IP address or host name", v)
+		return ""
+	}
+	return v
+}
+
+var hostRE = regexp.MustCompile(`^([0-9A-Za-z]([0-9A-Za-z-]*[0-9A-Za-z])?\.)*[0-9A-Za-z]([0-9A-Za-z-]*[0-9A-Za-z])?\.?$|^[0-9A-Fa-f:.]+(%[0-9A-Za-z_.-]+)?$`)
 
 var langRE = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
 

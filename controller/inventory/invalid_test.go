@@ -29,6 +29,10 @@ func TestInvalidFiles(t *testing.T) {
 		{"missing-customer.yaml", []string{
 			dir + `missing-customer.yaml:6: lines[1].customer: "C999" is not a known customer (neither in this file nor already imported)`,
 		}},
+		{"bad-assignment.yaml", []string{
+			dir + `bad-assignment.yaml:4: sites[0].agent: "cpe 1" is not an agent id (letters, digits, '-' or '_')`,
+			dir + `bad-assignment.yaml:6: lines[0].probe_address: "198.18.0.1; rm" is not an IP address or host name`,
+		}},
 		{"element-cycle.yaml", []string{
 			dir + `element-cycle.yaml:3: elements[1].parent: "c" makes a cycle (child → parent): a → c → b → a`,
 		}},
@@ -107,8 +111,8 @@ func TestCSVHeaderProblems(t *testing.T) {
 	_, err := ParseCSV("l.csv", []byte("circuit_id,colour,circuit_id\nL1,red,L1\n"))
 	want := []string{
 		"l.csv:1: customer: required column is missing",
-		"l.csv:1:12: colour: unknown column for lines (want customer, a_end_site, z_end, upstream_element, sla_availability_pct, loss_pct, rtt_ms, jitter_ms)",
-		"l.csv:1:19: circuit_id: unknown column for lines (want customer, a_end_site, z_end, upstream_element, sla_availability_pct, loss_pct, rtt_ms, jitter_ms)",
+		"l.csv:1:12: colour: unknown column for lines (want customer, a_end_site, z_end, upstream_element, sla_availability_pct, loss_pct, rtt_ms, jitter_ms, probe_address)",
+		"l.csv:1:19: circuit_id: unknown column for lines (want customer, a_end_site, z_end, upstream_element, sla_availability_pct, loss_pct, rtt_ms, jitter_ms, probe_address)",
 	}
 	if err == nil || err.Error() != strings.Join(want, "\n") {
 		t.Fatalf("got:\n%v", err)

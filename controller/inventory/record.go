@@ -53,14 +53,14 @@ var specs = []*spec{
 		fields:   []string{"id", "parent", "kind", "name"},
 		required: []string{"id", "kind"}},
 	{kind: KindSites, csvKey: "site_id",
-		fields:   []string{"id", "customer", "kind", "name", "lat", "lon", "grid_cell"},
+		fields:   []string{"id", "customer", "kind", "name", "lat", "lon", "grid_cell", "agent"},
 		required: []string{"id", "kind", "name"}},
 	{kind: KindContacts, csvKey: "contact_id",
 		fields:   []string{"id", "customer", "name", "role", "email", "phone", "im", "language"},
 		required: []string{"id", "customer", "name"}},
 	{kind: KindLines, csvKey: "circuit_id",
 		fields: []string{"circuit_id", "customer", "a_end_site", "z_end", "upstream_element",
-			"sla_availability_pct", "loss_pct", "rtt_ms", "jitter_ms"},
+			"sla_availability_pct", "loss_pct", "rtt_ms", "jitter_ms", "probe_address"},
 		required: []string{"circuit_id", "customer"}},
 }
 

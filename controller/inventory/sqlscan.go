@@ -10,10 +10,10 @@ import (
 const (
 	customerCols = `id, name, tier, account_manager`
 	elementCols  = `id, COALESCE(parent_id, ''), kind, name`
-	siteCols     = `id, COALESCE(customer_id, ''), kind, name, lat, lon, grid_cell`
+	siteCols     = `id, COALESCE(customer_id, ''), kind, name, lat, lon, grid_cell, agent`
 	contactCols  = `id, customer_id, name, role, email, phone, im, language`
 	lineCols     = `circuit_id, customer_id, COALESCE(a_end_site, ''), z_end, COALESCE(upstream_element_id, ''),
-		sla_availability_pct, loss_pct, rtt_ms, jitter_ms`
+		sla_availability_pct, loss_pct, rtt_ms, jitter_ms, probe_address`
 )
 
 type scanner interface{ Scan(dest ...any) error }
@@ -29,7 +29,7 @@ func scanElement(s scanner) (e Element, err error) {
 }
 
 func scanSite(s scanner) (x Site, err error) {
-	err = s.Scan(&x.ID, &x.CustomerID, &x.Kind, &x.Name, &x.Lat, &x.Lon, &x.GridCell)
+	err = s.Scan(&x.ID, &x.CustomerID, &x.Kind, &x.Name, &x.Lat, &x.Lon, &x.GridCell, &x.Agent)
 	return x, err
 }
 
@@ -41,7 +41,7 @@ func scanContact(s scanner) (c Contact, err error) {
 func scanLine(s scanner) (l Line, err error) {
 	t := &l.Thresholds
 	err = s.Scan(&l.CircuitID, &l.CustomerID, &l.ASite, &l.ZEnd, &l.UpstreamElement,
-		&l.SLAAvailabilityPct, &t.LossPct, &t.RTTMs, &t.JitterMs)
+		&l.SLAAvailabilityPct, &t.LossPct, &t.RTTMs, &t.JitterMs, &l.ProbeAddress)
 	return l, err
 }
 

@@ -72,7 +72,9 @@ func (s *SQLStore) Import(ctx context.Context, set *Set, opts ImportOptions) (Co
 		}},
 		{KindSites, len(set.Sites), func() (Tally, error) {
 			return writeKind(w, set.Sites, old.sites, func(x Site) string { return x.ID }, Site.equal, upsertSite,
-				func(x Site) []any { return []any{x.ID, null(x.CustomerID), x.Kind, x.Name, x.Lat, x.Lon, x.GridCell} })
+				func(x Site) []any {
+					return []any{x.ID, null(x.CustomerID), x.Kind, x.Name, x.Lat, x.Lon, x.GridCell, x.Agent}
+				})
 		}},
 		{KindContacts, len(set.Contacts), func() (Tally, error) {
 			return writeKind(w, set.Contacts, old.contacts, func(x Contact) string { return x.ID },
@@ -86,7 +88,7 @@ func (s *SQLStore) Import(ctx context.Context, set *Set, opts ImportOptions) (Co
 				func(x Line) []any {
 					t := x.Thresholds
 					return []any{x.CircuitID, x.CustomerID, null(x.ASite), x.ZEnd, null(x.UpstreamElement),
-						x.SLAAvailabilityPct, t.LossPct, t.RTTMs, t.JitterMs}
+						x.SLAAvailabilityPct, t.LossPct, t.RTTMs, t.JitterMs, x.ProbeAddress}
 				})
 		}},
 	}
@@ -124,16 +126,16 @@ const (
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, tier = excluded.tier, account_manager = excluded.account_manager`
 	upsertElement = `INSERT INTO upstream_elements (id, parent_id, kind, name) VALUES (?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET parent_id = excluded.parent_id, kind = excluded.kind, name = excluded.name`
-	upsertSite = `INSERT INTO sites (id, customer_id, kind, name, lat, lon, grid_cell) VALUES (?, ?, ?, ?, ?, ?, ?)
+	upsertSite = `INSERT INTO sites (id, customer_id, kind, name, lat, lon, grid_cell, agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id, kind = excluded.kind, name = excluded.name,
-			lat = excluded.lat, lon = excluded.lon, grid_cell = excluded.grid_cell`
+			lat = excluded.lat, lon = excluded.lon, grid_cell = excluded.grid_cell, agent = excluded.agent`
 	upsertContact = `INSERT INTO contacts (id, customer_id, name, role, email, phone, im, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id, name = excluded.name, role = excluded.role,
 			email = excluded.email, phone = excluded.phone, im = excluded.im, language = excluded.language`
 	upsertLine = `INSERT INTO lines (circuit_id, customer_id, a_end_site, z_end, upstream_element_id,
-			sla_availability_pct, loss_pct, rtt_ms, jitter_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			sla_availability_pct, loss_pct, rtt_ms, jitter_ms, probe_address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (circuit_id) DO UPDATE SET customer_id = excluded.customer_id, a_end_site = excluded.a_end_site,
 			z_end = excluded.z_end, upstream_element_id = excluded.upstream_element_id,
 			sla_availability_pct = excluded.sla_availability_pct, loss_pct = excluded.loss_pct,
-			rtt_ms = excluded.rtt_ms, jitter_ms = excluded.jitter_ms`
+			rtt_ms = excluded.rtt_ms, jitter_ms = excluded.jitter_ms, probe_address = excluded.probe_address`
 )

@@ -36,6 +36,19 @@ type Store interface {
 	// below: the root of an incident. ok is false when the lines share no
 	// element (different PoPs) or one of them has no upstream element.
 	LowestCommonElement(ctx context.Context, circuitIDs ...string) (e Element, ok bool, err error)
+
+	// Assignments lists every site that names an agent, ordered by agent
+	// and site, with the lines that start there and have a probe address:
+	// what each managed agent must watch.
+	Assignments(ctx context.Context) ([]Assignment, error)
+}
+
+// Assignment is one managed agent's share of the inventory.
+type Assignment struct {
+	Agent string
+	Site  Site
+	// Lines are ordered by circuit id; each has a ProbeAddress.
+	Lines []Line
 }
 
 // Page asks for part of a long list (50,000 lines) by keyset: the rows after

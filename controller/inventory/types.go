@@ -60,6 +60,10 @@ type Site struct {
 	// GridCell is the geohash cell (precision 7, ~150 m) coverage and
 	// complaints are counted in; computed from Lat/Lon when not given.
 	GridCell string `json:"grid_cell,omitempty"`
+	// Agent is the id of the agent that runs at this site, if any: it
+	// watches the site's lines (their probe_address) with the probe set the
+	// controller derives and publishes for it.
+	Agent string `json:"agent,omitempty"`
 }
 
 // Element is a node of the upstream tree: a PoP, a PE router, a card, a
@@ -88,6 +92,10 @@ type Line struct {
 	// when the contract names none.
 	SLAAvailabilityPct *float64   `json:"sla_availability_pct,omitempty"`
 	Thresholds         Thresholds `json:"thresholds"`
+	// ProbeAddress is what the A-end site's agent pings to watch the line
+	// (usually the PE side of the circuit); empty means the line is not
+	// probed by a managed agent.
+	ProbeAddress string `json:"probe_address,omitempty"`
 }
 
 // Thresholds mark a line degraded while it is up: a window whose loss, RTT
@@ -142,12 +150,13 @@ func eqf(a, b *float64) bool {
 
 func (s Site) equal(o Site) bool {
 	return s.ID == o.ID && s.CustomerID == o.CustomerID && s.Kind == o.Kind && s.Name == o.Name &&
-		eqf(s.Lat, o.Lat) && eqf(s.Lon, o.Lon) && s.GridCell == o.GridCell
+		eqf(s.Lat, o.Lat) && eqf(s.Lon, o.Lon) && s.GridCell == o.GridCell && s.Agent == o.Agent
 }
 
 func (l Line) equal(o Line) bool {
 	return l.CircuitID == o.CircuitID && l.CustomerID == o.CustomerID && l.ASite == o.ASite &&
 		l.ZEnd == o.ZEnd && l.UpstreamElement == o.UpstreamElement &&
 		eqf(l.SLAAvailabilityPct, o.SLAAvailabilityPct) && eqf(l.Thresholds.LossPct, o.Thresholds.LossPct) &&
-		eqf(l.Thresholds.RTTMs, o.Thresholds.RTTMs) && eqf(l.Thresholds.JitterMs, o.Thresholds.JitterMs)
+		eqf(l.Thresholds.RTTMs, o.Thresholds.RTTMs) && eqf(l.Thresholds.JitterMs, o.Thresholds.JitterMs) &&
+		l.ProbeAddress == o.ProbeAddress
 }

@@ -1,0 +1,93 @@
+package agentconfig
+
+import (
+	"fmt"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/vantage-net/vantage/controller/inventory"
+)
+
+// LinesProbe is the name of the derived ping probe; extra probes may not
+// use it.
+const LinesProbe = "lines"
+
+// PingProfile is how a managed agent pings its lines.
+type PingProfile struct {
+	Interval, Timeout time.Duration
+	Count             int
+}
+
+// The derived document, in agent.yaml's format. Field order is fixed and
+// lines come sorted from the inventory, so the same inventory always gives
+// the same bytes and an unchanged agent is never republished.
+type derived struct {
+	AgentID string      `yaml:"agent_id"`
+	Site    derivedSite `yaml:"site"`
+	Probes  []any       `yaml:"probes"`
+}
+
+type derivedSite struct {
+	ID  string   `yaml:"id"`
+	Lat *float64 `yaml:"lat,omitempty"`
+	Lon *float64 `yaml:"lon,omitempty"`
+}
+
+type derivedProbe struct {
+	Name     string          `yaml:"name"`
+	Type     string          `yaml:"type"`
+	Interval string          `yaml:"interval"`
+	Timeout  string          `yaml:"timeout,omitempty"`
+	Options  map[string]int  `yaml:"options"`
+	Targets  []derivedTarget `yaml:"targets"`
+}
+
+type derivedTarget struct {
+	Address string            `yaml:"address"`
+	Labels  map[string]string `yaml:"labels"`
+}
+
+// Derive builds a's remote config: one ping probe over the probe addresses
+// of its lines, labelled with line, customer and site so results land on
+// the right line, followed by the probes of extra (a YAML document with a
+// probes list; nil for none).
+func Derive(a inventory.Assignment, p PingProfile, extra []byte) ([]byte, error) {
+	doc := derived{AgentID: a.Agent, Site: derivedSite{ID: a.Site.ID, Lat: a.Site.Lat, Lon: a.Site.Lon}, Probes: []any{}}
+	if len(a.Lines) > 0 {
+		probe := derivedProbe{Name: LinesProbe, Type: "ping", Interval: p.Interval.String(),
+			Options: map[string]int{"count": p.Count}}
+		if p.Timeout > 0 {
+			probe.Timeout = p.Timeout.String()
+		}
+		for _, l := range a.Lines {
+			probe.Targets = append(probe.Targets, derivedTarget{Address: l.ProbeAddress,
+				Labels: map[string]string{"line": l.CircuitID, "customer": l.CustomerID, "site": a.Site.ID}})
+		}
+		doc.Probes = append(doc.Probes, probe)
+	}
+	if len(extra) > 0 {
+		var x struct {
+			Probes []yaml.Node `yaml:"probes"`
+		}
+		if err := yaml.Unmarshal(extra, &x); err != nil {
+			return nil, fmt.Errorf("extra probes: %w", err)
+		}
+		for i := range x.Probes {
+			var named struct {
+				Name string `yaml:"name"`
+			}
+			_ = x.Probes[i].Decode(&named)
+			if named.Name == LinesProbe {
+				return nil, fmt.Errorf("extra probes: line %d: probes[%d].name: %q is the derived probe's name", x.Probes[i].Line, i, LinesProbe)
+			}
+			doc.Probes = append(doc.Probes, &x.Probes[i])
+		}
+	}
+	out, err := yaml.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	header := fmt.Sprintf("# Derived by vantage-controller from the inventory (site %s); edits here are overwritten.\n", a.Site.ID)
+	return append([]byte(header), out...), nil
+}

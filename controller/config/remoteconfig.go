@@ -1,0 +1,61 @@
+package config
+
+import "time"
+
+// RemoteConfig makes the controller the source of managed agents' probe
+// sets: each site that names an agent gets a ping probe over the probe
+// addresses of the lines starting there, published to the agents' config
+// bucket whenever the inventory changes it (controller/agentconfig).
+type RemoteConfig struct {
+	// Enabled turns derivation and publishing on (default off: agents run
+	// their local probes until the inventory says who watches what).
+	Enabled bool `yaml:"enabled"`
+	// Refresh is how often the inventory is re-read (default 30s): an
+	// import reaches the agents within it.
+	Refresh time.Duration `yaml:"refresh"`
+	// Ping is the derived line probe.
+	Ping PingProfile `yaml:"ping"`
+	// ExtraDir, if set, holds DIR/<agent_id>.yaml files whose probes list
+	// is appended to the derived probe (HTTP and DNS tests at a hotspot).
+	ExtraDir string `yaml:"extra_dir"`
+}
+
+// PingProfile is how managed agents ping their lines.
+type PingProfile struct {
+	// Interval between rounds per line (default 1s): with k = 3 a line
+	// is down about 3 s after it fails.
+	Interval time.Duration `yaml:"interval"`
+	// Timeout bounds a round (default: the agent's, 80% of the interval).
+	Timeout time.Duration `yaml:"timeout"`
+	// Count is echo requests per round (default 1).
+	Count int `yaml:"count"`
+}
+
+func (c *Config) setRemoteConfigDefaults() {
+	r := &c.RemoteConfig
+	if r.Refresh == 0 {
+		r.Refresh = 30 * time.Second
+	}
+	if r.Ping.Interval == 0 {
+		r.Ping.Interval = time.Second
+	}
+	if r.Ping.Count == 0 {
+		r.Ping.Count = 1
+	}
+}
+
+func (c *Config) validateRemoteConfig(bad func(field, format string, args ...any)) {
+	r := c.RemoteConfig
+	if r.Refresh < time.Second {
+		bad("remote_config.refresh", "%s is shorter than 1s", r.Refresh)
+	}
+	if r.Ping.Interval < 100*time.Millisecond {
+		bad("remote_config.ping.interval", "%s is shorter than 100ms", r.Ping.Interval)
+	}
+	if r.Ping.Timeout < 0 || r.Ping.Timeout > r.Ping.Interval {
+		bad("remote_config.ping.timeout", "%s is not between 0 and the interval %s", r.Ping.Timeout, r.Ping.Interval)
+	}
+	if r.Ping.Count < 1 || r.Ping.Count > 100 {
+		bad("remote_config.ping.count", "%d is outside 1..100", r.Ping.Count)
+	}
+}
