@@ -1,5 +1,6 @@
 // Package api serves the controller's REST API for line health under
-// /api/v1/: lines with their state and 24-hour figures, and incidents.
+// /api/v1/: customers, lines with their state and availability figures,
+// and incidents.
 // Responses are JSON; bad input is a 4xx with {"error": "...", "field":
 // "..."} naming the query parameter or path element at fault (DESIGN.md).
 package api
@@ -17,6 +18,7 @@ import (
 
 // Source is what the API reads; *health.Monitor implements it.
 type Source interface {
+	Customers(ctx context.Context, after string, limit int) ([]health.CustomerView, error)
 	Lines(ctx context.Context, after string, limit int) ([]health.LineView, error)
 	Line(ctx context.Context, id string) (health.LineDetail, error)
 	Incidents(ctx context.Context, state string, before int64, limit int) ([]health.IncidentSummary, error)
@@ -33,6 +35,7 @@ const (
 // Register adds the routes to mux; scope may be nil (everything visible).
 func Register(mux *http.ServeMux, src Source, log *slog.Logger, scope Scope) {
 	h := &handlers{src: src, log: log, scope: scope}
+	mux.HandleFunc("GET /api/v1/customers", h.customers)
 	mux.HandleFunc("GET /api/v1/lines", h.lines)
 	mux.HandleFunc("GET /api/v1/lines/{id}", h.line)
 	mux.HandleFunc("GET /api/v1/incidents", h.incidents)
@@ -77,6 +80,26 @@ func limit(w http.ResponseWriter, r *http.Request) (int, bool) {
 		return 0, false
 	}
 	return n, true
+}
+
+func (h *handlers) customers(w http.ResponseWriter, r *http.Request) {
+	n, ok := limit(w, r)
+	if !ok {
+		return
+	}
+	views, err := h.src.Customers(r.Context(), r.URL.Query().Get("after"), n)
+	if err != nil {
+		h.fail(w, r, "", err)
+		return
+	}
+	canSee := h.canSee(r)
+	out := views[:0:0]
+	for _, v := range views {
+		if canSee(v.ID) {
+			out = append(out, v)
+		}
+	}
+	serve.JSON(w, http.StatusOK, map[string]any{"customers": out})
 }
 
 func (h *handlers) lines(w http.ResponseWriter, r *http.Request) {

@@ -11,9 +11,14 @@ import (
 	"testing"
 
 	"github.com/vantage-net/vantage/controller/health"
+	"github.com/vantage-net/vantage/controller/inventory"
 )
 
 type fake struct{ lastState string }
+
+func (f *fake) Customers(_ context.Context, after string, limit int) ([]health.CustomerView, error) {
+	return []health.CustomerView{{Customer: inventory.Customer{ID: "C1"}}, {Customer: inventory.Customer{ID: "C2"}}}, nil
+}
 
 func (f *fake) Lines(_ context.Context, after string, limit int) ([]health.LineView, error) {
 	return []health.LineView{{ID: "L1", State: "up", Flaps24h: 2, Availability24h: 99.9}}, nil
@@ -47,6 +52,8 @@ func TestRoutes(t *testing.T) {
 		code  int
 		field string
 	}{
+		{"/api/v1/customers", 200, ""},
+		{"/api/v1/customers?limit=5000", 400, "limit"},
 		{"/api/v1/lines", 200, ""},
 		{"/api/v1/lines?limit=0", 400, "limit"},
 		{"/api/v1/lines?limit=abc", 400, "limit"},
@@ -75,5 +82,20 @@ func TestRoutes(t *testing.T) {
 	}
 	if f.lastState != "open" {
 		t.Errorf("state passed as %q", f.lastState)
+	}
+}
+
+// TestCustomersScoped: an account manager sees only their own customers.
+func TestCustomersScoped(t *testing.T) {
+	mux := http.NewServeMux()
+	only := func(*http.Request) func(string) bool { return func(id string) bool { return id == "C2" } }
+	Register(mux, &fake{}, slog.New(slog.DiscardHandler), only)
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/customers", nil))
+	var body struct {
+		Customers []struct{ ID string } `json:"customers"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || len(body.Customers) != 1 || body.Customers[0].ID != "C2" {
+		t.Errorf("scoped customers: %s (err %v)", rec.Body, err)
 	}
 }

@@ -16,9 +16,12 @@ import (
 // ErrNotFound is returned for an unknown line or incident.
 var ErrNotFound = errors.New("not found")
 
-// LineView is one line as the API shows it. The 24-hour figures come from
-// the stored (final) events, which trail the lateness horizon; an outage
-// still open is counted in availability up to now.
+// LineView is one line as the API shows it. The figures come from the
+// stored (final) events, which trail the lateness horizon; an outage still
+// open is counted in availability up to now. Availability is the share of
+// the window the line was not in an outage or flap the detector saw: time
+// in "unknown" (no evidence) is not counted as down, and neither is time
+// before the line was first watched.
 type LineView struct {
 	ID       string    `json:"id"`
 	Customer string    `json:"customer,omitempty"`
@@ -30,6 +33,8 @@ type LineView struct {
 	Flaps24h        int     `json:"flaps_24h"`
 	Outages24h      int     `json:"outages_24h"`
 	Availability24h float64 `json:"availability_24h"` // percent
+	Availability7d  float64 `json:"availability_7d"`  // percent
+	Availability30d float64 `json:"availability_30d"` // percent
 	// Penalty is the dampening penalty as of the sealed view.
 	Penalty float64 `json:"penalty"`
 }
@@ -108,21 +113,29 @@ func (mon *Monitor) viewLocked(id string) LineView {
 	return v
 }
 
-// addFigures fills the 24-hour counts and availability from line_events.
+// windows are the availability windows: 24 h, 7 d and 30 d.
+var windows = [3]time.Duration{day, 7 * day, 30 * day}
+
+// addFigures fills the 24-hour counts and the availability over each
+// window from line_events, in one query for a whole page of lines.
 func (mon *Monitor) addFigures(ctx context.Context, views []LineView) error {
 	if len(views) == 0 {
 		return nil
 	}
 	now := mon.opts.Now()
-	since := now.Add(-day)
-	args := []any{ms(now), ms(now), ms(since), ms(now), ms(since), ms(now)}
+	n, s1, s7, s30 := ms(now), ms(now.Add(-windows[0])), ms(now.Add(-windows[1])), ms(now.Add(-windows[2]))
+	args := []any{n, s1, n, n, s1, n, n, s7, n, n, s30, n, s30, n}
 	idx := make(map[string]int, len(views))
 	for i, v := range views {
 		idx[v.ID] = i
 		args = append(args, v.ID)
 	}
-	// Overlap of each outage or flap with the last 24 h, in ms.
-	q := `SELECT circuit_id, kind, count(*),
+	// Count of events touching the last 24 h, and the overlap of each
+	// outage or flap with each window, in ms.
+	q := `SELECT circuit_id, kind,
+			sum(coalesce(ended_at, ?) > ?),
+			sum(max(0, min(coalesce(ended_at, ?), ?) - max(started_at, ?))),
+			sum(max(0, min(coalesce(ended_at, ?), ?) - max(started_at, ?))),
 			sum(max(0, min(coalesce(ended_at, ?), ?) - max(started_at, ?)))
 		FROM line_events
 		WHERE kind IN ('outage', 'flap') AND coalesce(ended_at, ?) > ? AND started_at < ?
@@ -133,32 +146,38 @@ func (mon *Monitor) addFigures(ctx context.Context, views []LineView) error {
 		return fmt.Errorf("line figures: %w", err)
 	}
 	defer rows.Close()
-	down := make([]float64, len(views))
+	down := make([][3]float64, len(views)) // seconds down per window
 	for rows.Next() {
 		var id, kind string
-		var n int
-		var downMS float64
-		if err := rows.Scan(&id, &kind, &n, &downMS); err != nil {
+		var count int
+		var downMS [3]float64
+		if err := rows.Scan(&id, &kind, &count, &downMS[0], &downMS[1], &downMS[2]); err != nil {
 			return err
 		}
 		i := idx[id]
 		if kind == "flap" {
-			views[i].Flaps24h = n
+			views[i].Flaps24h = count
 		} else {
-			views[i].Outages24h = n
+			views[i].Outages24h = count
 		}
-		down[i] += downMS / 1e3
+		for w := range windows {
+			down[i][w] += downMS[w] / 1e3
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
 	for i := range views {
 		v := &views[i]
-		// An outage not yet sealed into an event counts from its start.
-		if v.State == "down" && !v.Since.IsZero() {
-			down[i] += now.Sub(maxTime(v.Since, since)).Seconds()
+		var avail [3]float64
+		for w, length := range windows {
+			// An outage not yet sealed into an event counts from its start.
+			if v.State == "down" && !v.Since.IsZero() {
+				down[i][w] += now.Sub(maxTime(v.Since, now.Add(-length))).Seconds()
+			}
+			avail[w] = 100 * max(0, 1-down[i][w]/length.Seconds())
 		}
-		v.Availability24h = 100 * max(0, 1-down[i]/day.Seconds())
+		v.Availability24h, v.Availability7d, v.Availability30d = avail[0], avail[1], avail[2]
 	}
 	return nil
 }

@@ -217,6 +217,17 @@ func checkAccountManagerScope(t *testing.T, ctx context.Context, ctrl *controlle
 	if err := getJSONAs(ctx, ctrl, wang, "/api/v1/lines", &list); err != nil || len(list.Lines) != 1 || list.Lines[0].ID != "L1" {
 		t.Errorf("am-wang's line list %+v: %v, want only L1", list, err)
 	}
+	var custs struct {
+		Customers []struct {
+			ID           string         `json:"id"`
+			Lines        int            `json:"lines"`
+			LinesByState map[string]int `json:"lines_by_state"`
+		} `json:"customers"`
+	}
+	if err := getJSONAs(ctx, ctrl, wang, "/api/v1/customers", &custs); err != nil || len(custs.Customers) != 1 ||
+		custs.Customers[0].ID != "C1" || custs.Customers[0].Lines != 1 {
+		t.Errorf("am-wang's customers %+v: %v, want only C1 with its one line", custs, err)
+	}
 	var detail struct {
 		Customers []struct {
 			ID string `json:"id"`
