@@ -53,7 +53,7 @@ type Controller struct {
 	db       *sql.DB
 	monitor  *health.Monitor
 	agents   *registry.Registry
-	guard    *agentauth.Guard // nil unless nats.agent_auth
+	guard    *agentauth.Guard // nil with nats.agent_auth false
 	auth     *apiauth.Auth
 	ingester *ingest.Ingester
 	listener net.Listener
@@ -86,7 +86,7 @@ func New(o Options) (*Controller, error) {
 		CAFile: cfg.NATS.CAFile, Listen: cfg.NATS.Listen, StoreDir: cfg.NATS.StoreDir,
 		SyncInterval: cfg.NATS.SyncInterval, Logger: o.Logger,
 	}
-	if cfg.NATS.AgentAuth {
+	if *cfg.NATS.AgentAuth {
 		var tlsFiles *agentauth.TLSFiles
 		if t := cfg.NATS.TLS; t != nil {
 			tlsFiles = &agentauth.TLSFiles{CertFile: t.CertFile, KeyFile: t.KeyFile, ClientCAFile: t.ClientCAFile}

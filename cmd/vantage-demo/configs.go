@@ -61,16 +61,16 @@ type demoAgent struct {
 	natsURL  string
 }
 
+// yaml is the rest of the agent's config: `vantage-controller agent add`
+// writes agent_id and nats (with the agent's password) and the demo
+// appends these keys, as an operator adds a site and probes.
 func (a demoAgent) yaml(httpListen string) string {
-	return fmt.Sprintf(`# written by vantage-demo
-agent_id: %s
+	return fmt.Sprintf(`# appended by vantage-demo
 site: {id: %s}
 http_listen: %s
 heartbeat_interval: 5s
-nats:
-  urls: [%s]
 probes:
-%s`, a.id, a.site, httpListen, a.natsURL, strings.Join(a.probes, ""))
+%s`, a.site, httpListen, strings.Join(a.probes, ""))
 }
 
 // demoAgents are two CPE agents watching customers' lines, one hotspot

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -109,7 +110,7 @@ func (d *demo) run(ctx context.Context, every time.Duration) error {
 			return err
 		}
 		path := filepath.Join(d.dir, a.id+".yaml")
-		if err := os.WriteFile(path, []byte(a.yaml(fmt.Sprintf("127.0.0.1:%d", port[0]))), 0o600); err != nil {
+		if err := d.agentConfig(ctx, ctrlCfg, a, path, fmt.Sprintf("127.0.0.1:%d", port[0])); err != nil {
 			return err
 		}
 		d.log.Info("starting agent", "agent", a.id, "n", i+1, "config", path)
@@ -365,4 +366,20 @@ func icmpAllowed() (bool, string) {
 		}
 	}
 	return false, `not root and net.ipv4.ping_group_range excludes this group (sysctl -w net.ipv4.ping_group_range="0 2147483647")`
+}
+
+// agentConfig issues the agent its NATS credentials with the operator's
+// command (the embedded server admits no agent without them) and appends
+// the demo's site and probes to the config that command writes.
+func (d *demo) agentConfig(ctx context.Context, ctrlCfg string, a demoAgent, path, httpListen string) error {
+	if out, err := exec.CommandContext(ctx, filepath.Join(d.bin, "vantage-controller"), "agent", "--config", ctrlCfg,
+		"add", a.id, "--nats-url", a.natsURL, "--out", path).CombinedOutput(); err != nil {
+		return fmt.Errorf("agent add %s: %v: %s", a.id, err, out)
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(a.yaml(httpListen))
+	return errors.Join(err, f.Close())
 }

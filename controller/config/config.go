@@ -62,10 +62,10 @@ type NATS struct {
 	SyncInterval time.Duration `yaml:"sync_interval"`
 	// AgentAuth makes the embedded server accept only agents with
 	// credentials from `vantage-controller agent add`, each allowed to
-	// publish only its own subjects (controller/agentauth). Off by default
-	// for now so the demo and a first trial connect without set-up; turn it
-	// on for any real deployment.
-	AgentAuth bool `yaml:"agent_auth"`
+	// publish only its own subjects (controller/agentauth). Default true
+	// for the embedded server; false lets any client in with no
+	// credentials, for a test bench whose NATS port nobody else reaches.
+	AgentAuth *bool `yaml:"agent_auth"`
 	// TLS makes the embedded server require TLS from agents (cert_file,
 	// key_file; client_ca_file for mutual TLS). Needs agent_auth.
 	TLS *ServerTLS `yaml:"tls"`
@@ -175,6 +175,10 @@ func (c *Config) setDefaults() {
 	def(&c.LogLevel, "info")
 	def(&c.NATS.Listen, "0.0.0.0:4222")
 	def(&c.NATS.StoreDir, filepath.Join(c.DataDir, "jetstream"))
+	if c.NATS.AgentAuth == nil {
+		on := c.NATS.Embedded()
+		c.NATS.AgentAuth = &on
+	}
 	if c.NATS.SyncInterval == 0 {
 		c.NATS.SyncInterval = time.Second
 	}
@@ -207,11 +211,11 @@ func (c *Config) validate(file string, root *yaml.Node) yamlstrict.Errors {
 			bad("nats.listen", "%q is not host:port", c.NATS.Listen)
 		}
 	}
-	if (c.NATS.AgentAuth || c.NATS.TLS != nil) && !c.NATS.Embedded() {
+	if (*c.NATS.AgentAuth || c.NATS.TLS != nil) && !c.NATS.Embedded() {
 		bad("nats.agent_auth", "applies to the embedded server only; an external cluster enforces its own users (README)")
 	}
 	if t := c.NATS.TLS; t != nil {
-		if !c.NATS.AgentAuth {
+		if !*c.NATS.AgentAuth {
 			bad("nats.tls", "needs nats.agent_auth: true")
 		}
 		if t.CertFile == "" || t.KeyFile == "" {

@@ -14,6 +14,13 @@ func TestDefaults(t *testing.T) {
 	if !c.NATS.Embedded() || c.NATS.StoreDir != "vantage-data/jetstream" || c.HTTPListen != "127.0.0.1:9100" {
 		t.Fatalf("%+v", c)
 	}
+	if !*c.NATS.AgentAuth {
+		t.Error("agent_auth is off by default on the embedded server")
+	}
+	ext, err := Parse("c.yaml", []byte("nats: {urls: [nats://n1:4222]}\ninflux: {url: http://127.0.0.1:8086, bucket: b}\n"))
+	if err != nil || *ext.NATS.AgentAuth {
+		t.Errorf("external cluster: agent_auth %v (err %v), want false: the cluster enforces its own users", *ext.NATS.AgentAuth, err)
+	}
 }
 
 func TestInvalid(t *testing.T) {

@@ -47,7 +47,7 @@ func TestFaultControllerKilled(t *testing.T) {
 	cfgFile := filepath.Join(t.TempDir(), "controller.yaml")
 	cfg := fmt.Sprintf(`http_listen: 127.0.0.1:0
 data_dir: %s
-nats: {listen: "127.0.0.1:%d"}
+nats: {listen: "127.0.0.1:%d", agent_auth: false}
 influx: {url: %s, bucket: %s}
 ingest: {fetch_batch: 50, max_ack_pending: 500, ack_wait: 10s}
 `, dataDir, port, influx.URL, influx.Bucket)

@@ -157,7 +157,7 @@ func TestFaultInfluxDown(t *testing.T) {
 	t.Parallel()
 	influx := testinflux.Start(t)
 	port := lab.FreePort(t)
-	ctrlReg := startFaultController(t, influx, t.TempDir(), fmt.Sprintf(`nats: {listen: "127.0.0.1:%d"}`, port))
+	ctrlReg := startFaultController(t, influx, t.TempDir(), fmt.Sprintf(`nats: {listen: "127.0.0.1:%d", agent_auth: false}`, port))
 	a, agentReg := spoolingAgent(t, fmt.Sprintf("nats://127.0.0.1:%d", port))
 	stop := runAgent(t, a)
 	time.Sleep(10 * time.Second)

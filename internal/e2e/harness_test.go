@@ -32,7 +32,7 @@ func startController(t *testing.T, influx *testinflux.Server, dataDir string) (*
 	t.Helper()
 	cfgText := fmt.Sprintf(`http_listen: 127.0.0.1:0
 data_dir: %s
-nats: {listen: "127.0.0.1:-1"}
+nats: {listen: "127.0.0.1:-1", agent_auth: false}
 influx: {url: %s, bucket: %s}
 ingest: {fetch_batch: 50, max_ack_pending: 500}
 `, dataDir, influx.URL, influx.Bucket)

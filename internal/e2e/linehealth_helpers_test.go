@@ -42,7 +42,7 @@ func startControllerWith(t *testing.T, influx *testinflux.Server, dataDir, extra
 	t.Helper()
 	cfgText := fmt.Sprintf(`http_listen: 127.0.0.1:0
 data_dir: %s
-nats: {listen: "127.0.0.1:-1"}
+nats: {listen: "127.0.0.1:-1", agent_auth: false}
 influx: {url: %s, bucket: %s}
 ingest: {fetch_batch: 50, max_ack_pending: 500}
 %s`, dataDir, influx.URL, influx.Bucket, extra)
