@@ -13,16 +13,16 @@ import (
 	"github.com/vantage-net/vantage/internal/testinflux"
 )
 
-// buildController compiles vantage-controller for tests that must kill it
-// with SIGKILL, which an in-process controller cannot survive.
-func buildController(t *testing.T) string {
+// buildBinary compiles ./cmd/<name> for tests that must kill it with
+// SIGKILL, which an in-process controller or agent cannot survive.
+func buildBinary(t *testing.T, name string) string {
 	t.Helper()
 	root, err := testinflux.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(t.TempDir(), "vantage-controller")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/vantage-controller")
+	bin := filepath.Join(t.TempDir(), name)
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/"+name)
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
@@ -40,7 +40,7 @@ func TestFaultControllerKilled(t *testing.T) {
 		t.Skip("fault test")
 	}
 	t.Parallel()
-	bin := buildController(t)
+	bin := buildBinary(t, "vantage-controller")
 	influx := testinflux.Start(t)
 	dataDir := t.TempDir()
 	port := lab.FreePort(t)
