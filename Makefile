@@ -42,6 +42,7 @@ bench: build influxdb
 	$(GO) run ./bench/pingfanout -targets 1000,5000 -duration 30s -engines shared,pro-bing
 	$(GO) run ./bench/ingest
 	$(GO) run ./bench/snmp -duration 60s
+	$(GO) run ./bench/detect
 
 ## lint: gofmt, go vet, staticcheck
 lint:

@@ -141,7 +141,8 @@ func New(o Options) (*Controller, error) {
 	if rc := cfg.RemoteConfig; rc.Enabled {
 		c.configSync = agentconfig.NewSyncer(c.js, inventory.NewSQLStore(c.db), agentconfig.SyncOptions{
 			Refresh: rc.Refresh, ExtraDir: rc.ExtraDir,
-			Ping: agentconfig.PingProfile{Interval: rc.Ping.Interval, Timeout: rc.Ping.Timeout, Count: rc.Ping.Count},
+			Ping: agentconfig.PingProfile{Interval: rc.Ping.Interval, Timeout: rc.Ping.Timeout, Count: rc.Ping.Count,
+				PacketInterval: rc.Ping.PacketInterval},
 		}, o.Logger.With("component", "agentconfig"), o.Registry)
 	}
 	in := cfg.Ingest

@@ -74,21 +74,3 @@ func (s *influxServer) influxQL(db, q string) (string, error) {
 	}
 	return string(body), nil
 }
-
-// moduleRoot finds go.mod upwards from the working directory.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("go.mod not found above the working directory; run from the repository")
-		}
-		dir = parent
-	}
-}

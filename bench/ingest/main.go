@@ -38,6 +38,8 @@ import (
 	"slices"
 	"syscall"
 	"time"
+
+	"github.com/vantage-net/vantage/internal/testinflux"
 )
 
 type config struct {
@@ -79,7 +81,7 @@ func main() {
 }
 
 func run(ctx context.Context, c config) error {
-	root, err := moduleRoot()
+	root, err := testinflux.ModuleRoot()
 	if err != nil {
 		return err
 	}

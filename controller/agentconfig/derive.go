@@ -17,6 +17,9 @@ const LinesProbe = "lines"
 type PingProfile struct {
 	Interval, Timeout time.Duration
 	Count             int
+	// PacketInterval is the gap between a round's requests; 0 leaves the
+	// agent's default.
+	PacketInterval time.Duration
 }
 
 // The derived document, in agent.yaml's format. Field order is fixed and
@@ -39,7 +42,7 @@ type derivedProbe struct {
 	Type     string          `yaml:"type"`
 	Interval string          `yaml:"interval"`
 	Timeout  string          `yaml:"timeout,omitempty"`
-	Options  map[string]int  `yaml:"options"`
+	Options  map[string]any  `yaml:"options"`
 	Targets  []derivedTarget `yaml:"targets"`
 }
 
@@ -56,7 +59,10 @@ func Derive(a inventory.Assignment, p PingProfile, extra []byte) ([]byte, error)
 	doc := derived{AgentID: a.Agent, Site: derivedSite{ID: a.Site.ID, Lat: a.Site.Lat, Lon: a.Site.Lon}, Probes: []any{}}
 	if len(a.Lines) > 0 {
 		probe := derivedProbe{Name: LinesProbe, Type: "ping", Interval: p.Interval.String(),
-			Options: map[string]int{"count": p.Count}}
+			Options: map[string]any{"count": p.Count}}
+		if p.PacketInterval > 0 {
+			probe.Options["packet_interval"] = p.PacketInterval.String()
+		}
 		if p.Timeout > 0 {
 			probe.Timeout = p.Timeout.String()
 		}

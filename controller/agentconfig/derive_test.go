@@ -21,7 +21,7 @@ func assignment() inventory.Assignment {
 }
 
 func TestDerive(t *testing.T) {
-	got, err := Derive(assignment(), PingProfile{Interval: time.Second, Timeout: 800 * time.Millisecond, Count: 2}, nil)
+	got, err := Derive(assignment(), PingProfile{Interval: time.Second, Timeout: 800 * time.Millisecond, Count: 3, PacketInterval: 10 * time.Millisecond}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,8 @@ probes:
       interval: 1s
       timeout: 800ms
       options:
-        count: 2
+        count: 3
+        packet_interval: 10ms
       targets:
         - address: 198.18.0.1
           labels:

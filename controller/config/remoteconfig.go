@@ -27,8 +27,14 @@ type PingProfile struct {
 	Interval time.Duration `yaml:"interval"`
 	// Timeout bounds a round (default: the agent's, 80% of the interval).
 	Timeout time.Duration `yaml:"timeout"`
-	// Count is echo requests per round (default 1).
+	// Count is echo requests per round (default 3): a round fails only
+	// when none is answered, so random loss of 1% fails a round with
+	// p = 10⁻⁶ instead of 10⁻².
 	Count int `yaml:"count"`
+	// PacketInterval is the gap between a round's requests (default 10ms):
+	// a cut must outlast two intervals plus (count−1) gaps to be sure of
+	// failing two rounds and counting as a flap.
+	PacketInterval time.Duration `yaml:"packet_interval"`
 }
 
 func (c *Config) setRemoteConfigDefaults() {
@@ -40,7 +46,10 @@ func (c *Config) setRemoteConfigDefaults() {
 		r.Ping.Interval = time.Second
 	}
 	if r.Ping.Count == 0 {
-		r.Ping.Count = 1
+		r.Ping.Count = 3
+	}
+	if r.Ping.PacketInterval == 0 {
+		r.Ping.PacketInterval = 10 * time.Millisecond
 	}
 }
 
@@ -57,5 +66,8 @@ func (c *Config) validateRemoteConfig(bad func(field, format string, args ...any
 	}
 	if r.Ping.Count < 1 || r.Ping.Count > 100 {
 		bad("remote_config.ping.count", "%d is outside 1..100", r.Ping.Count)
+	}
+	if r.Ping.PacketInterval < time.Millisecond {
+		bad("remote_config.ping.packet_interval", "%s is shorter than 1ms", r.Ping.PacketInterval)
 	}
 }

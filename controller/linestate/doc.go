@@ -25,7 +25,12 @@
 // measured end, which is stamped at the first recovered round.
 //
 // k protects alerts; counting needs less. A 2-s interruption probed at 1 Hz
-// fails two rounds, so it would never reach k = 3. A run of at least
+// fails at most two rounds, so it would never reach k = 3. (Two only when
+// every echo request of the second round falls inside it: a round of n
+// requests p apart that straddles the return gets a reply and succeeds, so
+// a cut is sure to fail two rounds only if it lasts 2 intervals + (n−1)·p;
+// bench/detect measured one 2-s flap in five missed at the agent's default
+// 100-ms gap, and the remote config derived for lines uses a 10-ms gap.) A run of at least
 // Params.MinFlapRounds (default 2) failed rounds of one source that ends
 // without reaching k is therefore still counted as a flap, though the line
 // was never reported down. This is safe because a round fails only when
