@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
-
 	"github.com/vantage-net/vantage/internal/lab"
 	"github.com/vantage-net/vantage/internal/testinflux"
 )
@@ -52,16 +50,7 @@ func TestFaultAgentKilled(t *testing.T) {
 	bin := buildBinary(t, "vantage-agent")
 	influx := testinflux.Start(t)
 
-	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true,
-		StoreDir: t.TempDir(), NoSigs: true, NoLog: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ns.Start()
-	t.Cleanup(ns.Shutdown)
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats-server not ready")
-	}
+	ns := startTestNATS(t, -1, t.TempDir())
 	natsAddr := ns.Addr().String()
 	ctrlReg := startFaultController(t, influx, t.TempDir(), fmt.Sprintf("nats: {urls: [nats://%s]}", natsAddr))
 	tap := agentKillStartTap(t, "nats://"+natsAddr)

@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
-
 	"github.com/vantage-net/vantage/internal/testinflux"
 )
 
@@ -24,14 +22,7 @@ func TestFaultSpoolFull(t *testing.T) {
 	t.Parallel()
 	influx := testinflux.Start(t)
 	storeDir := t.TempDir()
-	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: storeDir, NoSigs: true, NoLog: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats-server not ready")
-	}
+	ns := startTestNATS(t, -1, storeDir)
 	port := ns.Addr().(*net.TCPAddr).Port
 	natsURL := fmt.Sprintf("nats://127.0.0.1:%d", port)
 	ctrlReg := startFaultController(t, influx, t.TempDir(), fmt.Sprintf("nats: {urls: [%s]}", natsURL))
@@ -63,12 +54,7 @@ probes:
 	ns.Shutdown()
 	ns.WaitForShutdown()
 	time.Sleep(40 * time.Second)
-	ns, err = server.NewServer(&server.Options{Host: "127.0.0.1", Port: port, JetStream: true, StoreDir: storeDir, NoSigs: true, NoLog: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ns.Start()
-	defer ns.Shutdown()
+	startTestNATS(t, port, storeDir)
 	waitDrained(t, a)
 	stop()
 

@@ -115,19 +115,7 @@ func TestFaultNATSDown(t *testing.T) {
 	influx := testinflux.Start(t)
 	port := lab.FreePort(t)
 	storeDir := t.TempDir()
-	startNATS := func() *server.Server {
-		s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: port, JetStream: true,
-			StoreDir: storeDir, NoSigs: true, NoLog: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		go s.Start()
-		if !s.ReadyForConnections(10 * time.Second) {
-			t.Fatal("nats-server not ready")
-		}
-		return s
-	}
-	ns := startNATS()
+	ns := startTestNATS(t, port, storeDir)
 	natsURL := fmt.Sprintf("nats://127.0.0.1:%d", port)
 	ctrlReg := startFaultController(t, influx, t.TempDir(), fmt.Sprintf("nats: {urls: [%s]}", natsURL))
 
@@ -141,7 +129,7 @@ func TestFaultNATSDown(t *testing.T) {
 	if q := a.Stats().Queued; q == 0 {
 		t.Errorf("nothing spooled during the outage")
 	}
-	ns = startNATS()
+	ns = startTestNATS(t, port, storeDir)
 	defer ns.Shutdown()
 	waitDrained(t, a)
 	stop()
@@ -215,4 +203,21 @@ func waitPoints(t *testing.T, influx *testinflux.Server, measurements []string, 
 		}
 		return nil
 	})
+}
+
+// startTestNATS runs a JetStream nats-server on loopback (port -1: any free
+// one) until the test ends or the test shuts it down to make an outage.
+func startTestNATS(t *testing.T, port int, storeDir string) *server.Server {
+	t.Helper()
+	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: port, JetStream: true,
+		StoreDir: storeDir, NoSigs: true, NoLog: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Start()
+	t.Cleanup(s.Shutdown)
+	if !s.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats-server not ready")
+	}
+	return s
 }
