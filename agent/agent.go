@@ -60,8 +60,10 @@ type Agent struct {
 	queue   publish.Queue
 	spool   *spool.Spool
 	results chan result.Result
-	started time.Time
-	trapReg prometheus.Registerer // for the trap listener's metrics (traps.go)
+	// reconnected wakes the sender out of its backoff when NATS is back.
+	reconnected chan struct{}
+	started     time.Time
+	trapReg     prometheus.Registerer // for the trap listener's metrics (traps.go)
 
 	// reloadMu serialises changes of the probe set (reload.go); runs, cur
 	// and rev are written holding it and mu, so either suffices to read.
@@ -102,7 +104,7 @@ func New(o Options) (*Agent, error) {
 		o.Rand = mrand.New(mrand.NewSource(time.Now().UnixNano()))
 	}
 	a := &Agent{cfg: o.Config, log: o.Logger, reg: o.Registry, version: o.Version, clock: o.Clock, rand: o.Rand,
-		results: make(chan result.Result, 10000), cur: o.Config}
+		results: make(chan result.Result, 10000), reconnected: make(chan struct{}, 1), cur: o.Config}
 	a.m = newMetrics(o.Registry, func() float64 { return float64(a.queue.Results()) })
 	a.trapReg = o.Registry
 	if err := a.openQueue(o); err != nil {
@@ -199,7 +201,7 @@ func (a *Agent) Run(ctx context.Context) error {
 			a.published += uint64(n)
 			a.mu.Unlock()
 		},
-		Failed: func(error) { a.m.publishFails.Inc() }}
+		Failed: func(error) { a.m.publishFails.Inc() }, Wake: a.reconnected}
 
 	sendCtx, stopSend := context.WithCancel(context.Background())
 	var wg sync.WaitGroup

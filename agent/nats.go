@@ -57,6 +57,10 @@ func (a *Agent) connect() (*nats.Conn, error) {
 		nats.ReconnectHandler(func(nc *nats.Conn) {
 			a.m.connected.Set(1)
 			a.m.reconnects.Inc()
+			select { // the sender retries now instead of after its backoff
+			case a.reconnected <- struct{}{}:
+			default:
+			}
 			a.log.Info("reconnected to NATS", "server", nc.ConnectedUrlRedacted())
 		}),
 		nats.ConnectHandler(func(nc *nats.Conn) {

@@ -177,3 +177,26 @@ func TestBackoffGrowsAndIsCapped(t *testing.T) {
 		t.Fatalf("backoff after 30 failures is %s, want near the 30s cap", d)
 	}
 }
+
+// TestSenderWakeEndsBackoff: after ten failures the backoff alone would
+// add up to about a minute; a wake (NATS reconnected) after each failure
+// makes the sender retry at once, so the queue drains long before that.
+func TestSenderWakeEndsBackoff(t *testing.T) {
+	q := NewMemQueue(1000, nil)
+	q.Push(Message{ID: "a", Data: []byte("{}"), Results: 1})
+	js := &fakeJS{fails: 10}
+	wake := make(chan struct{})
+	s := &Sender{Subject: "vantage.results.a1", JS: js, Queue: q, Timeout: time.Second, Logger: quiet,
+		Rand: rand.New(rand.NewSource(1)), Wake: wake}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	go s.Run(ctx)
+	for q.Results() > 0 {
+		select {
+		case wake <- struct{}{}:
+		case <-ctx.Done():
+			t.Fatal("still queued after 10 s: the wake did not cut the backoff short")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}

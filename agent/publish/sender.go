@@ -30,6 +30,11 @@ type Sender struct {
 	Published func(n int)
 	// Failed is told about each failed attempt.
 	Failed func(err error)
+	// Wake, if set, ends a backoff early and resets it: the connection is
+	// back, so the next attempt should not wait out up to 45 s of backoff
+	// grown during the outage. The reconnect itself is jittered, so a
+	// fleet coming back still spreads out.
+	Wake <-chan struct{}
 }
 
 // Run sends until ctx ends.
@@ -74,6 +79,8 @@ func (s *Sender) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-time.After(backoff):
+		case <-s.Wake:
+			backoff = 0
 		}
 	}
 }
