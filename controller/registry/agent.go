@@ -54,4 +54,8 @@ type entry struct {
 	announcedUp bool
 	// dirty marks a change not yet stored in the database.
 	dirty bool
+	// suspect is true after one heartbeat beyond the clock threshold that
+	// is not yet confirmed by the next (setOffset); suspectOffset is its offset.
+	suspect       bool
+	suspectOffset time.Duration
 }

@@ -88,12 +88,21 @@ func (r *Registry) Observe(id string, hb result.Heartbeat, now time.Time) {
 
 // setOffset derives the clock offset from the heartbeat's send time. A
 // heartbeat without one (zero time) leaves the last offset.
+//
+// One heartbeat beyond the threshold is not enough to flag the agent: a
+// heartbeat that sat in a dead TCP connection arrives minutes late and
+// looks exactly like a slow clock. A real offset repeats, so the flag
+// needs two heartbeats in a row that agree within the threshold; a clock
+// that stays off stays flagged.
 func (r *Registry) setOffset(e *entry, sent, now time.Time) {
 	if sent.IsZero() {
 		return
 	}
 	off := sent.Sub(now)
-	skewed := off > r.opts.MaxClockOffset || -off > r.opts.MaxClockOffset
+	beyond := off > r.opts.MaxClockOffset || -off > r.opts.MaxClockOffset
+	confirmed := e.ClockSkewed || (e.suspect && (off-e.suspectOffset).Abs() <= r.opts.MaxClockOffset)
+	skewed := beyond && confirmed
+	e.suspect, e.suspectOffset = beyond && !skewed, off
 	if skewed && !e.ClockSkewed {
 		// Logged on the change only: a skewed agent heartbeats every 10 s.
 		r.log.Warn("agent clock is off; its event times are misplaced", "agent", e.ID, "offset", off.Round(time.Millisecond), "threshold", r.opts.MaxClockOffset)

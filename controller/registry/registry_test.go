@@ -79,9 +79,14 @@ func TestClockOffsetFlag(t *testing.T) {
 	}{
 		{0, false, 0},
 		{1500 * time.Millisecond, false, 1.5},
-		{3 * time.Second, true, 3},
-		{-2500 * time.Millisecond, true, -2.5},
-		{-time.Second, false, -1},
+		{3 * time.Second, false, 3},            // once: maybe a late heartbeat
+		{3200 * time.Millisecond, true, 3.2},   // twice, agreeing: the clock
+		{-2500 * time.Millisecond, true, -2.5}, // still beyond: stays flagged
+		{-time.Second, false, -1},              // back within
+		{-215 * time.Second, false, -215},      // a heartbeat stuck in a dead connection…
+		{0, false, 0},                          // …followed by a fresh one: never flagged
+		{-10 * time.Second, false, -10},        // two beyond that disagree
+		{10 * time.Second, false, 10},          // are not a clock either
 	}
 	for _, c := range cases {
 		f.beat("cpe-1", 10*time.Second, c.skew)
@@ -90,6 +95,7 @@ func TestClockOffsetFlag(t *testing.T) {
 			t.Errorf("skew %v: offset %v skewed %v; want %v %v", c.skew, a.ClockOffsetS, a.ClockSkewed, c.offset, c.flag)
 		}
 	}
+	f.beat("cpe-1", 10*time.Second, -5*time.Second)
 	f.beat("cpe-1", 10*time.Second, -5*time.Second)
 	f.evaluate(t)
 	if !hasLine(f.pts.take(), "clock_offset_s=-5", "clock_skewed=1i") {
