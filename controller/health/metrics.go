@@ -8,6 +8,7 @@ type metrics struct {
 	outboxDropped   prometheus.Counter
 	writeErrors     *prometheus.CounterVec
 	incidentsOpen   prometheus.Gauge
+	lateIncidents   prometheus.Counter
 	lines           prometheus.Gauge
 	pending         prometheus.Gauge
 	snapshotBytes   prometheus.Gauge
@@ -27,6 +28,8 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Failed writes of line-health outputs, by store (influx, database, influx_rejected)."}, []string{"store"}),
 		incidentsOpen: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "incidents_open",
 			Help: "Open incidents."}),
+		lateIncidents: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "late_incidents_total",
+			Help: "Incidents opened from a final outage event that no provisional down had covered (outage learnt from late results)."}),
 		lines: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "lines",
 			Help: "Lines the detector tracks."}),
 		pending: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "pending_evidence",
@@ -37,7 +40,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Time the last detector snapshot took."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.evidence, m.outbox, m.outboxDropped, m.writeErrors, m.incidentsOpen, m.lines, m.pending,
+		reg.MustRegister(m.evidence, m.outbox, m.outboxDropped, m.writeErrors, m.incidentsOpen, m.lateIncidents, m.lines, m.pending,
 			m.snapshotBytes, m.snapshotSeconds)
 	}
 	return m

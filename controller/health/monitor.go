@@ -95,6 +95,7 @@ type Monitor struct {
 	grp   *incident.Grouper
 	lines map[string]*lineInfo
 	out   outbox
+	down  downSpans // provisional down periods, to find outages learnt late (late.go)
 
 	flushMu sync.Mutex // one flush at a time, so outputs are written in order
 }
@@ -112,7 +113,7 @@ func New(ctx context.Context, o Options, log *slog.Logger, reg prometheus.Regist
 	if err != nil {
 		return nil, fmt.Errorf("health: detector: %w", err)
 	}
-	mon := &Monitor{opts: o, log: log, m: newMetrics(reg), det: det, lines: map[string]*lineInfo{}}
+	mon := &Monitor{opts: o, log: log, m: newMetrics(reg), det: det, lines: map[string]*lineInfo{}, down: downSpans{}}
 	if err := mon.restore(ctx); err != nil {
 		return nil, err
 	}
@@ -150,6 +151,9 @@ func (mon *Monitor) restore(ctx context.Context) error {
 	}
 	mon.grp = incident.New(incident.Options{Window: mon.opts.GroupWindow, Now: mon.opts.Now, FirstID: next})
 	mon.grp.Restore(open)
+	if err := loadDownSpans(ctx, mon, 2*mon.det.Horizon()); err != nil {
+		return fmt.Errorf("health: %w", err)
+	}
 	mon.m.incidentsOpen.Set(float64(len(open)))
 	return nil
 }
@@ -221,6 +225,7 @@ func (mon *Monitor) take(out linestate.Output) {
 			mon.out.addState(tr, li.customer)
 			continue
 		}
+		mon.down.note(tr)
 		firstNew := mon.grp.NextID()
 		for _, in := range mon.grp.Apply(li.incidentLine(tr.Line), tr) {
 			mon.out.incidents = append(mon.out.incidents, in)
@@ -231,6 +236,7 @@ func (mon *Monitor) take(out linestate.Output) {
 	}
 	for _, ev := range out.Events {
 		mon.out.addEvent(ev, mon.info(ev.Line).customer)
+		mon.lateOutage(ev)
 	}
 	if n := mon.out.trim(mon.opts.MaxOutbox); n > 0 {
 		mon.m.outboxDropped.Add(float64(n))
@@ -243,6 +249,7 @@ func (mon *Monitor) tick(now time.Time) {
 	mon.mu.Lock()
 	defer mon.mu.Unlock()
 	mon.take(mon.det.Advance(now))
+	mon.down.prune(now.Add(-2 * mon.det.Horizon()))
 	mon.m.incidentsOpen.Set(float64(len(mon.grp.Open())))
 	st := mon.det.Stats()
 	mon.m.lines.Set(float64(st.Lines))

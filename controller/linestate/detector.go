@@ -273,3 +273,6 @@ func (d *Detector) Stats() Stats {
 	}
 	return s
 }
+
+// Horizon is the lateness horizon in use (Options.Horizon or its default).
+func (d *Detector) Horizon() time.Duration { return d.opts.Horizon }
