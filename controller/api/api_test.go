@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/vantage-net/vantage/controller/health"
+	"github.com/vantage-net/vantage/controller/incident"
 	"github.com/vantage-net/vantage/controller/inventory"
 )
 
@@ -97,5 +98,22 @@ func TestCustomersScoped(t *testing.T) {
 	}
 	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || len(body.Customers) != 1 || body.Customers[0].ID != "C2" {
 		t.Errorf("scoped customers: %s (err %v)", rec.Body, err)
+	}
+}
+
+// TestCustomerlessIncidentScope: an incident whose lines no customer owns
+// is shown to admin and ops (they see every customer) and hidden from an
+// account manager.
+func TestCustomerlessIncidentScope(t *testing.T) {
+	all := func(string) bool { return true }
+	am := func(id string) bool { return id == "C1" }
+	if _, ok := visibleCustomers(nil, all); !ok {
+		t.Error("admin cannot see an incident without customers")
+	}
+	if _, ok := visibleCustomers(nil, am); ok {
+		t.Error("account manager sees an incident without customers")
+	}
+	if cs, ok := visibleCustomers([]incident.Customer{{ID: "C1"}, {ID: "C2"}}, am); !ok || len(cs) != 1 {
+		t.Errorf("account manager's share of a shared incident: %v %v", cs, ok)
 	}
 }

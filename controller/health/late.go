@@ -83,9 +83,9 @@ func (mon *Monitor) lateOutage(ev linestate.Event) {
 	firstNew := mon.grp.NextID()
 	changed := mon.grp.Down(li.incidentLine(ev.Line), ev.Start)
 	changed = append(changed, mon.grp.Up(ev.Line, ev.End)...)
-	for _, in := range changed {
+	for i, in := range changed {
 		mon.out.incidents = append(mon.out.incidents, in)
-		if in.ID >= firstNew {
+		if in.ID >= firstNew && (i == 0 || changed[i-1].ID != in.ID) {
 			mon.m.lateIncidents.Inc()
 			mon.log.Info("incident opened late: the outage was learnt from late results",
 				"id", in.ID, "line", ev.Line, "start", ev.Start, "end", ev.End)

@@ -81,7 +81,7 @@ func newAgent(t *testing.T, cfgText string) (*agent.Agent, *prometheus.Registry)
 	return a, reg
 }
 
-// counter reads a counter (summed over labels) from a registry.
+// counter reads a counter or gauge (summed over labels) from a registry.
 func counter(t *testing.T, reg *prometheus.Registry, name string) float64 {
 	t.Helper()
 	mfs, err := reg.Gather()
@@ -94,9 +94,7 @@ func counter(t *testing.T, reg *prometheus.Registry, name string) float64 {
 			continue
 		}
 		for _, m := range mf.GetMetric() {
-			if m.Counter != nil {
-				sum += m.Counter.GetValue()
-			}
+			sum += m.GetCounter().GetValue() + m.GetGauge().GetValue()
 		}
 	}
 	return sum
