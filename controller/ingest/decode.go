@@ -99,6 +99,11 @@ func (p *parser) result(r *result.Result) bool {
 			return false
 		}
 	}
+	if p.lit(`,"s":{`) {
+		if r.Text, ok = p.tags(); !ok {
+			return false
+		}
+	}
 	if p.lit(`,"detail":`) {
 		if r.Detail, ok = p.str(); !ok {
 			return false

@@ -85,7 +85,7 @@ func TestDecodeKnowsTheWireKeys(t *testing.T) {
 		}
 		return ks
 	}
-	want := []string{"t", "m", "p,omitempty", "tags,omitempty", "f,omitempty", "err,omitempty", "detail,omitempty"}
+	want := []string{"t", "m", "p,omitempty", "tags,omitempty", "f,omitempty", "err,omitempty", "s,omitempty", "detail,omitempty"}
 	if got := keys(result.Result{}); !slices.Equal(got, want) {
 		t.Errorf("result.Result json keys %q, decode.go reads %q", got, want)
 	}

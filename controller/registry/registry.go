@@ -125,11 +125,15 @@ func (r *Registry) queuePoint(e *entry, at time.Time, up float64) {
 		f["clock_offset_s"] = e.ClockOffsetS
 		f["clock_skewed"] = b2f(e.ClockSkewed)
 	}
+	var text map[string]string
+	if up == 1 && e.Version != "" {
+		text = map[string]string{"version": e.Version}
+	}
 	var tags map[string]string
 	if e.Site != "" {
 		tags = map[string]string{"site": e.Site}
 	}
-	r.pending = append(r.pending, point{agent: e.ID, r: result.Result{Time: at, Measurement: "agent", Tags: tags, Fields: f}})
+	r.pending = append(r.pending, point{agent: e.ID, r: result.Result{Time: at, Measurement: "agent", Tags: tags, Fields: f, Text: text}})
 	if over := len(r.pending) - r.opts.MaxPendingPoints; over > 0 {
 		r.pending = append(r.pending[:0], r.pending[over:]...)
 		r.m.pointsDropped.Add(float64(over))

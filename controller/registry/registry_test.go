@@ -98,7 +98,7 @@ func TestClockOffsetFlag(t *testing.T) {
 	f.beat("cpe-1", 10*time.Second, -5*time.Second)
 	f.beat("cpe-1", 10*time.Second, -5*time.Second)
 	f.evaluate(t)
-	if !hasLine(f.pts.take(), "clock_offset_s=-5", "clock_skewed=1i") {
+	if !hasLine(f.pts.take(), "clock_offset_s=-5", "clock_skewed=1i", `version="1.2.3"`) {
 		t.Error("skew not in the agent point")
 	}
 }

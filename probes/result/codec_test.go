@@ -53,6 +53,8 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"newline tag", func(b *Batch) { b.Results[0].Tags["line"] = "a\nb" }, "results[0].tags.line: value must be printable"},
 		{"no timestamp", func(b *Batch) { b.Results[0].Time = time.Time{} }, "results[0].t: missing"},
 		{"no fields", func(b *Batch) { b.Results[0].Fields = nil }, "results[0].f: a result needs fields"},
+		{"string field on ping", func(b *Batch) { b.Results[0].Text = map[string]string{"version": "1"} },
+			`results[0].s.version: string field not allowed on measurement "ping"`},
 		{"bool not 0/1", func(b *Batch) {
 			b.Results[0] = Result{Time: now, Measurement: "dial", Tags: map[string]string{"target": "x:1", "kind": "tcp"}, Fields: map[string]float64{"ok": 2}}
 		}, "results[0].f.ok: 2 is not 0 or 1"},

@@ -27,6 +27,9 @@ type Result struct {
 	// "dns", "tls", "status", ...); empty when the round succeeded. It is
 	// written as the string field "error".
 	Error string `json:"err,omitempty"`
+	// Text holds string fields the Schema lists in Strings (the agent
+	// point's version); agents' measurements have none.
+	Text map[string]string `json:"s,omitempty"`
 	// Detail is a human-readable error message. It is logged by the controller
 	// at debug level and not stored, because free text makes bad field values.
 	Detail string `json:"detail,omitempty"`

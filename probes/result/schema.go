@@ -23,6 +23,9 @@ type Schema struct {
 	Required []string
 	// Fields maps each allowed field key to its kind.
 	Fields map[string]Kind
+	// Strings lists the allowed string fields (Result.Text). Only the
+	// controller's own measurements have any: agents' results stay numeric.
+	Strings []string
 }
 
 // Schemas are the measurements of DESIGN.md that agents produce. Dashboards,
@@ -94,8 +97,7 @@ var Schemas = map[string]Schema{
 	// agent is written by the controller's agent registry
 	// (controller/registry) from heartbeats: a point per heartbeat (up 1)
 	// and one when an agent goes offline (up 0), at the controller's clock.
-	// DESIGN.md lists version too; fields here are numbers, so the version
-	// string is served by GET /api/v1/agents instead. up and clock_skewed
+	// version is a string field (Result.Text), as DESIGN.md lists it. up and clock_skewed
 	// are integers 0/1, like line_state's up, so a dashboard can sum them
 	// to count agents online or skewed.
 	"agent": {
@@ -104,6 +106,7 @@ var Schemas = map[string]Schema{
 			"up": Int, "spool_depth": Int, "results_sent": Int, "results_dropped": Int,
 			"config_rev": Int, "clock_offset_s": Float, "clock_skewed": Int,
 		},
+		Strings: []string{"version"},
 	},
 	"line_event": {
 		Tags:     []string{"line", "customer", "kind"},

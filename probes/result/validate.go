@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 )
@@ -82,6 +83,14 @@ func (r *Result) validate(limit time.Time) error {
 	for _, k := range s.Required {
 		if r.Tags[k] == "" {
 			return &FieldError{"tags." + k, "required tag is missing"}
+		}
+	}
+	for k, v := range r.Text {
+		if !slices.Contains(s.Strings, k) {
+			return &FieldError{"s." + k, fmt.Sprintf("string field not allowed on measurement %q", r.Measurement)}
+		}
+		if len(v) > 256 || !isPrintable(v) {
+			return &FieldError{"s." + k, "value must be printable, at most 256 bytes"}
 		}
 	}
 	if len(r.Fields) == 0 && r.Error == "" {

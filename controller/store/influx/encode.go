@@ -108,6 +108,21 @@ func (b *Batch) Add(agent string, r *result.Result) error {
 			buf = strconv.AppendFloat(buf, v, 'g', -1, 64)
 		}
 	}
+	for _, f := range l.strings {
+		v, ok := r.Text[f.key]
+		if !ok {
+			continue
+		}
+		if !utf8.ValidString(v) {
+			return b.fail(buf, start, fmt.Errorf("string field %s is not valid UTF-8", f.key))
+		}
+		buf = append(buf, sep)
+		sep = ','
+		buf = append(buf, f.escaped...)
+		buf = append(buf, `="`...)
+		buf = appendEscaped(buf, v, stringFieldEscapes)
+		buf = append(buf, '"')
+	}
 	if r.Error != "" {
 		if !utf8.ValidString(r.Error) {
 			return b.fail(buf, start, fmt.Errorf("error class %q is not valid UTF-8", r.Error))
@@ -147,6 +162,7 @@ type layout struct {
 	measurement string // escaped
 	tags        []keyLayout
 	fields      []keyLayout
+	strings     []keyLayout
 }
 
 type keyLayout struct {
@@ -166,7 +182,10 @@ var layouts = sync.OnceValue(func() map[string]layout {
 		for k, kind := range s.Fields {
 			l.fields = append(l.fields, keyLayout{key: k, escaped: escape(k, keyEscapes), kind: kind})
 		}
-		for _, ks := range [][]keyLayout{l.tags, l.fields} {
+		for _, k := range s.Strings {
+			l.strings = append(l.strings, keyLayout{key: k, escaped: escape(k, keyEscapes)})
+		}
+		for _, ks := range [][]keyLayout{l.tags, l.fields, l.strings} {
 			slices.SortFunc(ks, func(a, b keyLayout) int {
 				switch {
 				case a.key < b.key:

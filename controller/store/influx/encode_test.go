@@ -135,3 +135,33 @@ func TestEncodeMatchesLineProtocol(t *testing.T) {
 		}
 	}
 }
+
+// The agent point's version is a string field, escaped as line protocol
+// wants it.
+func TestEncodeStringField(t *testing.T) {
+	for _, v := range []string{"1.2.3", `v"2\beta`, "bad\xff"} {
+		r := result.Result{Time: t0, Measurement: "agent", Tags: map[string]string{"site": "S1"},
+			Fields: map[string]float64{"up": 1}, Text: map[string]string{"version": v}}
+		var b Batch
+		err := b.Add("cpe-1", &r)
+		var e lineprotocol.Encoder
+		e.SetPrecision(lineprotocol.Nanosecond)
+		e.StartLine("agent")
+		e.AddTag("agent", "cpe-1")
+		e.AddTag("site", "S1")
+		e.AddField("up", lineprotocol.IntValue(1))
+		sv, valid := lineprotocol.StringValue(v) // false: not UTF-8, which Add must refuse
+		if valid {
+			e.AddField("version", sv)
+		}
+		e.EndLine(t0)
+		want, wantErr := e.Bytes(), e.Err()
+		if (err != nil) != (wantErr != nil || !valid) {
+			t.Errorf("version %q: error %v, line-protocol says %v", v, err, wantErr)
+			continue
+		}
+		if err == nil && !bytes.Equal(b.lines(0, 1), want) {
+			t.Errorf("version %q:\ngot  %s\nwant %s", v, b.lines(0, 1), want)
+		}
+	}
+}
