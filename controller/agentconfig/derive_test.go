@@ -100,3 +100,20 @@ func baseConfig(t *testing.T) *config.Config {
 	}
 	return cfg
 }
+
+// FuzzDerive feeds arbitrary extra-probe files: Derive returns a config or
+// an error, never panics, and what it returns the agent's rules either
+// accept or refuse with an error (Put checks before publishing).
+func FuzzDerive(f *testing.F) {
+	f.Add([]byte("probes:\n  - {name: portal, type: http, interval: 30s, targets: [\"https://p.example.net/\"]}\n"))
+	f.Add([]byte("probes:\n  - {name: lines}\n"))
+	f.Add([]byte("probes: {a: 1}\n"))
+	f.Add([]byte("\x00\xff: ["))
+	f.Fuzz(func(t *testing.T, extra []byte) {
+		out, err := Derive(assignment(), PingProfile{Interval: time.Second, Count: 3}, extra)
+		if err != nil {
+			return
+		}
+		_ = config.CheckRemote("kv", out, "cpe-1", probes.TypeInfo{})
+	})
+}
