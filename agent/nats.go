@@ -2,14 +2,14 @@ package agent
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"math/rand"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
+
+	"github.com/vantage-net/vantage/internal/pemfile"
 )
 
 // pingInterval and maxPingsOut decide how soon a silently dead connection
@@ -77,13 +77,9 @@ func (a *Agent) connect() (*nats.Conn, error) {
 	if c.TLS != nil {
 		tc := &tls.Config{MinVersion: tls.VersionTLS12}
 		if c.TLS.CAFile != "" {
-			pem, err := os.ReadFile(c.TLS.CAFile)
+			pool, err := pemfile.CertPool(c.TLS.CAFile)
 			if err != nil {
 				return nil, fmt.Errorf("nats.tls.ca_file: %w", err)
-			}
-			pool := x509.NewCertPool()
-			if !pool.AppendCertsFromPEM(pem) {
-				return nil, fmt.Errorf("nats.tls.ca_file: %s holds no PEM certificate", c.TLS.CAFile)
 			}
 			tc.RootCAs = pool
 		}

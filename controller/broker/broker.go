@@ -5,7 +5,6 @@ package broker
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"log/slog"
 	"net"
@@ -17,6 +16,8 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
+
+	"github.com/vantage-net/vantage/internal/pemfile"
 )
 
 // Options choose between embedded and external NATS.
@@ -146,13 +147,9 @@ func connectExternal(o Options) (*nats.Conn, error) {
 		opts = append(opts, nats.UserCredentials(o.CredsFile))
 	}
 	if o.CAFile != "" {
-		pem, err := os.ReadFile(o.CAFile)
+		pool, err := pemfile.CertPool(o.CAFile)
 		if err != nil {
 			return nil, fmt.Errorf("nats.ca_file: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("nats.ca_file: no PEM certificate in %s", o.CAFile)
 		}
 		opts = append(opts, nats.Secure(&tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}))
 	}

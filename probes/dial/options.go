@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"os"
 	"sort"
 	"strconv"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/vantage-net/vantage/internal/pemfile"
 	"github.com/vantage-net/vantage/internal/yamlstrict"
 	"github.com/vantage-net/vantage/probes/probe"
 )
@@ -105,7 +105,7 @@ func decodeOptions(file string, node *yaml.Node) (*config, error) {
 	if o.Kind == KindTLS && o.CAFile != "" {
 		if o.InsecureSkipVerify {
 			c.bad("ca_file", -1, "has no effect with insecure_skip_verify: true; remove one")
-		} else if pool, err := loadCAFile(o.CAFile); err != nil {
+		} else if pool, err := pemfile.CertPool(o.CAFile); err != nil {
 			c.bad("ca_file", -1, "%v", err)
 		} else {
 			cfg.roots = pool
@@ -147,21 +147,6 @@ func checkDNS(c *checker, o Options, cfg *config) {
 func validPort(p string) bool {
 	n, err := strconv.Atoi(p)
 	return err == nil && n >= 1 && n <= 65535
-}
-
-// loadCAFile reads a PEM bundle. An empty or unparsable file is an error at
-// load time: otherwise every round would fail verification with a message
-// that hides the cause.
-func loadCAFile(name string) (*x509.CertPool, error) {
-	pem, err := os.ReadFile(name)
-	if err != nil {
-		return nil, err
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("%s holds no PEM certificate", name)
-	}
-	return pool, nil
 }
 
 // checker collects option errors with the line of the offending key.

@@ -3,13 +3,13 @@ package http
 import (
 	"crypto/x509"
 	"fmt"
-	"os"
 	"regexp"
 	"sort"
 
 	"golang.org/x/net/http/httpguts"
 	"gopkg.in/yaml.v3"
 
+	"github.com/vantage-net/vantage/internal/pemfile"
 	"github.com/vantage-net/vantage/internal/yamlstrict"
 	"github.com/vantage-net/vantage/probes/probe"
 )
@@ -144,7 +144,7 @@ func decodeOptions(file string, node *yaml.Node) (*config, error) {
 	if o.CAFile != "" {
 		if o.InsecureSkipVerify {
 			c.bad("ca_file", "", "has no effect with insecure_skip_verify: true; remove one")
-		} else if pool, err := loadCAFile(o.CAFile); err != nil {
+		} else if pool, err := pemfile.CertPool(o.CAFile); err != nil {
 			c.bad("ca_file", "", "%v", err)
 		} else {
 			cfg.roots = pool
@@ -154,21 +154,6 @@ func decodeOptions(file string, node *yaml.Node) (*config, error) {
 		return nil, c.sorted()
 	}
 	return cfg, nil
-}
-
-// loadCAFile reads a PEM bundle. An empty or unparsable file is an error at
-// load time: otherwise every round would fail verification with a message
-// that hides the cause.
-func loadCAFile(name string) (*x509.CertPool, error) {
-	pem, err := os.ReadFile(name)
-	if err != nil {
-		return nil, err
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("%s holds no PEM certificate", name)
-	}
-	return pool, nil
 }
 
 // checker collects option errors with the line of the offending key.
