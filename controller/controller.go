@@ -25,9 +25,9 @@ import (
 	"github.com/vantage-net/vantage/controller/apiauth"
 	"github.com/vantage-net/vantage/controller/broker"
 	"github.com/vantage-net/vantage/controller/config"
-	"github.com/vantage-net/vantage/controller/health"
 	"github.com/vantage-net/vantage/controller/ingest"
 	"github.com/vantage-net/vantage/controller/inventory"
+	"github.com/vantage-net/vantage/controller/linehealth"
 	"github.com/vantage-net/vantage/controller/registry"
 	"github.com/vantage-net/vantage/controller/store/influx"
 	"github.com/vantage-net/vantage/controller/store/sqlite"
@@ -51,7 +51,7 @@ type Controller struct {
 	broker   *broker.Broker
 	writer   *influx.Writer
 	db       *sql.DB
-	monitor  *health.Monitor
+	monitor  *linehealth.Monitor
 	agents   *registry.Registry
 	guard    *agentauth.Guard // nil with nats.agent_auth false
 	auth     *apiauth.Auth
@@ -112,7 +112,7 @@ func New(o Options) (*Controller, error) {
 		c.Close()
 		return nil, err
 	}
-	c.monitor, err = health.New(ctx, health.Options{
+	c.monitor, err = linehealth.New(ctx, linehealth.Options{
 		DB: c.db, Inventory: inventory.NewSQLStore(c.db), Points: c.writer,
 		Detector: cfg.Detector.LineState(), GroupWindow: cfg.Detector.GroupWindow,
 		SnapshotEvery: cfg.Detector.SnapshotInterval,

@@ -12,17 +12,17 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/vantage-net/vantage/controller/health"
+	"github.com/vantage-net/vantage/controller/linehealth"
 	"github.com/vantage-net/vantage/internal/serve"
 )
 
-// Source is what the API reads; *health.Monitor implements it.
+// Source is what the API reads; *linehealth.Monitor implements it.
 type Source interface {
-	Customers(ctx context.Context, after string, limit int) ([]health.CustomerView, error)
-	Lines(ctx context.Context, after string, limit int) ([]health.LineView, error)
-	Line(ctx context.Context, id string) (health.LineDetail, error)
-	Incidents(ctx context.Context, state string, before int64, limit int) ([]health.IncidentSummary, error)
-	Incident(ctx context.Context, id int64) (health.IncidentDetail, error)
+	Customers(ctx context.Context, after string, limit int) ([]linehealth.CustomerView, error)
+	Lines(ctx context.Context, after string, limit int) ([]linehealth.LineView, error)
+	Line(ctx context.Context, id string) (linehealth.LineDetail, error)
+	Incidents(ctx context.Context, state string, before int64, limit int) ([]linehealth.IncidentSummary, error)
+	Incident(ctx context.Context, id int64) (linehealth.IncidentDetail, error)
 }
 
 // DefaultLimit and MaxLimit bound list pages: 50,000 lines are read in
@@ -61,7 +61,7 @@ func bad(w http.ResponseWriter, code int, field, msg string) {
 // fail answers a Source error: 404 for unknown ids, else 500 (logged once,
 // here, with the request; the client gets no internals).
 func (h *handlers) fail(w http.ResponseWriter, r *http.Request, field string, err error) {
-	if errors.Is(err, health.ErrNotFound) {
+	if errors.Is(err, linehealth.ErrNotFound) {
 		bad(w, http.StatusNotFound, field, err.Error())
 		return
 	}
@@ -118,7 +118,7 @@ func (h *handlers) lines(w http.ResponseWriter, r *http.Request) {
 func (h *handlers) line(w http.ResponseWriter, r *http.Request) {
 	d, err := h.src.Line(r.Context(), r.PathValue("id"))
 	if err == nil && !h.canSee(r)(d.Customer) {
-		err = health.ErrNotFound
+		err = linehealth.ErrNotFound
 	}
 	if err != nil {
 		h.fail(w, r, "id", err)
@@ -177,7 +177,7 @@ func (h *handlers) incident(w http.ResponseWriter, r *http.Request) {
 	if err == nil && h.scope != nil {
 		var ok bool
 		if d, ok = trimIncident(d, h.canSee(r)); !ok {
-			err = health.ErrNotFound
+			err = linehealth.ErrNotFound
 		}
 	}
 	if err != nil {

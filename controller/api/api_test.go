@@ -10,38 +10,38 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/vantage-net/vantage/controller/health"
 	"github.com/vantage-net/vantage/controller/incident"
 	"github.com/vantage-net/vantage/controller/inventory"
+	"github.com/vantage-net/vantage/controller/linehealth"
 )
 
 type fake struct{ lastState string }
 
-func (f *fake) Customers(_ context.Context, after string, limit int) ([]health.CustomerView, error) {
-	return []health.CustomerView{{Customer: inventory.Customer{ID: "C1"}}, {Customer: inventory.Customer{ID: "C2"}}}, nil
+func (f *fake) Customers(_ context.Context, after string, limit int) ([]linehealth.CustomerView, error) {
+	return []linehealth.CustomerView{{Customer: inventory.Customer{ID: "C1"}}, {Customer: inventory.Customer{ID: "C2"}}}, nil
 }
 
-func (f *fake) Lines(_ context.Context, after string, limit int) ([]health.LineView, error) {
-	return []health.LineView{{ID: "L1", State: "up", Flaps24h: 2, Availability24h: 99.9}}, nil
+func (f *fake) Lines(_ context.Context, after string, limit int) ([]linehealth.LineView, error) {
+	return []linehealth.LineView{{ID: "L1", State: "up", Flaps24h: 2, Availability24h: 99.9}}, nil
 }
 
-func (f *fake) Line(_ context.Context, id string) (health.LineDetail, error) {
+func (f *fake) Line(_ context.Context, id string) (linehealth.LineDetail, error) {
 	if id != "L1" {
-		return health.LineDetail{}, fmt.Errorf("line %s: %w", id, health.ErrNotFound)
+		return linehealth.LineDetail{}, fmt.Errorf("line %s: %w", id, linehealth.ErrNotFound)
 	}
-	return health.LineDetail{LineView: health.LineView{ID: "L1"}}, nil
+	return linehealth.LineDetail{LineView: linehealth.LineView{ID: "L1"}}, nil
 }
 
-func (f *fake) Incidents(_ context.Context, state string, before int64, limit int) ([]health.IncidentSummary, error) {
+func (f *fake) Incidents(_ context.Context, state string, before int64, limit int) ([]linehealth.IncidentSummary, error) {
 	f.lastState = state
-	return []health.IncidentSummary{}, nil
+	return []linehealth.IncidentSummary{}, nil
 }
 
-func (f *fake) Incident(_ context.Context, id int64) (health.IncidentDetail, error) {
+func (f *fake) Incident(_ context.Context, id int64) (linehealth.IncidentDetail, error) {
 	if id == 7 {
-		return health.IncidentDetail{}, errors.New("disk on fire")
+		return linehealth.IncidentDetail{}, errors.New("disk on fire")
 	}
-	return health.IncidentDetail{}, fmt.Errorf("incident %d: %w", id, health.ErrNotFound)
+	return linehealth.IncidentDetail{}, fmt.Errorf("incident %d: %w", id, linehealth.ErrNotFound)
 }
 
 func TestRoutes(t *testing.T) {

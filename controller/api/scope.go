@@ -3,8 +3,8 @@ package api
 import (
 	"net/http"
 
-	"github.com/vantage-net/vantage/controller/health"
 	"github.com/vantage-net/vantage/controller/incident"
+	"github.com/vantage-net/vantage/controller/linehealth"
 )
 
 // Scope tells which customers a request may see (an account manager sees
@@ -19,7 +19,7 @@ func (h *handlers) canSee(r *http.Request) func(string) bool {
 	return h.scope(r)
 }
 
-func visibleLines(views []health.LineView, canSee func(string) bool) []health.LineView {
+func visibleLines(views []linehealth.LineView, canSee func(string) bool) []linehealth.LineView {
 	out := views[:0:0]
 	for _, v := range views {
 		if canSee(v.Customer) {
@@ -46,7 +46,7 @@ func visibleCustomers(cs []incident.Customer, canSee func(string) bool) (out []i
 // trimIncident keeps only the lines (and their timeline entries) of
 // customers in scope: an account manager learns that an incident touches
 // their customers, not which other customers' lines it holds.
-func trimIncident(d health.IncidentDetail, canSee func(string) bool) (health.IncidentDetail, bool) {
+func trimIncident(d linehealth.IncidentDetail, canSee func(string) bool) (linehealth.IncidentDetail, bool) {
 	cs, ok := visibleCustomers(d.Customers, canSee)
 	if !ok {
 		return d, false

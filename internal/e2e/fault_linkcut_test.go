@@ -464,7 +464,7 @@ probes:
 	}
 	// The line was unknown, not down, while the agent was cut off, so no
 	// incident opened then; the final outage opens one, already closed,
-	// covering the real cut (controller/health/late.go).
+	// covering the real cut (controller/linehealth/late.go).
 	var inc struct{ Incidents []apiIncident }
 	if err := getJSONAs(ctx, ctrl, token, "/api/v1/incidents", &inc); err != nil {
 		t.Fatal(err)

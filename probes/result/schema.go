@@ -84,7 +84,7 @@ var Schemas = map[string]Schema{
 		},
 	},
 	// line_state and line_event are written by the controller's line-health
-	// detector (controller/health), not by agents: a point of line_state on
+	// detector (controller/linehealth), not by agents: a point of line_state on
 	// every final transition of a line (up 1 when it came up, 0 when it went
 	// down, unknown or flapping), a point of line_event at each outage, flap
 	// or degradation's start. They are listed here because the controller's

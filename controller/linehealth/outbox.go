@@ -1,4 +1,4 @@
-package health
+package linehealth
 
 import (
 	"github.com/vantage-net/vantage/controller/incident"

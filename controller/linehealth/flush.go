@@ -1,4 +1,4 @@
-package health
+package linehealth
 
 import (
 	"context"
@@ -33,7 +33,7 @@ func (mon *Monitor) write(ctx context.Context, ob *outbox) error {
 		if err := storeOutputs(ctx, mon.opts.DB, ob.events, ob.incidents, mon.opts.Now()); err != nil {
 			mon.m.writeErrors.WithLabelValues("database").Inc()
 			mon.log.Warn("line events and incidents not stored; will retry", "events", len(ob.events), "incidents", len(ob.incidents), "err", err)
-			return fmt.Errorf("health: database: %w", err)
+			return fmt.Errorf("linehealth: database: %w", err)
 		}
 		ob.events, ob.incidents = nil, nil
 	}
@@ -52,7 +52,7 @@ func (mon *Monitor) write(ctx context.Context, ob *outbox) error {
 	rejected, err := mon.opts.Points.Write(ctx, &b)
 	if err != nil {
 		mon.m.writeErrors.WithLabelValues("influx").Inc()
-		return fmt.Errorf("health: influx: %w", err)
+		return fmt.Errorf("linehealth: influx: %w", err)
 	}
 	for _, r := range rejected {
 		mon.m.writeErrors.WithLabelValues("influx_rejected").Inc()

@@ -1,4 +1,4 @@
-// Package health is the controller's line-health room: it turns ingested
+// Package linehealth is the controller's line-health room: it turns ingested
 // results into line states, events and incidents, and keeps them.
 //
 // Monitor is an ingest.Sink. For each message it feeds the results' line
@@ -26,4 +26,4 @@
 // inventory adds customer, tier (which picks the detector profile) and the
 // element path (which roots incidents); a line the inventory does not know
 // is still watched, with no customer.
-package health
+package linehealth

@@ -1,4 +1,4 @@
-package health
+package linehealth
 
 import (
 	"context"
@@ -56,7 +56,7 @@ type Options struct {
 
 func (o *Options) setDefaults() error {
 	if o.DB == nil || o.Inventory == nil || o.Points == nil {
-		return errors.New("health: DB, Inventory and Points are required")
+		return errors.New("linehealth: DB, Inventory and Points are required")
 	}
 	def := func(p *time.Duration, d time.Duration) {
 		if *p <= 0 {
@@ -111,7 +111,7 @@ func New(ctx context.Context, o Options, log *slog.Logger, reg prometheus.Regist
 	}
 	det, err := linestate.New(o.Detector)
 	if err != nil {
-		return nil, fmt.Errorf("health: detector: %w", err)
+		return nil, fmt.Errorf("linehealth: detector: %w", err)
 	}
 	mon := &Monitor{opts: o, log: log, m: newMetrics(reg), det: det, lines: map[string]*lineInfo{}, down: downSpans{}}
 	if err := mon.restore(ctx); err != nil {
@@ -126,7 +126,7 @@ func New(ctx context.Context, o Options, log *slog.Logger, reg prometheus.Regist
 func (mon *Monitor) restore(ctx context.Context) error {
 	snap, taken, err := loadSnapshot(ctx, mon.opts.DB)
 	if err != nil {
-		return fmt.Errorf("health: %w", err)
+		return fmt.Errorf("linehealth: %w", err)
 	}
 	if snap != nil {
 		// A snapshot this build cannot read is not fatal: the detector
@@ -140,19 +140,19 @@ func (mon *Monitor) restore(ctx context.Context) error {
 	}
 	unknown, err := loadUnknownLines(ctx, mon.opts.DB)
 	if err != nil {
-		return fmt.Errorf("health: %w", err)
+		return fmt.Errorf("linehealth: %w", err)
 	}
 	for _, id := range unknown {
 		mon.lines[id] = &lineInfo{}
 	}
 	open, next, err := loadOpenIncidents(ctx, mon.opts.DB)
 	if err != nil {
-		return fmt.Errorf("health: %w", err)
+		return fmt.Errorf("linehealth: %w", err)
 	}
 	mon.grp = incident.New(incident.Options{Window: mon.opts.GroupWindow, Now: mon.opts.Now, FirstID: next})
 	mon.grp.Restore(open)
 	if err := loadDownSpans(ctx, mon, 2*mon.det.Horizon()); err != nil {
-		return fmt.Errorf("health: %w", err)
+		return fmt.Errorf("linehealth: %w", err)
 	}
 	mon.m.incidentsOpen.Set(float64(len(open)))
 	return nil
@@ -162,7 +162,7 @@ func (mon *Monitor) restore(ctx context.Context) error {
 func (mon *Monitor) refreshInventory(ctx context.Context) error {
 	infos, err := loadInventory(ctx, mon.opts.Inventory)
 	if err != nil {
-		return fmt.Errorf("health: %w", err)
+		return fmt.Errorf("linehealth: %w", err)
 	}
 	mon.mu.Lock()
 	defer mon.mu.Unlock()
@@ -297,10 +297,10 @@ func (mon *Monitor) shutdown() error {
 	defer cancel()
 	mon.tick(mon.opts.Now())
 	if err := mon.flush(ctx); err != nil {
-		return fmt.Errorf("health: final write: %w", err)
+		return fmt.Errorf("linehealth: final write: %w", err)
 	}
 	if err := mon.snapshot(ctx); err != nil {
-		return fmt.Errorf("health: final snapshot: %w", err)
+		return fmt.Errorf("linehealth: final snapshot: %w", err)
 	}
 	return nil
 }
