@@ -11,6 +11,7 @@ import (
 	"github.com/vantage-net/vantage/probes/http"
 	"github.com/vantage-net/vantage/probes/ping"
 	"github.com/vantage-net/vantage/probes/probe"
+	"github.com/vantage-net/vantage/probes/snmp"
 )
 
 // registry maps a config `type:` to its descriptor. One line per type.
@@ -18,6 +19,7 @@ var registry = map[string]probe.Descriptor{
 	"dial": dial.Descriptor,
 	"http": http.Descriptor,
 	"ping": ping.Descriptor,
+	"snmp": snmp.Descriptor,
 }
 
 // Lookup returns the descriptor of a probe type.

@@ -117,3 +117,25 @@ func FuzzDerive(f *testing.F) {
 		_ = config.CheckRemote("kv", out, "cpe-1", probes.TypeInfo{})
 	})
 }
+
+// TestDeriveExtraSNMP: an extra_dir file may hold snmp probes, as the
+// README says (issue 9: the agent's rules, asked before publishing,
+// answered "known: dial, http, ping").
+func TestDeriveExtraSNMP(t *testing.T) {
+	extra := []byte(`probes:
+  - name: cpe-router
+    type: snmp
+    interval: 30s
+    targets: [198.18.0.2]
+    options:
+      community: lab-community
+      interfaces: [{name: ge-0/0/1, line: 0571-L1}]
+`)
+	got, err := Derive(assignment(), PingProfile{Interval: time.Second, Count: 3}, extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := config.CheckRemote("kv", got, "cpe-1", probes.TypeInfo{}); err != nil {
+		t.Fatalf("derived config with an extra snmp probe refused: %v\n%s", err, got)
+	}
+}
