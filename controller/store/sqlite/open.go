@@ -3,7 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -27,6 +29,40 @@ type Options struct {
 	NoMigrate bool
 }
 
+// FileMode is the mode of the database file and its -wal and -shm files:
+// they hold customers, contacts and API token hashes, readable by the
+// controller's user only.
+const FileMode = 0o600
+
+// restrictFiles creates the database file with FileMode before SQLite opens
+// it (SQLite would create it 0644 less the umask) and tightens a file an
+// older build left more open. SQLite gives the -wal and -shm files the mode
+// of the database file; existing ones are tightened too.
+func restrictFiles(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, FileMode)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		st, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if st.Mode().Perm()&^FileMode != 0 {
+			if err := os.Chmod(p, FileMode); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // Open opens (creating if needed) the database file at path and migrates it
 // to the newest schema this build knows.
 //
@@ -44,6 +80,9 @@ func Open(ctx context.Context, path string, opts Options) (*sql.DB, error) {
 	// `inventory import` may run before the controller ever started and
 	// made its data_dir.
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	if err := restrictFiles(path); err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	busy := opts.BusyTimeout

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -154,5 +155,54 @@ func TestOpenMakesDataDir(t *testing.T) {
 	db.Close()
 	if _, err := os.Stat(path); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestFileModes: the database, its -wal and its -shm are readable by the
+// controller's user only, even with a permissive umask, and a file an older
+// build created 0644 is tightened on open.
+func TestFileModes(t *testing.T) {
+	old := syscall.Umask(0o002)
+	defer syscall.Umask(old)
+	dir := t.TempDir()
+	path := filepath.Join(dir, DefaultName)
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(context.Background(), path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// A write makes sure the WAL and the shared-memory index exist.
+	if _, err := db.Exec(`CREATE TABLE mode_probe (x INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		if m := st.Mode().Perm(); m != 0o600 {
+			t.Errorf("%s: mode %o, want 600", filepath.Base(p), m)
+		}
+	}
+	// A fresh file, never there before.
+	fresh := filepath.Join(dir, "new", DefaultName)
+	db2, err := Open(context.Background(), fresh, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	if _, err := db2.Exec(`CREATE TABLE mode_probe (x INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{fresh, fresh + "-wal", fresh + "-shm"} {
+		if st, err := os.Stat(p); err != nil || st.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v %v, want mode 600", p, st.Mode(), err)
+		}
 	}
 }
