@@ -10,6 +10,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/vantage-net/vantage/internal/pemfile"
+	"github.com/vantage-net/vantage/internal/redact"
 )
 
 // pingInterval and maxPingsOut decide how soon a silently dead connection
@@ -61,11 +62,11 @@ func (a *Agent) connect() (*nats.Conn, error) {
 			case a.reconnected <- struct{}{}:
 			default:
 			}
-			a.log.Info("reconnected to NATS", "server", nc.ConnectedUrlRedacted())
+			a.log.Info("reconnected to NATS", "server", redact.URL(nc.ConnectedUrl()))
 		}),
 		nats.ConnectHandler(func(nc *nats.Conn) {
 			a.m.connected.Set(1)
-			a.log.Info("connected to NATS", "server", nc.ConnectedUrlRedacted())
+			a.log.Info("connected to NATS", "server", redact.URL(nc.ConnectedUrl()))
 		}),
 	}
 	if c.User != "" {

@@ -31,6 +31,7 @@ import (
 	"github.com/vantage-net/vantage/controller/registry"
 	"github.com/vantage-net/vantage/controller/store/influx"
 	"github.com/vantage-net/vantage/controller/store/sqlite"
+	"github.com/vantage-net/vantage/internal/redact"
 	"github.com/vantage-net/vantage/internal/serve"
 )
 
@@ -195,8 +196,8 @@ func (c *Controller) Run(ctx context.Context) error {
 	monCtx, stopMon := context.WithCancel(context.WithoutCancel(ctx))
 	monDone := make(chan error, 1)
 	go func() { monDone <- c.monitor.Run(monCtx) }()
-	c.log.Info("controller running", "http", c.HTTPAddr(), "nats", c.NATSURL(), "embedded_nats", c.broker.Server != nil,
-		"influx", c.cfg.Influx.URL, "bucket", c.cfg.Influx.Bucket, "database", c.cfg.Database.Path)
+	c.log.Info("controller running", "http", c.HTTPAddr(), "nats", redact.URL(c.NATSURL()), "embedded_nats", c.broker.Server != nil,
+		"influx", redact.URL(c.cfg.Influx.URL), "bucket", c.cfg.Influx.Bucket, "database", c.cfg.Database.Path)
 	err := c.ingester.Run(ctx)
 	stopMon()
 	if merr := <-monDone; merr != nil {
@@ -246,21 +247,23 @@ func (c *Controller) health() (bool, map[string]any) {
 	return ok, d
 }
 
+// status is GET /api/v1/status. URLs are served without their user
+// information (redact.URL): a password in influx.url stays in the config.
 func (c *Controller) status(w http.ResponseWriter, r *http.Request) {
 	ok, d := c.health()
 	d["healthy"] = ok
-	d["nats_url"] = c.NATSURL()
-	d["influx_url"] = c.cfg.Influx.URL
+	d["nats_url"] = redact.URL(c.NATSURL())
+	d["influx_url"] = redact.URL(c.cfg.Influx.URL)
 	d["influx_bucket"] = c.cfg.Influx.Bucket
 	serve.JSON(w, http.StatusOK, d)
 }
 
 // apiHandler is /api/v1/: every route behind the bearer-token check (unless
 // api_auth is off), account managers scoped to their customers, the agent
-// fleet for admin and ops only.
+// fleet and the controller's status for admin and ops only.
 func (c *Controller) apiHandler(statuses *agentconfig.StatusWatcher) http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/v1/status", c.status)
+	var status http.Handler = http.HandlerFunc(c.status)
 	var scope api.Scope
 	fleet := http.NewServeMux()
 	c.agents.Register(fleet)
@@ -275,7 +278,11 @@ func (c *Controller) apiHandler(statuses *agentconfig.StatusWatcher) http.Handle
 			return p.CanSeeCustomer
 		}
 		fleetHandler = apiauth.RequireRole(apiauth.Admin, apiauth.Ops)(fleet)
+		// Status names the controller's NATS and InfluxDB: operator
+		// business, not an account manager's.
+		status = apiauth.RequireRole(apiauth.Admin, apiauth.Ops)(status)
 	}
+	mux.Handle("GET /api/v1/status", status)
 	mux.Handle("/api/v1/agents", fleetHandler)
 	mux.Handle("/api/v1/agents/", fleetHandler)
 	api.Register(mux, c.monitor, c.log.With("component", "api"), scope)

@@ -136,3 +136,12 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestNATSURLErrorHidesCredentials: a malformed NATS URL is quoted without
+// its user:password@ (issue 10, item 9).
+func TestNATSURLErrorHidesCredentials(t *testing.T) {
+	_, err := Parse("a.yaml", []byte("agent_id: a1\nnats: {urls: [\"http://cpe:agentS3cret@n1:4222\"]}\n"), nil)
+	if err == nil || strings.Contains(err.Error(), "agentS3cret") || !strings.Contains(err.Error(), `"http://n1:4222"`) {
+		t.Errorf("error: %v", err)
+	}
+}

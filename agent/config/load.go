@@ -10,6 +10,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/vantage-net/vantage/internal/redact"
 	"github.com/vantage-net/vantage/internal/yamlstrict"
 	"github.com/vantage-net/vantage/probes/result"
 	"github.com/vantage-net/vantage/probes/snmp/trap"
@@ -97,7 +98,7 @@ func (c *Config) validate(types TypeInfo) yamlstrict.Errors {
 	for i, u := range c.NATS.URLs {
 		pu, err := url.Parse(u)
 		if err != nil || pu.Host == "" || (pu.Scheme != "nats" && pu.Scheme != "tls") {
-			bad(c.lineOf("nats", "urls"), fmt.Sprintf("nats.urls[%d]", i), "%q is not a nats:// or tls:// URL", u)
+			bad(c.lineOf("nats", "urls"), fmt.Sprintf("nats.urls[%d]", i), "%q is not a nats:// or tls:// URL", redact.URL(u))
 		}
 	}
 	if c.NATS.CredsFile != "" && c.NATS.User != "" {

@@ -18,6 +18,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/vantage-net/vantage/internal/pemfile"
+	"github.com/vantage-net/vantage/internal/redact"
 )
 
 // Options choose between embedded and external NATS.
@@ -60,7 +61,7 @@ func (b *Broker) ClientURL() string {
 	if b.Server != nil {
 		return b.Server.ClientURL()
 	}
-	return b.Conn.ConnectedUrlRedacted()
+	return redact.URL(b.Conn.ConnectedUrl())
 }
 
 // Start starts or connects.

@@ -13,6 +13,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/vantage-net/vantage/internal/redact"
 	"github.com/vantage-net/vantage/internal/yamlstrict"
 )
 
@@ -203,7 +204,7 @@ func (c *Config) validate(file string, root *yaml.Node) yamlstrict.Errors {
 	for i, u := range c.NATS.URLs {
 		pu, err := url.Parse(u)
 		if err != nil || pu.Host == "" || (pu.Scheme != "nats" && pu.Scheme != "tls") {
-			bad(fmt.Sprintf("nats.urls[%d]", i), "%q is not a nats:// or tls:// URL", u)
+			bad(fmt.Sprintf("nats.urls[%d]", i), "%q is not a nats:// or tls:// URL", redact.URL(u))
 		}
 	}
 	if c.NATS.Embedded() {
@@ -225,7 +226,7 @@ func (c *Config) validate(file string, root *yaml.Node) yamlstrict.Errors {
 	if c.Influx.URL == "" {
 		bad("influx.url", "is required (e.g. http://127.0.0.1:8086)")
 	} else if u, err := url.Parse(c.Influx.URL); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		bad("influx.url", "%q is not an http(s) URL", c.Influx.URL)
+		bad("influx.url", "%q is not an http(s) URL", redact.URL(c.Influx.URL))
 	}
 	if c.Influx.Bucket == "" {
 		bad("influx.bucket", `is required: a 2.x bucket, or "database/retention-policy" on 1.8`)

@@ -59,3 +59,20 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("nats: {urls: [nats://a:1]}\ningest: {fetch_batch: -1}"))
 	f.Fuzz(func(t *testing.T, data []byte) { _, _ = Parse("f.yaml", data) })
 }
+
+// TestURLErrorsHideCredentials: a malformed URL is quoted in the error
+// without its user:password@ (issue 10, item 9).
+func TestURLErrorsHideCredentials(t *testing.T) {
+	_, err := Parse("c.yaml", []byte("nats: {urls: [\"http://ctl:natsS3cret@n1:4222\"], agent_auth: false}\ninflux: {url: \"ftp://u:influxS3cret@i:8086\", bucket: b}\n"))
+	if err == nil {
+		t.Fatal("bad URLs accepted")
+	}
+	for _, s := range []string{"natsS3cret", "influxS3cret", "ctl:", "u:"} {
+		if strings.Contains(err.Error(), s) {
+			t.Errorf("error shows %q: %v", s, err)
+		}
+	}
+	if !strings.Contains(err.Error(), `"http://n1:4222" is not a nats://`) || !strings.Contains(err.Error(), `"ftp://i:8086" is not an http(s) URL`) {
+		t.Errorf("error does not name the URLs: %v", err)
+	}
+}

@@ -14,6 +14,8 @@ import (
 	"github.com/influxdata/influxdb-client-go/v2/api"
 	http2 "github.com/influxdata/influxdb-client-go/v2/api/http"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vantage-net/vantage/internal/redact"
 )
 
 // Rejected is a point InfluxDB refused on its own merits.
@@ -60,7 +62,7 @@ func New(opts Options, log *slog.Logger, reg prometheus.Registerer) (*Writer, er
 	client := influxdb2.NewClientWithOptions(opts.URL, opts.Token, co)
 	return &Writer{
 		opts:   opts,
-		log:    log.With("influx", opts.URL, "bucket", opts.Bucket),
+		log:    log.With("influx", redact.URL(opts.URL), "bucket", opts.Bucket),
 		client: client,
 		api:    client.WriteAPIBlocking(opts.Org, opts.Bucket),
 		m:      newMetrics(reg),
@@ -76,10 +78,10 @@ func (w *Writer) Close() { w.client.Close() }
 func (w *Writer) Ping(ctx context.Context) error {
 	ok, err := w.client.Ping(ctx)
 	if err != nil {
-		return fmt.Errorf("influx %s: %w", w.opts.URL, err)
+		return fmt.Errorf("influx %s: %w", redact.URL(w.opts.URL), err)
 	}
 	if !ok {
-		return fmt.Errorf("influx %s: ping failed", w.opts.URL)
+		return fmt.Errorf("influx %s: ping failed", redact.URL(w.opts.URL))
 	}
 	return nil
 }
