@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"math"
+	"net"
 	"regexp"
 	"strconv"
 	"strings"
@@ -62,14 +63,7 @@ func (b *builder) add(r *record) {
 			AccountManager: b.text(r, "account_manager"),
 		})
 	case KindElements:
-		e := Element{ID: id, ParentID: b.id(r, "parent"), Kind: b.enum(r, "kind", ElementKinds), Name: b.text(r, "name")}
-		if e.Name == "" {
-			e.Name = e.ID // elements are often known by their id alone
-		}
-		if e.ParentID != "" && e.ParentID == e.ID {
-			b.bad(r, "parent", "%q is the element itself", e.ParentID)
-		}
-		s.Elements = append(s.Elements, e)
+		s.Elements = append(s.Elements, b.element(r, id))
 	case KindSites:
 		s.Sites = append(s.Sites, b.site(r, id))
 	case KindContacts:
@@ -93,9 +87,71 @@ func (b *builder) add(r *record) {
 				JitterMs: b.num(r, "jitter_ms", 0, 60000, false),
 			},
 			ProbeAddress: b.host(r, "probe_address"),
+			SNMPDevice:   b.id(r, "snmp_device"),
+			SNMPIfName:   b.text(r, "snmp_ifname"),
+			SNMPIfAlias:  b.text(r, "snmp_ifalias"),
 		})
+		b.lineSNMP(r, s.Lines[len(s.Lines)-1])
 	}
 	s.rows[r.kind] = append(s.rows[r.kind], r)
+}
+
+func (b *builder) element(r *record, id string) Element {
+	e := Element{ID: id, ParentID: b.id(r, "parent"), Kind: b.enum(r, "kind", ElementKinds), Name: b.text(r, "name"),
+		Agent: b.text(r, "agent"), SNMPAddress: b.snmpAddress(r, "snmp_address"), SNMPProfile: b.text(r, "snmp_profile")}
+	if e.Name == "" {
+		e.Name = e.ID // elements are often known by their id alone
+	}
+	if e.ParentID != "" && e.ParentID == e.ID {
+		b.bad(r, "parent", "%q is the element itself", e.ParentID)
+	}
+	if e.Agent != "" && !result.ValidAgentID(e.Agent) {
+		b.bad(r, "agent", "%q is not an agent id (letters, digits, '-' or '_')", e.Agent)
+	}
+	switch {
+	case e.SNMPProfile != "" && !profileRE.MatchString(e.SNMPProfile):
+		b.bad(r, "snmp_profile", "%q is not a profile name (letters, digits, '.', '-' or '_')", e.SNMPProfile)
+	case r.get("snmp_address") != "" && e.SNMPProfile == "":
+		b.bad(r, "snmp_profile", "is required with snmp_address: it names the device's credentials in the controller's remote_config.snmp.profiles")
+	case r.get("snmp_address") == "" && e.SNMPProfile != "":
+		b.bad(r, "snmp_address", "is required with snmp_profile (the device to poll)")
+	}
+	return e
+}
+
+var profileRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+
+// snmpAddress reads an SNMP device address: host or host:port, as the
+// snmp probe takes its targets.
+func (b *builder) snmpAddress(r *record, name string) string {
+	v := r.get(name)
+	if v == "" {
+		return ""
+	}
+	host, port, err := net.SplitHostPort(v)
+	if err != nil {
+		host, port = v, ""
+	}
+	if n, perr := strconv.Atoi(port); port != "" && (perr != nil || n < 1 || n > 65535) {
+		b.bad(r, name, "%q: port must be 1..65535", v)
+		return ""
+	}
+	if len(host) > 253 || !hostRE.MatchString(host) || (port == "" && strings.Count(v, ":") == 1) {
+		b.bad(r, name, "%q is not host or host:port", v)
+		return ""
+	}
+	return v
+}
+
+// lineSNMP checks the interface fields of a line on their own; whether its
+// device exists is checked against the element tree (check.go).
+func (b *builder) lineSNMP(r *record, l Line) {
+	if l.SNMPIfName != "" && l.SNMPIfAlias != "" {
+		b.bad(r, "snmp_ifalias", "give one of snmp_ifname and snmp_ifalias, not both")
+	}
+	if l.SNMPDevice != "" && !l.SNMPMapped() {
+		b.bad(r, "snmp_device", "needs snmp_ifname or snmp_ifalias: the interface of the device that carries the line")
+	}
 }
 
 func (b *builder) site(r *record, id string) Site {

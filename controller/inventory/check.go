@@ -9,6 +9,7 @@ type known struct {
 	customers map[string]bool
 	sites     map[string]bool
 	elements  map[string]string // id → parent id ("" for a root)
+	devices   map[string]bool   // elements with an snmp_address
 }
 
 // checkRefs checks every reference in set against set itself plus k, and
@@ -48,6 +49,46 @@ func checkRefs(set *Set, k known, c *collector) {
 		ref(KindLines, i, "upstream_element", x.UpstreamElement, "element", has(parent, x.UpstreamElement))
 	}
 	checkCycles(set, parent, c)
+	checkSNMP(set, k, parent, c)
+}
+
+// checkSNMP checks that every line naming an interface has a device: its
+// snmp_device, or an element with an snmp_address at or above its
+// upstream element, once set is applied.
+func checkSNMP(set *Set, k known, parent map[string]string, c *collector) {
+	devices := make(map[string]bool, len(k.devices)+len(set.Elements))
+	for id := range k.devices {
+		devices[id] = true
+	}
+	for _, e := range set.Elements { // a row of this file replaces the stored one
+		devices[e.ID] = e.SNMPAddress != ""
+	}
+	isDevice := func(id string) bool { return devices[id] }
+	for i, l := range set.Lines {
+		if !l.SNMPMapped() {
+			continue
+		}
+		r := set.rows[KindLines][i]
+		if l.SNMPDevice != "" {
+			if _, ok := parent[l.SNMPDevice]; !ok {
+				line, col := r.pos("snmp_device")
+				c.addf(set.File, line, col, r.field("snmp_device"), "%q is not a known element (neither in this file nor already imported)", l.SNMPDevice)
+			} else if !devices[l.SNMPDevice] {
+				line, col := r.pos("snmp_device")
+				c.addf(set.File, line, col, r.field("snmp_device"), "element %q has no snmp_address", l.SNMPDevice)
+			}
+			continue
+		}
+		if SNMPDeviceOf(l, parent, isDevice) == "" {
+			field := "snmp_ifname"
+			if l.SNMPIfName == "" {
+				field = "snmp_ifalias"
+			}
+			line, col := r.pos(field)
+			c.addf(set.File, line, col, r.field(field),
+				"no SNMP device carries this line: set snmp_device, or give upstream_element %q or an element above it an snmp_address", l.UpstreamElement)
+		}
+	}
 }
 
 func union[T any](base map[string]bool, rows []T, id func(T) string) map[string]bool {

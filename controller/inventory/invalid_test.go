@@ -33,6 +33,19 @@ func TestInvalidFiles(t *testing.T) {
 			dir + `bad-assignment.yaml:4: sites[0].agent: "cpe 1" is not an agent id (letters, digits, '-' or '_')`,
 			dir + `bad-assignment.yaml:6: lines[0].probe_address: "198.18.0.1; rm" is not an IP address or host name`,
 		}},
+		{"bad-snmp.yaml", []string{
+			dir + `bad-snmp.yaml:2: elements[0].agent: "pop 1" is not an agent id (letters, digits, '-' or '_')`,
+			dir + `bad-snmp.yaml:3: elements[1].snmp_profile: is required with snmp_address: it names the device's credentials in the controller's remote_config.snmp.profiles`,
+			dir + `bad-snmp.yaml:4: elements[2].snmp_address: "198.18.0.2:99999": port must be 1..65535`,
+			dir + `bad-snmp.yaml:5: elements[3].snmp_profile: "pe v3" is not a profile name (letters, digits, '.', '-' or '_')`,
+			dir + `bad-snmp.yaml:9: lines[0].snmp_ifalias: give one of snmp_ifname and snmp_ifalias, not both`,
+			dir + `bad-snmp.yaml:10: lines[1].snmp_device: needs snmp_ifname or snmp_ifalias: the interface of the device that carries the line`,
+		}},
+		{"snmp-no-device.yaml", []string{
+			dir + `snmp-no-device.yaml:8: lines[0].snmp_ifname: no SNMP device carries this line: set snmp_device, or give upstream_element "pe1" or an element above it an snmp_address`,
+			dir + `snmp-no-device.yaml:9: lines[1].snmp_device: element "pe1" has no snmp_address`,
+			dir + `snmp-no-device.yaml:10: lines[2].snmp_device: "pe9" is not a known element (neither in this file nor already imported)`,
+		}},
 		{"element-cycle.yaml", []string{
 			dir + `element-cycle.yaml:3: elements[1].parent: "c" makes a cycle (child → parent): a → c → b → a`,
 		}},
@@ -111,8 +124,8 @@ func TestCSVHeaderProblems(t *testing.T) {
 	_, err := ParseCSV("l.csv", []byte("circuit_id,colour,circuit_id\nL1,red,L1\n"))
 	want := []string{
 		"l.csv:1: customer: required column is missing",
-		"l.csv:1:12: colour: unknown column for lines (want customer, a_end_site, z_end, upstream_element, sla_availability_pct, loss_pct, rtt_ms, jitter_ms, probe_address)",
-		"l.csv:1:19: circuit_id: unknown column for lines (want customer, a_end_site, z_end, upstream_element, sla_availability_pct, loss_pct, rtt_ms, jitter_ms, probe_address)",
+		"l.csv:1:12: colour: unknown column for lines (want customer, a_end_site, z_end, upstream_element, sla_availability_pct, loss_pct, rtt_ms, jitter_ms, probe_address, snmp_device, snmp_ifname, snmp_ifalias)",
+		"l.csv:1:19: circuit_id: unknown column for lines (want customer, a_end_site, z_end, upstream_element, sla_availability_pct, loss_pct, rtt_ms, jitter_ms, probe_address, snmp_device, snmp_ifname, snmp_ifalias)",
 	}
 	if err == nil || err.Error() != strings.Join(want, "\n") {
 		t.Fatalf("got:\n%v", err)

@@ -50,7 +50,7 @@ var specs = []*spec{
 		fields:   []string{"id", "name", "tier", "account_manager"},
 		required: []string{"id", "name", "tier"}},
 	{kind: KindElements, csvKey: "element_id",
-		fields:   []string{"id", "parent", "kind", "name"},
+		fields:   []string{"id", "parent", "kind", "name", "agent", "snmp_address", "snmp_profile"},
 		required: []string{"id", "kind"}},
 	{kind: KindSites, csvKey: "site_id",
 		fields:   []string{"id", "customer", "kind", "name", "lat", "lon", "grid_cell", "agent"},
@@ -60,7 +60,8 @@ var specs = []*spec{
 		required: []string{"id", "customer", "name"}},
 	{kind: KindLines, csvKey: "circuit_id",
 		fields: []string{"circuit_id", "customer", "a_end_site", "z_end", "upstream_element",
-			"sla_availability_pct", "loss_pct", "rtt_ms", "jitter_ms", "probe_address"},
+			"sla_availability_pct", "loss_pct", "rtt_ms", "jitter_ms", "probe_address",
+			"snmp_device", "snmp_ifname", "snmp_ifalias"},
 		required: []string{"circuit_id", "customer"}},
 }
 

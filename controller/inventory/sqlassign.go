@@ -2,7 +2,7 @@ package inventory
 
 import "context"
 
-// Assignments implements Store with two queries whatever the fleet size:
+// Assignments implements Store with four queries whatever the fleet size:
 // 10,000 agents must not mean 10,000 queries on every refresh.
 func (s *SQLStore) Assignments(ctx context.Context) ([]Assignment, error) {
 	sites, err := list(ctx, s.db, scanSite, `SELECT `+siteCols+` FROM sites WHERE agent <> '' ORDER BY agent, id`)
@@ -26,5 +26,9 @@ func (s *SQLStore) Assignments(ctx context.Context) ([]Assignment, error) {
 			out[i].Lines = append(out[i].Lines, l)
 		}
 	}
-	return out, nil
+	devices, err := s.snmpAssignments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return mergeDevices(out, devices), nil
 }

@@ -81,12 +81,12 @@ func (s *SQLStore) Element(ctx context.Context, id string) (Element, error) {
 
 // ElementPath implements Store.
 func (s *SQLStore) ElementPath(ctx context.Context, elementID string) ([]Element, error) {
-	path, err := list(ctx, s.db, scanElement, `WITH RECURSIVE up(id, parent_id, kind, name, depth) AS (
-			SELECT id, parent_id, kind, name, 0 FROM upstream_elements WHERE id = ?
+	path, err := list(ctx, s.db, scanElement, `WITH RECURSIVE up(eid, pid, depth) AS (
+			SELECT id, parent_id, 0 FROM upstream_elements WHERE id = ?
 			UNION ALL
-			SELECT e.id, e.parent_id, e.kind, e.name, up.depth + 1
-			FROM upstream_elements e JOIN up ON e.id = up.parent_id WHERE up.depth < ?)
-		SELECT id, COALESCE(parent_id, ''), kind, name FROM up ORDER BY depth DESC`, elementID, maxDepth)
+			SELECT e.id, e.parent_id, up.depth + 1
+			FROM upstream_elements e JOIN up ON e.id = up.pid WHERE up.depth < ?)
+		SELECT `+elementCols+` FROM up JOIN upstream_elements ON upstream_elements.id = up.eid ORDER BY depth DESC`, elementID, maxDepth)
 	if err == nil && len(path) == 0 {
 		err = fmt.Errorf("element %q: %w", elementID, ErrNotFound)
 	}

@@ -9,11 +9,12 @@ import (
 // Optional references are stored NULL and read back as "".
 const (
 	customerCols = `id, name, tier, account_manager`
-	elementCols  = `id, COALESCE(parent_id, ''), kind, name`
+	elementCols  = `id, COALESCE(parent_id, ''), kind, name, agent, snmp_address, snmp_profile`
 	siteCols     = `id, COALESCE(customer_id, ''), kind, name, lat, lon, grid_cell, agent`
 	contactCols  = `id, customer_id, name, role, email, phone, im, language`
 	lineCols     = `circuit_id, customer_id, COALESCE(a_end_site, ''), z_end, COALESCE(upstream_element_id, ''),
-		sla_availability_pct, loss_pct, rtt_ms, jitter_ms, probe_address`
+		sla_availability_pct, loss_pct, rtt_ms, jitter_ms, probe_address,
+		COALESCE(snmp_device, ''), snmp_ifname, snmp_ifalias`
 )
 
 type scanner interface{ Scan(dest ...any) error }
@@ -24,7 +25,7 @@ func scanCustomer(s scanner) (c Customer, err error) {
 }
 
 func scanElement(s scanner) (e Element, err error) {
-	err = s.Scan(&e.ID, &e.ParentID, &e.Kind, &e.Name)
+	err = s.Scan(&e.ID, &e.ParentID, &e.Kind, &e.Name, &e.Agent, &e.SNMPAddress, &e.SNMPProfile)
 	return e, err
 }
 
@@ -41,7 +42,8 @@ func scanContact(s scanner) (c Contact, err error) {
 func scanLine(s scanner) (l Line, err error) {
 	t := &l.Thresholds
 	err = s.Scan(&l.CircuitID, &l.CustomerID, &l.ASite, &l.ZEnd, &l.UpstreamElement,
-		&l.SLAAvailabilityPct, &t.LossPct, &t.RTTMs, &t.JitterMs, &l.ProbeAddress)
+		&l.SLAAvailabilityPct, &t.LossPct, &t.RTTMs, &t.JitterMs, &l.ProbeAddress,
+		&l.SNMPDevice, &l.SNMPIfName, &l.SNMPIfAlias)
 	return l, err
 }
 
@@ -124,7 +126,7 @@ func loadExisting(ctx context.Context, tx *sql.Tx, set *Set) (*existing, error) 
 }
 
 func (ex *existing) known() known {
-	k := known{customers: map[string]bool{}, sites: map[string]bool{}, elements: map[string]string{}}
+	k := known{customers: map[string]bool{}, sites: map[string]bool{}, elements: map[string]string{}, devices: map[string]bool{}}
 	for id := range ex.customers {
 		k.customers[id] = true
 	}
@@ -133,6 +135,9 @@ func (ex *existing) known() known {
 	}
 	for id, e := range ex.elements {
 		k.elements[id] = e.ParentID
+		if e.SNMPAddress != "" {
+			k.devices[id] = true
+		}
 	}
 	return k
 }

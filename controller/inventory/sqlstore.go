@@ -68,7 +68,9 @@ func (s *SQLStore) Import(ctx context.Context, set *Set, opts ImportOptions) (Co
 		{KindElements, len(set.Elements), func() (Tally, error) {
 			return writeKind(w, set.Elements, old.elements, func(x Element) string { return x.ID },
 				func(a, b Element) bool { return a == b }, upsertElement,
-				func(x Element) []any { return []any{x.ID, null(x.ParentID), x.Kind, x.Name} })
+				func(x Element) []any {
+					return []any{x.ID, null(x.ParentID), x.Kind, x.Name, x.Agent, x.SNMPAddress, x.SNMPProfile}
+				})
 		}},
 		{KindSites, len(set.Sites), func() (Tally, error) {
 			return writeKind(w, set.Sites, old.sites, func(x Site) string { return x.ID }, Site.equal, upsertSite,
@@ -88,7 +90,8 @@ func (s *SQLStore) Import(ctx context.Context, set *Set, opts ImportOptions) (Co
 				func(x Line) []any {
 					t := x.Thresholds
 					return []any{x.CircuitID, x.CustomerID, null(x.ASite), x.ZEnd, null(x.UpstreamElement),
-						x.SLAAvailabilityPct, t.LossPct, t.RTTMs, t.JitterMs, x.ProbeAddress}
+						x.SLAAvailabilityPct, t.LossPct, t.RTTMs, t.JitterMs, x.ProbeAddress,
+						null(x.SNMPDevice), x.SNMPIfName, x.SNMPIfAlias}
 				})
 		}},
 	}
@@ -124,8 +127,10 @@ func null(s string) any {
 const (
 	upsertCustomer = `INSERT INTO customers (id, name, tier, account_manager) VALUES (?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, tier = excluded.tier, account_manager = excluded.account_manager`
-	upsertElement = `INSERT INTO upstream_elements (id, parent_id, kind, name) VALUES (?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET parent_id = excluded.parent_id, kind = excluded.kind, name = excluded.name`
+	upsertElement = `INSERT INTO upstream_elements (id, parent_id, kind, name, agent, snmp_address, snmp_profile)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET parent_id = excluded.parent_id, kind = excluded.kind, name = excluded.name,
+			agent = excluded.agent, snmp_address = excluded.snmp_address, snmp_profile = excluded.snmp_profile`
 	upsertSite = `INSERT INTO sites (id, customer_id, kind, name, lat, lon, grid_cell, agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id, kind = excluded.kind, name = excluded.name,
 			lat = excluded.lat, lon = excluded.lon, grid_cell = excluded.grid_cell, agent = excluded.agent`
@@ -133,9 +138,11 @@ const (
 		ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id, name = excluded.name, role = excluded.role,
 			email = excluded.email, phone = excluded.phone, im = excluded.im, language = excluded.language`
 	upsertLine = `INSERT INTO lines (circuit_id, customer_id, a_end_site, z_end, upstream_element_id,
-			sla_availability_pct, loss_pct, rtt_ms, jitter_ms, probe_address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			sla_availability_pct, loss_pct, rtt_ms, jitter_ms, probe_address, snmp_device, snmp_ifname, snmp_ifalias)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (circuit_id) DO UPDATE SET customer_id = excluded.customer_id, a_end_site = excluded.a_end_site,
 			z_end = excluded.z_end, upstream_element_id = excluded.upstream_element_id,
 			sla_availability_pct = excluded.sla_availability_pct, loss_pct = excluded.loss_pct,
-			rtt_ms = excluded.rtt_ms, jitter_ms = excluded.jitter_ms, probe_address = excluded.probe_address`
+			rtt_ms = excluded.rtt_ms, jitter_ms = excluded.jitter_ms, probe_address = excluded.probe_address,
+			snmp_device = excluded.snmp_device, snmp_ifname = excluded.snmp_ifname, snmp_ifalias = excluded.snmp_ifalias`
 )

@@ -38,17 +38,25 @@ type Store interface {
 	LowestCommonElement(ctx context.Context, circuitIDs ...string) (e Element, ok bool, err error)
 
 	// Assignments lists every site that names an agent, ordered by agent
-	// and site, with the lines that start there and have a probe address:
+	// and site, with the lines that start there and have a probe address,
+	// and every agent an element names, with the SNMP devices it polls:
 	// what each managed agent must watch.
 	Assignments(ctx context.Context) ([]Assignment, error)
+	// LinesWatchedFromNetwork lists the lines below the elements that name
+	// agent (see SQLStore.LinesWatchedFromNetwork).
+	LinesWatchedFromNetwork(ctx context.Context, agent string) ([]string, error)
 }
 
 // Assignment is one managed agent's share of the inventory.
 type Assignment struct {
 	Agent string
-	Site  Site
+	// Site is where the agent runs; zero for an agent named only by an
+	// element (a network-side agent at a PoP).
+	Site Site
 	// Lines are ordered by circuit id; each has a ProbeAddress.
 	Lines []Line
+	// Devices are the SNMP devices the agent polls, ordered by element id.
+	Devices []SNMPDevice
 }
 
 // Page asks for part of a long list (50,000 lines) by keyset: the rows after

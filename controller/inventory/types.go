@@ -74,6 +74,17 @@ type Element struct {
 	ParentID string `json:"parent,omitempty"`
 	Kind     string `json:"kind"`
 	Name     string `json:"name"`
+	// Agent is the network-side agent at this element (usually at a PoP):
+	// it polls the SNMP devices at or below the element and watches the
+	// lines below it from the network side.
+	Agent string `json:"agent,omitempty"`
+	// SNMPAddress makes the element an SNMP device (a PE router): host or
+	// host:port (default port 161) its agent polls.
+	SNMPAddress string `json:"snmp_address,omitempty"`
+	// SNMPProfile names the credentials (community or v3 user) in the
+	// controller's config, remote_config.snmp.profiles: the inventory, its
+	// exports and the API never hold them. Required with SNMPAddress.
+	SNMPProfile string `json:"snmp_profile,omitempty"`
 }
 
 // Line is a customer's dedicated circuit.
@@ -96,7 +107,18 @@ type Line struct {
 	// (usually the PE side of the circuit); empty means the line is not
 	// probed by a managed agent.
 	ProbeAddress string `json:"probe_address,omitempty"`
+	// SNMPDevice is the element (with an snmp_address) whose interface
+	// carries the line; empty means the nearest such element at or above
+	// UpstreamElement.
+	SNMPDevice string `json:"snmp_device,omitempty"`
+	// SNMPIfName and SNMPIfAlias name that interface by ifName or by
+	// ifAlias (the port description, often the circuit id); at most one.
+	SNMPIfName  string `json:"snmp_ifname,omitempty"`
+	SNMPIfAlias string `json:"snmp_ifalias,omitempty"`
 }
+
+// SNMPMapped reports whether the line names the interface that carries it.
+func (l Line) SNMPMapped() bool { return l.SNMPIfName != "" || l.SNMPIfAlias != "" }
 
 // Thresholds mark a line degraded while it is up: a window whose loss, RTT
 // or jitter is above them is a degradation event. Nil means the tier's
@@ -158,5 +180,6 @@ func (l Line) equal(o Line) bool {
 		l.ZEnd == o.ZEnd && l.UpstreamElement == o.UpstreamElement &&
 		eqf(l.SLAAvailabilityPct, o.SLAAvailabilityPct) && eqf(l.Thresholds.LossPct, o.Thresholds.LossPct) &&
 		eqf(l.Thresholds.RTTMs, o.Thresholds.RTTMs) && eqf(l.Thresholds.JitterMs, o.Thresholds.JitterMs) &&
-		l.ProbeAddress == o.ProbeAddress
+		l.ProbeAddress == o.ProbeAddress && l.SNMPDevice == o.SNMPDevice && l.SNMPIfName == o.SNMPIfName &&
+		l.SNMPIfAlias == o.SNMPIfAlias
 }
