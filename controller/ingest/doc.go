@@ -22,9 +22,19 @@
 //     message the controller does not fully understand would hide a version
 //     mismatch between agent and controller.
 //   - a result with an event time more than MaxFuture ahead (a broken agent
-//     clock): only that result is dropped; the others of its batch are
-//     written, because one bad timestamp says nothing about its neighbours,
-//     and an agent clock that jumps forward mid-batch is the common case.
+//     clock, reason future) or older than the stream's MaxAge (too_old):
+//     only that result is dropped; the others of its batch are written,
+//     because one bad timestamp says nothing about its neighbours, and an
+//     agent clock that jumps forward mid-batch is the common case.
+//   - a result of a measurement only the controller writes (line_state,
+//     line_event, agent, ...: result.Schema.FromAgents false), reason
+//     forbidden_measurement: an agent must not forge an outage or another
+//     agent's registry entry. Only that result is dropped.
+//   - a result with a value outside its contract range (result.Schema.Ranges:
+//     loss_pct -5, rtt_avg_ms 1e308, HTTP status -999999, recv above sent),
+//     reason out_of_range, the error naming measurement.field, also counted
+//     by field in vantage_controller_results_out_of_range_total. Only that
+//     result is dropped: a probe bug in one result says nothing of the rest.
 //   - a point InfluxDB refuses (field type conflict, outside retention):
 //     only that point; the message is acked once the rest is written.
 //

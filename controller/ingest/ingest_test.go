@@ -141,7 +141,7 @@ func TestFutureResultRefused(t *testing.T) {
 		t.Errorf("messages{partial} = %v, want 1", got)
 	}
 	dl := h.deadLetter("cpe-clock")
-	if dl.Header.Get(HeaderReason) != ReasonFuture || !strings.Contains(dl.Header.Get(HeaderError), "results[3]: t: 2026-11-23T10:00:00Z: timestamp too far in the future") {
+	if dl.Header.Get(HeaderReason) != ReasonFuture || !strings.Contains(dl.Header.Get(HeaderError), "results[3].t: 2026-11-23T10:00:00Z: timestamp too far in the future") {
 		t.Errorf("dead letter headers %v", dl.Header)
 	}
 	kept, err := result.Decode(dl.Data)

@@ -8,11 +8,14 @@ import (
 // Rejection reasons, the reason label of vantage_controller_results_rejected_total
 // and the Vantage-Reason header of a dead letter.
 const (
-	ReasonDecode         = "decode"          // not a result batch (JSON, unknown keys, size)
-	ReasonInvalid        = "invalid"         // breaks result.Schemas, or a bad subject
-	ReasonAgentMismatch  = "agent_mismatch"  // batch.Agent differs from the subject
-	ReasonFuture         = "future"          // event time beyond MaxFuture
-	ReasonInfluxRejected = "influx_rejected" // InfluxDB refused the point
+	ReasonDecode         = "decode"                // not a result batch (JSON, unknown keys, size)
+	ReasonInvalid        = "invalid"               // breaks result.Schemas, or a bad subject
+	ReasonAgentMismatch  = "agent_mismatch"        // batch.Agent differs from the subject
+	ReasonFuture         = "future"                // event time beyond MaxFuture
+	ReasonTooOld         = "too_old"               // event time older than the stream's MaxAge
+	ReasonForbidden      = "forbidden_measurement" // a measurement only the controller writes (line_state, agent, ...)
+	ReasonOutOfRange     = "out_of_range"          // a field outside its result.Schemas range (vantage_controller_results_out_of_range_total names it)
+	ReasonInfluxRejected = "influx_rejected"       // InfluxDB refused the point
 )
 
 // Message outcomes, the outcome label of vantage_controller_messages_total.
@@ -27,6 +30,7 @@ const (
 type metrics struct {
 	ingested      prometheus.Counter
 	rejected      *prometheus.CounterVec
+	outOfRange    *prometheus.CounterVec
 	messages      *prometheus.CounterVec
 	fetchMessages prometheus.Histogram
 	writePoints   prometheus.Histogram
@@ -43,8 +47,12 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}),
 		rejected: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "vantage_controller_results_rejected_total",
-			Help: "Results dead-lettered, by reason: decode (counts 1 per message, its results are unknown), invalid, agent_mismatch, future, influx_rejected.",
+			Help: "Results dead-lettered, by reason: decode (counts 1 per message, its results are unknown), invalid, agent_mismatch, future, too_old, forbidden_measurement, out_of_range, influx_rejected.",
 		}, []string{"reason"}),
+		outOfRange: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "vantage_controller_results_out_of_range_total",
+			Help: "Results dead-lettered as out_of_range, by the field outside its contract range (measurement.field, e.g. ping.loss_pct).",
+		}, []string{"field"}),
 		messages: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "vantage_controller_messages_total",
 			Help: "Result messages handled, by outcome: ok, partial, deadlettered, retry, abandoned.",
@@ -68,7 +76,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Failed pulls from JetStream (connection lost, consumer missing); retried with backoff.",
 		}),
 	}
-	for _, r := range []string{ReasonDecode, ReasonInvalid, ReasonAgentMismatch, ReasonFuture, ReasonInfluxRejected} {
+	for _, r := range []string{ReasonDecode, ReasonInvalid, ReasonAgentMismatch, ReasonFuture, ReasonTooOld, ReasonForbidden, ReasonOutOfRange, ReasonInfluxRejected} {
 		m.rejected.WithLabelValues(r)
 	}
 	for _, o := range []string{outcomeOK, outcomePartial, outcomeDeadLettered, outcomeRetry, outcomeAbandoned} {

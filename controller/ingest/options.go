@@ -16,7 +16,8 @@ const (
 // Headers of a dead-lettered message, for `nats stream view` and tooling.
 const (
 	// HeaderReason is the rejection reason: decode, invalid, agent_mismatch,
-	// future, influx_rejected (the reason label of
+	// future, too_old, forbidden_measurement, out_of_range, influx_rejected
+	// (the reason label of
 	// vantage_controller_results_rejected_total).
 	HeaderReason = "Vantage-Reason"
 	// HeaderError is the error text: the offending field path and why.
@@ -34,6 +35,7 @@ type Options struct {
 	Stream string
 	// MaxAge is how long an unconsumed result may wait in the stream, the
 	// longest InfluxDB outage the controller rides out without loss.
+	// A result whose event time is older than this is refused (too_old).
 	// Default 7 days.
 	MaxAge time.Duration
 	// MaxBytes bounds the stream's disk use. When it is full the stream

@@ -101,23 +101,56 @@ func (in *Ingester) check(it *item, now time.Time) {
 		return
 	}
 	it.batch = b
-	// Validate result by result, so a future timestamp drops one result
-	// while a schema error refuses the message (see the package comment).
+	// Validate result by result: a schema error refuses the message, while
+	// a bad timestamp, an impossible value or a controller-owned
+	// measurement drops only its result (see the package comment).
+	w := result.Window{Now: now, MaxFuture: in.opts.MaxFuture, MaxAge: in.opts.MaxAge}
 	for i := range b.Results {
 		one := result.Batch{Agent: agent, Results: b.Results[i : i+1]}
-		err := one.Validate(now, in.opts.MaxFuture)
+		err := one.Validate(w)
 		if err == nil {
 			continue
 		}
 		msg := strings.Replace(err.Error(), "results[0]", fmt.Sprintf("results[%d]", i), 1)
-		if errors.Is(err, result.ErrFuture) {
-			it.drops = append(it.drops, drop{i, ReasonFuture, msg})
+		if reason := resultReason(err); reason != "" {
+			if reason == ReasonOutOfRange {
+				in.m.outOfRange.WithLabelValues(b.Results[i].Measurement + "." + rangeField(err)).Inc()
+			}
+			it.drops = append(it.drops, drop{i, reason, msg})
 			continue
 		}
 		it.whole = &drop{-1, ReasonInvalid, msg}
 		it.drops = nil
 		return
 	}
+}
+
+// resultReason is the reason a single result is dropped for, or "" when
+// the error refuses the whole message.
+func resultReason(err error) string {
+	switch {
+	case errors.Is(err, result.ErrFuture):
+		return ReasonFuture
+	case errors.Is(err, result.ErrPast):
+		return ReasonTooOld
+	case errors.Is(err, result.ErrForbidden):
+		return ReasonForbidden
+	case errors.Is(err, result.ErrOutOfRange):
+		return ReasonOutOfRange
+	}
+	return ""
+}
+
+// rangeField is the field an ErrOutOfRange names: "loss_pct" of
+// "results[0].f.loss_pct". Only schema fields get this far, so the label's
+// values are bounded by result.Schemas.
+func rangeField(err error) string {
+	var fe *result.FieldError
+	if !errors.As(err, &fe) {
+		return ""
+	}
+	_, f, _ := strings.Cut(fe.Field, ".f.")
+	return f
 }
 
 func dropped(drops []drop, i int) bool {

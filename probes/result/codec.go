@@ -20,16 +20,16 @@ func Encode(b *Batch) ([]byte, error) {
 // controller does not fully understand is dead-lettered, not half-written.
 func Decode(data []byte) (*Batch, error) {
 	if len(data) > MaxBatchBytes*2 {
-		return nil, &FieldError{"message", fmt.Sprintf("%d bytes is larger than the %d-byte limit", len(data), MaxBatchBytes*2)}
+		return nil, &FieldError{Field: "message", Msg: fmt.Sprintf("%d bytes is larger than the %d-byte limit", len(data), MaxBatchBytes*2)}
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var b Batch
 	if err := dec.Decode(&b); err != nil {
-		return nil, &FieldError{"message", "not a result batch: " + err.Error()}
+		return nil, &FieldError{Field: "message", Msg: "not a result batch: " + err.Error()}
 	}
 	if dec.More() {
-		return nil, &FieldError{"message", "trailing data after the batch"}
+		return nil, &FieldError{Field: "message", Msg: "trailing data after the batch"}
 	}
 	return &b, nil
 }

@@ -29,7 +29,7 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := got.Validate(now, time.Minute); err != nil {
+	if err := got.Validate(Window{Now: now, MaxFuture: time.Minute}); err != nil {
 		t.Fatalf("valid batch refused: %v", err)
 	}
 	if !got.Results[0].Time.Equal(b.Results[0].Time) || got.Results[0].Fields["rtt_avg_ms"] != 1.2 {
@@ -63,7 +63,7 @@ func TestValidateNamesTheField(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			b := goodBatch()
 			c.mutate(b)
-			err := b.Validate(now, time.Minute)
+			err := b.Validate(Window{Now: now, MaxFuture: time.Minute})
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("got %v, want an error containing %q", err, c.want)
 			}
@@ -74,7 +74,7 @@ func TestValidateNamesTheField(t *testing.T) {
 func TestFutureTimestampRefused(t *testing.T) {
 	b := goodBatch()
 	b.Results[0].Time = now.Add(time.Hour)
-	err := b.Validate(now, 5*time.Minute)
+	err := b.Validate(Window{Now: now, MaxFuture: 5 * time.Minute})
 	if !errors.Is(err, ErrFuture) {
 		t.Fatalf("got %v, want ErrFuture", err)
 	}
@@ -95,13 +95,34 @@ func FuzzDecode(f *testing.F) {
 	f.Add(data)
 	f.Add([]byte(`{"agent":"x","results":[{"t":"2026-01-01T00:00:00Z","m":"dial","tags":{"target":"a","kind":"tcp"},"f":{"ok":1}}]}`))
 	f.Add([]byte(`{"agent":"x","results":[{"t":"9999-01-01T00:00:00Z","m":"http","f":{"status":1e308}}]}`))
+	f.Add([]byte(`{"agent":"x","results":[{"t":"2026-11-23T07:59:00Z","m":"ping","tags":{"target":"a"},"f":{"loss_pct":-5,"sent":-1,"recv":2}}]}`))
+	f.Add([]byte(`{"agent":"x","results":[{"t":"2026-11-23T07:59:00Z","m":"line_state","tags":{"line":"L1"},"f":{"up":0}}]}`))
+	f.Add([]byte(`{"agent":"x","results":[{"t":"2000-01-01T00:00:01Z","m":"http","tags":{"target":"a"},"f":{"status":-999999}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b, err := Decode(data)
 		if err != nil {
 			return
 		}
-		if err := b.Validate(now, time.Minute); err != nil {
+		if err := b.Validate(Window{Now: now, MaxFuture: time.Minute, MaxAge: 7 * 24 * time.Hour}); err != nil {
 			return
+		}
+		// A batch that validates holds only agent measurements, with
+		// every value inside its range and recv never above sent.
+		for _, r := range b.Results {
+			s := Schemas[r.Measurement]
+			if !s.FromAgents {
+				t.Fatalf("controller measurement %q accepted", r.Measurement)
+			}
+			for k, v := range r.Fields {
+				if rg := s.Ranges[k]; v < rg.Min || v > rg.Max {
+					t.Fatalf("%s.%s = %v accepted outside %v", r.Measurement, k, v, rg)
+				}
+			}
+			recv, okR := r.Fields["recv"]
+			sent, okS := r.Fields["sent"]
+			if okR && okS && recv > sent {
+				t.Fatalf("recv %v above sent %v accepted", recv, sent)
+			}
 		}
 		// A batch that validates must encode again.
 		if _, err := Encode(b); err != nil {
