@@ -144,6 +144,7 @@ func New(o Options) (*Controller, error) {
 			Refresh: rc.Refresh, ExtraDir: rc.ExtraDir,
 			Ping: agentconfig.PingProfile{Interval: rc.Ping.Interval, Timeout: rc.Ping.Timeout, Count: rc.Ping.Count,
 				PacketInterval: rc.Ping.PacketInterval},
+			SNMP: agentconfig.SNMPProfile{Interval: rc.SNMP.Interval, Timeout: rc.SNMP.Timeout, Credentials: rc.SNMP.Profiles},
 		}, o.Logger.With("component", "agentconfig"), o.Registry)
 	}
 	in := cfg.Ingest

@@ -13,6 +13,12 @@ import (
 // use it.
 const LinesProbe = "lines"
 
+// Profiles are how the derived probes run.
+type Profiles struct {
+	Ping PingProfile
+	SNMP SNMPProfile
+}
+
 // PingProfile is how a managed agent pings its lines.
 type PingProfile struct {
 	Interval, Timeout time.Duration
@@ -26,9 +32,11 @@ type PingProfile struct {
 // lines come sorted from the inventory, so the same inventory always gives
 // the same bytes and an unchanged agent is never republished.
 type derived struct {
-	AgentID string      `yaml:"agent_id"`
-	Site    derivedSite `yaml:"site"`
-	Probes  []any       `yaml:"probes"`
+	AgentID string `yaml:"agent_id"`
+	// Site is nil for an agent the inventory names only at an element: the
+	// agent keeps its local file's site.
+	Site   *derivedSite `yaml:"site,omitempty"`
+	Probes []any        `yaml:"probes"`
 }
 
 type derivedSite struct {
@@ -53,10 +61,15 @@ type derivedTarget struct {
 
 // Derive builds a's remote config: one ping probe over the probe addresses
 // of its lines, labelled with line, customer and site so results land on
-// the right line, followed by the probes of extra (a YAML document with a
-// probes list; nil for none).
-func Derive(a inventory.Assignment, p PingProfile, extra []byte) ([]byte, error) {
-	doc := derived{AgentID: a.Agent, Site: derivedSite{ID: a.Site.ID, Lat: a.Site.Lat, Lon: a.Site.Lon}, Probes: []any{}}
+// the right line; one snmp probe over the SNMP devices it polls, each with
+// its profile's credentials and its lines' interfaces; then the probes of
+// extra (a YAML document with a probes list; nil for none).
+func Derive(a inventory.Assignment, profiles Profiles, extra []byte) ([]byte, error) {
+	p := profiles.Ping
+	doc := derived{AgentID: a.Agent, Probes: []any{}}
+	if a.Site.ID != "" {
+		doc.Site = &derivedSite{ID: a.Site.ID, Lat: a.Site.Lat, Lon: a.Site.Lon}
+	}
 	if len(a.Lines) > 0 {
 		probe := derivedProbe{Name: LinesProbe, Type: "ping", Interval: p.Interval.String(),
 			Options: map[string]any{"count": p.Count}}
@@ -72,6 +85,13 @@ func Derive(a inventory.Assignment, p PingProfile, extra []byte) ([]byte, error)
 		}
 		doc.Probes = append(doc.Probes, probe)
 	}
+	if len(a.Devices) > 0 {
+		probe, err := deriveSNMP(a.Devices, profiles.SNMP)
+		if err != nil {
+			return nil, err
+		}
+		doc.Probes = append(doc.Probes, probe)
+	}
 	if len(extra) > 0 {
 		var x struct {
 			Probes []yaml.Node `yaml:"probes"`
@@ -84,8 +104,8 @@ func Derive(a inventory.Assignment, p PingProfile, extra []byte) ([]byte, error)
 				Name string `yaml:"name"`
 			}
 			_ = x.Probes[i].Decode(&named)
-			if named.Name == LinesProbe {
-				return nil, fmt.Errorf("extra probes: line %d: probes[%d].name: %q is the derived probe's name", x.Probes[i].Line, i, LinesProbe)
+			if named.Name == LinesProbe || named.Name == SNMPProbe && len(a.Devices) > 0 {
+				return nil, fmt.Errorf("extra probes: line %d: probes[%d].name: %q is the derived probe's name", x.Probes[i].Line, i, named.Name)
 			}
 			doc.Probes = append(doc.Probes, &x.Probes[i])
 		}
@@ -94,6 +114,10 @@ func Derive(a inventory.Assignment, p PingProfile, extra []byte) ([]byte, error)
 	if err != nil {
 		return nil, err
 	}
-	header := fmt.Sprintf("# Derived by vantage-controller from the inventory (site %s); edits here are overwritten.\n", a.Site.ID)
+	from := "site " + a.Site.ID
+	if a.Site.ID == "" {
+		from = "elements naming agent " + a.Agent
+	}
+	header := fmt.Sprintf("# Derived by vantage-controller from the inventory (%s); edits here are overwritten.\n", from)
 	return append([]byte(header), out...), nil
 }

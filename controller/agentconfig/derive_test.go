@@ -21,7 +21,7 @@ func assignment() inventory.Assignment {
 }
 
 func TestDerive(t *testing.T) {
-	got, err := Derive(assignment(), PingProfile{Interval: time.Second, Timeout: 800 * time.Millisecond, Count: 3, PacketInterval: 10 * time.Millisecond}, nil)
+	got, err := Derive(assignment(), Profiles{Ping: PingProfile{Interval: time.Second, Timeout: 800 * time.Millisecond, Count: 3, PacketInterval: 10 * time.Millisecond}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ probes:
 func TestDeriveExtraAndEmpty(t *testing.T) {
 	a := assignment()
 	extra := []byte("probes:\n  - {name: portal, type: http, interval: 30s, targets: [\"https://portal.example.net/\"]}\n")
-	got, err := Derive(a, PingProfile{Interval: time.Second, Count: 1}, extra)
+	got, err := Derive(a, Profiles{Ping: PingProfile{Interval: time.Second, Count: 1}}, extra)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,14 +78,14 @@ func TestDeriveExtraAndEmpty(t *testing.T) {
 	if len(cfg.Probes) != 2 || cfg.Probes[1].Name != "portal" {
 		t.Errorf("probes %+v", cfg.Probes)
 	}
-	if _, err := Derive(a, PingProfile{Interval: time.Second, Count: 1},
+	if _, err := Derive(a, Profiles{Ping: PingProfile{Interval: time.Second, Count: 1}},
 		[]byte("probes:\n  - {name: lines, type: ping, interval: 1s, targets: [198.18.0.9]}\n")); err == nil ||
 		!strings.Contains(err.Error(), `probes[0].name: "lines" is the derived probe's name`) {
 		t.Errorf("extra probe named lines: %v", err)
 	}
 	// A site with an agent and no probed lines gets no probes, not an error.
 	a.Lines = nil
-	got, err = Derive(a, PingProfile{Interval: time.Second, Count: 1}, nil)
+	got, err = Derive(a, Profiles{Ping: PingProfile{Interval: time.Second, Count: 1}}, nil)
 	if err != nil || !strings.Contains(string(got), "probes: []") {
 		t.Errorf("empty assignment: %v\n%s", err, got)
 	}
@@ -110,7 +110,7 @@ func FuzzDerive(f *testing.F) {
 	f.Add([]byte("probes: {a: 1}\n"))
 	f.Add([]byte("\x00\xff: ["))
 	f.Fuzz(func(t *testing.T, extra []byte) {
-		out, err := Derive(assignment(), PingProfile{Interval: time.Second, Count: 3}, extra)
+		out, err := Derive(assignment(), Profiles{Ping: PingProfile{Interval: time.Second, Count: 3}}, extra)
 		if err != nil {
 			return
 		}
@@ -131,7 +131,7 @@ func TestDeriveExtraSNMP(t *testing.T) {
       community: lab-community
       interfaces: [{name: ge-0/0/1, line: 0571-L1}]
 `)
-	got, err := Derive(assignment(), PingProfile{Interval: time.Second, Count: 3}, extra)
+	got, err := Derive(assignment(), Profiles{Ping: PingProfile{Interval: time.Second, Count: 3}}, extra)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,12 +12,14 @@ import (
 )
 
 // View is GET /api/v1/agents/{id}/config: what the bucket holds for the
-// agent and what the agent last said about it. A remote config holds no
-// secrets (connection settings stay in the agent's local file).
+// agent and what the agent last said about it. Connection settings stay in
+// the agent's local file; the SNMP credentials a derived config carries
+// (and HTTP headers) are redacted from Config (Redact).
 type View struct {
 	Agent    string `json:"agent"`
 	Revision uint64 `json:"revision"`
-	Config   string `json:"config"`
+	// Config is the stored config with its secrets replaced by <redacted>.
+	Config string `json:"config"`
 	// Status is the agent's last report (nil before its first): compare
 	// its running revision with Revision to see whether it has caught up.
 	Status *remote.Status `json:"status,omitempty"`
@@ -40,7 +42,7 @@ func Handler(js jetstream.JetStream, statuses *StatusWatcher) http.Handler {
 			serve.JSON(w, http.StatusServiceUnavailable, map[string]string{"error": "agent config bucket unreachable"})
 			return
 		}
-		v := View{Agent: id, Revision: rev, Config: string(data)}
+		v := View{Agent: id, Revision: rev, Config: Redact(data)}
 		if st, ok := statuses.Last(id); ok {
 			v.Status = &st
 		}

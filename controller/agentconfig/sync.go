@@ -21,6 +21,8 @@ type SyncOptions struct {
 	// Refresh is how often the inventory is re-read.
 	Refresh time.Duration
 	Ping    PingProfile
+	// SNMP is the derived snmp probe of agents that poll devices.
+	SNMP SNMPProfile
 	// ExtraDir holds optional <agent_id>.yaml files of extra probes.
 	ExtraDir string
 }
@@ -106,7 +108,7 @@ func (s *Syncer) Sync(ctx context.Context) (published int, err error) {
 		s.stored[a.Agent] = want
 		published++
 		s.m.published.Inc()
-		s.log.Info("agent config published", "agent", a.Agent, "site", a.Site.ID, "lines", len(a.Lines), "revision", rev)
+		s.log.Info("agent config published", "agent", a.Agent, "site", a.Site.ID, "lines", len(a.Lines), "snmp_devices", len(a.Devices), "revision", rev)
 	}
 	return published, nil
 }
@@ -120,7 +122,7 @@ func (s *Syncer) derive(a inventory.Assignment) ([]byte, error) {
 			return nil, err
 		}
 	}
-	return Derive(a, s.opts.Ping, extra)
+	return Derive(a, Profiles{Ping: s.opts.Ping, SNMP: s.opts.SNMP}, extra)
 }
 
 type syncMetrics struct {

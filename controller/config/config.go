@@ -251,5 +251,6 @@ func (c *Config) validate(file string, root *yaml.Node) yamlstrict.Errors {
 	}
 	c.validateDetector(bad)
 	c.validateRemoteConfig(bad)
+	errs = append(errs, c.validateSNMP(file, bad)...)
 	return errs
 }

@@ -18,6 +18,9 @@ type RemoteConfig struct {
 	// ExtraDir, if set, holds DIR/<agent_id>.yaml files whose probes list
 	// is appended to the derived probe (HTTP and DNS tests at a hotspot).
 	ExtraDir string `yaml:"extra_dir"`
+	// SNMP is the derived snmp probe of network-side agents and the
+	// devices' credentials (profiles).
+	SNMP SNMPPolls `yaml:"snmp"`
 }
 
 // PingProfile is how managed agents ping their lines.
@@ -51,6 +54,7 @@ func (c *Config) setRemoteConfigDefaults() {
 	if r.Ping.PacketInterval == 0 {
 		r.Ping.PacketInterval = 10 * time.Millisecond
 	}
+	c.setSNMPDefaults()
 }
 
 func (c *Config) validateRemoteConfig(bad func(field, format string, args ...any)) {

@@ -1,0 +1,101 @@
+package config
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/vantage-net/vantage/internal/yamlstrict"
+	"github.com/vantage-net/vantage/probes/snmp"
+)
+
+// SNMPPolls is how network-side agents poll the SNMP devices the inventory
+// names (elements with snmp_address), and with which credentials.
+//
+//	remote_config:
+//	  snmp:
+//	    interval: 30s
+//	    profiles:
+//	      pe-v3: {version: "3", v3: {user: vantage, level: authPriv, auth_protocol: SHA, auth_password: "…", priv_protocol: AES, priv_password: "…"}}
+//	      legacy: {version: 2c, community: "…"}
+type SNMPPolls struct {
+	// Interval between polls of one device (default 30s). SNMP oper status
+	// is a trustworthy down signal, but a poll every few seconds loads the
+	// router's CPU; traps carry the fast news.
+	Interval time.Duration `yaml:"interval"`
+	// Timeout bounds one poll (default: the agent's, 80% of the interval).
+	Timeout time.Duration `yaml:"timeout"`
+	// Profiles are credentials by name, referenced by the inventory's
+	// elements (snmp_profile). Each is an snmp probe's device settings
+	// (README, "Probe types and options": version, community, v3,
+	// request_timeout, retries, max_repetitions). They are secrets: they
+	// live here, never in the inventory, and the API redacts them from the
+	// agent configs it shows.
+	Profiles map[string]yaml.Node `yaml:"profiles"`
+}
+
+// profileKeys are what a profile may set: how to reach and authenticate
+// to a device. What to read from it comes from the inventory.
+var profileKeys = []string{"version", "community", "v3", "request_timeout", "retries", "max_repetitions"}
+
+func (c *Config) setSNMPDefaults() {
+	if c.RemoteConfig.SNMP.Interval == 0 {
+		c.RemoteConfig.SNMP.Interval = 30 * time.Second
+	}
+}
+
+// validateSNMP checks the interval and decodes every profile with the snmp
+// probe's own rules, so a profile the agent would refuse is refused here,
+// at the profile's line, and never published.
+func (c *Config) validateSNMP(file string, bad func(field, format string, args ...any)) yamlstrict.Errors {
+	s := c.RemoteConfig.SNMP
+	if s.Interval < time.Second {
+		bad("remote_config.snmp.interval", "%s is shorter than 1s", s.Interval)
+	}
+	if s.Timeout < 0 || s.Timeout > s.Interval {
+		bad("remote_config.snmp.timeout", "%s is not between 0 and the interval %s", s.Timeout, s.Interval)
+	}
+	names := make([]string, 0, len(s.Profiles))
+	for n := range s.Profiles {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var errs yamlstrict.Errors
+	for _, name := range names {
+		node := s.Profiles[name]
+		field := fmt.Sprintf("remote_config.snmp.profiles[%q]", name)
+		if node.Kind != yaml.MappingNode {
+			errs = append(errs, fmt.Sprintf("%s:%d: %s: must be a mapping (version, community or v3, …)", file, node.Line, field))
+			continue
+		}
+		ok := true
+		for i := 0; i+1 < len(node.Content); i += 2 {
+			if k := node.Content[i]; !contains(profileKeys, k.Value) {
+				errs = append(errs, fmt.Sprintf("%s:%d: %s.%s: not a profile key (want %s; interfaces come from the inventory)",
+					file, k.Line, field, k.Value, strings.Join(profileKeys, ", ")))
+				ok = false
+			}
+		}
+		if !ok {
+			continue
+		}
+		if _, err := snmp.DecodeOptions(file, &node); err != nil {
+			for _, m := range strings.Split(err.Error(), "\n") {
+				errs = append(errs, strings.Replace(m, ": options.", ": "+field+".", 1))
+			}
+		}
+	}
+	return errs
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
