@@ -271,13 +271,7 @@ func (c *Controller) apiHandler(statuses *agentconfig.StatusWatcher) http.Handle
 	fleet.Handle("GET /api/v1/agents/{id}/config", agentconfig.Handler(c.js, statuses))
 	var fleetHandler http.Handler = fleet
 	if *c.cfg.APIAuth {
-		scope = func(r *http.Request) func(string) bool {
-			p, ok := apiauth.FromContext(r.Context())
-			if !ok {
-				return func(string) bool { return false }
-			}
-			return p.CanSeeCustomer
-		}
+		scope = api.PrincipalScope
 		fleetHandler = apiauth.RequireRole(apiauth.Admin, apiauth.Ops)(fleet)
 		// Status names the controller's NATS and InfluxDB: operator
 		// business, not an account manager's.

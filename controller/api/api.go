@@ -1,7 +1,8 @@
 // Package api serves the controller's REST API for line health under
 // /api/v1/: customers, lines with their state and availability figures,
 // and incidents.
-// Responses are JSON; bad input is a 4xx with {"error": "...", "field":
+// Responses are JSON; every list carries "next", the cursor of the next
+// page, while more rows remain; bad input is a 4xx with {"error": "...", "field":
 // "..."} naming the query parameter or path element at fault (DESIGN.md).
 package api
 
@@ -16,17 +17,20 @@ import (
 	"github.com/vantage-net/vantage/internal/serve"
 )
 
-// Source is what the API reads; *linehealth.Monitor implements it.
+// Source is what the API reads; *linehealth.Monitor implements it. Each
+// call takes the caller's scope and applies it before the limit; more
+// reports whether rows remain after the page.
 type Source interface {
-	Customers(ctx context.Context, after string, limit int) ([]linehealth.CustomerView, error)
-	Lines(ctx context.Context, after string, limit int) ([]linehealth.LineView, error)
-	Line(ctx context.Context, id string) (linehealth.LineDetail, error)
-	Incidents(ctx context.Context, state string, before int64, limit int) ([]linehealth.IncidentSummary, error)
-	Incident(ctx context.Context, id int64) (linehealth.IncidentDetail, error)
+	Customers(ctx context.Context, scope linehealth.Scope, after string, limit int) ([]linehealth.CustomerView, bool, error)
+	Lines(ctx context.Context, scope linehealth.Scope, after string, limit int) ([]linehealth.LineView, bool, error)
+	Line(ctx context.Context, scope linehealth.Scope, id string) (linehealth.LineDetail, error)
+	Incidents(ctx context.Context, scope linehealth.Scope, state string, before int64, limit int) ([]linehealth.IncidentSummary, bool, error)
+	Incident(ctx context.Context, scope linehealth.Scope, id int64) (linehealth.IncidentDetail, error)
 }
 
 // DefaultLimit and MaxLimit bound list pages: 50,000 lines are read in
-// pages by keyset (?after=LAST_ID), never in one response.
+// pages by keyset (?after=LAST_ID, or the answer's next), never in one
+// response.
 const (
 	DefaultLimit = 1000
 	MaxLimit     = 1000
@@ -58,11 +62,14 @@ func bad(w http.ResponseWriter, code int, field, msg string) {
 	serve.JSON(w, code, apiError{Error: msg, Field: field})
 }
 
-// fail answers a Source error: 404 for unknown ids, else 500 (logged once,
-// here, with the request; the client gets no internals).
-func (h *handlers) fail(w http.ResponseWriter, r *http.Request, field string, err error) {
+// fail answers a Source error: 404 for an id that is unknown or outside
+// the caller's scope, with a body that depends on neither the id nor the
+// reason (what, e.g. "line", names the route), so no answer tells which
+// ids exist; else 500 (logged once, here, with the request; the client
+// gets no internals).
+func (h *handlers) fail(w http.ResponseWriter, r *http.Request, what string, err error) {
 	if errors.Is(err, linehealth.ErrNotFound) {
-		bad(w, http.StatusNotFound, field, err.Error())
+		bad(w, http.StatusNotFound, "id", what+" not found")
 		return
 	}
 	h.log.Error("api request failed", "path", r.URL.Path, "err", err)
@@ -82,24 +89,32 @@ func limit(w http.ResponseWriter, r *http.Request) (int, bool) {
 	return n, true
 }
 
+// page is a list answer: the rows under their name, and next, the cursor
+// for the following page (pass it as ?after= for customers and lines, as
+// ?before= for incidents), absent on the last page.
+func page(w http.ResponseWriter, name string, rows any, more bool, last string) {
+	body := map[string]any{name: rows}
+	if more {
+		body["next"] = last
+	}
+	serve.JSON(w, http.StatusOK, body)
+}
+
 func (h *handlers) customers(w http.ResponseWriter, r *http.Request) {
 	n, ok := limit(w, r)
 	if !ok {
 		return
 	}
-	views, err := h.src.Customers(r.Context(), r.URL.Query().Get("after"), n)
+	views, more, err := h.src.Customers(r.Context(), h.scopeOf(r), r.URL.Query().Get("after"), n)
 	if err != nil {
-		h.fail(w, r, "", err)
+		h.fail(w, r, "customer", err)
 		return
 	}
-	canSee := h.canSee(r)
-	out := views[:0:0]
-	for _, v := range views {
-		if canSee(v.ID) {
-			out = append(out, v)
-		}
+	last := ""
+	if len(views) > 0 {
+		last = views[len(views)-1].ID
 	}
-	serve.JSON(w, http.StatusOK, map[string]any{"customers": out})
+	page(w, "customers", views, more && last != "", last)
 }
 
 func (h *handlers) lines(w http.ResponseWriter, r *http.Request) {
@@ -107,21 +122,22 @@ func (h *handlers) lines(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	views, err := h.src.Lines(r.Context(), r.URL.Query().Get("after"), n)
+	views, more, err := h.src.Lines(r.Context(), h.scopeOf(r), r.URL.Query().Get("after"), n)
 	if err != nil {
-		h.fail(w, r, "", err)
+		h.fail(w, r, "line", err)
 		return
 	}
-	serve.JSON(w, http.StatusOK, map[string]any{"lines": visibleLines(views, h.canSee(r))})
+	last := ""
+	if len(views) > 0 {
+		last = views[len(views)-1].ID
+	}
+	page(w, "lines", views, more && last != "", last)
 }
 
 func (h *handlers) line(w http.ResponseWriter, r *http.Request) {
-	d, err := h.src.Line(r.Context(), r.PathValue("id"))
-	if err == nil && !h.canSee(r)(d.Customer) {
-		err = linehealth.ErrNotFound
-	}
+	d, err := h.src.Line(r.Context(), h.scopeOf(r), r.PathValue("id"))
 	if err != nil {
-		h.fail(w, r, "id", err)
+		h.fail(w, r, "line", err)
 		return
 	}
 	serve.JSON(w, http.StatusOK, d)
@@ -149,22 +165,16 @@ func (h *handlers) incidents(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	list, err := h.src.Incidents(r.Context(), state, before, n)
+	list, more, err := h.src.Incidents(r.Context(), h.scopeOf(r), state, before, n)
 	if err != nil {
-		h.fail(w, r, "", err)
+		h.fail(w, r, "incident", err)
 		return
 	}
-	canSee := h.canSee(r)
-	shown := list[:0:0]
-	for _, in := range list {
-		if cs, ok := visibleCustomers(in.Customers, canSee); ok || h.scope == nil {
-			if h.scope != nil {
-				in.Customers = cs
-			}
-			shown = append(shown, in)
-		}
+	last := ""
+	if len(list) > 0 {
+		last = strconv.FormatInt(list[len(list)-1].ID, 10)
 	}
-	serve.JSON(w, http.StatusOK, map[string]any{"incidents": shown})
+	page(w, "incidents", list, more && last != "", last)
 }
 
 func (h *handlers) incident(w http.ResponseWriter, r *http.Request) {
@@ -173,15 +183,9 @@ func (h *handlers) incident(w http.ResponseWriter, r *http.Request) {
 		bad(w, http.StatusBadRequest, "id", "incident id must be a positive whole number")
 		return
 	}
-	d, err := h.src.Incident(r.Context(), id)
-	if err == nil && h.scope != nil {
-		var ok bool
-		if d, ok = trimIncident(d, h.canSee(r)); !ok {
-			err = linehealth.ErrNotFound
-		}
-	}
+	d, err := h.src.Incident(r.Context(), h.scopeOf(r), id)
 	if err != nil {
-		h.fail(w, r, "id", err)
+		h.fail(w, r, "incident", err)
 		return
 	}
 	serve.JSON(w, http.StatusOK, d)

@@ -10,34 +10,33 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/vantage-net/vantage/controller/incident"
 	"github.com/vantage-net/vantage/controller/inventory"
 	"github.com/vantage-net/vantage/controller/linehealth"
 )
 
 type fake struct{ lastState string }
 
-func (f *fake) Customers(_ context.Context, after string, limit int) ([]linehealth.CustomerView, error) {
-	return []linehealth.CustomerView{{Customer: inventory.Customer{ID: "C1"}}, {Customer: inventory.Customer{ID: "C2"}}}, nil
+func (f *fake) Customers(_ context.Context, _ linehealth.Scope, after string, limit int) ([]linehealth.CustomerView, bool, error) {
+	return []linehealth.CustomerView{{Customer: inventory.Customer{ID: "C1"}}, {Customer: inventory.Customer{ID: "C2"}}}, false, nil
 }
 
-func (f *fake) Lines(_ context.Context, after string, limit int) ([]linehealth.LineView, error) {
-	return []linehealth.LineView{{ID: "L1", State: "up", Flaps24h: 2, Availability24h: 99.9}}, nil
+func (f *fake) Lines(_ context.Context, _ linehealth.Scope, after string, limit int) ([]linehealth.LineView, bool, error) {
+	return []linehealth.LineView{{ID: "L1", State: "up", Flaps24h: 2, Availability24h: 99.9}}, false, nil
 }
 
-func (f *fake) Line(_ context.Context, id string) (linehealth.LineDetail, error) {
+func (f *fake) Line(_ context.Context, _ linehealth.Scope, id string) (linehealth.LineDetail, error) {
 	if id != "L1" {
 		return linehealth.LineDetail{}, fmt.Errorf("line %s: %w", id, linehealth.ErrNotFound)
 	}
 	return linehealth.LineDetail{LineView: linehealth.LineView{ID: "L1"}}, nil
 }
 
-func (f *fake) Incidents(_ context.Context, state string, before int64, limit int) ([]linehealth.IncidentSummary, error) {
+func (f *fake) Incidents(_ context.Context, _ linehealth.Scope, state string, before int64, limit int) ([]linehealth.IncidentSummary, bool, error) {
 	f.lastState = state
-	return []linehealth.IncidentSummary{}, nil
+	return []linehealth.IncidentSummary{}, false, nil
 }
 
-func (f *fake) Incident(_ context.Context, id int64) (linehealth.IncidentDetail, error) {
+func (f *fake) Incident(_ context.Context, _ linehealth.Scope, id int64) (linehealth.IncidentDetail, error) {
 	if id == 7 {
 		return linehealth.IncidentDetail{}, errors.New("disk on fire")
 	}
@@ -86,34 +85,3 @@ func TestRoutes(t *testing.T) {
 	}
 }
 
-// TestCustomersScoped: an account manager sees only their own customers.
-func TestCustomersScoped(t *testing.T) {
-	mux := http.NewServeMux()
-	only := func(*http.Request) func(string) bool { return func(id string) bool { return id == "C2" } }
-	Register(mux, &fake{}, slog.New(slog.DiscardHandler), only)
-	rec := httptest.NewRecorder()
-	mux.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/customers", nil))
-	var body struct {
-		Customers []struct{ ID string } `json:"customers"`
-	}
-	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || len(body.Customers) != 1 || body.Customers[0].ID != "C2" {
-		t.Errorf("scoped customers: %s (err %v)", rec.Body, err)
-	}
-}
-
-// TestCustomerlessIncidentScope: an incident whose lines no customer owns
-// is shown to admin and ops (they see every customer) and hidden from an
-// account manager.
-func TestCustomerlessIncidentScope(t *testing.T) {
-	all := func(string) bool { return true }
-	am := func(id string) bool { return id == "C1" }
-	if _, ok := visibleCustomers(nil, all); !ok {
-		t.Error("admin cannot see an incident without customers")
-	}
-	if _, ok := visibleCustomers(nil, am); ok {
-		t.Error("account manager sees an incident without customers")
-	}
-	if cs, ok := visibleCustomers([]incident.Customer{{ID: "C1"}, {ID: "C2"}}, am); !ok || len(cs) != 1 {
-		t.Errorf("account manager's share of a shared incident: %v %v", cs, ok)
-	}
-}

@@ -2,6 +2,7 @@ package linehealth
 
 import (
 	"context"
+	"errors"
 
 	"github.com/vantage-net/vantage/controller/inventory"
 )
@@ -15,13 +16,40 @@ type CustomerView struct {
 	LinesByState map[string]int `json:"lines_by_state"`
 }
 
-// Customers lists customers ordered by id after the id after, at most limit.
-func (mon *Monitor) Customers(ctx context.Context, after string, limit int) ([]CustomerView, error) {
-	cs, err := mon.opts.Inventory.Customers(ctx, inventory.Page{After: after, Limit: limit})
-	if err != nil {
-		return nil, err
+// Customers lists the customers scope sees, ordered by id after the id
+// after, at most limit; more is true when more follow. An account
+// manager's page is read by id from the scope's own (sorted) list, not by
+// filtering pages of everyone's customers.
+func (mon *Monitor) Customers(ctx context.Context, scope Scope, after string, limit int) (views []CustomerView, more bool, err error) {
+	var cs []inventory.Customer
+	if scope.All() {
+		cs, err = mon.opts.Inventory.Customers(ctx, inventory.Page{After: after, Limit: limit + 1})
+		if err != nil {
+			return nil, false, err
+		}
+		more = len(cs) > limit
+		cs = cs[:min(limit, len(cs))]
+	} else {
+		ids := scope.after(after)
+		for _, id := range ids {
+			if len(cs) == limit {
+				// ids[i] remains: a customer, unless it left the
+				// inventory since the scope was read, and then the next
+				// page is empty, which is harmless.
+				more = true
+				break
+			}
+			c, err := mon.opts.Inventory.Customer(ctx, id)
+			if errors.Is(err, inventory.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, false, err
+			}
+			cs = append(cs, c)
+		}
 	}
-	views := make([]CustomerView, len(cs))
+	views = make([]CustomerView, len(cs))
 	at := make(map[string]int, len(cs))
 	for i, c := range cs {
 		views[i] = CustomerView{Customer: c, LinesByState: map[string]int{}}
@@ -37,5 +65,5 @@ func (mon *Monitor) Customers(ctx context.Context, after string, limit int) ([]C
 		views[i].Lines++
 		views[i].LinesByState[mon.viewLocked(id).State]++
 	}
-	return views, nil
+	return views, more, nil
 }

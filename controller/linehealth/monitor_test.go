@@ -133,7 +133,7 @@ func TestCardFlapIsOneIncident(t *testing.T) {
 	ctx := context.Background()
 	all := f.feed(t, m, 0, 40, map[string]bool{"L1": true, "L2": true}, 10, 15)
 
-	incs, err := m.Incidents(ctx, "", 0, 100)
+	incs, _, err := m.Incidents(ctx, AllCustomers, "", 0, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,14 +143,14 @@ func TestCardFlapIsOneIncident(t *testing.T) {
 	if cs := incs[0].Customers; len(cs) != 2 || cs[0].Tier == "" {
 		t.Errorf("customers %+v", cs)
 	}
-	detail, err := m.Incident(ctx, incs[0].ID)
+	detail, err := m.Incident(ctx, AllCustomers, incs[0].ID)
 	if err != nil || len(detail.Timeline) == 0 {
 		t.Fatalf("incident detail %+v %v", detail, err)
 	}
 
 	check := func(state string) {
 		t.Helper()
-		views, err := m.Lines(ctx, "", 100)
+		views, _, err := m.Lines(ctx, AllCustomers, "", 100)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -201,10 +201,10 @@ func TestCardFlapIsOneIncident(t *testing.T) {
 	}
 	m = m2
 	check("unknown")
-	if d, err := m.Line(ctx, "L1"); err != nil || d.Inventory == nil || len(d.Events) != 1 || len(d.Incidents) != 1 {
+	if d, err := m.Line(ctx, AllCustomers, "L1"); err != nil || d.Inventory == nil || len(d.Events) != 1 || len(d.Incidents) != 1 {
 		t.Fatalf("line detail %+v %v", d, err)
 	}
-	if _, err := m.Line(ctx, "nope"); err == nil {
+	if _, err := m.Line(ctx, AllCustomers, "nope"); err == nil {
 		t.Fatal("unknown line found")
 	}
 

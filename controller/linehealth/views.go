@@ -79,26 +79,28 @@ type IncidentDetail struct {
 
 const day = 24 * time.Hour
 
-// Lines lists lines ordered by id after the id after, at most limit.
-func (mon *Monitor) Lines(ctx context.Context, after string, limit int) ([]LineView, error) {
+// Lines lists the lines scope sees, ordered by id after the id after, at
+// most limit; more is true when more follow.
+func (mon *Monitor) Lines(ctx context.Context, scope Scope, after string, limit int) (views []LineView, more bool, err error) {
 	mon.mu.Lock()
 	ids := make([]string, 0, len(mon.lines))
-	for id := range mon.lines {
-		if id > after {
+	for id, li := range mon.lines {
+		if id > after && scope.Sees(li.customer) {
 			ids = append(ids, id)
 		}
 	}
 	slices.Sort(ids)
+	more = len(ids) > limit
 	ids = ids[:min(limit, len(ids))]
-	views := make([]LineView, len(ids))
+	views = make([]LineView, len(ids))
 	for i, id := range ids {
 		views[i] = mon.viewLocked(id)
 	}
 	mon.mu.Unlock()
 	if err := mon.addFigures(ctx, views); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return views, nil
+	return views, more, nil
 }
 
 func (mon *Monitor) viewLocked(id string) LineView {
@@ -189,8 +191,9 @@ func maxTime(a, b time.Time) time.Time {
 	return b
 }
 
-// Line returns one line's view, its inventory record, recent events and incidents.
-func (mon *Monitor) Line(ctx context.Context, id string) (LineDetail, error) {
+// Line returns one line's view, its inventory record, recent events and
+// incidents; a line scope does not see is ErrNotFound, as an unknown one.
+func (mon *Monitor) Line(ctx context.Context, scope Scope, id string) (LineDetail, error) {
 	mon.mu.Lock()
 	_, known := mon.lines[id]
 	v := mon.viewLocked(id)
@@ -203,10 +206,13 @@ func (mon *Monitor) Line(ctx context.Context, id string) (LineDetail, error) {
 		d.Customer, d.InInventory = inv.CustomerID, true
 	case errors.Is(err, inventory.ErrNotFound):
 		if !known {
-			return d, fmt.Errorf("line %s: %w", id, ErrNotFound)
+			return LineDetail{}, fmt.Errorf("line %s: %w", id, ErrNotFound)
 		}
 	default:
-		return d, err
+		return LineDetail{}, err
+	}
+	if !scope.Sees(d.Customer) {
+		return LineDetail{}, fmt.Errorf("line %s: %w", id, ErrNotFound)
 	}
 	views := []LineView{d.LineView}
 	if err := mon.addFigures(ctx, views); err != nil {
@@ -252,26 +258,49 @@ func (mon *Monitor) Line(ctx context.Context, id string) (LineDetail, error) {
 	return d, irows.Err()
 }
 
-// Incidents lists incidents newest first: state "open", "closed" or ""
-// (both), with ids below before (0: from the newest), at most limit.
-func (mon *Monitor) Incidents(ctx context.Context, state string, before int64, limit int) ([]IncidentSummary, error) {
+// Incidents lists the incidents scope sees, newest first: state "open",
+// "closed" or "" (both), with ids below before (0: from the newest), at
+// most limit; more is true when more follow. The scope is part of the
+// query (an incident is listed when one of its lines belongs to a visible
+// customer), and each summary counts only what the scope sees: its lines,
+// its customers and the start of its earliest visible line.
+func (mon *Monitor) Incidents(ctx context.Context, scope Scope, state string, before int64, limit int) (out []IncidentSummary, more bool, err error) {
 	q := `SELECT ` + incidentColumns + ` FROM incidents WHERE (? = 0 OR id < ?)`
+	args := []any{before, before}
 	switch state {
 	case "open":
 		q += ` AND ended_at IS NULL`
 	case "closed":
 		q += ` AND ended_at IS NOT NULL`
 	}
-	rows, err := mon.opts.DB.QueryContext(ctx, q+` ORDER BY id DESC LIMIT ?`, before, before, limit)
+	if !scope.All() {
+		q += ` AND EXISTS (SELECT 1 FROM incident_lines il WHERE il.incident_id = incidents.id
+			AND il.customer_id IN (SELECT value FROM json_each(?)))`
+		args = append(args, scope.jsonIDs())
+	}
+	// No SQL LIMIT: rows are read lazily in id order until the page is
+	// full and one more visible incident shows that more remain.
+	rows, err := mon.opts.DB.QueryContext(ctx, q+` ORDER BY id DESC`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("incidents: %w", err)
+		return nil, false, fmt.Errorf("incidents: %w", err)
 	}
 	defer rows.Close()
-	out := []IncidentSummary{}
+	out = []IncidentSummary{}
 	for rows.Next() {
 		in, err := scanIncident(rows)
 		if err != nil {
-			return nil, err
+			return nil, false, err
+		}
+		// incident_lines and the members are written in one transaction,
+		// so a listed incident has a visible member; trimIncident's ok is
+		// checked all the same, so a disagreement hides rather than leaks.
+		in, ok := scope.trimIncident(in)
+		if !ok {
+			continue
+		}
+		if len(out) == limit {
+			more = true
+			break
 		}
 		cs := in.Customers()
 		if cs == nil {
@@ -280,17 +309,22 @@ func (mon *Monitor) Incidents(ctx context.Context, state string, before int64, l
 		out = append(out, IncidentSummary{ID: in.ID, Kind: in.Kind, State: in.State(), Root: in.Root, Start: in.Start,
 			End: in.End, Lines: len(in.Members), Customers: cs})
 	}
-	return out, rows.Err()
+	return out, more, rows.Err()
 }
 
-// Incident returns one incident.
-func (mon *Monitor) Incident(ctx context.Context, id int64) (IncidentDetail, error) {
+// Incident returns one incident as scope sees it (see Incidents); one it
+// does not see is ErrNotFound, as an unknown one.
+func (mon *Monitor) Incident(ctx context.Context, scope Scope, id int64) (IncidentDetail, error) {
 	in, err := scanIncident(mon.opts.DB.QueryRowContext(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return IncidentDetail{}, fmt.Errorf("incident %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return IncidentDetail{}, err
+	}
+	in, ok := scope.trimIncident(in)
+	if !ok {
+		return IncidentDetail{}, fmt.Errorf("incident %d: %w", id, ErrNotFound)
 	}
 	cs := in.Customers()
 	if cs == nil {
