@@ -84,4 +84,3 @@ func TestRoutes(t *testing.T) {
 		t.Errorf("state passed as %q", f.lastState)
 	}
 }
-

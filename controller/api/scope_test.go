@@ -25,7 +25,9 @@ import (
 // discardPoints stands in for InfluxDB: these tests only read.
 type discardPoints struct{}
 
-func (discardPoints) Write(context.Context, *influx.Batch) ([]influx.Rejected, error) { return nil, nil }
+func (discardPoints) Write(context.Context, *influx.Batch) ([]influx.Rejected, error) {
+	return nil, nil
+}
 
 // scopeFixture is the API over the real read model (linehealth.Monitor on
 // SQLite, inventory imported through the importer) behind the real token
