@@ -19,11 +19,20 @@ func (d *damp) decayTo(t int64, p *Params) {
 	if d.Penalty == 0 || t <= d.At {
 		return
 	}
-	d.Penalty *= math.Exp2(-float64(t-d.At) / float64(p.HalfLife))
-	d.At = t
-	if d.Penalty < 1e-3*p.Reuse { // drop the tail so a quiet line costs nothing
-		d.Penalty = 0
+	d.Penalty, d.At = d.valueAt(t, p), t
+}
+
+// valueAt is the penalty decayed to t (t >= At) without storing it: what
+// the line's penalty is at t, heard from or not.
+func (d *damp) valueAt(t int64, p *Params) float64 {
+	if d.Penalty == 0 || t <= d.At {
+		return d.Penalty
 	}
+	v := d.Penalty * math.Exp2(-float64(t-d.At)/float64(p.HalfLife))
+	if v < 1e-3*p.Reuse { // drop the tail so a quiet line costs nothing
+		return 0
+	}
+	return v
 }
 
 // add charges one flap or outage ending at t; it reports whether the line

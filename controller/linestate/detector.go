@@ -10,9 +10,10 @@ import (
 // Options configure a Detector.
 type Options struct {
 	// Horizon is how late evidence may arrive and still be placed exactly:
-	// evidence is sealed (final) once the watermark, the later of the clock
-	// and the newest event time seen, minus Horizon, has passed it. It must
-	// cover the longest spool worth reconstructing. Default 15 min.
+	// a line's evidence is sealed (final) once the line's watermark, the
+	// later of the clock and its slowest source's newest event time, minus
+	// Horizon, has passed it (see watermark). It must cover the longest
+	// spool worth reconstructing. Default 15 min.
 	Horizon time.Duration
 	// ReorderSlack is how far behind the provisional view evidence may land
 	// and still be applied to it directly (at the view's time); further
@@ -91,7 +92,12 @@ type Detector struct {
 	lines    []*line
 	index    map[string]int32
 	now      int64 // latest clock time given to Advance
-	maxEvent int64 // newest event time accepted
+	// clocks holds, per source (Evidence.Source: an agent, or an agent's
+	// SNMP device), the newest event time accepted from it on any line:
+	// how far that observer's own clock has got. srcKey.clk indexes it;
+	// clockIdx finds a source's slot by name.
+	clocks   []int64
+	clockIdx map[string]int32
 	stats    Stats
 }
 
@@ -100,7 +106,7 @@ func New(o Options) (*Detector, error) {
 	if err := o.fill(); err != nil {
 		return nil, err
 	}
-	d := &Detector{opts: o, index: map[string]int32{}, profiles: map[string]*Params{}}
+	d := &Detector{opts: o, index: map[string]int32{}, profiles: map[string]*Params{}, clockIdx: map[string]int32{}}
 	d.def = &d.opts.Default
 	for name, p := range o.Profiles {
 		d.profiles[name] = &p
@@ -139,12 +145,42 @@ func (d *Detector) line(name string) *line {
 	return l
 }
 
-// watermark: evidence before it is final. The newest event time counts as
-// well as the clock, so a replay without a clock (tests, a backfill) still
-// seals; ingest refuses timestamps far in the future, which bounds how far
-// one agent's clock can drag it.
-func (d *Detector) watermark() int64 {
-	return max(d.now, d.maxEvent) - int64(d.opts.Horizon)
+// clockSlot returns the index of source's slot in clocks, adding one.
+func (d *Detector) clockSlot(source string) int32 {
+	if i, ok := d.clockIdx[source]; ok {
+		return i
+	}
+	i := int32(len(d.clocks))
+	d.clockIdx[source] = i
+	d.clocks = append(d.clocks, 0)
+	return i
+}
+
+// watermark is line l's: its evidence before it is final. It is the
+// controller's clock, or the newest event time of the line's slowest
+// source if every source of the line is ahead of that (a replay or a
+// backfill without a clock still seals), minus the horizon.
+//
+// Per source, not one newest event time for all: ingest accepts results
+// up to max_future (5 min) ahead of the controller's clock, and with one
+// global watermark an agent stamping 5 minutes ahead took 5 minutes off
+// every other agent's lateness window, so their spooled results were
+// refused as too late or sealed around. Per source rather than per line,
+// because a line is often watched from both ends: its CPE agent's clock
+// must not shorten its PoP agent's window on that same line either. So a
+// source's evidence is refused only when it is more than the horizon
+// behind the controller's clock or its own newest evidence, never another
+// source's. Cost: one load per source of the line (usually one or two).
+func (d *Detector) watermark(l *line) int64 {
+	w := d.now
+	if len(l.srcs) > 0 {
+		slowest := d.clocks[l.srcs[0].clk]
+		for i := 1; i < len(l.srcs); i++ {
+			slowest = min(slowest, d.clocks[l.srcs[i].clk])
+		}
+		w = max(w, slowest)
+	}
+	return w - int64(d.opts.Horizon)
 }
 
 // Add takes one piece of evidence. It returns the provisional transitions
@@ -166,10 +202,14 @@ func (d *Detector) Add(ev Evidence) (Output, Verdict) {
 		d.stats.TooLate++
 		return out, TooLate
 	}
+	n := len(l.srcs)
 	src, ok := l.source(ev.Source, ev.Probe, d.opts.MaxSources)
 	if !ok {
 		d.stats.Rejected++
 		return out, Rejected
+	}
+	if len(l.srcs) > n {
+		l.srcs[src].clk = d.clockSlot(ev.Source)
 	}
 	p := packPend(&ev, src)
 	if !l.insert(p) {
@@ -177,8 +217,9 @@ func (d *Detector) Add(ev Evidence) (Output, Verdict) {
 		return out, Duplicate
 	}
 	d.stats.Accepted++
-	d.maxEvent = max(d.maxEvent, t)
-	l.srcs[src].HBSilent = 0 // an arrival proves the agent alive
+	k := &l.srcs[src]
+	d.clocks[k.clk] = max(d.clocks[k.clk], t)
+	k.HBSilent = 0 // an arrival proves the agent alive
 
 	if !l.dirty {
 		if t >= l.prov.At-int64(d.opts.ReorderSlack) {
@@ -187,7 +228,7 @@ func (d *Detector) Add(ev Evidence) (Output, Verdict) {
 			l.dirty = true // rebuilt at the next Advance
 		}
 	}
-	l.seal(d.watermark(), &out)
+	l.seal(d.watermark(l), &out)
 	if n := len(l.pending); n > d.opts.MaxPending {
 		d.stats.ForcedSeals += uint64(n - d.opts.MaxPending)
 		l.seal(l.pending[n-d.opts.MaxPending].T, &out)
@@ -209,7 +250,7 @@ func (d *Detector) silence(l *line, agent string, t int64, out *Output) {
 }
 
 // Advance tells the detector the time on the controller's clock. It seals
-// every line up to the watermark (final transitions and events), rebuilds
+// every line up to its watermark (final transitions and events), rebuilds
 // provisional views that late evidence made stale, and fires provisional
 // timers (a line whose sources all went quiet becomes unknown). Call it
 // about once a second; its cost is a few comparisons per line when nothing
@@ -217,9 +258,8 @@ func (d *Detector) silence(l *line, agent string, t int64, out *Output) {
 func (d *Detector) Advance(now time.Time) Output {
 	var out Output
 	d.now = max(d.now, now.UnixNano())
-	w := d.watermark()
 	for _, l := range d.lines {
-		l.seal(w, &out)
+		l.seal(d.watermark(l), &out)
 		if l.dirty {
 			d.stats.Rebuilds++
 			l.rebuild(d.now, &out)
@@ -240,7 +280,8 @@ type LineState struct {
 	// Final is the sealed state, as of Sealed.
 	Final  State
 	Sealed time.Time
-	// Penalty is the dampening penalty as of Sealed.
+	// Penalty is the dampening penalty as of Sealed: it decays with time
+	// whether or not anyone hears the line.
 	Penalty float64
 	// Pending is how much evidence waits for the horizon.
 	Pending int
@@ -254,7 +295,7 @@ func (d *Detector) State(name string) (LineState, bool) {
 	}
 	l := d.lines[i]
 	return LineState{State: l.prov.Visible, Since: unixOrZero(l.prov.Since), Final: l.sealed.Visible,
-		Sealed: unixOrZero(l.sealedTo), Penalty: l.sealed.Damp.Penalty, Pending: len(l.pending)}, true
+		Sealed: unixOrZero(l.sealedTo), Penalty: l.sealed.Damp.valueAt(l.sealedTo, l.params), Pending: len(l.pending)}, true
 }
 
 func unixOrZero(ns int64) time.Time {

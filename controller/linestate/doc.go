@@ -42,9 +42,13 @@
 //
 // Silence is not failure. A source that stays quiet longer than
 // Params.SilenceAfter (or three of its own intervals) is silent; when every
-// source of a line is silent the line is unknown, never down. An open
-// outage stays open through silence and ends at the first recovered
-// evidence.
+// source of a line is silent the line is unknown, never down, and never
+// flapping either: silence comes before dampening in the visible state. An
+// open outage stays open through silence and ends at the first recovered
+// evidence. The dampening penalty is a function of time, not of evidence,
+// so it decays through the silence: the reuse timer still releases the
+// line (flapping_end), and when a source is heard again the line shows
+// flapping only if its decayed penalty is still above Reuse.
 //
 // Degradation (degrade.go): loss, RTT and jitter averaged over windows of
 // Params.DegradeWindow aligned to the epoch, while the line is not in an
@@ -52,11 +56,16 @@
 //
 // # Event time, lateness and latency (reorder.go, detector.go)
 //
-// Every line keeps a reorder buffer sorted by event time. The watermark is
-// the later of the controller's clock (Advance) and the newest event time
-// seen, minus Options.Horizon (15 min): evidence before it is sealed, that
-// is fed in event-time order to the line's sealed machine, whose
-// transitions and events are final (Transition.Final, every Event). So any
+// Every line keeps a reorder buffer sorted by event time. A line's
+// watermark is the later of the controller's clock (Advance) and the
+// newest event time of its slowest source, minus Options.Horizon (15 min):
+// evidence before it is sealed, that is fed in event-time order to the
+// line's sealed machine, whose transitions and events are final
+// (Transition.Final, every Event). Each source's newest event time is its
+// own (an agent's clock, whatever line it came from), so an agent whose
+// clock runs minutes fast (ingest accepts up to max_future, 5 min) moves no
+// other agent's window, not even on a line both watch; event times count at
+// all only so a replay without a clock still seals. So any
 // arrival order within the horizon, duplicates included (same line, source,
 // probe and time: counted once), gives exactly the same final output, and
 // results a CPE agent spooled while its only uplink was down are placed

@@ -236,11 +236,12 @@ func (m *machine) charge(at int64, ev Event, p *Params, em *emitter) {
 	}
 }
 
-// state is what the line looks like now.
+// state is what the line looks like now. Silence comes first: a line no
+// source hears is unknown whatever it was doing, flapping included (its
+// penalty keeps decaying meanwhile, and the reuse timer still releases it;
+// when a source is heard again the line shows flapping only if it still
+// is).
 func (m *machine) state() State {
-	if m.Damp.Flapping {
-		return Flapping
-	}
 	known, silent := false, true
 	for i := range m.Srcs {
 		if m.Srcs[i].Last != 0 {
@@ -251,6 +252,8 @@ func (m *machine) state() State {
 	switch {
 	case !known || silent:
 		return Unknown
+	case m.Damp.Flapping:
+		return Flapping
 	case m.InOutage:
 		return Down
 	}

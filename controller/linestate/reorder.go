@@ -26,6 +26,7 @@ type line struct {
 type srcKey struct {
 	Agent, Probe string
 	key          string
+	clk          int32 // the Agent's slot in Detector.clocks
 	// HBSilent is when a Silence report for this agent arrived in the
 	// provisional view (0: none since its last evidence); a rebuild of the
 	// provisional view re-applies it.

@@ -20,10 +20,23 @@ const (
 // counters of time, the sealed machines), so a restored detector produces
 // exactly the events the original would have. Profiles are not: they are
 // configuration, and the controller passes its current ones to New.
+//
+// Version 1 once held one MaxEvent for all sources; it now holds Clocks,
+// the newest event time per source. Gob skips fields the reader does not
+// know and zeroes those the data lacks, so both directions still decode:
+// a missing clock only means the line seals by the controller's clock
+// (Now), which is what a running controller does anyway.
 type snapshotV1 struct {
-	Now, MaxEvent int64
-	Stats         Stats
-	Lines         []lineV1
+	Now    int64
+	Clocks []sourceClock
+	Stats  Stats
+	Lines  []lineV1
+}
+
+// sourceClock is one source's newest accepted event time (Detector.clocks).
+type sourceClock struct {
+	Source string
+	Newest int64
 }
 
 type lineV1 struct {
@@ -36,7 +49,10 @@ type lineV1 struct {
 
 // Snapshot serialises the detector's state.
 func (d *Detector) Snapshot() ([]byte, error) {
-	s := snapshotV1{Now: d.now, MaxEvent: d.maxEvent, Stats: d.stats, Lines: make([]lineV1, len(d.lines))}
+	s := snapshotV1{Now: d.now, Stats: d.stats, Lines: make([]lineV1, len(d.lines)), Clocks: make([]sourceClock, len(d.clocks))}
+	for name, i := range d.clockIdx {
+		s.Clocks[i] = sourceClock{Source: name, Newest: d.clocks[i]}
+	}
 	for i, l := range d.lines {
 		s.Lines[i] = lineV1{Name: l.name, Profile: l.profile, Srcs: l.srcs, Pending: l.pending, SealedTo: l.sealedTo, Sealed: l.sealed}
 	}
@@ -64,7 +80,13 @@ func (d *Detector) Restore(data []byte) error {
 	if err := gob.NewDecoder(bytes.NewReader(data[len(snapshotMagic)+1:])).Decode(&s); err != nil {
 		return fmt.Errorf("linestate restore: %w", err)
 	}
-	d.now, d.maxEvent, d.stats = s.Now, s.MaxEvent, s.Stats
+	d.now, d.stats = s.Now, s.Stats
+	d.clocks = make([]int64, 0, len(s.Clocks))
+	d.clockIdx = make(map[string]int32, len(s.Clocks))
+	for _, c := range s.Clocks {
+		i := d.clockSlot(c.Source)
+		d.clocks[i] = max(d.clocks[i], c.Newest)
+	}
 	d.lines = make([]*line, 0, len(s.Lines))
 	d.index = make(map[string]int32, len(s.Lines))
 	var missing []string
@@ -78,6 +100,7 @@ func (d *Detector) Restore(data []byte) error {
 			pending: ls.Pending, sealedTo: ls.SealedTo, sealed: ls.Sealed}
 		for i := range l.srcs {
 			l.srcs[i].key = l.srcs[i].Agent + "\x00" + l.srcs[i].Probe
+			l.srcs[i].clk = d.clockSlot(l.srcs[i].Agent)
 		}
 		l.rebuild(d.now, nil)
 		d.index[l.name] = int32(len(d.lines))

@@ -49,3 +49,31 @@ func TestRestoreRefusesForeignData(t *testing.T) {
 		}
 	}
 }
+
+// A restored detector keeps each source's clock: without a controller
+// clock (a replay), a line seals by its sources' newest evidence, also on
+// a line the source has just started to watch.
+func TestRestoreKeepsSourceClocks(t *testing.T) {
+	o := Options{Horizon: time.Minute}
+	d1, _ := New(o)
+	for _, ev := range pingStream("L1", "a", 0, 600, 1, nil) {
+		d1.Add(ev)
+	}
+	snap, err := d1.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d2, _ := New(o)
+	if err := d2.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	for name, d := range map[string]*Detector{"original": d1, "restored": d2} {
+		// a's newest evidence is at 599 s, so L2 seals at 539 s at once.
+		if _, v := d.Add(Evidence{Line: "L2", Source: "a", Probe: "ping/x", Time: at(590), Kind: ProbeOK}); v != Accepted {
+			t.Fatalf("%s: %s", name, v)
+		}
+		if _, v := d.Add(Evidence{Line: "L2", Source: "a", Probe: "ping/x", Time: at(535), Kind: ProbeOK}); v != TooLate {
+			t.Fatalf("%s: evidence 64 s behind its source's newest: %s, want too_late", name, v)
+		}
+	}
+}
