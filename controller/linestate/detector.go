@@ -98,6 +98,7 @@ type Detector struct {
 	// clockIdx finds a source's slot by name.
 	clocks   []int64
 	clockIdx map[string]int32
+	newest   int64 // the largest of clocks: while it is not ahead of now, every line's watermark is now - Horizon
 	stats    Stats
 }
 
@@ -170,10 +171,12 @@ func (d *Detector) clockSlot(source string) int32 {
 // must not shorten its PoP agent's window on that same line either. So a
 // source's evidence is refused only when it is more than the horizon
 // behind the controller's clock or its own newest evidence, never another
-// source's. Cost: one load per source of the line (usually one or two).
+// source's. Cost: nothing while no source is ahead of the controller's
+// clock (the rule when a clock drives), else one load per source of the
+// line (usually one or two).
 func (d *Detector) watermark(l *line) int64 {
 	w := d.now
-	if len(l.srcs) > 0 {
+	if d.newest > d.now && len(l.srcs) > 0 {
 		slowest := d.clocks[l.srcs[0].clk]
 		for i := 1; i < len(l.srcs); i++ {
 			slowest = min(slowest, d.clocks[l.srcs[i].clk])
@@ -219,6 +222,7 @@ func (d *Detector) Add(ev Evidence) (Output, Verdict) {
 	d.stats.Accepted++
 	k := &l.srcs[src]
 	d.clocks[k.clk] = max(d.clocks[k.clk], t)
+	d.newest = max(d.newest, t)
 	k.HBSilent = 0 // an arrival proves the agent alive
 
 	if !l.dirty {

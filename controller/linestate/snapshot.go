@@ -80,12 +80,13 @@ func (d *Detector) Restore(data []byte) error {
 	if err := gob.NewDecoder(bytes.NewReader(data[len(snapshotMagic)+1:])).Decode(&s); err != nil {
 		return fmt.Errorf("linestate restore: %w", err)
 	}
-	d.now, d.stats = s.Now, s.Stats
+	d.now, d.stats, d.newest = s.Now, s.Stats, 0
 	d.clocks = make([]int64, 0, len(s.Clocks))
 	d.clockIdx = make(map[string]int32, len(s.Clocks))
 	for _, c := range s.Clocks {
 		i := d.clockSlot(c.Source)
 		d.clocks[i] = max(d.clocks[i], c.Newest)
+		d.newest = max(d.newest, c.Newest)
 	}
 	d.lines = make([]*line, 0, len(s.Lines))
 	d.index = make(map[string]int32, len(s.Lines))
