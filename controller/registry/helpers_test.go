@@ -15,6 +15,7 @@ import (
 	"github.com/vantage-net/vantage/controller/store/influx"
 	"github.com/vantage-net/vantage/controller/store/sqlite"
 	"github.com/vantage-net/vantage/internal/clock"
+	"github.com/vantage-net/vantage/internal/waitfor"
 	"github.com/vantage-net/vantage/probes/result"
 )
 
@@ -133,17 +134,7 @@ func counter(c *prometheus.CounterVec, label string) float64 {
 // waitFor polls cond until it holds or the test's deadline nears.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	if d, ok := t.Deadline(); ok && time.Until(d) < 10*time.Second {
-		deadline = d.Add(-time.Second)
-	}
-	for time.Now().Before(deadline) {
-		if cond() {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("timed out waiting for %s", what)
+	waitfor.True(t, what, cond)
 }
 
 func hasLine(lines []string, substr ...string) bool {

@@ -9,6 +9,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 
+	"github.com/vantage-net/vantage/internal/waitfor"
 	"github.com/vantage-net/vantage/probes/result"
 )
 
@@ -70,7 +71,9 @@ func TestHeartbeatsOverNATS(t *testing.T) {
 		t.Fatal("a heartbeat for edge-8 from another agent's payload was accepted")
 	}
 
-	// Silence: the ticker fires as the fake clock passes it.
+	// Silence: the ticker fires as the fake clock passes it, once Run has
+	// armed it (armed after the Advance, it would be due a tick later).
+	waitfor.Timers(t, f.clk, 1)
 	f.clk.Advance(31 * time.Second)
 	waitFor(t, "edge-7 offline", func() bool {
 		a, _ := f.r.Get("edge-7")

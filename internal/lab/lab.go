@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vantage-net/vantage/internal/waitfor"
 )
 
 // Required reports whether lab prerequisites are mandatory in this run.
@@ -56,35 +58,19 @@ func NeedBinary(t testing.TB, name, debianPackage string) string {
 }
 
 // Deadline returns a context that ends a little before the test's own
-// deadline, so a stuck lab step fails with a message instead of a panic dump.
+// deadline, so a stuck lab step fails with a message instead of a panic dump
+// (waitfor.Context).
 func Deadline(t testing.TB, max time.Duration) context.Context {
 	t.Helper()
-	d := time.Now().Add(max)
-	if tt, ok := t.(*testing.T); ok {
-		if td, ok := tt.Deadline(); ok && td.Add(-5*time.Second).Before(d) {
-			d = td.Add(-5 * time.Second)
-		}
-	}
-	ctx, cancel := context.WithDeadline(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
+	return waitfor.Context(t, max)
 }
 
 // WaitFor polls cond every step until it returns nil or ctx ends, and then
-// fails the test with cond's last error. It replaces sleep-and-hope.
+// fails the test with cond's last error (waitfor.Poll). It replaces
+// sleep-and-hope.
 func WaitFor(t testing.TB, ctx context.Context, step time.Duration, cond func() error) {
 	t.Helper()
-	var last error
-	for {
-		if last = cond(); last == nil {
-			return
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("condition not met before deadline: %v", last)
-		case <-time.After(step):
-		}
-	}
+	waitfor.Poll(t, ctx, step, "condition", cond)
 }
 
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago, for
