@@ -67,7 +67,7 @@ func probeOnce(t *testing.T, p *Prober, target string, timeout time.Duration) pr
 	b := result.Batch{Agent: "test", Results: []result.Result{{
 		Time: time.Now(), Measurement: Measurement, Tags: tags, Fields: s.Fields, Error: s.Error, Detail: s.Detail,
 	}}}
-	if err := b.Validate(time.Now(), time.Minute); err != nil {
+	if err := b.Validate(result.Window{Now: time.Now(), MaxFuture: time.Minute}); err != nil {
 		t.Fatalf("sample breaks the wire contract: %v (%+v)", err, s)
 	}
 	return s
