@@ -107,6 +107,9 @@ func Derive(a inventory.Assignment, profiles Profiles, extra []byte) ([]byte, er
 			if named.Name == LinesProbe || named.Name == SNMPProbe && len(a.Devices) > 0 {
 				return nil, fmt.Errorf("extra probes: line %d: probes[%d].name: %q is the derived probe's name", x.Probes[i].Line, i, named.Name)
 			}
+			if err := checkNoCredentials(&x.Probes[i], i); err != nil {
+				return nil, err
+			}
 			doc.Probes = append(doc.Probes, &x.Probes[i])
 		}
 	}

@@ -1,6 +1,11 @@
 package agentconfig
 
 import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +13,7 @@ import (
 	"github.com/vantage-net/vantage/agent/config"
 	"github.com/vantage-net/vantage/controller/inventory"
 	"github.com/vantage-net/vantage/probes"
+	"github.com/vantage-net/vantage/probes/probe"
 )
 
 func assignment() inventory.Assignment {
@@ -137,5 +143,71 @@ func TestDeriveExtraSNMP(t *testing.T) {
 	}
 	if err := config.CheckRemote("kv", got, "cpe-1", probes.TypeInfo{}); err != nil {
 		t.Fatalf("derived config with an extra snmp probe refused: %v\n%s", err, got)
+	}
+}
+
+// TestDeriveKeepsCredentialsOnTheAgent (issue 10, item 9): an extra probe
+// with an Authorization (or other credential) header inline is not
+// published, with the line and header named and the value not; the same
+// probe with headers_file is published without the secret, and the
+// agent, building the probe with its own rules, sends the header it read
+// from its own file.
+func TestDeriveKeepsCredentialsOnTheAgent(t *testing.T) {
+	prof := Profiles{Ping: PingProfile{Interval: time.Second, Count: 1}}
+	for _, h := range []string{"Authorization", "X-Api-Key", "Cookie", "X-Auth-Token", "proxy-authorization"} {
+		extra := []byte("probes:\n  - name: portal\n    type: http\n    interval: 30s\n    targets: [\"https://p.example.net/\"]\n" +
+			"    options:\n      headers:\n        Accept: text/plain\n        " + h + ": inline-secret-42\n")
+		_, err := Derive(assignment(), prof, extra)
+		want := "extra probes: line 9: probes[0].options.headers." + h + ": a credential is not published in a remote config"
+		if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), "options.headers_file") {
+			t.Errorf("%s inline: %v", h, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "inline-secret-42") {
+			t.Errorf("the refusal shows the value: %v", err)
+		}
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "portal-headers.yaml")
+	if err := os.WriteFile(file, []byte("Authorization: Bearer on-agent-secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	seenC := make(chan string, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case seenC <- r.Header.Get("Authorization"):
+		default:
+		}
+	}))
+	defer srv.Close()
+	extra := []byte("probes:\n  - name: portal\n    type: http\n    interval: 30s\n    targets: [\"" + srv.URL + "/\"]\n" +
+		"    options: {headers: {Accept: text/plain}, headers_file: " + file + "}\n")
+	got, err := Derive(assignment(), prof, extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(got), "on-agent-secret") || !strings.Contains(string(got), "headers_file: "+file) {
+		t.Fatalf("derived config:\n%s", got)
+	}
+	cfg, err := config.ParseRemote("kv", got, baseConfig(t), probes.TypeInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := cfg.Probes[1]
+	pr, _, err := probes.New(probe.Spec{Name: p.Name, Type: p.Type, Interval: p.Interval, Timeout: p.Timeout, Options: p.Options, File: "kv"})
+	if err != nil {
+		t.Fatalf("the agent refused the probe: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if ss := pr.Probe(ctx, srv.URL+"/"); len(ss) != 1 || ss[0].Error != "" {
+		t.Errorf("round: %+v", ss)
+	}
+	select {
+	case seen := <-seenC:
+		if seen != "Bearer on-agent-secret" {
+			t.Errorf("server saw Authorization %q", seen)
+		}
+	default:
+		t.Error("the probe never reached the server")
 	}
 }

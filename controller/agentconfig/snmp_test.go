@@ -122,7 +122,7 @@ probes:
 func TestConfigAPIRedactsSecrets(t *testing.T) {
 	nc, js := connect(t)
 	got, err := Derive(popAssignment(), Profiles{SNMP: snmpProfile(t)}, []byte(
-		"probes:\n  - {name: portal, type: http, interval: 30s, targets: [\"https://p.example.net/\"], options: {headers: {Authorization: Bearer tok-123456}}}\n"))
+		"probes:\n  - {name: portal, type: http, interval: 30s, targets: [\"https://p.example.net/\"], options: {headers: {X-Probe-Label: tok-123456}}}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,8 @@ import (
 //	options:
 //	  expect_status: [200, 204]
 //	  body_regex: '"status":\s*"up"'
-//	  headers: {Authorization: Bearer xyz}
+//	  headers: {Accept: application/json}
+//	  headers_file: /etc/vantage/portal-headers.yaml   # Authorization: Bearer …
 type Options struct {
 	// Method is GET (default) or HEAD.
 	Method string `yaml:"method"`
@@ -43,6 +44,13 @@ type Options struct {
 	// host. Values may carry tokens: they are never logged and never part of
 	// a message.
 	Headers map[string]string `yaml:"headers"`
+	// HeadersFile is an absolute path on the agent to a YAML mapping of
+	// more headers (Authorization: Bearer …), read when the probe is
+	// built. Credentials belong there rather than in headers when the
+	// probe comes from the controller: a remote config travels through
+	// NATS and is stored in its bucket and the agent's cache, the file
+	// stays on the box. A header may not be in both.
+	HeadersFile string `yaml:"headers_file"`
 	// InsecureSkipVerify accepts any certificate (default false).
 	InsecureSkipVerify bool `yaml:"insecure_skip_verify"`
 	// CAFile is a PEM file of CA certificates that replace the system roots,
@@ -139,6 +147,18 @@ func decodeOptions(file string, node *yaml.Node) (*config, error) {
 			c.bad("headers", k, "%q is not a valid header name", k)
 		} else if !httpguts.ValidHeaderFieldValue(o.Headers[k]) {
 			c.bad("headers", k, "the value holds characters a header cannot carry (newline or control)")
+		}
+	}
+	if o.HeadersFile != "" {
+		fromFile, err := readHeadersFile(o.HeadersFile)
+		if err != nil {
+			c.bad("headers_file", "", "%v", err)
+		} else {
+			merged, clash := mergeHeaders(o.Headers, fromFile)
+			for _, k := range clash {
+				c.bad("headers_file", "", "%s: header %s is also in options.headers; keep one", o.HeadersFile, k)
+			}
+			cfg.headers = merged
 		}
 	}
 	if o.CAFile != "" {

@@ -1,6 +1,8 @@
 package http
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -74,7 +76,7 @@ func FuzzOptions(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if strings.Contains(string(data), "ca_file") {
+		if strings.Contains(string(data), "ca_file") || strings.Contains(string(data), "headers_file") {
 			return // would read arbitrary files, /dev/zero included
 		}
 		var doc yaml.Node
@@ -89,4 +91,53 @@ func FuzzOptions(f *testing.F) {
 			t.Fatalf("unusable config accepted: %+v", c)
 		}
 	})
+}
+
+// TestHeadersFile: headers_file is read on the agent, and every mistake in
+// it is named with the file, line and header, never with a value.
+func TestHeadersFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("good.yaml", "Authorization: Bearer hf-secret-1\nX-Tenant: t1\n")
+	c := newProber(t, "headers: {Accept: text/plain}\nheaders_file: "+good).cfg
+	if c.headers["Authorization"] != "Bearer hf-secret-1" || c.headers["X-Tenant"] != "t1" || c.headers["Accept"] != "text/plain" {
+		t.Errorf("merged headers: %v", c.headers)
+	}
+	badName := write("badname.yaml", "X-Ok: 1\n'Bad Name': hf-secret-2\n")
+	badValue := write("badvalue.yaml", "Authorization: \"Bearer hf-sec\\nret-3\"\n")
+	list := write("list.yaml", "- Authorization\n")
+	big := write("big.yaml", "X-Big: "+strings.Repeat("a", maxHeadersFile)+"\n")
+	tests := []struct{ name, options, want string }{
+		{"relative path", "headers_file: secrets/h.yaml",
+			`test.yaml:1: options.headers_file: "secrets/h.yaml" must be an absolute path (a remote config is applied whatever the agent's working directory)`},
+		{"missing file", "headers_file: " + dir + "/none.yaml", "test.yaml:1: options.headers_file: open " + dir + "/none.yaml: no such file or directory"},
+		{"bad header name", "headers_file: " + badName, `test.yaml:1: options.headers_file: ` + badName + `:2: "Bad Name" is not a valid header name`},
+		{"bad value", "headers_file: " + badValue,
+			"test.yaml:1: options.headers_file: " + badValue + ":1: Authorization: the value holds characters a header cannot carry (newline or control)"},
+		{"not a mapping", "headers_file: " + list, "test.yaml:1: options.headers_file: " + list + ":1: want a mapping of header names to values"},
+		{"too big", "headers_file: " + big, "test.yaml:1: options.headers_file: " + big + ": larger than 65536 bytes; it should hold a few headers"},
+		{"in both", "headers: {authorization: x}\nheaders_file: " + good,
+			"test.yaml:2: options.headers_file: " + good + ": header Authorization is also in options.headers; keep one"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := New(specFor(t, tc.options))
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if err.Error() != tc.want {
+				t.Fatalf("got:\n%s\nwant:\n%s", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "hf-sec") {
+				t.Errorf("message shows a header value: %v", err)
+			}
+		})
+	}
 }

@@ -147,6 +147,24 @@ func TestHTTP(t *testing.T) {
 		}
 	})
 
+	t.Run("headers from headers_file sent, never shown", func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "portal-headers.yaml")
+		if err := os.WriteFile(file, []byte("Authorization: Bearer file-secret-77\nX-Tenant: t1\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		p := newProber(t, "headers: {Host: svc.example}\nheaders_file: "+file+"\nexpect_status: [201]")
+		s := probeOnce(t, p, u+"/headers", 3*time.Second)
+		check(t, s, probe.ErrStatus)
+		svc.mu.Lock()
+		defer svc.mu.Unlock()
+		if svc.headers.Get("Authorization") != "Bearer file-secret-77" || svc.headers.Get("X-Tenant") != "t1" || svc.host != "svc.example" {
+			t.Errorf("server saw host %q headers %v", svc.host, svc.headers)
+		}
+		if strings.Contains(s.Detail, "file-secret-77") {
+			t.Errorf("detail shows a header value: %q", s.Detail)
+		}
+	})
+
 	t.Run("refused", func(t *testing.T) {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
