@@ -4,7 +4,9 @@
 // lines behind one PE card are one incident, not 300 alarms (DESIGN.md,
 // "group before you notify"). A line with no upstream element, or none in
 // common with an open incident, is its own incident; a flapping line is an
-// incident of kind flapping for as long as it flaps.
+// incident of kind flapping for as long as it flaps. Silence (a line gone
+// unknown because no agent hears it) closes no incident: an outage or
+// flapping incident stays open until the line is heard again.
 //
 // The Grouper is pure: no I/O, no goroutines. It is fed line transitions in
 // event time (Down, Up, FlappingStart, FlappingEnd) with what the inventory

@@ -68,22 +68,23 @@ func (c *changes) touch(in *Incident) {
 // Apply feeds one line transition of the detector (the provisional view,
 // which is what alerts follow) and returns the incidents it changed.
 // Unknown is neither failure nor recovery: a silent line's incident stays
-// as it is until evidence decides.
+// as it is until evidence decides. That holds for flapping too: the
+// detector shows a silent line unknown even while its penalty keeps it
+// flapping, so flapping → unknown closes nothing, and the flapping
+// incident ends when the line is heard again up or down, not flapping.
 func (g *Grouper) Apply(l Line, tr linestate.Transition) []Incident {
 	c := &changes{g: g}
 	t := tr.Time
-	switch {
-	case tr.To == linestate.Flapping:
+	switch tr.To {
+	case linestate.Unknown:
+	case linestate.Flapping:
 		g.up(c, l.ID, t)
-		g.flappingStart(c, l, t)
-	case tr.From == linestate.Flapping:
+		g.flappingStart(c, l, t) // heard again still flapping: the same incident
+	case linestate.Down:
 		g.flappingEnd(c, l.ID, t)
-		if tr.To == linestate.Down {
-			g.down(c, l, t)
-		}
-	case tr.To == linestate.Down:
 		g.down(c, l, t)
-	case tr.To == linestate.Up:
+	case linestate.Up:
+		g.flappingEnd(c, l.ID, t)
 		g.up(c, l.ID, t)
 	}
 	return c.out

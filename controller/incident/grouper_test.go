@@ -170,6 +170,37 @@ func TestFlappingIncident(t *testing.T) {
 	}
 }
 
+// A flapping line that goes silent is unknown, but its flapping incident
+// stays open (silence decides nothing) and is the same incident if the line
+// is heard again still flapping; it ends when the line is heard not
+// flapping.
+func TestSilenceKeepsFlappingIncident(t *testing.T) {
+	g := New(Options{Now: fixedClock()})
+	a := card("A", "C", "gold", 1, 1)
+	tr := func(from, to linestate.State, s float64) []Incident {
+		return g.Apply(a, linestate.Transition{Line: "A", From: from, To: to, Time: at(s)})
+	}
+	tr(linestate.Up, linestate.Flapping, 30)
+	if ch := tr(linestate.Flapping, linestate.Unknown, 100); len(ch) != 0 {
+		t.Fatalf("silence changed incidents: %+v", ch)
+	}
+	if ch := tr(linestate.Unknown, linestate.Flapping, 500); len(ch) != 0 {
+		t.Fatalf("heard again still flapping: %+v", ch)
+	}
+	tr(linestate.Flapping, linestate.Unknown, 600)
+	open := g.Open()
+	if len(open) != 1 || open[0].Kind != Flapping || !open[0].Start.Equal(at(30)) {
+		t.Fatalf("want the one flapping incident open through the silences, got %+v", open)
+	}
+	ch := tr(linestate.Unknown, linestate.Up, 4000)
+	if len(ch) != 1 || ch[0].ID != open[0].ID || ch[0].Open() || !ch[0].End.Equal(at(4000)) {
+		t.Fatalf("heard again up: %+v", ch)
+	}
+	if len(g.Open()) != 0 || g.NextID() != open[0].ID+1 {
+		t.Fatal("more than one flapping incident, or one left open")
+	}
+}
+
 func TestRestore(t *testing.T) {
 	g := New(Options{Now: fixedClock()})
 	a, b := card("A", "C", "gold", 1, 1), card("B", "C", "gold", 1, 2)
