@@ -55,7 +55,7 @@ func checkValid(t *testing.T, samples []probe.Sample) {
 		}
 		b.Results = append(b.Results, result.Result{Time: at, Measurement: m, Tags: s.Tags, Fields: s.Fields, Error: s.Error, Detail: s.Detail})
 	}
-	if err := b.Validate(time.Now(), time.Minute); err != nil {
+	if err := b.Validate(result.Window{Now: time.Now(), MaxFuture: time.Minute}); err != nil {
 		t.Fatalf("samples break the wire contract: %v", err)
 	}
 }
