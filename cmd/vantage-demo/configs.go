@@ -59,18 +59,23 @@ type demoAgent struct {
 	id, site string
 	probes   []string
 	natsURL  string
+	// extra is more top-level keys (remote_config, traps).
+	extra string
 }
 
 // yaml is the rest of the agent's config: `vantage-controller agent add`
 // writes agent_id and nats (with the agent's password) and the demo
 // appends these keys, as an operator adds a site and probes.
 func (a demoAgent) yaml(httpListen string) string {
+	probes := "probes:\n" + strings.Join(a.probes, "")
+	if len(a.probes) == 0 {
+		probes = "probes: []\n"
+	}
 	return fmt.Sprintf(`# appended by vantage-demo
 site: {id: %s}
 http_listen: %s
 heartbeat_interval: 5s
-probes:
-%s`, a.site, httpListen, strings.Join(a.probes, ""))
+%s%s`, a.site, httpListen, a.extra, probes)
 }
 
 // demoAgents are two CPE agents watching customers' lines, one hotspot

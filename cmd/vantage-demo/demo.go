@@ -36,6 +36,7 @@ type demo struct {
 	procs     []*child
 	influxDir string
 	closers   []io.Closer
+	cleanups  []func() // run last at shutdown (the SNMP veth pair)
 	trouble   trouble
 }
 
@@ -62,6 +63,11 @@ func (d *demo) run(ctx context.Context, every time.Duration) error {
 	if err != nil {
 		return err
 	}
+	snmp, err := d.startSNMP(ctx)
+	if err != nil {
+		return fmt.Errorf("snmp device: %w", err)
+	}
+	d.trouble.snmp = snmp.setDown
 
 	ports, err := freePorts(2)
 	if err != nil {
@@ -70,17 +76,31 @@ func (d *demo) run(ctx context.Context, every time.Duration) error {
 	httpAddr := fmt.Sprintf("127.0.0.1:%d", ports[0])
 	natsURL := fmt.Sprintf("nats://127.0.0.1:%d", ports[1])
 	ctrlCfg := filepath.Join(d.dir, "controller.yaml")
-	if err := os.WriteFile(ctrlCfg, []byte(controllerYAML(httpAddr, ports[1], d.dir, influx)), 0o600); err != nil {
+	ctrlText := controllerYAML(httpAddr, ports[1], d.dir, influx)
+	if snmp.skip == "" {
+		ctrlText += snmp.controllerYAML()
+	}
+	if err := os.WriteFile(ctrlCfg, []byte(ctrlText), 0o600); err != nil {
 		return err
 	}
 	invFile := filepath.Join(d.dir, "inventory.yaml")
 	if err := os.WriteFile(invFile, demoInventory, 0o600); err != nil {
 		return err
 	}
-	d.log.Info("importing the demo inventory", "file", invFile)
-	if out, err := exec.CommandContext(ctx, filepath.Join(d.bin, "vantage-controller"), "inventory", "import",
-		"--config", ctrlCfg, invFile).CombinedOutput(); err != nil {
-		return fmt.Errorf("inventory import: %v: %s", err, out)
+	invFiles := []string{invFile}
+	if snmp.skip == "" {
+		snmpInv := filepath.Join(d.dir, "inventory-snmp.yaml")
+		if err := os.WriteFile(snmpInv, []byte(snmp.inventory()), 0o600); err != nil {
+			return err
+		}
+		invFiles = append(invFiles, snmpInv)
+	}
+	for _, f := range invFiles { // one after the other: the second updates rows of the first
+		d.log.Info("importing the demo inventory", "file", f)
+		if out, err := exec.CommandContext(ctx, filepath.Join(d.bin, "vantage-controller"), "inventory", "import",
+			"--config", ctrlCfg, f).CombinedOutput(); err != nil {
+			return fmt.Errorf("inventory import %s: %v: %s", f, err, out)
+		}
 	}
 	// The API wants a bearer token: issue the demo an admin one, through
 	// the same CLI an operator uses.
@@ -104,6 +124,9 @@ func (d *demo) run(ctx context.Context, every time.Duration) error {
 		d.log.Warn("ping probes left out of the demo", "reason", why)
 	}
 	agents := demoAgents(natsURL, targets, icmp)
+	if snmp.skip == "" {
+		agents = append(agents, snmp.agent(natsURL, d.dir))
+	}
 	for i, a := range agents {
 		port, err := freePorts(1)
 		if err != nil {
@@ -119,15 +142,21 @@ func (d *demo) run(ctx context.Context, every time.Duration) error {
 		}
 	}
 
-	fmt.Printf("vantage demo ready: api=http://%s/api/v1/ token=%s metrics=http://%s/metrics healthz=http://%s/healthz influx=%s bucket=%s nats=%s logs=%s\n",
-		httpAddr, token, httpAddr, httpAddr, influx.url, influx.bucket, natsURL, d.dir)
+	snmpField := snmp.target
+	if snmp.skip != "" {
+		snmpField = "skipped"
+	}
+	fmt.Printf("vantage demo ready: api=http://%s/api/v1/ token=%s metrics=http://%s/metrics healthz=http://%s/healthz influx=%s bucket=%s nats=%s snmp=%s logs=%s\n",
+		httpAddr, token, httpAddr, httpAddr, influx.url, influx.bucket, natsURL, snmpField, d.dir)
+	fmt.Printf("vantage demo: snmp: %s\n", snmp.status())
 	fmt.Printf("vantage demo: simulated trouble starts now; watch: curl -H 'Authorization: Bearer %s' http://%s/api/v1/incidents\n", token, httpAddr)
 	go d.trouble.run(ctx)
-	return d.progress(ctx, "http://"+httpAddr+"/metrics", every)
+	return d.progress(ctx, progressSources{metrics: "http://" + httpAddr + "/metrics", api: "http://" + httpAddr, token: token,
+		influx: influx, snmp: snmp.skip == ""}, every)
 }
 
 // progress prints ingest counters until ctx ends or a child dies.
-func (d *demo) progress(ctx context.Context, metricsURL string, every time.Duration) error {
+func (d *demo) progress(ctx context.Context, src progressSources, every time.Duration) error {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	start := time.Now()
@@ -141,26 +170,34 @@ func (d *demo) progress(ctx context.Context, metricsURL string, every time.Durat
 		if p := d.deadProcess(); p != "" {
 			return fmt.Errorf("%s exited; see %s/%s.log", p, d.dir, p)
 		}
-		m, err := scrape(metricsURL)
+		m, err := scrape(src.metrics)
 		if err != nil {
 			fmt.Printf("vantage demo: %3.0fs controller metrics unavailable: %v\n", time.Since(start).Seconds(), err)
 			continue
 		}
-		fmt.Printf("vantage demo: %3.0fs results_ingested=%.0f influx_write_errors=%.0f rejected=%.0f\n",
+		fmt.Printf("vantage demo: %3.0fs results_ingested=%.0f influx_write_errors=%.0f rejected=%.0f%s\n",
 			time.Since(start).Seconds(), m["vantage_controller_results_ingested_total"],
-			m["vantage_controller_influx_write_errors_total"], m["vantage_controller_results_rejected_total"])
+			m["vantage_controller_influx_write_errors_total"], m["vantage_controller_results_rejected_total"], src.snmpCounts(ctx))
 	}
 }
 
 // start runs a child with its output in DIR/name.log. Pdeathsig makes the
 // kernel stop it if the demo itself dies, so nothing is left running.
 func (d *demo) start(ctx context.Context, name, path string, args ...string) error {
+	return d.startEnv(ctx, name, nil, path, args...)
+}
+
+// startEnv is start with variables added to the child's environment.
+func (d *demo) startEnv(ctx context.Context, name string, env []string, path string, args ...string) error {
 	logf, err := os.Create(filepath.Join(d.dir, name+".log"))
 	if err != nil {
 		return err
 	}
 	cmd := exec.Command(path, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", name, err)
@@ -203,6 +240,9 @@ func (d *demo) shutdown() {
 	}
 	for _, c := range d.closers {
 		_ = c.Close()
+	}
+	for _, f := range d.cleanups {
+		f()
 	}
 	if d.influxDir != "" {
 		out, err := exec.Command("scripts/influxdb.sh", "stop", d.influxDir).CombinedOutput()

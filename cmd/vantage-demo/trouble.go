@@ -24,6 +24,9 @@ import (
 //     (dampening: penalty 1000 per flap, suppress at 2000)
 //   - 40 s:  DL-0301 flaps 5 s — a lone line, its own incident
 //   - 90 s:  DL-0202 out for 70 s — an outage (longer than the 60-s flap threshold)
+//   - 125 s: DL-0401 down 12 s, seen by SNMP only (snmp.go): its port set
+//     down (root) or a linkDown/linkUp trap pair — a flap on a line no
+//     probe watches
 //
 // Steps are kept apart: a line failing while another incident below the
 // same router is open, within 30 s of its start, would join it.
@@ -41,6 +44,7 @@ var troubleSchedule = []troubleStep{
 	{[]string{"DL-0201"}, 50 * time.Second, 4 * time.Second},
 	{[]string{"DL-0201"}, 70 * time.Second, 4 * time.Second},
 	{[]string{"DL-0202"}, 90 * time.Second, 70 * time.Second},
+	{[]string{snmpLine}, 125 * time.Second, 12 * time.Second},
 }
 
 // troubleAt is the set of lines down at offset since the schedule began.
@@ -63,6 +67,8 @@ func troubleAt(offset time.Duration) []string {
 type trouble struct {
 	mu   sync.Mutex
 	down []string
+	// snmp sets snmpLine's interface down or up; nil without SNMP.
+	snmp func(down bool) error
 }
 
 func (tr *trouble) isDown(line string) bool {
@@ -100,6 +106,11 @@ func (tr *trouble) run(ctx context.Context) {
 		tr.mu.Unlock()
 		if !slices.Equal(prev, down) {
 			fmt.Printf("vantage demo: %3.0fs simulated trouble: lines down %v\n", time.Since(start).Seconds(), down)
+		}
+		if was, is := slices.Contains(prev, snmpLine), slices.Contains(down, snmpLine); was != is && tr.snmp != nil {
+			if err := tr.snmp(is); err != nil {
+				fmt.Printf("vantage demo: %s: %v\n", snmpLine, err)
+			}
 		}
 	}
 }
