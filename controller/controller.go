@@ -29,6 +29,7 @@ import (
 	"github.com/vantage-net/vantage/controller/inventory"
 	"github.com/vantage-net/vantage/controller/linehealth"
 	"github.com/vantage-net/vantage/controller/registry"
+	"github.com/vantage-net/vantage/controller/shipper"
 	"github.com/vantage-net/vantage/controller/store/influx"
 	"github.com/vantage-net/vantage/controller/store/sqlite"
 	"github.com/vantage-net/vantage/internal/redact"
@@ -51,6 +52,7 @@ type Controller struct {
 	version  string
 	broker   *broker.Broker
 	writer   *influx.Writer
+	shipper  *shipper.Shipper
 	db       *sql.DB
 	monitor  *linehealth.Monitor
 	agents   *registry.Registry
@@ -113,8 +115,14 @@ func New(o Options) (*Controller, error) {
 		c.Close()
 		return nil, err
 	}
+	c.shipper, err = shipper.New(ctx, shipper.Options{DB: c.db, Points: c.writer},
+		o.Logger.With("component", "shipper"), o.Registry)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
 	c.monitor, err = linehealth.New(ctx, linehealth.Options{
-		DB: c.db, Inventory: inventory.NewSQLStore(c.db), Points: c.writer,
+		DB: c.db, Inventory: inventory.NewSQLStore(c.db), Shipper: c.shipper,
 		Detector: cfg.Detector.LineState(), GroupWindow: cfg.Detector.GroupWindow,
 		SnapshotEvery: cfg.Detector.SnapshotInterval,
 	}, o.Logger.With("component", "health"), o.Registry)
@@ -122,7 +130,7 @@ func New(o Options) (*Controller, error) {
 		c.Close()
 		return nil, err
 	}
-	c.agents, err = registry.New(ctx, registry.Options{DB: c.db, Points: c.writer},
+	c.agents, err = registry.New(ctx, registry.Options{DB: c.db, Points: c.shipper},
 		o.Logger.With("component", "registry"), o.Registry)
 	if err != nil {
 		c.Close()
@@ -194,6 +202,9 @@ func (c *Controller) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); serve.Serve(ctx, c.listener, mux, c.log) }()
+	shipCtx, stopShip := context.WithCancel(context.WithoutCancel(ctx))
+	shipDone := make(chan error, 1)
+	go func() { shipDone <- c.shipper.Run(shipCtx) }()
 	monCtx, stopMon := context.WithCancel(context.WithoutCancel(ctx))
 	monDone := make(chan error, 1)
 	go func() { monDone <- c.monitor.Run(monCtx) }()
@@ -204,6 +215,8 @@ func (c *Controller) Run(ctx context.Context) error {
 	if merr := <-monDone; merr != nil {
 		c.log.Error("line health did not stop cleanly", "err", merr)
 	}
+	stopShip()
+	<-shipDone
 	wg.Wait()
 	c.Close()
 	return err

@@ -3,24 +3,28 @@
 //
 // Monitor is an ingest.Sink. For each message it feeds the results' line
 // evidence to the event-time detector (controller/linestate) and, once a
-// second, advances the detector on the controller's clock. What comes back
-// goes to three places:
+// second, advances the detector on the controller's clock. What comes back:
 //
-//   - InfluxDB: line_state (final transitions) and line_event (outages,
-//     flaps, degradations), for dashboards;
-//   - SQLite: line_events (upsert on circuit, kind and start: a replayed
+//   - line_events in SQLite (upsert on circuit, kind and start: a replayed
 //     result never counts an event twice) for reports and the API's
 //     availability figures, and incidents;
+//   - line_state (final transitions) and line_event (outages, flaps,
+//     degradations) points for InfluxDB's dashboards, queued in SQLite for
+//     controller/shipper, which alone talks to InfluxDB;
 //   - the incident grouper (controller/incident), fed with provisional
 //     transitions, since incidents are what alerts follow and must open
 //     within seconds, not after the lateness horizon.
 //
-// Outputs wait in a small outbox until written; Handle returns an error
-// while they cannot be written, so the ingest redelivers the message (which
-// the detector then sees as a duplicate) instead of acking results whose
-// consequences are not stored. The detector's state is snapshotted to the
-// database every SnapshotEvery and at shutdown, but only with an empty
-// outbox, so a restart never forgets an event it had produced.
+// One job, one owner: the Monitor detects and commits; it writes all of the
+// above, with the evidence that caused it (the journal), in ONE SQLite
+// transaction before Handle returns, so the ingest acks only results whose
+// consequences are stored, and InfluxDB being down or slow never holds up
+// the ingest. The shipper ships the queued points. The inventory cache
+// (lineCache) gives lines their customer, tier and element path. The read
+// model (views.go, customers.go) answers the API. The detector's state is
+// snapshotted every SnapshotEvery and at shutdown; a restart restores it
+// and replays the journal since (journal.go says why no event is lost or
+// doubled by a crash at any point).
 //
 // Lines are known by their circuit id (the results' line tag). The
 // inventory adds customer, tier (which picks the detector profile) and the

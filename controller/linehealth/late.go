@@ -79,12 +79,12 @@ func (mon *Monitor) lateOutage(ev linestate.Event) {
 	if ev.Kind != linestate.Outage || ev.End.IsZero() || ev.Suppressed || mon.down.covers(ev.Line, ev.Start, ev.End) {
 		return
 	}
-	li := mon.info(ev.Line)
+	li := mon.lines.info(ev.Line)
 	firstNew := mon.grp.NextID()
 	changed := mon.grp.Down(li.incidentLine(ev.Line), ev.Start)
 	changed = append(changed, mon.grp.Up(ev.Line, ev.End)...)
 	for i, in := range changed {
-		mon.out.incidents = append(mon.out.incidents, in)
+		mon.pend.incidents = append(mon.pend.incidents, in)
 		if in.ID >= firstNew && (i == 0 || changed[i-1].ID != in.ID) {
 			mon.m.lateIncidents.Inc()
 			mon.log.Info("incident opened late: the outage was learnt from late results",

@@ -24,10 +24,9 @@ func TestOutageLearntLateOpensIncident(t *testing.T) {
 		end := f.now.Add(d)
 		for f.now.Before(end) {
 			f.now = f.now.Add(time.Second)
-			m.tick(f.now)
-		}
-		if err := m.flush(ctx); err != nil {
-			t.Fatal(err)
+			if err := m.tick(ctx, f.now); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	quiet(2 * time.Minute)

@@ -20,6 +20,48 @@ func (li *lineInfo) incidentLine(id string) incident.Line {
 	return incident.Line{ID: id, Customer: li.customer, Tier: li.tier, Path: li.path}
 }
 
+// lineCache is the inventory cache: every line watched, by circuit id,
+// with what the inventory says about it. Lines the inventory does not know
+// are in it too (watched all the same, with no customer). The Monitor's mu
+// guards it.
+type lineCache map[string]*lineInfo
+
+// info returns a line's inventory facts, adding an unknown line on first
+// sight: its results are detected all the same.
+func (c lineCache) info(id string) *lineInfo {
+	li, ok := c[id]
+	if !ok {
+		li = &lineInfo{}
+		c[id] = li
+	}
+	return li
+}
+
+// update takes a fresh read of the inventory: lines removed from it stay
+// watched, as unknown lines. It calls assign for every inventory line.
+func (c lineCache) update(infos map[string]*lineInfo, assign func(string, *lineInfo)) {
+	for id, li := range c {
+		if _, ok := infos[id]; !ok && li.inInventory {
+			c[id] = &lineInfo{} // removed from the inventory; still watched
+		}
+	}
+	for id, li := range infos {
+		c[id] = li
+		assign(id, li)
+	}
+}
+
+// unknown lists the lines the inventory does not know.
+func (c lineCache) unknown() []string {
+	var out []string
+	for id, li := range c {
+		if !li.inInventory {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 // loadInventory reads every line with its customer's tier and its element
 // path. Paths are cached per element: thousands of lines share one port's
 // ancestors. It runs without the Monitor's lock (it queries the database).

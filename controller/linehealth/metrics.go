@@ -3,16 +3,16 @@ package linehealth
 import "github.com/prometheus/client_golang/prometheus"
 
 type metrics struct {
-	evidence        *prometheus.CounterVec
-	outbox          prometheus.Gauge
-	outboxDropped   prometheus.Counter
-	writeErrors     *prometheus.CounterVec
-	incidentsOpen   prometheus.Gauge
-	lateIncidents   prometheus.Counter
-	lines           prometheus.Gauge
-	pending         prometheus.Gauge
-	snapshotBytes   prometheus.Gauge
-	snapshotSeconds prometheus.Gauge
+	evidence           *prometheus.CounterVec
+	uncommitted        prometheus.Gauge
+	uncommittedDropped prometheus.Counter
+	writeErrors        *prometheus.CounterVec
+	incidentsOpen      prometheus.Gauge
+	lateIncidents      prometheus.Counter
+	lines              prometheus.Gauge
+	pending            prometheus.Gauge
+	snapshotBytes      prometheus.Gauge
+	snapshotSeconds    prometheus.Gauge
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -20,12 +20,12 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
 		evidence: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "evidence_total",
 			Help: "Line evidence given to the detector, by verdict (accepted, duplicate, too_late, invalid, rejected)."}, []string{"verdict"}),
-		outbox: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "outbox",
-			Help: "Points, events and incidents waiting to be written."}),
-		outboxDropped: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "outbox_dropped_total",
-			Help: "Points and events dropped because the outbox was full (InfluxDB or the database down for long)."}),
+		uncommitted: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "uncommitted",
+			Help: "Evidence, points, events and incidents waiting in memory because the database refused a commit."}),
+		uncommittedDropped: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "uncommitted_dropped_total",
+			Help: "Evidence, points and events dropped because the database refused commits for long."}),
 		writeErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "write_errors_total",
-			Help: "Failed writes of line-health outputs, by store (influx, database, influx_rejected)."}, []string{"store"}),
+			Help: "Failed line-health commits (database) and unreadable journal rows at a restart (journal_unreadable)."}, []string{"store"}),
 		incidentsOpen: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "incidents_open",
 			Help: "Open incidents."}),
 		lateIncidents: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "late_incidents_total",
@@ -40,7 +40,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Time the last detector snapshot took."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.evidence, m.outbox, m.outboxDropped, m.writeErrors, m.incidentsOpen, m.lateIncidents, m.lines, m.pending,
+		reg.MustRegister(m.evidence, m.uncommitted, m.uncommittedDropped, m.writeErrors, m.incidentsOpen, m.lateIncidents, m.lines, m.pending,
 			m.snapshotBytes, m.snapshotSeconds)
 	}
 	return m

@@ -14,14 +14,9 @@ import (
 	"github.com/vantage-net/vantage/controller/incident"
 	"github.com/vantage-net/vantage/controller/inventory"
 	"github.com/vantage-net/vantage/controller/linestate"
-	"github.com/vantage-net/vantage/controller/store/influx"
+	"github.com/vantage-net/vantage/controller/shipper"
 	"github.com/vantage-net/vantage/probes/result"
 )
-
-// PointWriter writes InfluxDB points; *influx.Writer is the one in use.
-type PointWriter interface {
-	Write(ctx context.Context, b *influx.Batch) ([]influx.Rejected, error)
-}
 
 // Options configure a Monitor.
 type Options struct {
@@ -29,8 +24,9 @@ type Options struct {
 	DB *sql.DB
 	// Inventory gives lines their customer, tier and element path.
 	Inventory inventory.Store
-	// Points receives line_state and line_event points.
-	Points PointWriter
+	// Shipper queues line_state and line_event points in the commit that
+	// stores their events, and ships them to InfluxDB on its own.
+	Shipper *shipper.Shipper
 	// Detector configures the line-state detector. A profile named like a
 	// customer tier ("diamond") applies to that tier's lines.
 	Detector linestate.Options
@@ -45,18 +41,19 @@ type Options struct {
 	// InventoryRefresh is how often the inventory is re-read, so lines
 	// imported while the controller runs get their customer. Default 1 min.
 	InventoryRefresh time.Duration
-	// WriteTimeout bounds one flush of the outbox from the clock loop.
+	// WriteTimeout bounds one commit from the clock loop and the final one.
 	// Default 10 s.
 	WriteTimeout time.Duration
-	// MaxOutbox bounds outputs waiting to be written (InfluxDB or the
-	// database down): beyond it the oldest are dropped and counted, so a
-	// long outage costs history, never the controller's memory. Default 100,000.
-	MaxOutbox int
+	// MaxUncommitted bounds outputs waiting in memory while the database refuses
+	// commits: beyond it the oldest are dropped and counted, so a broken
+	// disk costs history, never the controller's memory. Default 100,000.
+	// (InfluxDB being down does not fill it: points wait in the database.)
+	MaxUncommitted int
 }
 
 func (o *Options) setDefaults() error {
-	if o.DB == nil || o.Inventory == nil || o.Points == nil {
-		return errors.New("linehealth: DB, Inventory and Points are required")
+	if o.DB == nil || o.Inventory == nil || o.Shipper == nil {
+		return errors.New("linehealth: DB, Inventory and Shipper are required")
 	}
 	def := func(p *time.Duration, d time.Duration) {
 		if *p <= 0 {
@@ -70,8 +67,8 @@ func (o *Options) setDefaults() error {
 	def(&o.SnapshotEvery, time.Minute)
 	def(&o.InventoryRefresh, time.Minute)
 	def(&o.WriteTimeout, 10*time.Second)
-	if o.MaxOutbox <= 0 {
-		o.MaxOutbox = 100_000
+	if o.MaxUncommitted <= 0 {
+		o.MaxUncommitted = 100_000
 	}
 	return nil
 }
@@ -83,25 +80,32 @@ const (
 	unknownLinesName = "linestate.unknown_lines"
 )
 
-// Monitor is the line-health sink. Handle and the clock loop (Run) share it
-// under one lock; database and InfluxDB writes happen outside that lock.
+// Monitor is the line-health sink: it owns detection and its one durable
+// write (commit.go). Handle and the clock loop (Run) share the detector
+// under mu and commit under commitMu, so outputs are committed in the
+// order they were produced; the API's reads (views.go) take only mu, never
+// wait for a commit, and InfluxDB is the shipper's business alone.
 type Monitor struct {
 	opts Options
 	log  *slog.Logger
 	m    *metrics
 
-	mu    sync.Mutex
-	det   *linestate.Detector
-	grp   *incident.Grouper
-	lines map[string]*lineInfo
-	out   outbox
-	down  downSpans // provisional down periods, to find outages learnt late (late.go)
+	mu         sync.Mutex
+	det        *linestate.Detector
+	grp        *incident.Grouper
+	lines      lineCache
+	down       downSpans // provisional down periods, to find outages learnt late (late.go)
+	pend       outputs   // produced, not yet committed
+	journalSeq int64     // newest linestate_journal row committed
 
-	flushMu sync.Mutex // one flush at a time, so outputs are written in order
+	// commitMu is held from feeding the detector until its outputs are
+	// committed, by Handle, the tick and the snapshot's capture.
+	commitMu sync.Mutex
 }
 
-// New builds the Monitor: it restores the detector's last snapshot and the
-// open incidents from the database and reads the inventory.
+// New builds the Monitor: it restores the detector's last snapshot, the
+// open incidents and the inventory, replays the journal of evidence since
+// the snapshot, and commits what the replay produced.
 func New(ctx context.Context, o Options, log *slog.Logger, reg prometheus.Registerer) (*Monitor, error) {
 	if err := o.setDefaults(); err != nil {
 		return nil, err
@@ -113,25 +117,38 @@ func New(ctx context.Context, o Options, log *slog.Logger, reg prometheus.Regist
 	if err != nil {
 		return nil, fmt.Errorf("linehealth: detector: %w", err)
 	}
-	mon := &Monitor{opts: o, log: log, m: newMetrics(reg), det: det, lines: map[string]*lineInfo{}, down: downSpans{}}
-	if err := mon.restore(ctx); err != nil {
+	mon := &Monitor{opts: o, log: log, m: newMetrics(reg), det: det, lines: lineCache{}, down: downSpans{}}
+	after, err := mon.restore(ctx)
+	if err != nil {
 		return nil, err
 	}
+	// The inventory before the replay, so replayed lines have their profile.
 	if err := mon.refreshInventory(ctx); err != nil {
+		return nil, err
+	}
+	if mon.journalSeq, err = mon.replay(ctx, after); err != nil {
+		return nil, fmt.Errorf("linehealth: %w", err)
+	}
+	mon.commitMu.Lock()
+	defer mon.commitMu.Unlock()
+	if err := mon.commit(ctx); err != nil {
 		return nil, err
 	}
 	return mon, nil
 }
 
-func (mon *Monitor) restore(ctx context.Context) error {
-	snap, taken, err := loadSnapshot(ctx, mon.opts.DB)
+// restore loads the snapshot, the unknown lines, the open incidents and the
+// recent down spans. It returns the newest journal row the snapshot covers.
+func (mon *Monitor) restore(ctx context.Context) (int64, error) {
+	snap, taken, seq, err := loadSnapshot(ctx, mon.opts.DB)
 	if err != nil {
-		return fmt.Errorf("linehealth: %w", err)
+		return 0, fmt.Errorf("linehealth: %w", err)
 	}
 	if snap != nil {
 		// A snapshot this build cannot read is not fatal: the detector
-		// starts empty and relearns from the next results, as on a first
-		// start. Unknown profiles are restored with default thresholds.
+		// starts empty and relearns from the journal and the next results,
+		// as on a first start. Unknown profiles are restored with default
+		// thresholds.
 		if err := mon.det.Restore(snap); err != nil {
 			mon.log.Warn("line-state snapshot only partly restored", "taken", taken, "err", err)
 		} else {
@@ -140,22 +157,22 @@ func (mon *Monitor) restore(ctx context.Context) error {
 	}
 	unknown, err := loadUnknownLines(ctx, mon.opts.DB)
 	if err != nil {
-		return fmt.Errorf("linehealth: %w", err)
+		return 0, fmt.Errorf("linehealth: %w", err)
 	}
 	for _, id := range unknown {
 		mon.lines[id] = &lineInfo{}
 	}
 	open, next, err := loadOpenIncidents(ctx, mon.opts.DB)
 	if err != nil {
-		return fmt.Errorf("linehealth: %w", err)
+		return 0, fmt.Errorf("linehealth: %w", err)
 	}
 	mon.grp = incident.New(incident.Options{Window: mon.opts.GroupWindow, Now: mon.opts.Now, FirstID: next})
 	mon.grp.Restore(open)
 	if err := loadDownSpans(ctx, mon, 2*mon.det.Horizon()); err != nil {
-		return fmt.Errorf("linehealth: %w", err)
+		return 0, fmt.Errorf("linehealth: %w", err)
 	}
 	mon.m.incidentsOpen.Set(float64(len(open)))
-	return nil
+	return seq, nil
 }
 
 // refreshInventory re-reads the inventory and gives every line its profile.
@@ -166,15 +183,7 @@ func (mon *Monitor) refreshInventory(ctx context.Context) error {
 	}
 	mon.mu.Lock()
 	defer mon.mu.Unlock()
-	for id, li := range mon.lines {
-		if _, ok := infos[id]; !ok && li.inInventory {
-			mon.lines[id] = &lineInfo{} // removed from the inventory; still watched
-		}
-	}
-	for id, li := range infos {
-		mon.lines[id] = li
-		mon.assign(id, li)
-	}
+	mon.lines.update(infos, mon.assign)
 	return nil
 }
 
@@ -189,75 +198,80 @@ func (mon *Monitor) assign(id string, li *lineInfo) {
 	}
 }
 
-// info returns a line's inventory facts, adding an unknown line on first
-// sight: its results are detected all the same.
-func (mon *Monitor) info(id string) *lineInfo {
-	li, ok := mon.lines[id]
-	if !ok {
-		li = &lineInfo{}
-		mon.lines[id] = li
-	}
-	return li
-}
-
-// Handle implements ingest.Sink.
+// Handle implements ingest.Sink. It returns once the message's evidence
+// and every output produced so far are committed to the database (or with
+// the commit's error, so the message is redelivered). It never waits for
+// InfluxDB.
 func (mon *Monitor) Handle(ctx context.Context, agent string, results []result.Result) error {
+	mon.commitMu.Lock()
+	defer mon.commitMu.Unlock()
 	mon.mu.Lock()
 	for i := range results {
 		ev, ok := linestate.FromResult(agent, &results[i])
 		if !ok {
 			continue
 		}
-		mon.info(ev.Line)
+		mon.lines.info(ev.Line)
 		out, v := mon.det.Add(ev)
 		mon.m.evidence.WithLabelValues(v.String()).Inc()
-		mon.take(out)
+		if v == linestate.Accepted {
+			mon.pend.evidence = append(mon.pend.evidence, ev)
+		}
+		mon.take(out, false)
 	}
 	mon.mu.Unlock()
-	return mon.flush(ctx)
+	return mon.commit(ctx)
 }
 
-// take routes one detector output; the caller holds mu.
-func (mon *Monitor) take(out linestate.Output) {
+// take routes one detector output into mon.pend; the caller holds mu. In
+// a journal replay the provisional transitions are skipped: the incidents
+// restored from the database already reflect them (journal.go).
+func (mon *Monitor) take(out linestate.Output, replay bool) {
 	for _, tr := range out.Transitions {
-		li := mon.info(tr.Line)
+		li := mon.lines.info(tr.Line)
 		if tr.Final {
-			mon.out.addState(tr, li.customer)
+			mon.pend.addState(tr, li.customer)
+			continue
+		}
+		if replay {
 			continue
 		}
 		mon.down.note(tr)
 		firstNew := mon.grp.NextID()
 		for _, in := range mon.grp.Apply(li.incidentLine(tr.Line), tr) {
-			mon.out.incidents = append(mon.out.incidents, in)
+			mon.pend.incidents = append(mon.pend.incidents, in)
 			if in.ID >= firstNew {
 				mon.log.Info("incident opened", "id", in.ID, "kind", in.Kind, "root", in.Root, "line", tr.Line)
 			}
 		}
 	}
 	for _, ev := range out.Events {
-		mon.out.addEvent(ev, mon.info(ev.Line).customer)
+		mon.pend.addEvent(ev, mon.lines.info(ev.Line).customer)
 		mon.lateOutage(ev)
 	}
-	if n := mon.out.trim(mon.opts.MaxOutbox); n > 0 {
-		mon.m.outboxDropped.Add(float64(n))
+	if n := mon.pend.trim(mon.opts.MaxUncommitted); n > 0 {
+		mon.m.uncommittedDropped.Add(float64(n))
 	}
-	mon.m.outbox.Set(float64(mon.out.len()))
+	mon.m.uncommitted.Set(float64(mon.pend.len()))
 }
 
-// tick advances the detector to now.
-func (mon *Monitor) tick(now time.Time) {
+// tick advances the detector to now and commits what that produced.
+func (mon *Monitor) tick(ctx context.Context, now time.Time) error {
+	mon.commitMu.Lock()
+	defer mon.commitMu.Unlock()
 	mon.mu.Lock()
-	defer mon.mu.Unlock()
-	mon.take(mon.det.Advance(now))
+	mon.take(mon.det.Advance(now), false)
 	mon.down.prune(now.Add(-2 * mon.det.Horizon()))
 	mon.m.incidentsOpen.Set(float64(len(mon.grp.Open())))
 	st := mon.det.Stats()
 	mon.m.lines.Set(float64(st.Lines))
 	mon.m.pending.Set(float64(st.Pending))
+	mon.mu.Unlock()
+	return mon.commit(ctx)
 }
 
 // Run drives the detector's clock, saves snapshots and re-reads the
-// inventory until ctx ends; then it writes what is left and a last
+// inventory until ctx ends; then it commits what is left and a last
 // snapshot. Call it alongside the ingest and cancel it after the ingest
 // has stopped, so the last results are in the final snapshot.
 func (mon *Monitor) Run(ctx context.Context) error {
@@ -271,12 +285,11 @@ func (mon *Monitor) Run(ctx context.Context) error {
 		case <-tick.C:
 		}
 		now := mon.opts.Now()
-		mon.tick(now)
 		wctx, cancel := context.WithTimeout(ctx, mon.opts.WriteTimeout)
-		err := mon.flush(wctx)
+		err := mon.tick(wctx, now)
 		cancel()
 		if err != nil {
-			continue // logged by flush; try again next tick
+			continue // logged by commit; retried next tick
 		}
 		if now.Sub(lastInv) >= mon.opts.InventoryRefresh {
 			lastInv = now
@@ -295,9 +308,8 @@ func (mon *Monitor) Run(ctx context.Context) error {
 func (mon *Monitor) shutdown() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*mon.opts.WriteTimeout)
 	defer cancel()
-	mon.tick(mon.opts.Now())
-	if err := mon.flush(ctx); err != nil {
-		return fmt.Errorf("linehealth: final write: %w", err)
+	if err := mon.tick(ctx, mon.opts.Now()); err != nil {
+		return fmt.Errorf("linehealth: final commit: %w", err)
 	}
 	if err := mon.snapshot(ctx); err != nil {
 		return fmt.Errorf("linehealth: final snapshot: %w", err)
@@ -305,25 +317,27 @@ func (mon *Monitor) shutdown() error {
 	return nil
 }
 
-// snapshot saves the detector's state if nothing it produced is still
-// waiting to be written (else a restart from it would lose those outputs).
+// snapshot saves the detector's state with the newest journal row it
+// includes, if every output is committed (else a restart from it would
+// lose the uncommitted ones: their evidence would be a duplicate).
 func (mon *Monitor) snapshot(ctx context.Context) error {
 	start := time.Now()
+	mon.commitMu.Lock()
 	mon.mu.Lock()
-	if mon.out.len() > 0 {
+	if mon.pend.len() > 0 {
 		mon.mu.Unlock()
-		return errors.New("outbox not empty")
+		mon.commitMu.Unlock()
+		return errors.New("outputs not committed")
 	}
 	data, err := mon.det.Snapshot()
-	var unknown []string
-	for id, li := range mon.lines {
-		if !li.inInventory {
-			unknown = append(unknown, id)
-		}
-	}
+	seq := mon.journalSeq
+	unknown := mon.lines.unknown()
 	mon.mu.Unlock()
+	// Commits after this point add journal rows after seq, which the
+	// snapshot does not include and its transaction does not delete.
+	mon.commitMu.Unlock()
 	if err == nil {
-		err = saveSnapshot(ctx, mon.opts.DB, data, unknown, mon.opts.Now())
+		err = saveSnapshot(ctx, mon.opts.DB, data, seq, unknown, mon.opts.Now())
 	}
 	if err != nil {
 		mon.log.Warn("line-state snapshot failed", "err", err)

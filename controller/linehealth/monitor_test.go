@@ -11,6 +11,7 @@ import (
 
 	"github.com/vantage-net/vantage/controller/inventory"
 	"github.com/vantage-net/vantage/controller/linestate"
+	"github.com/vantage-net/vantage/controller/shipper"
 	"github.com/vantage-net/vantage/controller/store/influx"
 	"github.com/vantage-net/vantage/probes/result"
 )
@@ -52,6 +53,7 @@ type fixture struct {
 	db   *sql.DB
 	inv  *inventory.SQLStore
 	pts  *points
+	shp  *shipper.Shipper
 	now  time.Time
 	opts Options
 	t0   time.Time
@@ -78,9 +80,13 @@ func newFixture(t *testing.T) *fixture {
 	}
 	f := &fixture{db: db, inv: inv, pts: &points{}, t0: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
 	f.now = f.t0
+	f.shp, err = shipper.New(context.Background(), shipper.Options{DB: db, Points: f.pts}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := linestate.DefaultParams()
 	p.FailRounds = 2
-	f.opts = Options{DB: db, Inventory: inv, Points: f.pts, Now: func() time.Time { return f.now },
+	f.opts = Options{DB: db, Inventory: inv, Shipper: f.shp, Now: func() time.Time { return f.now },
 		Detector: linestate.Options{Horizon: 5 * time.Second, Default: p}}
 	return f
 }
@@ -118,8 +124,7 @@ func (f *fixture) feed(t *testing.T, m *Monitor, from, to int, down map[string]b
 		if err := m.Handle(context.Background(), "agent-1", rs); err != nil {
 			t.Fatal(err)
 		}
-		m.tick(f.now)
-		if err := m.flush(context.Background()); err != nil {
+		if err := m.tick(context.Background(), f.now); err != nil {
 			t.Fatal(err)
 		}
 		all = append(all, rs...)
@@ -184,8 +189,7 @@ func TestCardFlapIsOneIncident(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.now = f.now.Add(time.Minute) // the agent went quiet: silence is unknown, not down
-	m.tick(f.now)
-	if err := m.flush(ctx); err != nil {
+	if err := m.tick(ctx, f.now); err != nil {
 		t.Fatal(err)
 	}
 	check("unknown")
@@ -208,6 +212,7 @@ func TestCardFlapIsOneIncident(t *testing.T) {
 		t.Fatal("unknown line found")
 	}
 
+	f.ship(t)
 	f.pts.mu.Lock()
 	defer f.pts.mu.Unlock()
 	var events, states int
@@ -224,27 +229,50 @@ func TestCardFlapIsOneIncident(t *testing.T) {
 	}
 }
 
-func TestWriteFailureIsRetried(t *testing.T) {
+// ship drains the point queue into f.pts.
+func (f *fixture) ship(t *testing.T) {
+	t.Helper()
+	if _, err := f.shp.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// InfluxDB failing holds up nothing: the outputs are committed (a snapshot
+// may be taken) and their points wait in the queue until it is back.
+func TestInfluxFailureKeepsPointsQueued(t *testing.T) {
 	f := newFixture(t)
 	m := f.monitor(t)
+	ctx := context.Background()
 	f.pts.fail = true
 	rs := []result.Result{ping("L1", f.t0, true)}
 	f.now = f.t0.Add(time.Minute) // seals the evidence: a final transition to write
-	if err := m.Handle(context.Background(), "a", rs); err != nil {
-		t.Fatal(err) // nothing to write yet: Add alone seals nothing beyond the horizon
-	}
-	m.tick(f.now)
-	if err := m.flush(context.Background()); err == nil {
-		t.Fatal("flush succeeded while InfluxDB fails")
-	}
-	if m.snapshot(context.Background()) == nil {
-		t.Fatal("snapshot taken with outputs unwritten")
-	}
-	f.pts.fail = false
-	if err := m.flush(context.Background()); err != nil {
+	if err := m.Handle(ctx, "a", rs); err != nil {
 		t.Fatal(err)
 	}
-	if len(f.pts.lines) == 0 {
-		t.Fatal("nothing written after recovery")
+	if err := m.tick(ctx, f.now); err != nil {
+		t.Fatalf("commit failed while only InfluxDB fails: %v", err)
 	}
+	if err := m.snapshot(ctx); err != nil {
+		t.Fatalf("snapshot refused while only InfluxDB fails: %v", err)
+	}
+	if _, err := f.shp.Drain(ctx); err == nil {
+		t.Fatal("shipping succeeded while InfluxDB fails")
+	}
+	if n := queued(t, f.db); n == 0 {
+		t.Fatal("no point queued")
+	}
+	f.pts.fail = false
+	f.ship(t)
+	if len(f.pts.lines) == 0 || queued(t, f.db) != 0 {
+		t.Fatalf("after recovery %d points written, %d still queued", len(f.pts.lines), queued(t, f.db))
+	}
+}
+
+func queued(t *testing.T, db *sql.DB) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM point_queue`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -38,31 +38,6 @@ const upsertIncident = `INSERT INTO incidents (id, kind, root_element, started_a
 		customers = excluded.customers, timeline = excluded.timeline, root_path = excluded.root_path,
 		updated_at = excluded.updated_at`
 
-// storeOutputs writes events and incidents in one transaction.
-func storeOutputs(ctx context.Context, db *sql.DB, events []storedEvent, incidents []incident.Incident, now time.Time) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	for _, ev := range events {
-		var end any
-		if !ev.End.IsZero() {
-			end = ms(ev.End)
-		}
-		if _, err := tx.ExecContext(ctx, upsertEvent, ev.Line, string(ev.Kind), ms(ev.Start), end,
-			ev.Duration.Seconds(), lossPct(ev.Event), ms(now)); err != nil {
-			return fmt.Errorf("line event %s %s: %w", ev.Line, ev.Kind, err)
-		}
-	}
-	for _, in := range incidents {
-		if err := storeIncident(ctx, tx, &in); err != nil {
-			return fmt.Errorf("incident %d: %w", in.ID, err)
-		}
-	}
-	return tx.Commit()
-}
-
 func storeIncident(ctx context.Context, tx *sql.Tx, in *incident.Incident) error {
 	enc := func(v any) string { b, _ := json.Marshal(v); return string(b) }
 	customers := in.Customers()
@@ -128,34 +103,42 @@ func loadOpenIncidents(ctx context.Context, db *sql.DB) ([]incident.Incident, in
 	return out, maxID.Int64 + 1, rows.Err()
 }
 
-func loadSnapshot(ctx context.Context, db *sql.DB) ([]byte, time.Time, error) {
+// loadSnapshot returns the detector's last snapshot, when it was taken, and
+// the newest journal row it covers.
+func loadSnapshot(ctx context.Context, db *sql.DB) ([]byte, time.Time, int64, error) {
 	var data []byte
-	var taken int64
-	err := db.QueryRowContext(ctx, `SELECT data, taken_at FROM detector_snapshots WHERE name = ?`, snapshotName).Scan(&data, &taken)
+	var taken, seq int64
+	err := db.QueryRowContext(ctx, `SELECT data, taken_at, journal_seq FROM detector_snapshots WHERE name = ?`, snapshotName).Scan(&data, &taken, &seq)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, time.Time{}, nil
+		return nil, time.Time{}, 0, nil
 	}
 	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("read detector snapshot: %w", err)
+		return nil, time.Time{}, 0, fmt.Errorf("read detector snapshot: %w", err)
 	}
-	return data, fromMS(taken), nil
+	return data, fromMS(taken), seq, nil
 }
 
-// saveSnapshot stores the detector's snapshot and, alongside it, the ids of
-// lines the inventory does not know (the detector has no list of its lines,
-// and the API should keep showing them after a restart).
-func saveSnapshot(ctx context.Context, db *sql.DB, data []byte, unknown []string, now time.Time) error {
+// saveSnapshot stores the detector's snapshot, the newest journal row it
+// covers (whose rows it deletes: the snapshot holds their evidence now) and,
+// alongside, the ids of lines the inventory does not know (the detector
+// has no list of its lines, and the API should keep showing them after a
+// restart). One transaction: a crash leaves the old snapshot with all its
+// journal rows, or the new one with the rows after it.
+func saveSnapshot(ctx context.Context, db *sql.DB, data []byte, seq int64, unknown []string, now time.Time) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	const q = `INSERT INTO detector_snapshots (name, taken_at, data) VALUES (?, ?, ?)
-		ON CONFLICT (name) DO UPDATE SET taken_at = excluded.taken_at, data = excluded.data`
-	if _, err := tx.ExecContext(ctx, q, snapshotName, ms(now), data); err != nil {
+	const q = `INSERT INTO detector_snapshots (name, taken_at, data, journal_seq) VALUES (?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET taken_at = excluded.taken_at, data = excluded.data, journal_seq = excluded.journal_seq`
+	if _, err := tx.ExecContext(ctx, q, snapshotName, ms(now), data, seq); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, q, unknownLinesName, ms(now), []byte(strings.Join(unknown, "\n"))); err != nil {
+	if _, err := tx.ExecContext(ctx, q, unknownLinesName, ms(now), []byte(strings.Join(unknown, "\n")), 0); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM linestate_journal WHERE seq <= ?`, seq); err != nil {
 		return err
 	}
 	return tx.Commit()

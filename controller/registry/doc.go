@@ -9,8 +9,8 @@
 // results carry the agent's timestamps (event time), so a skewed agent
 // misplaces its outages.
 //
-// The registry serves GET /api/v1/agents, writes the `agent` InfluxDB
-// measurement for dashboards and keeps its last state in the controller's
+// The registry serves GET /api/v1/agents, queues the `agent` InfluxDB
+// measurement for dashboards (controller/shipper ships it) and keeps its last state in the controller's
 // database so a restarted controller still lists every agent (offline until
 // heard again).
 package registry

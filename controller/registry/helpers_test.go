@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/vantage-net/vantage/controller/shipper"
 	"github.com/vantage-net/vantage/controller/store/influx"
 	"github.com/vantage-net/vantage/controller/store/sqlite"
 	"github.com/vantage-net/vantage/internal/clock"
@@ -21,23 +23,27 @@ import (
 
 var t0 = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 
-// points records the line protocol that would go to InfluxDB.
+// points records the line protocol that would be queued for InfluxDB.
 type points struct {
 	mu    sync.Mutex
 	lines []string
 	fail  bool
 }
 
-func (p *points) Write(_ context.Context, b *influx.Batch) ([]influx.Rejected, error) {
+func (p *points) Enqueue(_ context.Context, pts []shipper.Point) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.fail {
-		return nil, context.DeadlineExceeded
+		return errors.New("database is locked")
 	}
-	for i := range b.Len() {
-		p.lines = append(p.lines, string(b.Line(i)))
+	for i := range pts {
+		var b influx.Batch
+		if err := b.Add(pts[i].Agent, &pts[i].Result); err != nil {
+			return err
+		}
+		p.lines = append(p.lines, string(b.Line(0)))
 	}
-	return nil, nil
+	return nil
 }
 
 func (p *points) take() []string {

@@ -19,9 +19,9 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		heartbeats: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vantage_controller_heartbeats_total",
 			Help: "Heartbeats received, by outcome (ok, invalid, refused_too_many_agents)."}, []string{"outcome"}),
 		pointsDropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "vantage_controller_agent_points_dropped_total",
-			Help: "agent points dropped because too many waited for InfluxDB."}),
+			Help: "agent points dropped because too many waited for the point queue (database failing)."}),
 		writeErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vantage_controller_registry_write_errors_total",
-			Help: "Failed writes of the agent registry, by sink (database, influx, influx_rejected)."}, []string{"sink"}),
+			Help: "Failed writes of the agent registry, by sink (database, queue)."}, []string{"sink"}),
 	}
 	// Both states exist from the start, so a dashboard sees 0, not nothing.
 	m.agents.WithLabelValues(string(Online))

@@ -14,8 +14,8 @@ type Options struct {
 	// DB is the controller's database (controller/store/sqlite, migration
 	// 0005); nil keeps the registry in memory only.
 	DB *sql.DB
-	// Points receives the `agent` measurement; nil writes none.
-	Points PointWriter
+	// Points queues the `agent` measurement for InfluxDB; nil writes none.
+	Points PointQueue
 	// Clock is the controller's clock (default clock.Real).
 	Clock clock.Clock
 	// MissedHeartbeats is how many heartbeat intervals of silence make an
@@ -32,10 +32,12 @@ type Options struct {
 	// Tick is how often offline transitions are evaluated and points and
 	// state are flushed (default 1s): the error on "offline" timing.
 	Tick time.Duration
-	// MaxPendingPoints bounds the `agent` points held while InfluxDB is
-	// unreachable (default 10,000, a heartbeat round of 10,000 agents).
-	// Beyond it the oldest are dropped and counted: these points are for
-	// dashboards, and the registry's own state is kept regardless.
+	// MaxPendingPoints bounds the `agent` points held in memory while the
+	// queue refuses them (the database failing; InfluxDB being down does
+	// not: the queue holds points for it) (default 10,000, a heartbeat
+	// round of 10,000 agents). Beyond it the oldest are dropped and
+	// counted: these points are for dashboards, and the registry's own
+	// state is kept regardless.
 	MaxPendingPoints int
 	// MaxAgents bounds how many agent ids the registry tracks (default
 	// 100,000), so heartbeats under made-up ids cannot grow it without

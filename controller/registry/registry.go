@@ -10,6 +10,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/vantage-net/vantage/controller/shipper"
 	"github.com/vantage-net/vantage/probes/result"
 )
 
@@ -23,7 +24,7 @@ type Registry struct {
 
 	mu      sync.Mutex
 	agents  map[string]*entry
-	pending []point // `agent` points not yet written
+	pending []shipper.Point // `agent` points not yet queued (until the next tick)
 
 	flushMu sync.Mutex // one flush at a time
 }
@@ -133,7 +134,7 @@ func (r *Registry) queuePoint(e *entry, at time.Time, up float64) {
 	if e.Site != "" {
 		tags = map[string]string{"site": e.Site}
 	}
-	r.pending = append(r.pending, point{agent: e.ID, r: result.Result{Time: at, Measurement: "agent", Tags: tags, Fields: f, Text: text}})
+	r.pending = append(r.pending, shipper.Point{Agent: e.ID, Result: result.Result{Time: at, Measurement: "agent", Tags: tags, Fields: f, Text: text}})
 	if over := len(r.pending) - r.opts.MaxPendingPoints; over > 0 {
 		r.pending = append(r.pending[:0], r.pending[over:]...)
 		r.m.pointsDropped.Add(float64(over))

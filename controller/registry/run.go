@@ -3,6 +3,8 @@ package registry
 import (
 	"context"
 	"time"
+
+	"github.com/vantage-net/vantage/controller/shipper"
 )
 
 // Run evaluates offline transitions and flushes points and state every
@@ -26,8 +28,8 @@ func (r *Registry) Run(ctx context.Context) {
 	}
 }
 
-// Evaluate marks agents whose deadline passed offline, then writes pending
-// `agent` points and changed agents. Run calls it every Tick; tests call it
+// Evaluate marks agents whose deadline passed offline, then stores changed
+// agents and queues pending `agent` points for the shipper. Run calls it every Tick; tests call it
 // after advancing a fake clock. The error is the first write failure; what
 // failed is kept and retried on the next call.
 func (r *Registry) Evaluate(ctx context.Context) error {
@@ -61,9 +63,9 @@ func (r *Registry) Evaluate(ctx context.Context) error {
 		r.remarkDirty(rows)
 		firstErr = err
 	}
-	if err := r.writePoints(ctx, pts); err != nil {
-		r.m.writeErrors.WithLabelValues("influx").Inc()
-		r.log.Warn("agent points not written; will retry", "points", len(pts), "err", err)
+	if err := r.queuePoints(ctx, pts); err != nil {
+		r.m.writeErrors.WithLabelValues("queue").Inc()
+		r.log.Warn("agent points not queued; will retry", "points", len(pts), "err", err)
 		r.putBack(pts)
 		if firstErr == nil {
 			firstErr = err
@@ -96,7 +98,7 @@ func (r *Registry) remarkDirty(rows []Agent) {
 }
 
 // putBack returns unwritten points ahead of newer ones, within the bound.
-func (r *Registry) putBack(pts []point) {
+func (r *Registry) putBack(pts []shipper.Point) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	all := append(pts, r.pending...)

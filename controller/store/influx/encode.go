@@ -48,6 +48,14 @@ func (b *Batch) Line(i int) []byte {
 	return l[:len(l)-1]
 }
 
+// AddLine appends one point already encoded as line protocol (what Line
+// returned for it), for points that waited in a queue between encoding and
+// writing. line must be one point without its newline.
+func (b *Batch) AddLine(line []byte) {
+	b.buf = append(append(b.buf, line...), '\n')
+	b.ends = append(b.ends, len(b.buf))
+}
+
 // lines returns points [lo, hi) as newline-terminated line protocol.
 func (b *Batch) lines(lo, hi int) []byte {
 	start := 0

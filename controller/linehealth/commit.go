@@ -1,0 +1,119 @@
+package linehealth
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/vantage-net/vantage/controller/shipper"
+)
+
+// commit stores everything produced so far in ONE transaction: the
+// evidence for the journal, events, incident changes and the points for
+// InfluxDB (queued for the shipper). When it returns nil, every output of
+// every message handed to Handle so far is durable, so the ingest may ack;
+// nothing here waits for InfluxDB. On failure the outputs stay for the
+// next commit and the error is returned (Handle's caller then redelivers,
+// and the redelivered evidence is a duplicate whose outputs are these).
+// The caller holds commitMu.
+func (mon *Monitor) commit(ctx context.Context) error {
+	mon.mu.Lock()
+	p := mon.pend.take()
+	mon.mu.Unlock()
+	if p.len() == 0 {
+		return nil
+	}
+	q, seq, err := mon.store(ctx, &p)
+	if err != nil {
+		mon.m.writeErrors.WithLabelValues("database").Inc()
+		mon.log.Warn("line-health outputs not committed; will retry", "evidence", len(p.evidence), "events", len(p.events),
+			"incidents", len(p.incidents), "points", len(p.points), "err", err)
+		mon.mu.Lock()
+		mon.pend.putBack(p)
+		if n := mon.pend.trim(mon.opts.MaxUncommitted); n > 0 {
+			mon.m.uncommittedDropped.Add(float64(n))
+		}
+		mon.m.uncommitted.Set(float64(mon.pend.len()))
+		mon.mu.Unlock()
+		return fmt.Errorf("linehealth: database: %w", err)
+	}
+	mon.opts.Shipper.Committed(q)
+	mon.mu.Lock()
+	if seq > 0 {
+		mon.journalSeq = seq
+	}
+	mon.m.uncommitted.Set(float64(mon.pend.len()))
+	mon.mu.Unlock()
+	return nil
+}
+
+// store writes p in one transaction and returns the newest journal seq it
+// wrote (0 if none).
+func (mon *Monitor) store(ctx context.Context, p *outputs) (shipper.Queued, int64, error) {
+	tx, err := mon.opts.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return shipper.Queued{}, 0, err
+	}
+	defer tx.Rollback()
+	seq, err := journal(ctx, tx, p)
+	if err != nil {
+		return shipper.Queued{}, 0, err
+	}
+	if err := storeOutputs(ctx, tx, p, mon.opts.Now()); err != nil {
+		return shipper.Queued{}, 0, err
+	}
+	q, err := mon.opts.Shipper.EnqueueTx(ctx, tx, p.points)
+	if err != nil {
+		return shipper.Queued{}, 0, err
+	}
+	return q, seq, tx.Commit()
+}
+
+// journal appends the accepted evidence to linestate_journal.
+func journal(ctx context.Context, tx *sql.Tx, p *outputs) (int64, error) {
+	if len(p.evidence) == 0 {
+		return 0, nil
+	}
+	st, err := tx.PrepareContext(ctx, `INSERT INTO linestate_journal (evidence) VALUES (?)`)
+	if err != nil {
+		return 0, fmt.Errorf("journal: %w", err)
+	}
+	defer st.Close()
+	var seq int64
+	for i := range p.evidence {
+		b, err := json.Marshal(&p.evidence[i])
+		if err != nil {
+			return 0, fmt.Errorf("journal: %w", err)
+		}
+		res, err := st.ExecContext(ctx, string(b))
+		if err != nil {
+			return 0, fmt.Errorf("journal: %w", err)
+		}
+		if seq, err = res.LastInsertId(); err != nil {
+			return 0, fmt.Errorf("journal: %w", err)
+		}
+	}
+	return seq, nil
+}
+
+// storeOutputs writes events and incidents inside tx.
+func storeOutputs(ctx context.Context, tx *sql.Tx, p *outputs, now time.Time) error {
+	for _, ev := range p.events {
+		var end any
+		if !ev.End.IsZero() {
+			end = ms(ev.End)
+		}
+		if _, err := tx.ExecContext(ctx, upsertEvent, ev.Line, string(ev.Kind), ms(ev.Start), end,
+			ev.Duration.Seconds(), lossPct(ev.Event), ms(now)); err != nil {
+			return fmt.Errorf("line event %s %s: %w", ev.Line, ev.Kind, err)
+		}
+	}
+	for _, in := range p.incidents {
+		if err := storeIncident(ctx, tx, &in); err != nil {
+			return fmt.Errorf("incident %d: %w", in.ID, err)
+		}
+	}
+	return nil
+}
