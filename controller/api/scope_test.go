@@ -19,6 +19,7 @@ import (
 	"github.com/vantage-net/vantage/controller/incident"
 	"github.com/vantage-net/vantage/controller/inventory"
 	"github.com/vantage-net/vantage/controller/linehealth"
+	"github.com/vantage-net/vantage/controller/shipper"
 	"github.com/vantage-net/vantage/controller/store/influx"
 )
 
@@ -133,7 +134,11 @@ func newScopeFixture(t *testing.T) *scopeFixture {
 	f.ownLine = map[string]string{"am-1": "L0000", "am-2": "L0001", "am-3": "L0002"}
 	f.ownIncident = map[string]string{"am-3": "61", "admin": "66"}
 
-	mon, err := linehealth.New(ctx, linehealth.Options{DB: db, Inventory: inv, Points: discardPoints{},
+	shp, err := shipper.New(ctx, shipper.Options{DB: db, Points: discardPoints{}}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mon, err := linehealth.New(ctx, linehealth.Options{DB: db, Inventory: inv, Shipper: shp,
 		Now: func() time.Time { return f.t0.Add(time.Hour) }}, nil, nil)
 	if err != nil {
 		t.Fatal(err)

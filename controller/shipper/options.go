@@ -19,7 +19,7 @@ type PointWriter interface {
 // default.
 type Options struct {
 	// DB is the controller's database (controller/store/sqlite, migration
-	// 0007), which holds the queue.
+	// 0008), which holds the queue.
 	DB *sql.DB
 	// Points is where queued points go.
 	Points PointWriter
