@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -178,48 +177,48 @@ func (c *Controller) NATSURL() string { return c.broker.ClientURL() }
 // the ingest finishes what it holds before NATS goes away, and line health
 // stops after the ingest, so its final snapshot holds the last results.
 func (c *Controller) Run(ctx context.Context) error {
-	statuses, serr := agentconfig.NewStatusWatcher(c.broker.Conn, c.log.With("component", "agentconfig"))
-	if serr != nil {
-		c.Close()
-		return fmt.Errorf("config status: %w", serr)
+	defer c.Close()
+	statuses, err := agentconfig.NewStatusWatcher(c.broker.Conn, c.log.With("component", "agentconfig"))
+	if err != nil {
+		return fmt.Errorf("config status: %w", err)
 	}
 	defer func() { _ = statuses.Close() }()
 	mux := serve.Mux(c.reg, c.health)
 	mux.Handle("/api/v1/", c.apiHandler(statuses))
-	sub, serr := c.agents.Subscribe(c.broker.Conn)
-	if serr != nil {
-		c.Close()
-		return fmt.Errorf("heartbeats: %w", serr)
+	sub, err := c.agents.Subscribe(c.broker.Conn)
+	if err != nil {
+		return fmt.Errorf("heartbeats: %w", err)
 	}
 	defer func() { _ = sub.Unsubscribe() }()
-	go c.agents.Run(ctx)
-	if c.configSync != nil {
-		go c.configSync.Run(ctx)
-	}
-	if c.guard != nil {
-		go c.guard.Enforce(ctx, c.broker.Server, 2*time.Second)
-	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); serve.Serve(ctx, c.listener, mux, c.log) }()
-	shipCtx, stopShip := context.WithCancel(context.WithoutCancel(ctx))
-	shipDone := make(chan error, 1)
-	go func() { shipDone <- c.shipper.Run(shipCtx) }()
-	monCtx, stopMon := context.WithCancel(context.WithoutCancel(ctx))
-	monDone := make(chan error, 1)
-	go func() { monDone <- c.monitor.Run(monCtx) }()
 	c.log.Info("controller running", "http", c.HTTPAddr(), "nats", redact.URL(c.NATSURL()), "embedded_nats", c.broker.Server != nil,
 		"influx", redact.URL(c.cfg.Influx.URL), "bucket", c.cfg.Influx.Bucket, "database", c.cfg.Database.Path)
-	err := c.ingester.Run(ctx)
-	stopMon()
-	if merr := <-monDone; merr != nil {
-		c.log.Error("line health did not stop cleanly", "err", merr)
+	return runStages(ctx, c.log, c.stages(mux)...)
+}
+
+// stages lists every component in the order they stop (runStages): first
+// what takes input (the ingest, HTTP, the config syncer, the revocation
+// guard), then what turns it into stored facts (line health's final commit
+// and snapshot, the registry's final evaluation), last the shipper, which
+// ships what those queued. Close runs after all of them returned.
+func (c *Controller) stages(api http.Handler) [][]component {
+	input := []component{
+		{"ingest", c.ingester.Run},
+		{"http", func(ctx context.Context) error { serve.Serve(ctx, c.listener, api, c.log); return nil }},
 	}
-	stopShip()
-	<-shipDone
-	wg.Wait()
-	c.Close()
-	return err
+	if c.configSync != nil {
+		input = append(input, component{"agentconfig", func(ctx context.Context) error { c.configSync.Run(ctx); return nil }})
+	}
+	if c.guard != nil {
+		input = append(input, component{"agentauth", func(ctx context.Context) error {
+			c.guard.Enforce(ctx, c.broker.Server, 2*time.Second)
+			return nil
+		}})
+	}
+	facts := []component{
+		{"linehealth", c.monitor.Run},
+		{"registry", func(ctx context.Context) error { c.agents.Run(ctx); return nil }},
+	}
+	return [][]component{input, facts, {{"shipper", c.shipper.Run}}}
 }
 
 // Close releases everything New acquired; Run calls it on the way out.

@@ -52,9 +52,13 @@ func Listen(addr string) (net.Listener, error) {
 }
 
 // Serve serves h on l until ctx ends, then shuts down gracefully.
+// It returns only after the shutdown finished (open requests done or 5 s
+// passed), so nothing it started outlives it.
 func Serve(ctx context.Context, l net.Listener, h http.Handler, log *slog.Logger) {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	stopped := make(chan struct{})
 	go func() {
+		defer close(stopped)
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -63,6 +67,7 @@ func Serve(ctx context.Context, l net.Listener, h http.Handler, log *slog.Logger
 	if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Error("http server", "err", err)
 	}
+	<-stopped
 }
 
 // NewLogger returns a slog logger writing to stderr in text or json.

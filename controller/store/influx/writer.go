@@ -34,6 +34,7 @@ type Writer struct {
 	opts   Options
 	log    *slog.Logger
 	client influxdb2.Client
+	hc     *http.Client
 	api    api.WriteAPIBlocking
 	m      *metrics
 	now    func() time.Time
@@ -64,14 +65,19 @@ func New(opts Options, log *slog.Logger, reg prometheus.Registerer) (*Writer, er
 		opts:   opts,
 		log:    log.With("influx", redact.URL(opts.URL), "bucket", opts.Bucket),
 		client: client,
+		hc:     hc,
 		api:    client.WriteAPIBlocking(opts.Org, opts.Bucket),
 		m:      newMetrics(reg),
 		now:    time.Now,
 	}, nil
 }
 
-// Close releases idle connections.
-func (w *Writer) Close() { w.client.Close() }
+// Close releases idle connections, so no keep-alive connection (and its
+// two goroutines) outlives the controller.
+func (w *Writer) Close() {
+	w.client.Close()
+	w.hc.CloseIdleConnections()
+}
 
 // Ping checks that the server answers, for a start-up message that names a
 // wrong URL at once instead of after the first failed write.
