@@ -18,8 +18,9 @@ import (
 // The demo's SNMP device: a real net-snmp snmpd on 127.0.0.1 (a free UDP
 // port), entered in the inventory as router pe2 below pop-east, with line
 // DL-0401 on one of its interfaces. The controller derives the snmp probe
-// of agent demo-pop (named by pop-east) from that inventory, so the demo
-// shows the controller deriving SNMP polls as well as the polls.
+// of agent demo-pop (named by pe2: the network-side agent polling it and
+// watching its lines) from that inventory, so the demo shows the controller
+// deriving SNMP polls as well as the polls.
 //
 // The trouble schedule takes DL-0401 down for 12 s (trouble.go). As root
 // the demo creates a veth pair (vdm<pid>a/b, no addresses) for that line
@@ -112,14 +113,12 @@ func (d *demo) startSNMP(ctx context.Context) (*demoSNMP, error) {
 }
 
 // inventory is the demo inventory's SNMP part, imported after the main
-// file: router pe2 (the snmpd) with its port and line, and pop-east naming
-// the network-side agent demo-pop. Rows repeat their other fields: an
-// import replaces a row whole.
+// file: router pe2 (the snmpd) naming the network-side agent demo-pop, with
+// its port and line. It adds rows only: an import replaces a row whole.
 func (s *demoSNMP) inventory() string {
 	return fmt.Sprintf(`# written by vantage-demo: the SNMP device it started
 elements:
-  - {id: pop-east, kind: pop, name: PoP East, agent: demo-pop}
-  - {id: pe2, parent: pop-east, kind: router, name: PE router 2 (snmpd), snmp_address: "%s", snmp_profile: demo}
+  - {id: pe2, parent: pop-east, kind: router, name: PE router 2 (snmpd), agent: demo-pop, snmp_address: "%s", snmp_profile: demo}
   - {id: pe2-p1, parent: pe2, kind: port, name: PE2 %s}
 lines:
   - {circuit_id: %s, customer: C200, a_end_site: S200-HQ, z_end: pop-east, upstream_element: pe2-p1, snmp_ifname: %s}
