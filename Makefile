@@ -6,7 +6,7 @@ TOOLS := $(CURDIR)/.tools
 BIN := $(CURDIR)/bin
 export PATH := $(PATH):/usr/local/go/bin:$(TOOLS)/bin
 
-.PHONY: all build test test-short demo bench lint fuzz influxdb deps clean
+.PHONY: all build dist size-check test test-short demo bench lint fuzz influxdb deps clean
 
 all: build
 
@@ -14,6 +14,17 @@ all: build
 build:
 	@mkdir -p $(BIN)
 	$(GO) build -o $(BIN)/ ./cmd/...
+
+## dist: cross-build every target (agent: amd64 arm64 armv7 armv6 mipsle mips;
+##       controller: amd64 arm64), check packaging/size-budget.txt, make the
+##       .deb/.rpm/.ipk packages and SHA256SUMS in dist/ (VERSION=v1.2.3 to stamp)
+VERSION ?=
+dist:
+	$(GO) run ./packaging/cmd/vantage-dist -version "$(VERSION)" all
+
+## size-check: cross-build every target and hold it to packaging/size-budget.txt
+size-check:
+	$(GO) run ./packaging/cmd/vantage-dist -version "$(VERSION)" size-check
 
 ## influxdb: build InfluxDB 1.8.10 into .tools/ once (tests and the demo use it)
 influxdb:
@@ -23,7 +34,8 @@ influxdb:
 deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		fping snmpd snmp nftables iptables iproute2 iputils-ping procps
+		fping snmpd snmp nftables iptables iproute2 iputils-ping procps \
+		qemu-user-static rpm dpkg systemd
 
 ## test: unit, integration and lab tests against real NATS, InfluxDB, snmpd and namespaces
 test: influxdb
@@ -60,4 +72,4 @@ fuzz:
 	done
 
 clean:
-	rm -rf $(BIN) .demo
+	rm -rf $(BIN) .demo dist

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
-	"runtime/pprof"
 	"syscall"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -43,7 +42,7 @@ Flags:
 	check := fs.Bool("check", false, "validate the config and exit")
 	version := fs.Bool("version", false, "print the version and exit")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
-	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile to this file until exit (for benchmarks)")
+	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile to this file until exit (builds with -tags pprof only)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		if err == flag.ErrHelp {
 			return 0
@@ -64,15 +63,12 @@ Flags:
 		return 0
 	}
 	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err == nil {
-			err = pprof.StartCPUProfile(f)
-		}
+		stopProfile, err := startCPUProfile(*cpuProfile)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "vantage-agent: --cpuprofile: %v\n", err)
 			return 2
 		}
-		defer pprof.StopCPUProfile()
+		defer stopProfile()
 	}
 	// GOMAXPROCS in the environment wins, as for any Go program.
 	if os.Getenv("GOMAXPROCS") == "" && *cfg.MaxProcs > 0 {

@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"sort"
 
-	"golang.org/x/net/http/httpguts"
 	"gopkg.in/yaml.v3"
 
 	"github.com/vantage-net/vantage/internal/pemfile"
@@ -143,9 +142,9 @@ func decodeOptions(file string, node *yaml.Node) (*config, error) {
 	sort.Strings(names)
 	for _, k := range names {
 		// The value is never quoted: it may be a token.
-		if !httpguts.ValidHeaderFieldName(k) {
+		if !validHeaderName(k) {
 			c.bad("headers", k, "%q is not a valid header name", k)
-		} else if !httpguts.ValidHeaderFieldValue(o.Headers[k]) {
+		} else if !validHeaderValue(o.Headers[k]) {
 			c.bad("headers", k, "the value holds characters a header cannot carry (newline or control)")
 		}
 	}

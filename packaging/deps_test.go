@@ -1,0 +1,31 @@
+package packaging
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestAgentLinksNoControllerCode: the agent binary must not carry the
+// controller's packages or its heavy dependencies (embedded NATS server,
+// SQLite, InfluxDB client); each would cost megabytes on a 16 MB flash.
+func TestAgentLinksNoControllerCode(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "github.com/vantage-net/vantage/cmd/vantage-agent").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	banned := []string{
+		"github.com/vantage-net/vantage/controller",
+		"github.com/nats-io/nats-server",
+		"modernc.org/sqlite",
+		"github.com/influxdata/influxdb-client-go",
+		"runtime/pprof", // --cpuprofile is in -tags pprof builds only
+	}
+	for _, pkg := range strings.Fields(string(out)) {
+		for _, b := range banned {
+			if pkg == b || strings.HasPrefix(pkg, b+"/") {
+				t.Errorf("vantage-agent links %s", pkg)
+			}
+		}
+	}
+}
