@@ -16,9 +16,11 @@ type ConfigOptions struct {
 	// PingTargets are loopback addresses (127.0.0.x) for one ping probe;
 	// none means no ping probe.
 	PingTargets []string
-	// Targets are the servers for one http, one tcp and one dns probe;
-	// nil means none of them.
+	// Targets are the servers for one http and one dns probe, and a tcp
+	// probe unless NoTCP; nil means none of them.
 	Targets *Targets
+	// NoTCP leaves the tcp probe out.
+	NoTCP bool
 	// Interval of every probe, e.g. "1s".
 	Interval string
 	// SpoolDir, when set, turns on the disk spool there.
@@ -41,7 +43,9 @@ func Config(o ConfigOptions) string {
 	}
 	if t := o.Targets; t != nil {
 		fmt.Fprintf(&b, "  - name: http\n    type: http\n    interval: %s\n    targets: [%q]\n    options: {expect_status: [200]}\n", o.Interval, t.HTTPURL)
-		fmt.Fprintf(&b, "  - name: tcp\n    type: dial\n    interval: %s\n    targets: [%q]\n    options: {kind: tcp}\n", o.Interval, t.TCPAddr)
+		if !o.NoTCP {
+			fmt.Fprintf(&b, "  - name: tcp\n    type: dial\n    interval: %s\n    targets: [%q]\n    options: {kind: tcp}\n", o.Interval, t.TCPAddr)
+		}
 		fmt.Fprintf(&b, "  - name: dns\n    type: dial\n    interval: %s\n    targets: [vantage.test]\n    options: {kind: dns, server: %q, expect: [127.0.0.1]}\n", o.Interval, t.DNSServer)
 	}
 	return b.String()
