@@ -82,6 +82,17 @@ func parseSize(s string) (int64, error) {
 	return v * mult, nil
 }
 
+// Set parses a size given on a command line ("20MiB"): a ByteSize is a
+// flag.Value.
+func (b *ByteSize) Set(s string) error {
+	v, err := parseSize(s)
+	if err != nil || v == 0 {
+		return fmt.Errorf("%q is not a size (e.g. 20MiB, 1GiB, or bytes)", s)
+	}
+	*b = ByteSize(v)
+	return nil
+}
+
 // String prints the size with the largest binary unit that divides it.
 func (b ByteSize) String() string {
 	for _, u := range []struct {

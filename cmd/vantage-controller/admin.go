@@ -19,7 +19,17 @@ import (
 // subcommand's own words follow these flags.
 func dbCommand(name, usage string, args []string, stdout, stderr io.Writer,
 	run func(ctx context.Context, dbPath string, args []string, out io.Writer) error) int {
+	return dbCommandWith(name, usage, args, stdout, stderr, nil, run)
+}
+
+// dbCommandWith is dbCommand with flags of the subcommand's own, added by
+// addFlags (nil: none) and read by run after parsing.
+func dbCommandWith(name, usage string, args []string, stdout, stderr io.Writer, addFlags func(*flag.FlagSet),
+	run func(ctx context.Context, dbPath string, args []string, out io.Writer) error) int {
 	fs := flag.NewFlagSet("vantage-controller "+name, flag.ContinueOnError)
+	if addFlags != nil {
+		addFlags(fs)
+	}
 	fs.SetOutput(stderr)
 	if usage != "" {
 		fs.Usage = func() {

@@ -27,7 +27,7 @@ type builder struct {
 }
 
 func newBuilder(file string, c *collector) *builder {
-	return &builder{c: c, set: &Set{File: file, rows: map[Kind][]*record{}}, seen: map[Kind]map[string]int{}}
+	return &builder{c: c, set: &Set{File: file, rows: map[Kind][]where{}}, seen: map[Kind]map[string]int{}}
 }
 
 func (b *builder) bad(r *record, name, format string, args ...any) {
@@ -50,7 +50,7 @@ func (b *builder) add(r *record) {
 			b.seen[r.kind] = map[string]int{}
 		}
 		if first, dup := b.seen[r.kind][id]; dup {
-			b.bad(r, idField, "%q is defined twice in this file (first at line %d)", id, first)
+			b.bad(r, idField, "%s is defined twice in this file (first at line %d)", quote(id), first)
 			return
 		}
 		b.seen[r.kind][id] = r.line
@@ -70,10 +70,10 @@ func (b *builder) add(r *record) {
 		c := Contact{ID: id, CustomerID: b.id(r, "customer"), Name: b.text(r, "name"), Role: b.text(r, "role"),
 			Email: b.text(r, "email"), Phone: b.text(r, "phone"), IM: b.text(r, "im"), Language: b.text(r, "language")}
 		if c.Email != "" && (!strings.Contains(c.Email, "@") || strings.ContainsAny(c.Email, " ,;")) {
-			b.bad(r, "email", "%q is not one email address", c.Email)
+			b.bad(r, "email", "%s is not one email address", quote(c.Email))
 		}
 		if c.Language != "" && !langRE.MatchString(c.Language) {
-			b.bad(r, "language", "%q is not a language tag such as zh-CN or en", c.Language)
+			b.bad(r, "language", "%s is not a language tag such as zh-CN or en", quote(c.Language))
 		}
 		s.Contacts = append(s.Contacts, c)
 	case KindLines:
@@ -93,7 +93,7 @@ func (b *builder) add(r *record) {
 		})
 		b.lineSNMP(r, s.Lines[len(s.Lines)-1])
 	}
-	s.rows[r.kind] = append(s.rows[r.kind], r)
+	s.rows[r.kind] = append(s.rows[r.kind], r.where())
 }
 
 func (b *builder) element(r *record, id string) Element {
@@ -103,14 +103,14 @@ func (b *builder) element(r *record, id string) Element {
 		e.Name = e.ID // elements are often known by their id alone
 	}
 	if e.ParentID != "" && e.ParentID == e.ID {
-		b.bad(r, "parent", "%q is the element itself", e.ParentID)
+		b.bad(r, "parent", "%s is the element itself", quote(e.ParentID))
 	}
 	if e.Agent != "" && !result.ValidAgentID(e.Agent) {
-		b.bad(r, "agent", "%q is not an agent id (letters, digits, '-' or '_')", e.Agent)
+		b.bad(r, "agent", "%s is not an agent id (letters, digits, '-' or '_')", quote(e.Agent))
 	}
 	switch {
 	case e.SNMPProfile != "" && !profileRE.MatchString(e.SNMPProfile):
-		b.bad(r, "snmp_profile", "%q is not a profile name (letters, digits, '.', '-' or '_')", e.SNMPProfile)
+		b.bad(r, "snmp_profile", "%s is not a profile name (letters, digits, '.', '-' or '_')", quote(e.SNMPProfile))
 	case r.get("snmp_address") != "" && e.SNMPProfile == "":
 		b.bad(r, "snmp_profile", "is required with snmp_address: it names the device's credentials in the controller's remote_config.snmp.profiles")
 	case r.get("snmp_address") == "" && e.SNMPProfile != "":
@@ -133,11 +133,11 @@ func (b *builder) snmpAddress(r *record, name string) string {
 		host, port = v, ""
 	}
 	if n, perr := strconv.Atoi(port); port != "" && (perr != nil || n < 1 || n > 65535) {
-		b.bad(r, name, "%q: port must be 1..65535", v)
+		b.bad(r, name, "%s: port must be 1..65535", quote(v))
 		return ""
 	}
 	if len(host) > 253 || !hostRE.MatchString(host) || (port == "" && strings.Count(v, ":") == 1) {
-		b.bad(r, name, "%q is not host or host:port", v)
+		b.bad(r, name, "%s is not host or host:port", quote(v))
 		return ""
 	}
 	return v
@@ -159,7 +159,7 @@ func (b *builder) site(r *record, id string) Site {
 		Lat: b.num(r, "lat", -90, 90, false), Lon: b.num(r, "lon", -180, 180, false), GridCell: strings.ToLower(b.text(r, "grid_cell")),
 		Agent: b.text(r, "agent")}
 	if st.Agent != "" && !result.ValidAgentID(st.Agent) {
-		b.bad(r, "agent", "%q is not an agent id (letters, digits, '-' or '_')", st.Agent)
+		b.bad(r, "agent", "%s is not an agent id (letters, digits, '-' or '_')", quote(st.Agent))
 	}
 	if (r.get("lat") == "") != (r.get("lon") == "") {
 		missing := "lat"
@@ -171,7 +171,7 @@ func (b *builder) site(r *record, id string) Site {
 	switch {
 	case st.GridCell != "":
 		if len(st.GridCell) > 12 || strings.Trim(st.GridCell, geohashAlphabet) != "" {
-			b.bad(r, "grid_cell", "%q is not a geohash", st.GridCell)
+			b.bad(r, "grid_cell", "%s is not a geohash", quote(st.GridCell))
 		}
 	case st.Lat != nil && st.Lon != nil:
 		st.GridCell = geohash(*st.Lat, *st.Lon, gridPrecision)
@@ -190,7 +190,7 @@ func (b *builder) host(r *record, name string) string {
 		return ""
 	}
 	if len(v) > 253 || !hostRE.MatchString(v) {
-		b.bad(r, name, "%q is not an IP address or host name", v)
+		b.bad(r, name, "%s is not an IP address or host name", quote(v))
 		return ""
 	}
 	return v
@@ -212,7 +212,7 @@ func (b *builder) id(r *record, name string) string {
 		return ""
 	}
 	if i := strings.IndexFunc(v, unicode.IsControl); i >= 0 {
-		b.bad(r, name, "%q contains a control character", v)
+		b.bad(r, name, "%s contains a control character", quote(v))
 		return ""
 	}
 	return v
@@ -225,7 +225,7 @@ func (b *builder) text(r *record, name string) string {
 		return ""
 	}
 	if strings.IndexFunc(v, unicode.IsControl) >= 0 {
-		b.bad(r, name, "%q contains a control character", v)
+		b.bad(r, name, "%s contains a control character", quote(v))
 		return ""
 	}
 	return v
@@ -244,7 +244,7 @@ func (b *builder) enum(r *record, name string, allowed []string) string {
 			return a
 		}
 	}
-	b.bad(r, name, "%q is not one of %s", v, strings.Join(allowed, ", "))
+	b.bad(r, name, "%s is not one of %s", quote(v), strings.Join(allowed, ", "))
 	return ""
 }
 
@@ -256,7 +256,7 @@ func (b *builder) num(r *record, name string, min, max float64, openMin bool) *f
 	}
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		b.bad(r, name, "%q is not a number", v)
+		b.bad(r, name, "%s is not a number", quote(v))
 		return nil
 	}
 	if f < min || f > max || (openMin && f == min) {
@@ -264,7 +264,7 @@ func (b *builder) num(r *record, name string, min, max float64, openMin bool) *f
 		if openMin {
 			lo = "("
 		}
-		b.bad(r, name, "%s is outside %s%s, %s]", v, lo, fmtNum(min), fmtNum(max))
+		b.bad(r, name, "%s is outside %s%s, %s]", bounded(v), lo, fmtNum(min), fmtNum(max))
 		return nil
 	}
 	return &f

@@ -32,7 +32,7 @@ func checkRefs(set *Set, k known, c *collector) {
 		}
 		r := set.rows[kind][i]
 		line, col := r.pos(field)
-		c.addf(set.File, line, col, r.field(field), "%q is not a known %s (neither in this file nor already imported)", id, what)
+		c.addf(set.File, line, col, r.field(field), "%s is not a known %s (neither in this file nor already imported)", quote(id), what)
 	}
 	for i, x := range set.Sites {
 		ref(KindSites, i, "customer", x.CustomerID, "customer", customers[x.CustomerID])
@@ -72,10 +72,10 @@ func checkSNMP(set *Set, k known, parent map[string]string, c *collector) {
 		if l.SNMPDevice != "" {
 			if _, ok := parent[l.SNMPDevice]; !ok {
 				line, col := r.pos("snmp_device")
-				c.addf(set.File, line, col, r.field("snmp_device"), "%q is not a known element (neither in this file nor already imported)", l.SNMPDevice)
+				c.addf(set.File, line, col, r.field("snmp_device"), "%s is not a known element (neither in this file nor already imported)", quote(l.SNMPDevice))
 			} else if !devices[l.SNMPDevice] {
 				line, col := r.pos("snmp_device")
-				c.addf(set.File, line, col, r.field("snmp_device"), "element %q has no snmp_address", l.SNMPDevice)
+				c.addf(set.File, line, col, r.field("snmp_device"), "element %s has no snmp_address", quote(l.SNMPDevice))
 			}
 			continue
 		}
@@ -86,7 +86,7 @@ func checkSNMP(set *Set, k known, parent map[string]string, c *collector) {
 			}
 			line, col := r.pos(field)
 			c.addf(set.File, line, col, r.field(field),
-				"no SNMP device carries this line: set snmp_device, or give upstream_element %q or an element above it an snmp_address", l.UpstreamElement)
+				"no SNMP device carries this line: set snmp_device, or give upstream_element %s or an element above it an snmp_address", quote(l.UpstreamElement))
 		}
 	}
 }
@@ -157,6 +157,6 @@ func reportCycle(set *Set, path []string, entry string, index map[string]int, c 
 	cycle = append(cycle[first:len(cycle):len(cycle)], cycle[:first]...)
 	r := set.rows[KindElements][index[cycle[0]]]
 	line, col := r.pos("parent")
-	c.addf(set.File, line, col, r.field("parent"), "%q makes a cycle (child → parent): %s → %s",
-		set.Elements[index[cycle[0]]].ParentID, strings.Join(cycle, " → "), cycle[0])
+	c.addf(set.File, line, col, r.field("parent"), "%s makes a cycle (child → parent): %s → %s",
+		quote(set.Elements[index[cycle[0]]].ParentID), strings.Join(cycle, " → "), cycle[0])
 }

@@ -6,26 +6,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 )
 
-// ParseFile reads an import file and parses it by its extension: .yaml or
-// .yml (all kinds in sections) or .csv (one kind, named by the header).
+// ParseFile is ParseFileLimit with DefaultMaxBytes.
 func ParseFile(path string) (*Set, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".yaml", ".yml":
-		return ParseYAML(path, data)
-	case ".csv":
-		return ParseCSV(path, data)
-	}
-	return nil, fmt.Errorf("%s: unknown file type (want .yaml, .yml or .csv)", path)
+	return ParseFileLimit(path, DefaultMaxBytes)
 }
 
 // ImportCommand is `vantage-controller inventory import FILE...`: it loads
@@ -39,6 +27,17 @@ func ParseFile(path string) (*Set, error) {
 // rejected whole, files before it stay imported, and the ones after it are
 // not attempted. The returned error lists the problems (wrapping *Errors).
 func ImportCommand(ctx context.Context, dbPath string, files []string, out io.Writer) error {
+	return ImportFiles(ctx, dbPath, files, out, FileOptions{})
+}
+
+// FileOptions bound what `inventory import` reads.
+type FileOptions struct {
+	// MaxBytes is the largest file accepted (0: DefaultMaxBytes).
+	MaxBytes int64
+}
+
+// ImportFiles is ImportCommand with limits on the files.
+func ImportFiles(ctx context.Context, dbPath string, files []string, out io.Writer, fo FileOptions) error {
 	if len(files) == 0 {
 		return errors.New("inventory import: no files given (want YAML or CSV inventory files)")
 	}
@@ -46,7 +45,7 @@ func ImportCommand(ctx context.Context, dbPath string, files []string, out io.Wr
 	var bad []string
 	var firstErr error
 	for _, f := range files {
-		set, err := ParseFile(f)
+		set, err := ParseFileLimit(f, fo.MaxBytes)
 		if err != nil {
 			bad = append(bad, err.Error())
 			if firstErr == nil {
@@ -107,4 +106,30 @@ func (s *Set) firstKind() int {
 		}
 	}
 	return len(n)
+}
+
+// ExportCommand is `vantage-controller inventory export KIND`: it writes
+// every row of one kind (customers, elements, sites, contacts, lines) to
+// out as CSV that `inventory import` reads back unchanged, with formula-like
+// cells neutralised (ExportCSV).
+func ExportCommand(ctx context.Context, dbPath string, args []string, out io.Writer) error {
+	if len(args) != 1 {
+		return errors.New("inventory export: name one kind: customers, elements, sites, contacts or lines")
+	}
+	kind := Kind(args[0])
+	if specOf(kind) == nil {
+		return fmt.Errorf("inventory export: unknown kind %q (want customers, elements, sites, contacts or lines)", args[0])
+	}
+	if _, err := os.Stat(dbPath); err != nil {
+		return fmt.Errorf("inventory export: no database: %w", err)
+	}
+	store, db, err := OpenSQLite(ctx, dbPath)
+	if err != nil {
+		return fmt.Errorf("inventory export: %w", err)
+	}
+	defer db.Close()
+	if _, err := store.ExportCSV(ctx, kind, out); err != nil {
+		return fmt.Errorf("inventory export: %w", err)
+	}
+	return nil
 }

@@ -1,12 +1,15 @@
 package inventory
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/vantage-net/vantage/internal/csvsafe"
 )
 
 // ParseCSV reads one kind of inventory row from a CSV file whose header
@@ -20,25 +23,46 @@ import (
 // (*Errors) as file:line:column: field: message, the column being the byte
 // column of the cell as encoding/csv reports it.
 func ParseCSV(file string, data []byte) (*Set, error) {
+	return parseCSV(file, bytes.NewReader(data))
+}
+
+// parseCSV parses as it reads: the file is never held whole, only the
+// typed rows and where they came from (ParseFileLimit).
+func parseCSV(file string, in io.Reader) (*Set, error) {
 	c := &collector{}
 	b := newBuilder(file, c)
+	br := bufio.NewReaderSize(in, 64<<10)
 	// Spreadsheet exports start with a byte-order mark; it is not part of
 	// the first header name.
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if !utf8.Valid(data) {
-		line := 1 + bytes.Count(data[:firstInvalid(data)], []byte("\n"))
-		c.addf(file, line, 0, "", "is not UTF-8 text (a GBK export? convert it first: iconv -f GBK -t UTF-8)")
-		return nil, c.err()
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+		_, _ = br.Discard(3)
 	}
-	cr := csv.NewReader(bytes.NewReader(data))
+	cr := csv.NewReader(br)
 	cr.TrimLeadingSpace = true
+	cr.ReuseRecord = true // the cells' strings are kept, never the row's slice
+	notUTF8 := func(row []string) bool {
+		for i, v := range row {
+			if !utf8.ValidString(v) {
+				line, _ := cr.FieldPos(i)
+				c.addf(file, line, 0, "", "is not UTF-8 text (a GBK export? convert it first: iconv -f GBK -t UTF-8)")
+				return true
+			}
+		}
+		return false
+	}
 	header, err := cr.Read()
 	if err == io.EOF {
 		c.addf(file, 0, 0, "", "file is empty")
 		return nil, c.err()
 	}
+	if errors.Is(err, ErrTooLarge) {
+		return nil, err
+	}
 	if err != nil {
 		c.add(csvError(file, err))
+		return nil, c.err()
+	}
+	if notUTF8(header) {
 		return nil, c.err()
 	}
 	sp, cols := csvHeader(c, file, cr, header)
@@ -50,6 +74,9 @@ func ParseCSV(file string, data []byte) (*Set, error) {
 		if err == io.EOF {
 			break
 		}
+		if errors.Is(err, ErrTooLarge) {
+			return nil, err
+		}
 		if errors.Is(err, csv.ErrFieldCount) {
 			line, _ := cr.FieldPos(0)
 			c.addf(file, line, 0, "", "row has %d fields, the header has %d", len(row), len(cols))
@@ -59,11 +86,16 @@ func ParseCSV(file string, data []byte) (*Set, error) {
 			c.add(csvError(file, err))
 			break // after a quoting error, positions can no longer be trusted
 		}
+		if notUTF8(row) {
+			break
+		}
 		line, _ := cr.FieldPos(0)
 		r := &record{kind: sp.kind, file: file, line: line, cells: map[string]cell{}}
 		blank := true
 		for i, v := range row {
-			v = strings.TrimSpace(v)
+			// An export (ExportCSV) wrote a formula-like cell with an
+			// apostrophe in front; take it off.
+			v = csvsafe.Unescape(strings.TrimSpace(v))
 			if v == "" || cols[i] == "" {
 				continue
 			}
@@ -99,7 +131,7 @@ func csvHeader(c *collector, file string, cr *csv.Reader, header []string) (*spe
 		for _, s := range specs {
 			keys = append(keys, s.csvKey+" ("+string(s.kind)+")")
 		}
-		c.addf(file, 1, 1, cols[0], "first column must name the kind: %s", strings.Join(keys, ", "))
+		c.addf(file, 1, 1, bounded(cols[0]), "first column must name the kind: %s", strings.Join(keys, ", "))
 		return nil, nil
 	}
 	cols[0] = sp.fields[0]
@@ -108,10 +140,10 @@ func csvHeader(c *collector, file string, cr *csv.Reader, header []string) (*spe
 		_, col := cr.FieldPos(i)
 		switch {
 		case i > 0 && (!sp.has(name) || name == sp.fields[0]):
-			c.addf(file, 1, col, name, "unknown column for %s (want %s)", sp.kind, strings.Join(sp.fields[1:], ", "))
+			c.addf(file, 1, col, bounded(name), "unknown column for %s (want %s)", sp.kind, strings.Join(sp.fields[1:], ", "))
 			cols[i] = ""
 		case seen[name]:
-			c.addf(file, 1, col, name, "column appears twice")
+			c.addf(file, 1, col, bounded(name), "column appears twice")
 			cols[i] = ""
 		}
 		seen[name] = true
@@ -134,15 +166,4 @@ func csvError(file string, err error) RowError {
 		return RowError{File: file, Line: pe.Line, Column: pe.Column, Msg: pe.Err.Error()}
 	}
 	return RowError{File: file, Msg: err.Error()}
-}
-
-func firstInvalid(data []byte) int {
-	for i := 0; i < len(data); {
-		r, n := utf8.DecodeRune(data[i:])
-		if r == utf8.RuneError && n == 1 {
-			return i
-		}
-		i += n
-	}
-	return len(data)
 }

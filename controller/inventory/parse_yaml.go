@@ -88,9 +88,9 @@ func yamlRecord(c *collector, file string, sp *spec, path string, n *yaml.Node) 
 		name := k.Value
 		switch {
 		case !sp.has(name):
-			c.addf(file, k.Line, 0, r.field(name), "unknown key (want %s)", strings.Join(sp.fields, ", "))
+			c.addf(file, k.Line, 0, r.field(bounded(name)), "unknown key (want %s)", strings.Join(sp.fields, ", "))
 		case r.cells[name] != (cell{}):
-			c.addf(file, k.Line, 0, r.field(name), "key appears twice")
+			c.addf(file, k.Line, 0, r.field(bounded(name)), "key appears twice")
 		case v.Kind != yaml.ScalarNode:
 			c.addf(file, v.Line, 0, r.field(name), "must be a single value, not a %s", kindName(v))
 		case isNull(v):

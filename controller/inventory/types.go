@@ -155,7 +155,7 @@ type Set struct {
 
 	// rows[k][i] is where the i-th row of kind k came from, so that checks
 	// made later against the database still name file, line and field.
-	rows map[Kind][]*record
+	rows map[Kind][]where
 }
 
 // Len is the number of rows in the set.
