@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vantage-net/vantage/controller"
+	"github.com/vantage-net/vantage/controller/apiauth"
 	ctrlconfig "github.com/vantage-net/vantage/controller/config"
 	"github.com/vantage-net/vantage/internal/lab"
 	"github.com/vantage-net/vantage/internal/testinflux"
@@ -45,7 +46,9 @@ func (s *syncBuffer) String() string {
 // InfluxDB URL and a NATS URL that both carry user:password@ (a real
 // InfluxDB 1.8, which ignores them, and a real nats-server that requires
 // them). Its start-up log, /api/v1/status, /healthz and /metrics show the
-// URLs without the credentials; /api/v1/status answers admin and ops only.
+// URLs without the credentials, and no API token; /api/v1/status answers
+// admin and ops only; every API route answers the same 401 without a
+// valid token.
 func TestSecretsNotInLogOrStatus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("e2e")
@@ -132,11 +135,30 @@ influx: {url: %q, bucket: %s}
 		!strings.Contains(served["status as admin"], `"nats_url":"nats://127.0.0.1:`+port) {
 		t.Errorf("status lost the URLs themselves: %s", served["status as admin"])
 	}
+	// Every route, and a path no route has, answers a missing, a wrong and
+	// a revoked token with the very same 401 (issue 10: keep what held).
+	if err := apiauth.Command(context.Background(), dbPath, []string{"revoke", "--name", "sec-ops"}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var first string
+	for _, path := range []string{"/api/v1/customers", "/api/v1/lines", "/api/v1/lines/L1", "/api/v1/incidents",
+		"/api/v1/incidents/1", "/api/v1/agents", "/api/v1/agents/cpe-1", "/api/v1/agents/cpe-1/config", "/api/v1/status",
+		"/api/v1/no-such-route"} {
+		for who, tok := range map[string]string{"no token": "", "wrong token": "vt_" + strings.Repeat("A", 43), "revoked token": ops} {
+			code, body := get(path, tok)
+			if first == "" {
+				first = body
+			}
+			if code != http.StatusUnauthorized || body != first {
+				t.Errorf("%s with %s: %d %s, want the 401 %s", path, who, code, body, first)
+			}
+		}
+	}
 	_, served["/healthz"] = get("/healthz", "")
 	_, served["/metrics"] = get("/metrics", "")
 	served["log"] = logs.String()
 	for what, text := range served {
-		for _, secret := range []string{natsPass, influxPass, "vantage:", "ctl:"} {
+		for _, secret := range []string{natsPass, influxPass, "vantage:", "ctl:", admin, ops, am} {
 			if strings.Contains(text, secret) {
 				t.Errorf("%s shows %q:\n%s", what, secret, text)
 			}
