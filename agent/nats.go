@@ -20,6 +20,13 @@ const (
 	maxPingsOut  = 3
 )
 
+// inboxPrefix is the agent's reply-subject prefix, "_INBOX_<agent_id>": the
+// controller's NATS lets an agent subscribe below its own prefix only
+// (controller/agentauth.InboxPrefix, the same string), so no agent can read
+// the replies meant for another. A cluster's permissions must allow
+// subscribe on "_INBOX_<agent_id>.>".
+func inboxPrefix(agentID string) string { return "_INBOX_" + agentID }
+
 // connect dials NATS with the agent's credentials. It never gives up: the
 // client is told to reconnect forever (its default is 60 tries), with
 // exponential backoff and jitter so a fleet returning after a NATS restart
@@ -32,6 +39,7 @@ func (a *Agent) connect() (*nats.Conn, error) {
 	jitter := rand.New(rand.NewSource(a.rand.Int63()))
 	opts := []nats.Option{
 		nats.Name("vantage-agent " + a.cfg.AgentID),
+		nats.CustomInboxPrefix(inboxPrefix(a.cfg.AgentID)),
 		nats.MaxReconnects(-1),
 		nats.RetryOnFailedConnect(true),
 		nats.CustomReconnectDelay(func(attempts int) time.Duration {

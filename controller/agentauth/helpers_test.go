@@ -79,11 +79,23 @@ func newFixture(t *testing.T, opts Options) *fixture {
 // url is the network address agents dial (not the in-process one).
 func (f *fixture) url() string { return f.broker.Server.ClientURL() }
 
-// add issues agent id's credentials and returns the option that uses them.
+// add issues agent id's credentials and returns the option that connects
+// as the agent does: with them and its own inbox prefix.
 func (f *fixture) add(id string) nats.Option {
 	f.t.Helper()
 	iss := f.issue(id)
-	return nats.UserInfo(iss.User, iss.Password)
+	return asAgent(iss)
+}
+
+// asAgent is how agent/nats.go connects: its credentials and its own inbox
+// prefix (the only place it may subscribe).
+func asAgent(iss Issued) nats.Option {
+	return func(o *nats.Options) error {
+		if err := nats.UserInfo(iss.User, iss.Password)(o); err != nil {
+			return err
+		}
+		return nats.CustomInboxPrefix(InboxPrefix(iss.User))(o)
+	}
 }
 
 func (f *fixture) issue(id string) Issued {

@@ -11,6 +11,14 @@ const (
 	configKey    = "$KV." + ConfigBucket + "." // + agent id: the key's subject
 )
 
+// InboxPrefix is agent id's reply-subject prefix (nats.CustomInboxPrefix),
+// "_INBOX_<id>": replies to its requests (JetStream publish acks, KV gets)
+// and its KV watch's deliveries arrive below it, and it may subscribe
+// nowhere else. The agent (agent/nats.go) builds the same string. No two
+// agents' prefixes overlap: an id is one subject token, so "_INBOX_a.>"
+// never matches "_INBOX_a-b.x".
+func InboxPrefix(agentID string) string { return "_INBOX_" + agentID }
+
 // Permissions are what agent id may do on the server: an allow-list, so
 // everything not named is refused with a permissions violation.
 //
@@ -31,12 +39,12 @@ const (
 //   - $JS.FC.KV_VANTAGE_AGENT_CONFIG.>: flow-control replies of that
 //     ordered consumer.
 //
-// Subscribe: _INBOX.> — replies to its requests (JetStream publish acks,
-// KV gets) and the watch's deliveries. nats.go's inboxes are random, but
-// this pattern lets a rogue agent that also subscribes to the wildcard see
-// replies meant for others (their acks and config values). Closing that
-// needs per-agent inbox prefixes in the agent (nats.CustomInboxPrefix
-// "_INBOX_<id>") and then "_INBOX_<id>.>" here.
+// Subscribe: InboxPrefix(id)+".>" only. Not "_INBOX.>": with it one agent
+// could subscribe to every reply in the server and read other agents'
+// configs and the controller's result pulls (issue 10, attack 1). A reply
+// subject is not checked by publish permissions, so an agent can still
+// direct replies to its own requests elsewhere; it can only ask for its
+// own data, so that leaks nothing of anyone else's.
 //
 // Not allowed: consumer delete/info, stream or KV writes, anything else of
 // $JS.API. A watcher's Stop then fails to delete its consumer; that is
@@ -52,6 +60,6 @@ func Permissions(agentID string) *server.Permissions {
 			"$JS.API.CONSUMER.CREATE." + configStream + ".*." + configKey + agentID,
 			"$JS.FC." + configStream + ".>",
 		}},
-		Subscribe: &server.SubjectPermission{Allow: []string{"_INBOX.>"}},
+		Subscribe: &server.SubjectPermission{Allow: []string{InboxPrefix(agentID) + ".>"}},
 	}
 }

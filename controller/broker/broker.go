@@ -21,6 +21,14 @@ import (
 	"github.com/vantage-net/vantage/internal/redact"
 )
 
+// InboxPrefix is the reply-subject prefix of the controller's connection:
+// its JetStream acks, its result pulls and its KV reads arrive below it.
+// It is not nats.go's shared "_INBOX", and agents are not allowed to
+// subscribe to it (controller/agentauth), so no agent sees the result
+// batches the controller pulls. It does not start with "_INBOX_", so no
+// agent's own prefix ("_INBOX_<agent_id>") can name it.
+const InboxPrefix = "_CONTROLLER_INBOX"
+
 // Options choose between embedded and external NATS.
 type Options struct {
 	// URLs of an external NATS cluster; empty means run an embedded server.
@@ -82,7 +90,7 @@ func Start(o Options) (*Broker, error) {
 	// The URL is only a label here: with TLS on for agents, ClientURL says
 	// tls://, and the in-process pipe would then attempt a TLS handshake.
 	nc, err := nats.Connect("nats://in-process", nats.InProcessServer(srv), nats.Name("vantage-controller"),
-		nats.MaxReconnects(-1))
+		nats.MaxReconnects(-1), nats.CustomInboxPrefix(InboxPrefix))
 	if err != nil {
 		srv.Shutdown()
 		return nil, fmt.Errorf("connect to embedded NATS: %w", err)
@@ -140,7 +148,8 @@ func startEmbedded(o Options) (*server.Server, error) {
 }
 
 func connectExternal(o Options) (*nats.Conn, error) {
-	opts := []nats.Option{nats.Name("vantage-controller"), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(true)}
+	opts := []nats.Option{nats.Name("vantage-controller"), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(true),
+		nats.CustomInboxPrefix(InboxPrefix)}
 	if o.User != "" {
 		opts = append(opts, nats.UserInfo(o.User, o.Password))
 	}
