@@ -1,6 +1,6 @@
 // Package publish moves results from probes to JetStream: it batches them into
 // messages, gives each message an id that makes a retransmission a duplicate
-// JetStream drops, holds messages while NATS is unreachable, and deletes a
+// the controller's ingest skips, holds messages while NATS is unreachable, and deletes a
 // message only after JetStream acknowledged it.
 //
 // Two queues hold the messages: MemQueue here, which loses what it holds
@@ -12,8 +12,9 @@ import "sync"
 
 // Message is an encoded batch waiting for JetStream's acknowledgement.
 type Message struct {
-	// ID is the JetStream message id (Nats-Msg-Id): the same bytes resent
-	// carry the same id, so JetStream stores them once.
+	// ID is the message id (MsgIDHeader), "<agent>-<epoch>-<seq>": the
+	// same bytes resent carry the same id, so the controller writes them
+	// once.
 	ID string
 	// Data is the encoded result.Batch.
 	Data []byte

@@ -11,6 +11,16 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
+// MsgIDHeader carries a message's id (Message.ID). Not Nats-Msg-Id:
+// JetStream de-duplicates that across the whole stream, whoever published,
+// so another agent could make this agent's next batch a "duplicate" that
+// is acked and never stored. The controller's ingest de-duplicates by this
+// header together with the agent the subject names (controller/ingest
+// HeaderMsgID, the same string), and refuses an id that does not start
+// with the publishing agent's id. A resend after a lost ack is stored
+// twice in the stream and written once more at worst, idempotently.
+const MsgIDHeader = "Vantage-Msg-Id"
+
 // Publisher is the part of jetstream.JetStream the sender uses (a seam for tests).
 type Publisher interface {
 	PublishMsg(ctx context.Context, msg *nats.Msg, opts ...jetstream.PublishOpt) (*jetstream.PubAck, error)
@@ -51,12 +61,10 @@ func (s *Sender) Run(ctx context.Context) {
 			continue
 		}
 		pctx, cancel := context.WithTimeout(ctx, s.Timeout)
-		ack, err := s.JS.PublishMsg(pctx, &nats.Msg{Subject: s.Subject, Data: m.Data}, jetstream.WithMsgID(m.ID))
+		msg := &nats.Msg{Subject: s.Subject, Data: m.Data, Header: nats.Header{MsgIDHeader: []string{m.ID}}}
+		_, err := s.JS.PublishMsg(pctx, msg)
 		cancel()
 		if err == nil {
-			// A duplicate ack means an earlier attempt was stored but its ack
-			// was lost: the results are in the stream exactly once either way.
-			_ = ack
 			s.Queue.Pop()
 			if s.Published != nil {
 				s.Published(m.Results)

@@ -124,7 +124,8 @@ type Ingest struct {
 	StreamMaxAge time.Duration `yaml:"stream_max_age"`
 	// StreamMaxBytes bounds the stream's disk use (default 10 GiB).
 	StreamMaxBytes int64 `yaml:"stream_max_bytes"`
-	// DuplicateWindow is JetStream's dedupe window by message id (default 5m).
+	// DuplicateWindow is how long the ingest remembers a written message id,
+	// per agent, to skip a resend (default 5m); see ingest.Options.Duplicates.
 	DuplicateWindow time.Duration `yaml:"duplicate_window"`
 	// Replicas of the stream: 1 embedded, 3 on a NATS cluster (default 1).
 	Replicas int `yaml:"replicas"`

@@ -44,6 +44,11 @@ func (in *Ingester) commit(ctx context.Context, u *unit) {
 // sinks, and acks — or naks with a delay when a step failed, so the whole
 // message comes back and is handled again (idempotently).
 func (in *Ingester) settle(ctx context.Context, it *item) {
+	if it.dup {
+		_ = it.msg.Ack()
+		in.m.messages.WithLabelValues(outcomeDuplicate).Inc()
+		return
+	}
 	if it.whole != nil {
 		if !in.deadLetter(ctx, it, *it.whole, it.msg.Data(), 1) {
 			in.retry(it)
@@ -74,6 +79,9 @@ func (in *Ingester) settle(ctx context.Context, it *item) {
 		}
 	}
 	_ = it.msg.Ack()
+	if it.id != "" {
+		in.recent.add(recentKey(it.agent, it.id), in.opts.Now())
+	}
 	switch {
 	case len(it.drops) == 0:
 		in.m.messages.WithLabelValues(outcomeOK).Inc()

@@ -55,6 +55,7 @@ type Ingester struct {
 	// while several units are written concurrently.
 	settling sync.Mutex
 	logs     logLimiter
+	recent   *recentIDs // ids written lately, per agent (msgid.go)
 
 	running  atomic.Bool
 	setupErr atomic.Pointer[error]
@@ -79,12 +80,13 @@ func New(nc *nats.Conn, store Store, opts Options, log *slog.Logger, reg prometh
 		log = slog.New(slog.DiscardHandler)
 	}
 	in := &Ingester{
-		opts:  opts,
-		log:   log.With("stream", opts.Stream, "consumer", opts.Consumer),
-		js:    js,
-		store: store,
-		sinks: sinks,
-		m:     newMetrics(reg),
+		opts:   opts,
+		log:    log.With("stream", opts.Stream, "consumer", opts.Consumer),
+		js:     js,
+		store:  store,
+		sinks:  sinks,
+		m:      newMetrics(reg),
+		recent: newRecentIDs(opts.Duplicates, maxRecentIDs),
 	}
 	in.units.New = func() any { return new(unit) }
 	in.logs.init(time.Now, 10*time.Second, 20)

@@ -25,6 +25,7 @@ const (
 	outcomeDeadLettered = "deadlettered" // nothing written; dead-lettered, acked or terminated
 	outcomeRetry        = "retry"        // a sink or the dead-letter publish failed: nak with delay
 	outcomeAbandoned    = "abandoned"    // shutdown before InfluxDB took it: nak for another controller
+	outcomeDuplicate    = "duplicate"    // a resend of a message written within Duplicates: acked, not written
 )
 
 type metrics struct {
@@ -47,7 +48,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}),
 		rejected: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "vantage_controller_results_rejected_total",
-			Help: "Results dead-lettered, by reason: decode (counts 1 per message, its results are unknown), invalid, agent_mismatch, future, too_old, forbidden_measurement, out_of_range, influx_rejected.",
+			Help: "Results dead-lettered, by reason: decode (counts 1 per message, its results are unknown), invalid, agent_mismatch, future, too_old, forbidden_measurement, out_of_range, influx_rejected, msg_id (a message id outside the agent's namespace; 1 per message).",
 		}, []string{"reason"}),
 		outOfRange: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "vantage_controller_results_out_of_range_total",
@@ -55,7 +56,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}, []string{"field"}),
 		messages: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "vantage_controller_messages_total",
-			Help: "Result messages handled, by outcome: ok, partial, deadlettered, retry, abandoned.",
+			Help: "Result messages handled, by outcome: ok, partial, deadlettered, retry, abandoned, duplicate.",
 		}, []string{"outcome"}),
 		fetchMessages: f.NewHistogram(prometheus.HistogramOpts{
 			Name:    "vantage_controller_ingest_fetch_messages",
@@ -76,10 +77,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Failed pulls from JetStream (connection lost, consumer missing); retried with backoff.",
 		}),
 	}
-	for _, r := range []string{ReasonDecode, ReasonInvalid, ReasonAgentMismatch, ReasonFuture, ReasonTooOld, ReasonForbidden, ReasonOutOfRange, ReasonInfluxRejected} {
+	for _, r := range []string{ReasonDecode, ReasonInvalid, ReasonAgentMismatch, ReasonFuture, ReasonTooOld, ReasonForbidden, ReasonOutOfRange, ReasonInfluxRejected, ReasonMsgID} {
 		m.rejected.WithLabelValues(r)
 	}
-	for _, o := range []string{outcomeOK, outcomePartial, outcomeDeadLettered, outcomeRetry, outcomeAbandoned} {
+	for _, o := range []string{outcomeOK, outcomePartial, outcomeDeadLettered, outcomeRetry, outcomeAbandoned, outcomeDuplicate} {
 		m.messages.WithLabelValues(o)
 	}
 	return m

@@ -42,13 +42,13 @@ type Options struct {
 	// refuses new messages (discard "new") and agents keep results in their
 	// disk spools, so nothing already accepted is dropped. Default 10 GiB.
 	MaxBytes int64
-	// Duplicates is the stream's de-duplication window for agents'
-	// Nats-Msg-Id. An agent whose publish acknowledgement got lost resends
-	// the same batch within seconds, or after its uplink returns; 5 minutes
-	// covers that and several short outages while keeping the server's id
-	// table small at fleet scale (one entry per message in the window).
-	// A resend after the window is written again, which is harmless because
-	// InfluxDB writes are idempotent. Default 5m.
+	// Duplicates is how long the ingest remembers a written message's id,
+	// keyed by agent (the subject) and Vantage-Msg-Id, to skip an agent's
+	// resend after a lost acknowledgement (within seconds, or after its
+	// uplink returns). It is not JetStream's stream-wide window, which any
+	// agent could use against another's ids (msgid.go). A resend after the
+	// window, after a restart or to another controller is written again,
+	// which is harmless because InfluxDB writes are idempotent. Default 5m.
 	Duplicates time.Duration
 	// Replicas is the stream's replica count: 1 for an embedded server,
 	// 3 on a NATS cluster. Default 1.

@@ -33,6 +33,10 @@ type item struct {
 	whole *drop
 	// drops are single results refused; the rest of the batch is written.
 	drops []drop
+	// id is the agent's message id (msgid.go); dup marks a resend of a
+	// message already written, acked without writing it again.
+	id  string
+	dup bool
 }
 
 // drop is a refused message (index -1) or result.
@@ -58,7 +62,7 @@ func (in *Ingester) prepare(msgs []jetstream.Msg) *unit {
 		u.items = append(u.items, item{msg: m})
 		it := &u.items[len(u.items)-1]
 		in.check(it, now)
-		if it.whole != nil {
+		if it.whole != nil || it.dup {
 			continue
 		}
 		for i := range it.batch.Results {
@@ -87,6 +91,9 @@ func (in *Ingester) check(it *item, now time.Time) {
 		return
 	}
 	it.agent = agent
+	if in.checkID(it, now) {
+		return
+	}
 	b, err := decode(it.msg.Data())
 	if err != nil {
 		it.whole = &drop{-1, ReasonDecode, err.Error()}

@@ -29,7 +29,9 @@ func (o *Options) resultsStream() jetstream.StreamConfig {
 		MaxBytes:    o.MaxBytes,
 		Storage:     jetstream.FileStorage,
 		Replicas:    o.Replicas,
-		Duplicates:  o.Duplicates,
+		// Not o.Duplicates: that window is the ingest's own, per agent
+		// (msgid.go). The stream-wide one stays minimal.
+		Duplicates: streamDuplicates,
 	}
 }
 

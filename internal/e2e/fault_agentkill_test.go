@@ -34,7 +34,8 @@ import (
 //     and its dropped counters agree;
 //   - InfluxDB points == published by the first + published by the second;
 //   - every message on vantage.results.* (seen by a core-NATS tap) was stored
-//     by JetStream once, resends were byte-identical, and no result (series,
+//     by JetStream (each resend too: no stream-wide de-duplication), resends
+//     were byte-identical, and no result (series,
 //     timestamp) is in two different messages: InfluxDB's overwrite of an
 //     identical point cannot hide a duplicate;
 //   - the controller wrote each result once.
