@@ -62,6 +62,8 @@ type Controller struct {
 	js       jetstream.JetStream
 	// configSync is nil unless remote_config.enabled.
 	configSync *agentconfig.Syncer
+	// consumers limits agents' consumers on the config bucket.
+	consumers *agentauth.ConsumerLimiter
 }
 
 // New starts NATS (embedded or connected), opens the database, restores
@@ -146,6 +148,14 @@ func New(o Options) (*Controller, error) {
 		c.Close()
 		return nil, err
 	}
+	// Also with an external cluster: its permissions, like ours, cannot
+	// tell a durable consumer from an ephemeral one.
+	c.consumers, err = agentauth.NewConsumerLimiter(c.broker.Conn, agentauth.ConsumerOptions{},
+		o.Logger.With("component", "agentauth"), o.Registry)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
 	if rc := cfg.RemoteConfig; rc.Enabled {
 		c.configSync = agentconfig.NewSyncer(c.js, inventory.NewSQLStore(c.db), agentconfig.SyncOptions{
 			Refresh: rc.Refresh, ExtraDir: rc.ExtraDir,
@@ -197,7 +207,7 @@ func (c *Controller) Run(ctx context.Context) error {
 
 // stages lists every component in the order they stop (runStages): first
 // what takes input (the ingest, HTTP, the config syncer, the revocation
-// guard), then what turns it into stored facts (line health's final commit
+// guard, the agents' consumer limits), then what turns it into stored facts (line health's final commit
 // and snapshot, the registry's final evaluation), last the shipper, which
 // ships what those queued. Close runs after all of them returned.
 func (c *Controller) stages(api http.Handler) [][]component {
@@ -214,6 +224,7 @@ func (c *Controller) stages(api http.Handler) [][]component {
 			return nil
 		}})
 	}
+	input = append(input, component{"agentconsumers", func(ctx context.Context) error { c.consumers.Run(ctx); return nil }})
 	facts := []component{
 		{"linehealth", c.monitor.Run},
 		{"registry", func(ctx context.Context) error { c.agents.Run(ctx); return nil }},
