@@ -65,6 +65,9 @@ type ConsumerLimiter struct {
 
 	held   map[string]map[string]time.Time // agent → consumer → created; Run's goroutine only
 	logged map[string]time.Time            // agent → last deletion logged, one a minute
+	// limited is set once the stream carries the consumer limit; until
+	// then (no bucket yet at start) every advisory resyncs instead.
+	limited bool
 }
 
 // NewConsumerLimiter returns a limiter working over nc, the controller's
@@ -138,6 +141,10 @@ func (l *ConsumerLimiter) Run(ctx context.Context) {
 		case <-overflow:
 			l.resync(ctx)
 		case ev := <-events:
+			if !l.limited {
+				l.resync(ctx) // the bucket was created since: limit it, read all
+				continue
+			}
 			if !ev.created {
 				for _, m := range l.held {
 					delete(m, ev.consumer)
@@ -165,7 +172,11 @@ func (l *ConsumerLimiter) resync(ctx context.Context) {
 		cfg.ConsumerLimits.InactiveThreshold = l.o.Inactive
 		if _, err := l.js.UpdateStream(ctx, cfg); err != nil {
 			l.log.Warn("agent consumer check: set the config stream's consumer limit", "err", err)
+		} else {
+			l.limited = true
 		}
+	} else {
+		l.limited = true
 	}
 	held := map[string]map[string]time.Time{}
 	list := s.ListConsumers(ctx)
