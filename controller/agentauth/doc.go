@@ -19,7 +19,11 @@
 // a resolver, and it breaks the broker's credential-less in-process
 // connection.
 //
-// An agent may publish only on its own subjects and read only its own key of
-// the config KV bucket (permissions.go). Secrets never reach a log: refused
-// connects are logged with the claimed user name and address only.
+// An agent may publish only on its own subjects, read only its own key of
+// the config KV bucket, and subscribe only below its own inbox prefix
+// "_INBOX_<id>" (permissions.go). What a subject permission cannot see —
+// a consumer-create request asking for a durable consumer — the
+// ConsumerLimiter undoes on the controller's side (consumers.go). Secrets
+// never reach a log: refused connects are logged with the claimed user name
+// and address only.
 package agentauth
