@@ -20,7 +20,7 @@ func startNATS(storeDir string) (*broker.Broker, error) {
 }
 
 // prefill publishes every batch to vantage.results.<agent> over TCP with a
-// Nats-Msg-Id, as agents do, and waits until JetStream stored them all.
+// Vantage-Msg-Id, as agents do, and waits until JetStream stored them all.
 func prefill(ctx context.Context, url string, batches []*result.Batch, round int) error {
 	nc, err := nats.Connect(url, nats.Name("bench-agents"))
 	if err != nil {
@@ -36,7 +36,9 @@ func prefill(ctx context.Context, url string, batches []*result.Batch, round int
 		if err != nil {
 			return err
 		}
-		if _, err := js.PublishAsync(ingest.ResultsSubjectPrefix+b.Agent, data, jetstream.WithMsgID(fmt.Sprintf("%s-%d-%d", b.Agent, round, i))); err != nil {
+		m := &nats.Msg{Subject: ingest.ResultsSubjectPrefix + b.Agent, Data: data,
+			Header: nats.Header{ingest.HeaderMsgID: []string{fmt.Sprintf("%s-%d-%d", b.Agent, round, i)}}}
+		if _, err := js.PublishMsgAsync(m); err != nil {
 			return err
 		}
 	}
