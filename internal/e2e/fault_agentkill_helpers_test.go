@@ -386,7 +386,7 @@ type agentKillTap struct {
 	js jetstream.JetStream
 
 	mu      sync.Mutex
-	msgs    map[string]agentKillTapMsg // by Nats-Msg-Id
+	msgs    map[string]agentKillTapMsg // by Vantage-Msg-Id
 	resends int
 	keys    map[string]string // result identity → message id
 	faults  []string
