@@ -16,6 +16,10 @@
 //
 // What is refused, and why it is dead-lettered rather than retried:
 //
+//   - a message whose id (Vantage-Msg-Id, or an old agent's Nats-Msg-Id)
+//     does not start with its subject's agent id, reason msg_id: an attempt
+//     to collide with another agent's ids (msgid.go). A resend of a message
+//     already written is acked without writing (outcome duplicate).
 //   - a message that does not decode, breaks the schema, or whose batch names
 //     another agent than its subject: the whole message is published to
 //     vantage.deadletter.<agent> unchanged and terminated. Half-writing a

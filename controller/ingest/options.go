@@ -16,8 +16,8 @@ const (
 // Headers of a dead-lettered message, for `nats stream view` and tooling.
 const (
 	// HeaderReason is the rejection reason: decode, invalid, agent_mismatch,
-	// future, too_old, forbidden_measurement, out_of_range, influx_rejected
-	// (the reason label of
+	// future, too_old, forbidden_measurement, out_of_range, influx_rejected,
+	// msg_id (the reason label of
 	// vantage_controller_results_rejected_total).
 	HeaderReason = "Vantage-Reason"
 	// HeaderError is the error text: the offending field path and why.
