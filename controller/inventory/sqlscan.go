@@ -85,7 +85,7 @@ type existing struct {
 	elements  map[string]Element
 	sites     map[string]Site
 	contacts  map[string]Contact
-	lines     map[string]Line
+	// Lines are not here: they are read a chunk at a time (storedLines).
 }
 
 func loadExisting(ctx context.Context, tx *sql.Tx, set *Set) (*existing, error) {
@@ -115,11 +115,6 @@ func loadExisting(ctx context.Context, tx *sql.Tx, set *Set) (*existing, error) 
 	load(len(set.Contacts) > 0, func() error {
 		rows, err := list(ctx, tx, scanContact, `SELECT `+contactCols+` FROM contacts`)
 		ex.contacts = byID(rows, func(x Contact) string { return x.ID })
-		return err
-	})
-	load(len(set.Lines) > 0, func() error {
-		rows, err := list(ctx, tx, scanLine, `SELECT `+lineCols+` FROM lines`)
-		ex.lines = byID(rows, func(x Line) string { return x.CircuitID })
 		return err
 	})
 	return &ex, err

@@ -61,32 +61,32 @@ func (s *SQLStore) Import(ctx context.Context, set *Set, opts ImportOptions) (Co
 		run  func() (Tally, error)
 	}{
 		{KindCustomers, len(set.Customers), func() (Tally, error) {
-			return writeKind(w, set.Customers, old.customers, func(x Customer) string { return x.ID },
+			return writeKind(w, set.Customers, loaded(old.customers), func(x Customer) string { return x.ID },
 				func(a, b Customer) bool { return a == b }, upsertCustomer,
 				func(x Customer) []any { return []any{x.ID, x.Name, string(x.Tier), x.AccountManager} })
 		}},
 		{KindElements, len(set.Elements), func() (Tally, error) {
-			return writeKind(w, set.Elements, old.elements, func(x Element) string { return x.ID },
+			return writeKind(w, set.Elements, loaded(old.elements), func(x Element) string { return x.ID },
 				func(a, b Element) bool { return a == b }, upsertElement,
 				func(x Element) []any {
 					return []any{x.ID, null(x.ParentID), x.Kind, x.Name, x.Agent, x.SNMPAddress, x.SNMPProfile}
 				})
 		}},
 		{KindSites, len(set.Sites), func() (Tally, error) {
-			return writeKind(w, set.Sites, old.sites, func(x Site) string { return x.ID }, Site.equal, upsertSite,
+			return writeKind(w, set.Sites, loaded(old.sites), func(x Site) string { return x.ID }, Site.equal, upsertSite,
 				func(x Site) []any {
 					return []any{x.ID, null(x.CustomerID), x.Kind, x.Name, x.Lat, x.Lon, x.GridCell, x.Agent}
 				})
 		}},
 		{KindContacts, len(set.Contacts), func() (Tally, error) {
-			return writeKind(w, set.Contacts, old.contacts, func(x Contact) string { return x.ID },
+			return writeKind(w, set.Contacts, loaded(old.contacts), func(x Contact) string { return x.ID },
 				func(a, b Contact) bool { return a == b }, upsertContact,
 				func(x Contact) []any {
 					return []any{x.ID, x.CustomerID, x.Name, x.Role, x.Email, x.Phone, x.IM, x.Language}
 				})
 		}},
 		{KindLines, len(set.Lines), func() (Tally, error) {
-			return writeKind(w, set.Lines, old.lines, func(x Line) string { return x.CircuitID }, Line.equal, upsertLine,
+			return writeKind(w, set.Lines, storedLines(ctx, tx), func(x Line) string { return x.CircuitID }, Line.equal, upsertLine,
 				func(x Line) []any {
 					t := x.Thresholds
 					return []any{x.CircuitID, x.CustomerID, null(x.ASite), x.ZEnd, null(x.UpstreamElement),

@@ -3,6 +3,7 @@ package inventory
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"time"
 )
 
@@ -20,8 +21,10 @@ type writer struct {
 
 // writeKind writes the rows that differ from what is stored and counts
 // created, updated and unchanged ones. Unchanged rows are not written at all:
-// a re-import of the same file is a read-only transaction in effect.
-func writeKind[T any](w *writer, rows []T, old map[string]T, id func(T) string, same func(T, T) bool,
+// a re-import of the same file is a read-only transaction in effect. The
+// stored rows are asked for a chunk at a time (old), so a kind of half a
+// million rows is never held twice over.
+func writeKind[T any](w *writer, rows []T, old func(ids []string) (map[string]T, error), id func(T) string, same func(T, T) bool,
 	upsert string, args func(T) []any) (Tally, error) {
 	var t Tally
 	stmt, err := w.tx.PrepareContext(w.ctx, upsert)
@@ -29,24 +32,55 @@ func writeKind[T any](w *writer, rows []T, old map[string]T, id func(T) string, 
 		return t, err
 	}
 	defer stmt.Close()
-	for _, r := range rows {
-		prev, exists := old[id(r)]
-		switch {
-		case exists && same(prev, r):
-			t.Unchanged++
-		default:
-			if _, err := stmt.ExecContext(w.ctx, args(r)...); err != nil {
-				return t, err
-			}
-			if exists {
-				t.Updated++
-			} else {
-				t.Created++
-			}
+	const chunk = 1000
+	ids := make([]string, 0, chunk)
+	for lo := 0; lo < len(rows); lo += chunk {
+		part := rows[lo:min(lo+chunk, len(rows))]
+		ids = ids[:0]
+		for _, r := range part {
+			ids = append(ids, id(r))
 		}
-		w.step()
+		prevs, err := old(ids)
+		if err != nil {
+			return t, err
+		}
+		for _, r := range part {
+			prev, exists := prevs[id(r)]
+			switch {
+			case exists && same(prev, r):
+				t.Unchanged++
+			default:
+				if _, err := stmt.ExecContext(w.ctx, args(r)...); err != nil {
+					return t, err
+				}
+				if exists {
+					t.Updated++
+				} else {
+					t.Created++
+				}
+			}
+			w.step()
+		}
 	}
 	return t, nil
+}
+
+// loaded answers writeKind's questions from rows already read whole.
+func loaded[T any](m map[string]T) func([]string) (map[string]T, error) {
+	return func([]string) (map[string]T, error) { return m, nil }
+}
+
+// storedLines reads the stored lines of one chunk of ids: lines are the
+// kind that runs to hundreds of thousands, so they are not loaded whole.
+func storedLines(ctx context.Context, tx *sql.Tx) func([]string) (map[string]Line, error) {
+	return func(ids []string) (map[string]Line, error) {
+		b, err := json.Marshal(ids)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := list(ctx, tx, scanLine, `SELECT `+lineCols+` FROM lines WHERE circuit_id IN (SELECT value FROM json_each(?))`, string(b))
+		return byID(rows, func(x Line) string { return x.CircuitID }), err
+	}
 }
 
 // step counts one row and reports progress when a step or interval is due.
