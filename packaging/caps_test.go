@@ -39,6 +39,28 @@ func TestUnitCapabilitiesSuffice(t *testing.T) {
 	}
 	capArg := "-all," + strings.Join(set, ",")
 
+	args := []string{"--reuid", fmt.Sprint(nobody), "--regid", fmt.Sprint(nobody), "--clear-groups",
+		"--inh-caps", capArg, "--ambient-caps", capArg, "--bounding-set", capArg}
+	if unit["NoNewPrivileges"][0] == "yes" {
+		args = append(args, "--no-new-privs")
+	}
+	status := pingAs(t, nobody, setpriv, args, filepath.Join(root, "usr/bin/vantage-agent"))
+	checkCaps(t, status, capMask(t, caps), capMask(t, caps), nobody)
+	if !strings.Contains(status, "NoNewPrivs:\t1") {
+		t.Error("NoNewPrivs is not set")
+	}
+}
+
+// nobody stands for the unit's User=vantage (and the image's 10001): any
+// unprivileged uid.
+const nobody = 65534
+
+// pingAs runs agent through setpriv with args (the user and capability
+// sets), pinging 127.0.0.1 every second into an in-process JetStream, waits
+// for a successful ping result and returns the agent's /proc/PID/status.
+// The agent's files are in a folder uid can read; its spool is uid's.
+func pingAs(t *testing.T, uid int, setpriv string, args []string, agent string) string {
+	t.Helper()
 	ctx := lab.Deadline(t, 2*time.Minute)
 	n, err := agentrun.StartNATS(ctx, t.TempDir())
 	if err != nil {
@@ -51,32 +73,27 @@ func TestUnitCapabilitiesSuffice(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	spool := filepath.Join(dir, "state")
-	if err := os.Mkdir(spool, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	const nobody = 65534 // the unit's User=vantage stands for any unprivileged uid
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Chown(spool, nobody, nobody); err != nil {
+	state := filepath.Join(dir, "state")
+	if err := os.Mkdir(state, 0o700); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.Chown(state, uid, uid); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "vantage-agent")
+	copyFile(t, agent, bin)
 	cfg := filepath.Join(dir, "agent.yaml")
 	text := agentrun.Config(agentrun.ConfigOptions{AgentID: "caps", NATSURL: n.URL,
 		HTTPListen: fmt.Sprintf("127.0.0.1:%d", lab.FreePort(t)), PingTargets: []string{"127.0.0.1"},
-		Interval: "1s", SpoolDir: filepath.Join(spool, "spool")})
+		Interval: "1s", SpoolDir: filepath.Join(state, "spool")})
 	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
 
-	args := []string{"--reuid", fmt.Sprint(nobody), "--regid", fmt.Sprint(nobody), "--clear-groups",
-		"--inh-caps", capArg, "--ambient-caps", capArg, "--bounding-set", capArg}
-	if unit["NoNewPrivileges"][0] == "yes" {
-		args = append(args, "--no-new-privs")
-	}
-	args = append(args, filepath.Join(root, "usr/bin/vantage-agent"), "--config", cfg)
-	cmd := exec.Command(setpriv, args...)
+	cmd := exec.Command(setpriv, append(args, bin, "--config", cfg)...)
 	logPath := filepath.Join(t.TempDir(), "agent.log")
 	logf, err := os.Create(logPath)
 	if err != nil {
@@ -87,37 +104,66 @@ func TestUnitCapabilitiesSuffice(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = cmd.Process.Signal(syscall.SIGINT); _ = cmd.Wait() }()
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	defer func() { _ = cmd.Process.Signal(syscall.SIGINT); <-exited }()
 	log := agentLog(logPath)
 
 	rctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	var last result.Result
-	err = n.Results(rctx, "caps", func(r result.Result) bool { last = r; return r.Probe == "ping" && r.Error == "" })
+	go func() { // an agent that exits (no ICMP socket) ends the wait at once
+		select {
+		case <-exited:
+			cancel()
+		case <-rctx.Done():
+		}
+	}()
+	err = n.Results(rctx, "caps", func(r result.Result) bool { return r.Probe == "ping" && r.Error == "" })
 	if err != nil {
-		t.Fatalf("no successful ping with %v (last result %+v): %v\nagent log:\n%s", caps, last, err, log())
+		t.Fatalf("no successful ping as uid %d via %v: %v\nagent log:\n%s", uid, args, err, log())
 	}
-
 	// setpriv exec'd the agent: cmd's pid is the agent's.
-	status := readFile(t, fmt.Sprintf("/proc/%d/status", cmd.Process.Pid))
-	want := capMask(t, caps)
-	for _, line := range strings.Split(string(status), "\n") {
+	return string(readFile(t, fmt.Sprintf("/proc/%d/status", cmd.Process.Pid)))
+}
+
+// checkCaps wants the permitted, effective and bounding sets of status to
+// be want, the inheritable and ambient sets inherit, and uid.
+func checkCaps(t *testing.T, status, want, inherit string, uid int) {
+	t.Helper()
+	for _, line := range strings.Split(status, "\n") {
 		k, v, _ := strings.Cut(line, ":")
 		v = strings.TrimSpace(v)
 		switch k {
-		case "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb":
+		case "CapPrm", "CapEff", "CapBnd":
 			if v != want {
-				t.Errorf("%s = %s, want %s (only %v)", k, v, want, caps)
+				t.Errorf("%s = %s, want %s", k, v, want)
+			}
+		case "CapInh", "CapAmb":
+			if v != inherit {
+				t.Errorf("%s = %s, want %s", k, v, inherit)
 			}
 		case "Uid":
-			if f := strings.Fields(v); f[0] != fmt.Sprint(nobody) || f[1] != fmt.Sprint(nobody) {
-				t.Errorf("Uid = %s, want %d", v, nobody)
-			}
-		case "NoNewPrivs":
-			if v != "1" {
-				t.Errorf("NoNewPrivs = %s", v)
+			if f := strings.Fields(v); f[0] != fmt.Sprint(uid) || f[1] != fmt.Sprint(uid) {
+				t.Errorf("Uid = %s, want %d", v, uid)
 			}
 		}
+	}
+}
+
+// copyFile copies src to dst with its file capability (the image's
+// security.capability xattr), if it has one.
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	if err := os.WriteFile(dst, readFile(t, src), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 64)
+	n, err := syscall.Getxattr(src, "security.capability", buf)
+	if err != nil {
+		return // none: the unit grants capabilities, not the file
+	}
+	if err := syscall.Setxattr(dst, "security.capability", buf[:n], 0); err != nil {
+		t.Fatal(err)
 	}
 }
 

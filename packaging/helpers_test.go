@@ -38,9 +38,9 @@ func moduleRoot(t *testing.T) string {
 	return root
 }
 
-// binary cross-builds binary for arch once per test run, stamped "test".
+// built cross-builds binary for arch once per test run, stamped "test".
 // It is skipped in -short runs: a cross-build is not a unit test.
-func binary(t *testing.T, binary, arch string) string {
+func built(t *testing.T, binary, arch string) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("cross-builds a binary; not in -short")

@@ -54,7 +54,7 @@ func TestAgentIPK(t *testing.T) {
 	if _, ok := data["./usr/lib/systemd/system/vantage-agent.service"]; ok {
 		t.Error("the .ipk carries the systemd unit")
 	}
-	if got := int64(len(data["./usr/bin/vantage-agent"].data)); got != fileSize(t, binary(t, "vantage-agent", "mipsle")) {
+	if got := int64(len(data["./usr/bin/vantage-agent"].data)); got != fileSize(t, built(t, "vantage-agent", "mipsle")) {
 		t.Errorf("packaged binary is %d bytes, not the mipsle build", got)
 	}
 
@@ -159,3 +159,5 @@ func writeTemp(t *testing.T, s string) string {
 	}
 	return f.Name()
 }
+
+func tarReader(b []byte) *tar.Reader { return tar.NewReader(bytes.NewReader(b)) }

@@ -28,7 +28,7 @@ func nfpm(t *testing.T) string {
 
 func makePackage(t *testing.T, binaryName, arch, format string) string {
 	t.Helper()
-	bin := binary(t, binaryName, arch)
+	bin := built(t, binaryName, arch)
 	tg, _ := Find(binaryName, arch)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

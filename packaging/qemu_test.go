@@ -26,7 +26,7 @@ func TestEmulatedAgentProbeCycle(t *testing.T) {
 		t.Run(arch, func(t *testing.T) {
 			lab.NeedRoot(t)
 			emu := lab.NeedBinary(t, agentrun.Emulator(arch), "qemu-user-static")
-			bin := binary(t, "vantage-agent", arch)
+			bin := built(t, "vantage-agent", arch)
 			runProbeCycle(t, emu, bin, arch)
 		})
 	}

@@ -7,7 +7,7 @@ import "testing"
 // size-budget.txt. CI runs it in make test; the other targets are checked
 // by `make size-check`.
 func TestAgentSizeBudgetMipsle(t *testing.T) {
-	bin := binary(t, "vantage-agent", "mipsle")
+	bin := built(t, "vantage-agent", "mipsle")
 	b, err := LoadBudget("size-budget.txt")
 	if err != nil {
 		t.Fatal(err)

@@ -16,7 +16,9 @@ import (
 	"os/signal"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vantage-net/vantage/packaging"
 )
@@ -26,12 +28,13 @@ func main() { os.Exit(run()) }
 func run() int {
 	fs := flag.NewFlagSet("vantage-dist", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), `Usage: vantage-dist [flags] build|size-check|packages|all
+		fmt.Fprintf(fs.Output(), `Usage: vantage-dist [flags] build|size-check|packages|oci|all
 
   build       cross-build every target into OUT/bin (static, stripped, stamped)
   size-check  build, then compare each binary with packaging/size-budget.txt
   packages    build, then make the .deb, .rpm and .ipk packages in OUT/packages
-  all         size-check and packages, and OUT/SHA256SUMS
+  oci         build, then the agent's OCI image (amd64, arm64) as OUT/oci/vantage-agent_VERSION.oci.tar
+  all         size-check, packages and oci, and OUT/SHA256SUMS
 
 Flags:
 `)
@@ -42,6 +45,7 @@ Flags:
 	version := fs.String("version", "", "version to stamp (default: git describe --tags --always --dirty)")
 	only := fs.String("only", "", "comma-separated binary/arch targets to build (default: all), e.g. vantage-agent/mipsle")
 	tools := fs.String("tools", ".tools/bin", "where the pinned nfpm is installed")
+	caCerts := fs.String("ca-certs", "/etc/ssl/certs/ca-certificates.crt", "PEM bundle the OCI image carries for the http and tls probes")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -54,18 +58,18 @@ Flags:
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := dist(ctx, fs.Arg(0), *root, *out, *version, *only, *tools); err != nil {
+	if err := dist(ctx, fs.Arg(0), *root, *out, *version, *only, *tools, *caCerts); err != nil {
 		fmt.Fprintf(os.Stderr, "vantage-dist: %v\n", err)
 		return 1
 	}
 	return 0
 }
 
-func dist(ctx context.Context, verb, root, out, version, only, tools string) error {
+func dist(ctx context.Context, verb, root, out, version, only, tools, caCerts string) error {
 	switch verb {
-	case "build", "size-check", "packages", "all":
+	case "build", "size-check", "packages", "oci", "all":
 	default:
-		return fmt.Errorf("unknown command %q (build, size-check, packages, all)", verb)
+		return fmt.Errorf("unknown command %q (build, size-check, packages, oci, all)", verb)
 	}
 	targets, err := selectTargets(only)
 	if err != nil {
@@ -86,6 +90,11 @@ func dist(ctx context.Context, verb, root, out, version, only, tools string) err
 	}
 	if verb == "packages" || verb == "all" {
 		if err := packages(ctx, root, out, tools, version, targets, bins); err != nil {
+			return err
+		}
+	}
+	if verb == "oci" || verb == "all" {
+		if err := ociImage(root, out, version, caCerts, targets, bins); err != nil {
 			return err
 		}
 	}
@@ -183,7 +192,7 @@ func packages(ctx context.Context, root, out, tools, version string, targets []p
 // format `sha256sum -c` reads.
 func checksums(out string) error {
 	var files []string
-	for _, sub := range []string{"bin", "packages"} {
+	for _, sub := range []string{"bin", "packages", "oci"} {
 		m, _ := filepath.Glob(filepath.Join(out, sub, "*"))
 		files = append(files, m...)
 	}
@@ -204,4 +213,60 @@ func checksums(out string) error {
 		fmt.Fprintf(&b, "%s  %s\n", hex.EncodeToString(h.Sum(nil)), rel)
 	}
 	return os.WriteFile(filepath.Join(out, "SHA256SUMS"), []byte(b.String()), 0o644)
+}
+
+// ociImage writes the agent's amd64 and arm64 image (those of them among
+// targets) as one multi-arch OCI archive. Files carry the commit's time, so
+// a rebuild of the same commit gives the same digests.
+func ociImage(root, out, version, caCerts string, targets []packaging.Target, bins map[string]string) error {
+	ca, err := os.ReadFile(caCerts)
+	if err != nil {
+		return fmt.Errorf("-ca-certs: %w (apt-get install ca-certificates)", err)
+	}
+	var ps []packaging.OCIPlatform
+	for _, t := range targets {
+		if t.Binary != "vantage-agent" || (t.Arch != "amd64" && t.Arch != "arm64") {
+			continue
+		}
+		b, err := os.ReadFile(bins[t.Name()])
+		if err != nil {
+			return err
+		}
+		ps = append(ps, packaging.OCIPlatform{Target: t, Binary: b})
+	}
+	if len(ps) == 0 {
+		return errors.New("oci: no vantage-agent amd64 or arm64 among the targets")
+	}
+	if err := os.MkdirAll(filepath.Join(out, "oci"), 0o755); err != nil {
+		return err
+	}
+	p := filepath.Join(out, "oci", "vantage-agent_"+version+".oci.tar")
+	f, err := os.Create(p)
+	if err != nil {
+		return err
+	}
+	err = packaging.WriteOCI(f, packaging.OCIOptions{Version: version, Created: commitTime(root), CACerts: ca}, ps)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("oci: %w", err)
+	}
+	fmt.Println(p)
+	return nil
+}
+
+// commitTime is HEAD's commit time, or now outside a git checkout.
+func commitTime(root string) time.Time {
+	cmd := exec.Command("git", "log", "-1", "--format=%ct")
+	cmd.Dir = root
+	b, err := cmd.Output()
+	if err != nil {
+		return time.Now().UTC().Truncate(time.Second)
+	}
+	sec, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil {
+		return time.Now().UTC().Truncate(time.Second)
+	}
+	return time.Unix(sec, 0).UTC()
 }
