@@ -24,6 +24,7 @@ import (
 	"github.com/vantage-net/vantage/controller/apiauth"
 	"github.com/vantage-net/vantage/controller/broker"
 	"github.com/vantage-net/vantage/controller/config"
+	"github.com/vantage-net/vantage/controller/evidence"
 	"github.com/vantage-net/vantage/controller/ingest"
 	"github.com/vantage-net/vantage/controller/inventory"
 	"github.com/vantage-net/vantage/controller/linehealth"
@@ -54,6 +55,7 @@ type Controller struct {
 	shipper  *shipper.Shipper
 	db       *sql.DB
 	monitor  *linehealth.Monitor
+	gate     *evidence.Gate // in front of monitor: only assigned agents' line evidence
 	agents   *registry.Registry
 	guard    *agentauth.Guard // nil with nats.agent_auth false
 	auth     *apiauth.Auth
@@ -131,6 +133,12 @@ func New(o Options) (*Controller, error) {
 		c.Close()
 		return nil, err
 	}
+	c.gate, err = evidence.New(ctx, c.monitor, evidence.Options{Source: inventory.NewSQLStore(c.db)},
+		o.Logger.With("component", "evidence"), o.Registry)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
 	c.agents, err = registry.New(ctx, registry.Options{DB: c.db, Points: c.shipper},
 		o.Logger.With("component", "registry"), o.Registry)
 	if err != nil {
@@ -169,7 +177,7 @@ func New(o Options) (*Controller, error) {
 		Consumer: in.Consumer, FetchBatch: in.FetchBatch, AckWait: in.AckWait, MaxAckPending: in.MaxAckPending,
 		MaxFuture: in.MaxFuture, MaxAge: in.StreamMaxAge, MaxBytes: in.StreamMaxBytes,
 		Duplicates: in.DuplicateWindow, Replicas: in.Replicas,
-	}, o.Logger.With("component", "ingest"), o.Registry, c.monitor)
+	}, o.Logger.With("component", "ingest"), o.Registry, c.gate)
 	if err != nil {
 		c.Close()
 		return nil, err
@@ -225,6 +233,7 @@ func (c *Controller) stages(api http.Handler) [][]component {
 		}})
 	}
 	input = append(input, component{"agentconsumers", func(ctx context.Context) error { c.consumers.Run(ctx); return nil }})
+	input = append(input, component{"evidence", func(ctx context.Context) error { c.gate.Run(ctx); return nil }})
 	facts := []component{
 		{"linehealth", c.monitor.Run},
 		{"registry", func(ctx context.Context) error { c.agents.Run(ctx); return nil }},

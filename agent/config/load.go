@@ -114,6 +114,9 @@ func (c *Config) validate(types TypeInfo) yamlstrict.Errors {
 	}
 	if c.HeartbeatInterval < time.Second {
 		bad(c.lineOf("heartbeat_interval"), "heartbeat_interval", "%s is shorter than 1s", c.HeartbeatInterval)
+	} else if c.HeartbeatInterval > result.MaxHeartbeatIntervalS*time.Second {
+		// The controller refuses heartbeats announcing more (result.Heartbeat.Check).
+		bad(c.lineOf("heartbeat_interval"), "heartbeat_interval", "%s is longer than 1h", c.HeartbeatInterval)
 	}
 	if c.Publish.BatchMax < 1 || c.Publish.BatchMax > 5000 {
 		bad(c.lineOf("publish", "batch_max"), "publish.batch_max", "%d is outside 1..5000", c.Publish.BatchMax)

@@ -46,6 +46,7 @@ kv:2: log_level: cannot be set by a remote config (allowed: agent_id, site, prob
 		{"heartbeat_interval: 1ms\nprobes:\n  - {name: p, type: warp, interval: 1s, targets: [x]}\n", `kv:1: heartbeat_interval: 1ms is shorter than 1s
 kv:3: probes[0].type: "warp" is not a probe type (known: http, ping)`},
 		{"probes:\n  - {name: p, colour: red}\n", "kv:2: probes[0].colour: unknown key"},
+		{"heartbeat_interval: 2h\n", "kv:1: heartbeat_interval: 2h0m0s is longer than 1h"},
 		{"- a\n", "kv:1: cannot unmarshal !!seq into config.Config"},
 	} {
 		_, err := ParseRemote("kv", []byte(tc.text), local, fakeTypes{})

@@ -28,6 +28,8 @@ detector:
 
 // demoLines are the demo inventory's lines (inventory.yaml) and their
 // customers; the demo-lines agent watches each through the trouble server.
+// The inventory names it at pop-east, above every line: only an agent
+// assigned to a line gives evidence about it (controller/evidence).
 var demoLines = map[string]string{
 	"DL-0101": "C100", "DL-0102": "C100", "DL-0103": "C200", "DL-0104": "C300",
 	"DL-0201": "C300", "DL-0202": "C400", "DL-0301": "C500",
@@ -78,11 +80,13 @@ heartbeat_interval: 5s
 %s%s`, a.site, httpListen, a.extra, probes)
 }
 
-// demoAgents are two CPE agents watching customers' lines, one hotspot
+// demoAgents are two CPE agents probing customers' services, one hotspot
 // agent, and one watching the demo inventory's lines (linesAgent), all
-// probing loopback targets the demo serves.
+// probing loopback targets the demo serves. The CPE agents' customers are
+// not in the demo inventory, so their results carry no line tag: line
+// health would refuse them as evidence for an unknown line.
 func demoAgents(natsURL string, t demoTargets, icmp bool) []demoAgent {
-	ping := func(line, customer string) string {
+	ping := func(customer string) string {
 		if !icmp {
 			return ""
 		}
@@ -90,24 +94,24 @@ func demoAgents(natsURL string, t demoTargets, icmp bool) []demoAgent {
     type: ping
     interval: 1s
     timeout: 800ms
-    labels: {line: %s, customer: %s}
+    labels: {customer: %s}
     targets: [127.0.0.1]
     options: {count: 3}
-`, line, customer)
+`, customer)
 	}
 	return []demoAgent{
-		{id: "demo-cpe-1", site: "S-CPE-1", natsURL: natsURL, probes: []string{ping("L-1001", "C-ACME"), fmt.Sprintf(`  - name: portal
+		{id: "demo-cpe-1", site: "S-CPE-1", natsURL: natsURL, probes: []string{ping("C-ACME"), fmt.Sprintf(`  - name: portal
     type: http
     interval: 5s
     timeout: 3s
-    labels: {line: L-1001, customer: C-ACME}
+    labels: {customer: C-ACME}
     targets: [%s/]
 `, t.http)}},
-		{id: "demo-cpe-2", site: "S-CPE-2", natsURL: natsURL, probes: []string{ping("L-2001", "C-GLOBEX"), fmt.Sprintf(`  - name: erp-port
+		{id: "demo-cpe-2", site: "S-CPE-2", natsURL: natsURL, probes: []string{ping("C-GLOBEX"), fmt.Sprintf(`  - name: erp-port
     type: dial
     interval: 2s
     timeout: 1s
-    labels: {line: L-2001, customer: C-GLOBEX}
+    labels: {customer: C-GLOBEX}
     targets: [%s]
     options: {kind: tcp}
 `, t.tcp)}},

@@ -5,16 +5,20 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go"
 
 	"github.com/vantage-net/vantage/agent/remote"
+	"github.com/vantage-net/vantage/internal/loglimit"
+	"github.com/vantage-net/vantage/probes/result"
 )
 
 // StatusWatcher keeps the last config status each agent reported, for the
 // API and the agent registry.
 type StatusWatcher struct {
 	log  *slog.Logger
+	logs *loglimit.Limiter // per agent: statuses are the agent's to send at any rate
 	sub  *nats.Subscription
 	mu   sync.Mutex
 	last map[string]remote.Status
@@ -22,7 +26,7 @@ type StatusWatcher struct {
 
 // NewStatusWatcher subscribes to every agent's status subject.
 func NewStatusWatcher(nc *nats.Conn, log *slog.Logger) (*StatusWatcher, error) {
-	w := &StatusWatcher{log: log, last: map[string]remote.Status{}}
+	w := &StatusWatcher{log: log, logs: loglimit.New(time.Now, time.Minute, 5), last: map[string]remote.Status{}}
 	sub, err := nc.Subscribe(remote.StatusSubject("*"), w.receive)
 	if err != nil {
 		return nil, err
@@ -33,16 +37,24 @@ func NewStatusWatcher(nc *nats.Conn, log *slog.Logger) (*StatusWatcher, error) {
 
 // receive records a status under the agent id of its subject: the server
 // lets an agent publish only on its own subject, so the subject, not the
-// payload, says who spoke.
+// payload, says who spoke. The error text is the agent's: it is cut to
+// result.MaxErrorBytes and cleaned before it is logged, kept or served,
+// and one agent's statuses are logged at most a few times a minute.
 func (w *StatusWatcher) receive(m *nats.Msg) {
 	agent := strings.TrimPrefix(m.Subject, remote.StatusSubject(""))
-	var st remote.Status
-	if err := json.Unmarshal(m.Data, &st); err != nil || st.Agent != agent {
-		w.log.Warn("config status ignored: malformed or for another agent", "subject", m.Subject, "err", err)
+	if !result.ValidAgentID(agent) {
+		w.logs.Warn(w.log, "invalid-subject", "config status ignored: subject names no valid agent id",
+			"subject", result.CleanText(m.Subject, 256, false))
 		return
 	}
+	var st remote.Status
+	if err := json.Unmarshal(m.Data, &st); err != nil || st.Agent != agent {
+		w.logs.Warn(w.log, agent, "config status ignored: malformed or for another agent", "agent", agent, "err", err)
+		return
+	}
+	st.Error = result.CleanText(st.Error, result.MaxErrorBytes, true)
 	if !st.Applied {
-		w.log.Warn("agent refused its config; it keeps running the previous one",
+		w.logs.Warn(w.log, agent, "agent refused its config; it keeps running the previous one",
 			"agent", agent, "revision", st.Revision, "running", st.Running, "reason", st.Error)
 	}
 	w.mu.Lock()

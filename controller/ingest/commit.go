@@ -71,7 +71,7 @@ func (in *Ingester) settle(ctx context.Context, it *item) {
 	if len(results) > 0 {
 		for _, s := range in.sinks {
 			if err := s.Handle(ctx, it.agent, results); err != nil {
-				in.logs.warn(in.log, "sink", "sink failed; message will be redelivered",
+				in.logs.Warn(in.log, "sink/"+it.agent, "sink failed; message will be redelivered",
 					"agent", it.agent, "subject", it.msg.Subject(), "delay", in.opts.SinkRetryDelay, "err", err)
 				in.retry(it)
 				return

@@ -34,7 +34,7 @@ func (in *Ingester) deadLetter(ctx context.Context, it *item, d drop, data []byt
 	defer cancel()
 	ack, err := in.js.PublishMsg(pctx, m, jetstream.WithMsgID(id))
 	if err != nil {
-		in.logs.warn(in.log, "deadletter-publish", "cannot store dead letter; message will be redelivered",
+		in.logs.Warn(in.log, "deadletter-publish", "cannot store dead letter; message will be redelivered",
 			"agent", it.agent, "reason", d.reason, "err", err)
 		return false
 	}
@@ -43,7 +43,7 @@ func (in *Ingester) deadLetter(ctx context.Context, it *item, d drop, data []byt
 	}
 	in.m.rejected.WithLabelValues(d.reason).Add(float64(results))
 	// Logged here, once, where the rejection is handled.
-	in.logs.warn(in.log, d.reason, "results refused and dead-lettered",
+	in.logs.Warn(in.log, d.reason+"/"+it.agent, "results refused and dead-lettered",
 		"agent", it.agent, "reason", d.reason, "results", results, "err", d.err,
 		"subject", it.msg.Subject(), "seq", seq, "dead_letter_seq", ack.Sequence)
 	return true

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vantage-net/vantage/controller/store/influx"
+	"github.com/vantage-net/vantage/internal/loglimit"
 	"github.com/vantage-net/vantage/probes/result"
 )
 
@@ -54,8 +55,9 @@ type Ingester struct {
 	// settling serialises settle, so Sinks see one message at a time
 	// while several units are written concurrently.
 	settling sync.Mutex
-	logs     logLimiter
-	recent   *recentIDs // ids written lately, per agent (msgid.go)
+	// logs bounds warnings per agent and reason (internal/loglimit).
+	logs   *loglimit.Limiter
+	recent *recentIDs // ids written lately, per agent (msgid.go)
 
 	running  atomic.Bool
 	setupErr atomic.Pointer[error]
@@ -89,7 +91,7 @@ func New(nc *nats.Conn, store Store, opts Options, log *slog.Logger, reg prometh
 		recent: newRecentIDs(opts.Duplicates, maxRecentIDs),
 	}
 	in.units.New = func() any { return new(unit) }
-	in.logs.init(time.Now, 10*time.Second, 20)
+	in.logs = loglimit.New(time.Now, 10*time.Second, 20)
 	return in, nil
 }
 

@@ -45,6 +45,10 @@ type Store interface {
 	// LinesWatchedFromNetwork lists the lines below the elements that name
 	// agent (see SQLStore.LinesWatchedFromNetwork).
 	LinesWatchedFromNetwork(ctx context.Context, agent string) ([]string, error)
+	// WatchedLines maps every agent to the lines it is assigned to watch:
+	// those starting at its site and those it watches from the network
+	// side. Line health takes evidence only from these (controller/evidence).
+	WatchedLines(ctx context.Context) (*Watched, error)
 }
 
 // Assignment is one managed agent's share of the inventory.

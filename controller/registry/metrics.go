@@ -17,7 +17,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		skewed: prometheus.NewGauge(prometheus.GaugeOpts{Name: "vantage_controller_agents_clock_skewed",
 			Help: "Agents whose clock is off by more than the threshold at their last heartbeat."}),
 		heartbeats: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vantage_controller_heartbeats_total",
-			Help: "Heartbeats received, by outcome (ok, invalid, refused_too_many_agents)."}, []string{"outcome"}),
+			Help: "Heartbeats received, by outcome (ok, invalid, out_of_range, refused_too_many_agents)."}, []string{"outcome"}),
 		pointsDropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "vantage_controller_agent_points_dropped_total",
 			Help: "agent points dropped because too many waited for the point queue (database failing)."}),
 		writeErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vantage_controller_registry_write_errors_total",
@@ -26,7 +26,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	// Both states exist from the start, so a dashboard sees 0, not nothing.
 	m.agents.WithLabelValues(string(Online))
 	m.agents.WithLabelValues(string(Offline))
-	for _, o := range []string{"ok", "invalid"} {
+	for _, o := range []string{"ok", "invalid", "out_of_range"} {
 		m.heartbeats.WithLabelValues(o)
 	}
 	if reg != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vantage-net/vantage/controller/shipper"
+	"github.com/vantage-net/vantage/internal/loglimit"
 	"github.com/vantage-net/vantage/probes/result"
 )
 
@@ -21,6 +22,8 @@ type Registry struct {
 	opts Options
 	log  *slog.Logger
 	m    *metrics
+	// logs bounds what one agent's bad heartbeats can log (internal/loglimit).
+	logs *loglimit.Limiter
 
 	mu      sync.Mutex
 	agents  map[string]*entry
@@ -39,7 +42,8 @@ func New(ctx context.Context, opts Options, log *slog.Logger, reg prometheus.Reg
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	r := &Registry{opts: opts, log: log, m: newMetrics(reg), agents: map[string]*entry{}}
+	r := &Registry{opts: opts, log: log, m: newMetrics(reg), agents: map[string]*entry{},
+		logs: loglimit.New(opts.Clock.Now, time.Minute, 5)}
 	if opts.DB != nil {
 		if err := r.restore(ctx); err != nil {
 			return nil, err
@@ -52,7 +56,8 @@ func New(ctx context.Context, opts Options, log *slog.Logger, reg prometheus.Reg
 // Observe records one heartbeat of agent id, received at the controller's
 // time now. id comes from the NATS subject, which the server's permissions
 // tie to the agent's credentials; the payload's own agent field is only
-// checked against it (Subscribe does that).
+// checked against it, and hb must have passed result.Heartbeat.Check
+// (HandleMessage does both).
 func (r *Registry) Observe(id string, hb result.Heartbeat, now time.Time) {
 	interval := r.opts.DefaultInterval
 	if hb.IntervalS > 0 {

@@ -298,6 +298,15 @@ func TestFaultLinkCut(t *testing.T) {
 	cpe.Run("ip", "neigh", "replace", hostAddr, "lladdr", hostMAC, "dev", cpeIf, "nud", "permanent")
 
 	dataDir := t.TempDir()
+	// The line starts at the CPE's site, where the agent runs: only an
+	// assigned agent's results are line evidence (controller/evidence).
+	importInventory(t, dataDir, fmt.Sprintf(`customers:
+  - {id: C-LC, name: Link Cut Ltd, tier: gold}
+sites:
+  - {id: S-LC, customer: C-LC, kind: cpe, name: CPE, agent: linkcut-cpe}
+lines:
+  - {circuit_id: %s, customer: C-LC, a_end_site: S-LC}
+`, linkCutLine))
 	ctrl, ctrlReg, _, _ := runController(t, fmt.Sprintf(`http_listen: 127.0.0.1:0
 data_dir: %s
 nats: {listen: "%s:-1", agent_auth: false}

@@ -104,7 +104,9 @@ func TestLineHealthPoPLab(t *testing.T) {
 	for i := range nLines {
 		fmt.Fprintf(&inv, "  - {id: C%02d, name: Customer %d, tier: %s}\n", i+1, i+1, tiers[i%len(tiers)])
 	}
-	inv.WriteString("elements:\n  - {id: pop, kind: pop, name: PoP}\n  - {id: br, parent: pop, kind: card, name: PoP bridge}\n")
+	// The agent at the PoP watches every line below it from the network
+	// side: only an assigned agent's results are line evidence.
+	inv.WriteString("elements:\n  - {id: pop, kind: pop, name: PoP, agent: e2e-pop-lab}\n  - {id: br, parent: pop, kind: card, name: PoP bridge}\n")
 	for i := range nLines {
 		fmt.Fprintf(&inv, "  - {id: p%02d, parent: br, kind: port, name: port %d}\n", i+1, i+1)
 	}

@@ -14,11 +14,14 @@ import (
 	"github.com/vantage-net/vantage/internal/testinflux"
 )
 
+// cardInventory names the test's agent at the PoP, so it watches both
+// lines from the network side: only an assigned agent's results are line
+// evidence (controller/evidence).
 const cardInventory = `customers:
   - {id: C1, name: Harbour Logistics, tier: gold, account_manager: am-wang}
   - {id: C2, name: Corner Bakery, tier: silver, account_manager: am-li}
 elements:
-  - {id: pop, kind: pop, name: PoP}
+  - {id: pop, kind: pop, name: PoP, agent: e2e-pop-1}
   - {id: pe, parent: pop, kind: router, name: PE 1}
   - {id: card, parent: pe, kind: card, name: PE 1 slot 1}
   - {id: p1, parent: card, kind: port, name: PE 1 1/0/1}

@@ -1,6 +1,10 @@
 package result
 
-import "time"
+import (
+	"fmt"
+	"math"
+	"time"
+)
 
 // Heartbeat is the payload of vantage.heartbeat.<agent_id>, sent every
 // heartbeat interval. Silence from an agent is evidence too, but not the same
@@ -27,4 +31,49 @@ type Heartbeat struct {
 	// its configured interval. Optional: older agents omit it and the
 	// controller infers the interval from the gaps it sees.
 	IntervalS float64 `json:"interval_s,omitempty"`
+}
+
+// Heartbeat field ranges. An interval beyond an hour would let an agent
+// be "online" for hours after it died (and 1e12 s overflowed the
+// controller's deadline arithmetic); counts are never negative.
+const (
+	// MinHeartbeatIntervalS and MaxHeartbeatIntervalS bound IntervalS
+	// when it is set (the agent's heartbeat_interval: 1s .. 1h).
+	MinHeartbeatIntervalS = 1
+	MaxHeartbeatIntervalS = 3600
+	// maxUptimeS bounds UptimeS: 300 years.
+	maxUptimeS = 1e10
+	// maxCount bounds the counters: exact in a float64, as InfluxDB
+	// integers are written.
+	maxCount = 1 << 53
+)
+
+// Check refuses a heartbeat whose numbers are out of range, naming the
+// field (*FieldError), and cleans its text in place: Version and Site are
+// cut to MaxVersionBytes and MaxSiteBytes and freed of control characters
+// (CleanText), so an agent's 900 KB version string never reaches a log.
+func (hb *Heartbeat) Check() error {
+	bad := func(field string, v any, why string) error {
+		return &FieldError{Field: field, Msg: fmt.Sprintf("%v %s", v, why), Err: ErrOutOfRange}
+	}
+	switch {
+	case math.IsNaN(hb.IntervalS) || hb.IntervalS != 0 && (hb.IntervalS < MinHeartbeatIntervalS || hb.IntervalS > MaxHeartbeatIntervalS):
+		return bad("interval_s", hb.IntervalS, fmt.Sprintf("is outside %d..%d s", MinHeartbeatIntervalS, MaxHeartbeatIntervalS))
+	case math.IsNaN(hb.UptimeS) || hb.UptimeS < 0 || hb.UptimeS > maxUptimeS:
+		return bad("uptime_s", hb.UptimeS, "is not a plausible uptime in seconds")
+	case hb.SpoolDepth < 0 || hb.SpoolDepth > maxCount:
+		return bad("spool_depth", hb.SpoolDepth, "is not a count")
+	case hb.Probes < 0 || hb.Probes > maxCount:
+		return bad("probes", hb.Probes, "is not a count")
+	case hb.ResultsSent > maxCount:
+		return bad("results_sent", hb.ResultsSent, "is beyond 2^53")
+	case hb.ResultsDropped > maxCount:
+		return bad("results_dropped", hb.ResultsDropped, "is beyond 2^53")
+	case hb.ConfigRevision > maxCount:
+		return bad("config_rev", hb.ConfigRevision, "is beyond 2^53")
+	}
+	hb.Version = CleanText(hb.Version, MaxVersionBytes, false)
+	// Site becomes a tag of the agent measurement: one printable line.
+	hb.Site = CleanText(hb.Site, MaxSiteBytes, false)
+	return nil
 }

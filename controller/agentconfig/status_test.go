@@ -1,0 +1,71 @@
+package agentconfig
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vantage-net/vantage/agent/remote"
+	"github.com/vantage-net/vantage/probes/result"
+)
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// A 200 KB error in a config status, sent 100 times, is kept cut to
+// result.MaxErrorBytes and logged a few times, each line bounded.
+func TestStatusErrorCutAndLogsLimited(t *testing.T) {
+	nc, _ := connect(t)
+	logBuf := &lockedBuffer{}
+	w, err := NewStatusWatcher(nc, slog.New(slog.NewTextHandler(logBuf, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	huge := strings.Repeat("probes[0].interval: bad\x1b[31m\n", 8000) // ~200 KB
+	for i := range 100 {
+		data, _ := json.Marshal(remote.Status{Agent: "cpe-1", Revision: uint64(i + 1), Error: huge})
+		if err := nc.Publish(remote.StatusSubject("cpe-1"), data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = nc.Flush()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if st, ok := w.Last("cpe-1"); ok && st.Revision == 100 {
+			if len(st.Error) > result.MaxErrorBytes+24 || strings.Contains(st.Error, "\x1b") {
+				t.Errorf("kept error of %d bytes: %q", len(st.Error), st.Error[:80])
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("statuses not all received")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	out := logBuf.String()
+	if n := strings.Count(out, "agent refused its config"); n == 0 || n > 5 {
+		t.Errorf("100 refused statuses logged %d times, want 1..5", n)
+	}
+	if len(out) > 5*(2*result.MaxErrorBytes+1024) {
+		t.Errorf("log holds %d bytes", len(out))
+	}
+}
