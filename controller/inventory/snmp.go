@@ -103,21 +103,26 @@ func mergeDevices(as []Assignment, devices map[string][]SNMPDevice) []Assignment
 	return as
 }
 
+// networkSideQuery selects (agent, circuit_id) for every agent an element
+// names: it watches the lines hanging at or below that element, and those
+// whose snmp_device is at or below it. One query for every agent at once
+// (WatchedLines); LinesWatchedFromNetwork filters it to one.
+const networkSideQuery = `WITH RECURSIVE mine(agent, id) AS (
+			SELECT agent, id FROM upstream_elements WHERE agent <> ''
+			UNION SELECT mine.agent, e.id FROM upstream_elements e JOIN mine ON e.parent_id = mine.id)
+		SELECT mine.agent AS agent, l.circuit_id AS circuit_id FROM lines l JOIN mine ON l.upstream_element_id = mine.id
+		UNION SELECT mine.agent, l.circuit_id FROM lines l JOIN mine ON l.snmp_device = mine.id`
+
 // LinesWatchedFromNetwork lists the lines agent watches from the network
-// side: the lines hanging at or below an element whose agent it is, and
-// the lines whose snmp_device is such an element. Results an agent
+// side (networkSideQuery), ordered by circuit id. Results an agent
 // publishes about these lines (SNMP interface state, traps, pings from the
-// PoP towards the CPE) are evidence the agent is entitled to give.
+// PoP towards the CPE) are evidence the agent is entitled to give
+// (controller/evidence asks WatchedLines, which holds this rule).
 func (s *SQLStore) LinesWatchedFromNetwork(ctx context.Context, agent string) ([]string, error) {
 	if agent == "" {
 		return nil, nil
 	}
-	rows, err := s.db.QueryContext(ctx, `WITH RECURSIVE mine(id) AS (
-			SELECT id FROM upstream_elements WHERE agent = ?
-			UNION SELECT e.id FROM upstream_elements e JOIN mine ON e.parent_id = mine.id)
-		SELECT circuit_id FROM lines
-		WHERE upstream_element_id IN (SELECT id FROM mine) OR snmp_device IN (SELECT id FROM mine)
-		ORDER BY circuit_id`, agent)
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT circuit_id FROM (`+networkSideQuery+`) WHERE agent = ? ORDER BY circuit_id`, agent)
 	if err != nil {
 		return nil, err
 	}

@@ -45,15 +45,8 @@ var watchRules = []struct{ name, query string }{
 	// The customer side: the agent at the line's A-end site.
 	{"a_end_site", `SELECT s.agent, l.circuit_id FROM lines l JOIN sites s ON s.id = l.a_end_site
 		WHERE s.agent <> ''`},
-	// The network side: the agent an element names watches the lines
-	// hanging at or below that element and those whose snmp_device is at
-	// or below it (SQLStore.LinesWatchedFromNetwork, for every agent at
-	// once).
-	{"network_side", `WITH RECURSIVE mine(agent, id) AS (
-			SELECT agent, id FROM upstream_elements WHERE agent <> ''
-			UNION SELECT mine.agent, e.id FROM upstream_elements e JOIN mine ON e.parent_id = mine.id)
-		SELECT mine.agent, l.circuit_id FROM lines l JOIN mine ON l.upstream_element_id = mine.id
-		UNION SELECT mine.agent, l.circuit_id FROM lines l JOIN mine ON l.snmp_device = mine.id`},
+	// The network side (networkSideQuery, snmp.go).
+	{"network_side", networkSideQuery},
 }
 
 // WatchedLines returns every agent's assigned lines (watchRules) and every

@@ -153,7 +153,9 @@ func readmeSNMPBlock(t *testing.T, l *snmpLab, trapListen string) string {
 //  2. An import names the agent at the PoP above the router: the
 //     controller derives the agent's snmp probe from the inventory (device,
 //     credentials profile, the three lines' interfaces) and the agent
-//     applies it; the API shows it with the passphrases redacted.
+//     applies it; the API shows it with the passphrases redacted. Only now
+//     is the agent's word line evidence (network-side watching): before,
+//     the lines stay unknown.
 //  3. A port set down makes its line down in /api/v1/lines (SNMP oper
 //     status is evidence), and up again; the flap is among the line's events.
 //  4. A linkDown/linkUp trap through the agent's trap listener (the README's
@@ -214,6 +216,18 @@ remote_config: {enabled: true, cache_file: %s}
 		return int(n), nil
 	}
 
+	lineState := func(id string) (string, error) {
+		var body struct{ Lines []apiLine }
+		if err := getJSON(ctx, ctrl, "/api/v1/lines", &body); err != nil {
+			return "", err
+		}
+		for _, ln := range body.Lines {
+			if ln.ID == id {
+				return ln.State, nil
+			}
+		}
+		return "", fmt.Errorf("line %s not in /api/v1/lines", id)
+	}
 	// 1. The README's own config: L-0001 by ifName, L-0002 by ifAlias.
 	start := time.Now().Add(-time.Minute)
 	wait(90*time.Second, func() error {
@@ -226,6 +240,12 @@ remote_config: {enabled: true, cache_file: %s}
 	})
 	if n, _ := countIf("L-0003", start); n != 0 {
 		t.Fatalf("L-0003 has %d snmp_if points before the controller derived it", n)
+	}
+	// Until the inventory names pop-e2e at an element above the router, it
+	// is not entitled to these lines: its points are stored, but they are
+	// no evidence (controller/evidence), and the lines stay unknown.
+	if st, err := lineState("L-0001"); err != nil || st != "unknown" {
+		t.Errorf("L-0001 is %q (%v) on the word of an agent no element names, want unknown", st, err)
 	}
 
 	// 2. The inventory names the agent at the PoP: the derived probe
@@ -261,18 +281,6 @@ remote_config: {enabled: true, cache_file: %s}
 		}
 		return nil
 	})
-	lineState := func(id string) (string, error) {
-		var body struct{ Lines []apiLine }
-		if err := getJSON(ctx, ctrl, "/api/v1/lines", &body); err != nil {
-			return "", err
-		}
-		for _, ln := range body.Lines {
-			if ln.ID == id {
-				return ln.State, nil
-			}
-		}
-		return "", fmt.Errorf("line %s not in /api/v1/lines", id)
-	}
 	waitState := func(id, want string, max time.Duration) {
 		t.Helper()
 		wait(max, func() error {
