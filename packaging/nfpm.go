@@ -21,16 +21,17 @@ func InstallNFPM(ctx context.Context, goCmd, dir string) (string, error) {
 	if goCmd == "" {
 		goCmd = "go"
 	}
-	bin := filepath.Join(dir, "nfpm")
+	// Absolute: Package runs nfpm from packaging/.
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(abs, "nfpm")
 	stamp := bin + ".version"
 	if v, err := os.ReadFile(stamp); err == nil && string(v) == NFPMVersion {
 		if _, err := os.Stat(bin); err == nil {
 			return bin, nil
 		}
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", err
 	}
 	cmd := exec.CommandContext(ctx, goCmd, "install", "github.com/goreleaser/nfpm/v2/cmd/nfpm@"+NFPMVersion)
 	cmd.Env = append(os.Environ(), "GOBIN="+abs, "CGO_ENABLED=0")

@@ -167,3 +167,18 @@ func TestUnitsVerify(t *testing.T) {
 		}
 	}
 }
+
+// TestInstallNFPMPathIsAbsolute: Package runs nfpm in packaging/, so a
+// relative path (make dist passes .tools/bin) would not be found there.
+func TestInstallNFPMPathIsAbsolute(t *testing.T) {
+	nfpm(t) // installed (or already there) under the module's .tools/bin
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	p, err := InstallNFPM(ctx, "", filepath.Join("..", ".tools", "bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !filepath.IsAbs(p) {
+		t.Errorf("InstallNFPM returned %q, a relative path", p)
+	}
+}
