@@ -61,9 +61,9 @@ func (hb *Heartbeat) Check() error {
 		return bad("interval_s", hb.IntervalS, fmt.Sprintf("is outside %d..%d s", MinHeartbeatIntervalS, MaxHeartbeatIntervalS))
 	case math.IsNaN(hb.UptimeS) || hb.UptimeS < 0 || hb.UptimeS > maxUptimeS:
 		return bad("uptime_s", hb.UptimeS, "is not a plausible uptime in seconds")
-	case hb.SpoolDepth < 0 || hb.SpoolDepth > maxCount:
+	case hb.SpoolDepth < 0 || int64(hb.SpoolDepth) > maxCount: // int64: int is 32 bits on armv7 and MIPS
 		return bad("spool_depth", hb.SpoolDepth, "is not a count")
-	case hb.Probes < 0 || hb.Probes > maxCount:
+	case hb.Probes < 0 || int64(hb.Probes) > maxCount:
 		return bad("probes", hb.Probes, "is not a count")
 	case hb.ResultsSent > maxCount:
 		return bad("results_sent", hb.ResultsSent, "is beyond 2^53")
