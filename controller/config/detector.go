@@ -31,7 +31,9 @@ type Detector struct {
 	// time of an incident's start join it (default 30s).
 	GroupWindow time.Duration `yaml:"group_window"`
 	// SnapshotInterval is how often the detector's state is saved to the
-	// database, so a restart resumes it (default 1m; also saved at shutdown).
+	// database (default 1m; also saved at shutdown). A restart resumes from
+	// it and replays the evidence committed since (the journal), so a longer
+	// interval costs start-up time and journal rows, never events.
 	SnapshotInterval time.Duration `yaml:"snapshot_interval"`
 	// Tiers override thresholds for the lines of customers of one tier
 	// (ab_group, diamond, gold, silver, standard); unset keys keep the

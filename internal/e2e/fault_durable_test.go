@@ -1,0 +1,292 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vantage-net/vantage/controller/store/sqlite"
+	"github.com/vantage-net/vantage/internal/lab"
+	"github.com/vantage-net/vantage/internal/testinflux"
+)
+
+// durableLine is the line the durability test flaps.
+const durableLine = "L-FLAP"
+
+// Fault test 6: line-health outputs survive a dead InfluxDB and a SIGKILL.
+//
+// Flap 1 happens with InfluxDB up; InfluxDB dies right after, so its event
+// is sealed (one horizon later) while InfluxDB is down: it must reach the
+// database and the API at once, its line_event point wait in the point
+// queue. Flaps 2 and 3 happen while InfluxDB is down (their results wait in
+// JetStream: the ingest acks a result only once InfluxDB has it). Then the
+// controller is SIGKILLed, between two snapshots, and restarted; then
+// InfluxDB comes back. Every flap must end up exactly once in SQLite, in
+// the API and in InfluxDB.
+func TestFaultInfluxDownControllerKilled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fault test")
+	}
+	t.Parallel()
+	bin := buildBinary(t, "vantage-controller")
+	influx := testinflux.Start(t)
+	dataDir := t.TempDir()
+	natsPort, httpPort := lab.FreePort(t), lab.FreePort(t)
+	// k 2 at 500 ms: a line is down after 1 s of failures; 3 s down is a
+	// flap (flap_threshold 60 s). The 40-s horizon outlasts the time flaps
+	// 2 and 3 wait in JetStream (kill, restart, InfluxDB back). No snapshot
+	// is due before the kill (snapshot_interval 10m): the restart must
+	// rebuild from what was committed after the start's snapshot.
+	cfgFile := filepath.Join(t.TempDir(), "controller.yaml")
+	cfg := fmt.Sprintf(`http_listen: 127.0.0.1:%d
+data_dir: %s
+api_auth: false
+nats: {listen: "127.0.0.1:%d", agent_auth: false}
+influx: {url: %s, bucket: %s, request_timeout: 2s}
+ingest: {fetch_batch: 50, max_ack_pending: 500, ack_wait: 10s}
+detector: {k: 2, horizon: 40s, snapshot_interval: 10m}
+`, httpPort, dataDir, natsPort, influx.URL, influx.Bucket)
+	if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctrl := startDurableController(t, bin, cfgFile)
+	api := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
+
+	// The line's far end: answers while up, hangs past the probe's timeout
+	// while down (a round that gets nothing back, as on a dead circuit).
+	var down atomic.Bool
+	far := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			select {
+			case <-r.Context().Done():
+			case <-time.After(3 * time.Second):
+			}
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	}))
+	t.Cleanup(far.Close)
+	a, _ := newAgent(t, fmt.Sprintf(`agent_id: durable-cpe-1
+site: {id: S-1}
+http_listen: 127.0.0.1:0
+nats: {urls: [nats://127.0.0.1:%d], publish_timeout: 2s}
+publish: {batch_delay: 100ms}
+spool: {dir: %s, fsync: always}
+probes:
+  - name: portal
+    type: http
+    interval: 500ms
+    timeout: 300ms
+    labels: {line: %s}
+    targets: [%s/]
+`, natsPort, t.TempDir(), durableLine, far.URL))
+	stopAgent := runAgent(t, a)
+	t.Cleanup(stopAgent)
+
+	ctx := lab.Deadline(t, 5*time.Minute)
+	state := func(want string) {
+		t.Helper()
+		lab.WaitFor(t, ctx, 100*time.Millisecond, func() error {
+			var l struct{ State string }
+			if err := getAPI(ctx, api, "/api/v1/lines/"+durableLine, &l); err != nil {
+				return err
+			}
+			if l.State != want {
+				return fmt.Errorf("line is %q, want %q", l.State, want)
+			}
+			return nil
+		})
+	}
+	flap := func() {
+		t.Helper()
+		down.Store(true)
+		time.Sleep(3 * time.Second) // the flap's length, not a wait for a result
+		down.Store(false)
+	}
+	state("up")
+
+	// Flap 1, seen live; then InfluxDB dies before the flap is final.
+	flap()
+	state("up")
+	influx.Kill()
+	t.Log("InfluxDB killed")
+	lab.WaitFor(t, ctx, 250*time.Millisecond, func() error {
+		evs, err := apiEvents(ctx, api)
+		if err != nil || len(evs) != 1 {
+			return fmt.Errorf("API lists %d events (%v), want flap 1 while InfluxDB is down", len(evs), err)
+		}
+		return nil
+	})
+	if q := scrapeMetric(t, api, "vantage_controller_shipper_queue_points"); q == 0 {
+		t.Error("flap 1's event is stored but no point waits for InfluxDB")
+	}
+
+	// Flaps 2 and 3 while InfluxDB is down, then SIGKILL and a restart.
+	flap()
+	time.Sleep(4 * time.Second) // up between the flaps: two flaps, not one long one
+	flap()
+	time.Sleep(2 * time.Second)
+	if err := ctrl.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = ctrl.Wait()
+	t.Log("controller killed with SIGKILL while InfluxDB is down")
+	startDurableController(t, bin, cfgFile)
+	lab.WaitFor(t, ctx, 250*time.Millisecond, func() error {
+		evs, err := apiEvents(ctx, api)
+		if err != nil || len(evs) != 1 {
+			return fmt.Errorf("restarted controller lists %d events (%v), want flap 1", len(evs), err)
+		}
+		return nil
+	})
+	influx.Restart()
+	t.Log("InfluxDB back")
+
+	// Every flap once: in SQLite, in the API, in InfluxDB, at the same start.
+	var starts []int64
+	lab.WaitFor(t, ctx, time.Second, func() error {
+		stored, err := storedFlaps(ctx, filepath.Join(dataDir, sqlite.DefaultName))
+		if err != nil {
+			return err
+		}
+		evs, err := apiEvents(ctx, api)
+		if err != nil {
+			return err
+		}
+		var listed []int64
+		for _, e := range evs {
+			listed = append(listed, e.Start.UnixMilli())
+		}
+		slices.Sort(listed)
+		points, err := influx.Points(ctx, "line_event")
+		if err != nil {
+			return err
+		}
+		var shipped []int64
+		for _, p := range points {
+			if p["line"] == durableLine {
+				v, _ := p["started_unix"].(float64)
+				shipped = append(shipped, int64(v*1000+0.5))
+			}
+		}
+		slices.Sort(shipped)
+		if len(stored) != 3 || !slices.Equal(stored, listed) || !slices.Equal(stored, shipped) {
+			return fmt.Errorf("flap starts (Unix ms): SQLite %v, API %v, InfluxDB %v; want the same 3 in each", stored, listed, shipped)
+		}
+		starts = stored
+		return nil
+	})
+	t.Logf("3 flaps, each once in SQLite, the API and InfluxDB: %v", starts)
+	if t.Failed() {
+		b, _ := os.ReadFile(filepath.Join(filepath.Dir(cfgFile), "controller.log"))
+		t.Logf("controller log:\n%s", tailString(string(b), 4000))
+	}
+}
+
+// startDurableController starts the controller binary, logging to
+// controller.log beside its config.
+func startDurableController(t *testing.T, bin, cfgFile string) *exec.Cmd {
+	t.Helper()
+	log, err := os.OpenFile(filepath.Join(filepath.Dir(cfgFile), "controller.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "--config", cfgFile)
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait(); log.Close() })
+	return cmd
+}
+
+type durableEvent struct {
+	Kind  string    `json:"kind"`
+	Start time.Time `json:"start"`
+}
+
+func apiEvents(ctx context.Context, api string) ([]durableEvent, error) {
+	var d struct{ Events []durableEvent }
+	if err := getAPI(ctx, api, "/api/v1/lines/"+durableLine, &d); err != nil {
+		return nil, err
+	}
+	return d.Events, nil
+}
+
+func getAPI(ctx context.Context, api, path string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, api+path, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s: %s", path, resp.Status, body)
+	}
+	return json.Unmarshal(body, v)
+}
+
+// storedFlaps reads the line's event starts from the controller's database
+// (a second reader beside the running controller; WAL allows it).
+func storedFlaps(ctx context.Context, path string) ([]int64, error) {
+	db, err := sqlite.Open(ctx, path, sqlite.Options{NoMigrate: true})
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `SELECT started_at FROM line_events WHERE circuit_id = ? ORDER BY started_at`, durableLine)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var s int64
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// scrapeMetric reads one unlabelled metric from the controller's /metrics.
+func scrapeMetric(t *testing.T, api, name string) float64 {
+	t.Helper()
+	resp, err := http.Get(api + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return f
+		}
+	}
+	t.Fatalf("metric %s not exported", name)
+	return 0
+}
