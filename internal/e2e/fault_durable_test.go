@@ -24,8 +24,18 @@ import (
 	"github.com/vantage-net/vantage/internal/testinflux"
 )
 
-// durableLine is the line the durability test flaps.
-const durableLine = "L-FLAP"
+// durableLine is the line the durability test flaps, watched by the
+// agent of its site.
+const (
+	durableLine      = "L-FLAP"
+	durableInventory = `customers:
+  - {id: C1, name: Corner Bakery, tier: silver}
+sites:
+  - {id: S1, customer: C1, kind: cpe, name: Bakery, agent: durable-cpe-1}
+lines:
+  - {circuit_id: L-FLAP, customer: C1, a_end_site: S1}
+`
+)
 
 // Fault test 6: line-health outputs survive a dead InfluxDB and a SIGKILL.
 //
@@ -45,6 +55,7 @@ func TestFaultInfluxDownControllerKilled(t *testing.T) {
 	bin := buildBinary(t, "vantage-controller")
 	influx := testinflux.Start(t)
 	dataDir := t.TempDir()
+	importInventory(t, dataDir, durableInventory)
 	natsPort, httpPort := lab.FreePort(t), lab.FreePort(t)
 	// k 2 at 500 ms: a line is down after 1 s of failures; 3 s down is a
 	// flap (flap_threshold 60 s). The 40-s horizon outlasts the time flaps
@@ -81,7 +92,7 @@ detector: {k: 2, horizon: 40s, snapshot_interval: 10m}
 	}))
 	t.Cleanup(far.Close)
 	a, _ := newAgent(t, fmt.Sprintf(`agent_id: durable-cpe-1
-site: {id: S-1}
+site: {id: S1}
 http_listen: 127.0.0.1:0
 nats: {urls: [nats://127.0.0.1:%d], publish_timeout: 2s}
 publish: {batch_delay: 100ms}
