@@ -66,6 +66,9 @@ type Controller struct {
 	configSync *agentconfig.Syncer
 	// consumers limits agents' consumers on the config bucket.
 	consumers *agentauth.ConsumerLimiter
+	// enrollListener is the HTTPS enrolment port (enroll.go); nil without
+	// enroll in the config.
+	enrollListener net.Listener
 }
 
 // New starts NATS (embedded or connected), opens the database, restores
@@ -109,6 +112,12 @@ func New(o Options) (*Controller, error) {
 	if err != nil {
 		c.Close()
 		return nil, err
+	}
+	if cfg.Enroll != nil {
+		if c.enrollListener, err = listenEnroll(cfg.Enroll); err != nil {
+			c.Close()
+			return nil, err
+		}
 	}
 	c.writer, err = influx.New(influx.Options{
 		URL: cfg.Influx.URL, Org: cfg.Influx.Org, Bucket: cfg.Influx.Bucket, Token: cfg.Influx.Token,
@@ -232,6 +241,7 @@ func (c *Controller) stages(api http.Handler) [][]component {
 			return nil
 		}})
 	}
+	input = append(input, c.enrollComponent()...)
 	input = append(input, component{"agentconsumers", func(ctx context.Context) error { c.consumers.Run(ctx); return nil }})
 	input = append(input, component{"evidence", func(ctx context.Context) error { c.gate.Run(ctx); return nil }})
 	facts := []component{
@@ -254,6 +264,9 @@ func (c *Controller) Close() {
 	}
 	if c.listener != nil {
 		_ = c.listener.Close()
+	}
+	if c.enrollListener != nil {
+		_ = c.enrollListener.Close()
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/vantage-net/vantage/controller/agentauth"
 	"github.com/vantage-net/vantage/controller/apiauth"
 	"github.com/vantage-net/vantage/controller/config"
+	"github.com/vantage-net/vantage/controller/enroll"
 )
 
 // dbCommand runs an administrative subcommand (agent, token) against the
@@ -64,7 +65,15 @@ func dbCommandWith(name, usage string, args []string, stdout, stderr io.Writer, 
 }
 
 func agentCmd(args []string, stdout, stderr io.Writer) int {
-	return dbCommand("agent", "", args, stdout, stderr, agentauth.Command)
+	return dbCommand("agent", "", args, stdout, stderr, func(ctx context.Context, dbPath string, args []string, out io.Writer) error {
+		if len(args) > 0 && args[0] == "agent" {
+			args = args[1:]
+		}
+		if len(args) > 0 && args[0] == "enroll-token" {
+			return enroll.Command(ctx, dbPath, args[1:], out)
+		}
+		return agentauth.Command(ctx, dbPath, args, out)
+	})
 }
 
 func tokenCmd(args []string, stdout, stderr io.Writer) int {

@@ -42,6 +42,8 @@ type Config struct {
 	Detector Detector `yaml:"detector"`
 	// RemoteConfig derives managed agents' probe sets from the inventory.
 	RemoteConfig RemoteConfig `yaml:"remote_config"`
+	// Enroll serves `vantage-agent enroll` over HTTPS (enroll.go).
+	Enroll *Enroll `yaml:"enroll"`
 }
 
 // NATS settings. With no URLs the controller runs an embedded nats-server.
@@ -252,6 +254,7 @@ func (c *Config) validate(file string, root *yaml.Node) yamlstrict.Errors {
 	}
 	c.validateDetector(bad)
 	c.validateRemoteConfig(bad)
+	c.validateEnroll(bad)
 	errs = append(errs, c.validateSNMP(file, bad)...)
 	return errs
 }
