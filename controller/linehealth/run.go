@@ -1,0 +1,101 @@
+package linehealth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// tick advances the detector to now and commits what that produced.
+func (mon *Monitor) tick(ctx context.Context, now time.Time) error {
+	mon.commitMu.Lock()
+	defer mon.commitMu.Unlock()
+	mon.mu.Lock()
+	mon.take(mon.det.Advance(now), false)
+	mon.down.prune(now.Add(-2 * mon.det.Horizon()))
+	mon.m.incidentsOpen.Set(float64(len(mon.grp.Open())))
+	st := mon.det.Stats()
+	mon.m.lines.Set(float64(st.Lines))
+	mon.m.pending.Set(float64(st.Pending))
+	mon.mu.Unlock()
+	return mon.commit(ctx)
+}
+
+// Run drives the detector's clock, saves snapshots and re-reads the
+// inventory until ctx ends; then it commits what is left and a last
+// snapshot. Call it alongside the ingest and cancel it after the ingest
+// has stopped, so the last results are in the final snapshot.
+func (mon *Monitor) Run(ctx context.Context) error {
+	tick := time.NewTicker(mon.opts.Tick)
+	defer tick.Stop()
+	lastSnap, lastInv := mon.opts.Now(), mon.opts.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return mon.shutdown()
+		case <-tick.C:
+		}
+		now := mon.opts.Now()
+		wctx, cancel := context.WithTimeout(ctx, mon.opts.WriteTimeout)
+		err := mon.tick(wctx, now)
+		cancel()
+		if err != nil {
+			continue // logged by commit; retried next tick
+		}
+		if now.Sub(lastInv) >= mon.opts.InventoryRefresh {
+			lastInv = now
+			if err := mon.refreshInventory(ctx); err != nil && ctx.Err() == nil {
+				mon.log.Warn("inventory refresh failed; keeping the previous one", "err", err)
+			}
+		}
+		if now.Sub(lastSnap) >= mon.opts.SnapshotEvery {
+			if mon.snapshot(ctx) == nil {
+				lastSnap = now
+			}
+		}
+	}
+}
+
+func (mon *Monitor) shutdown() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*mon.opts.WriteTimeout)
+	defer cancel()
+	if err := mon.tick(ctx, mon.opts.Now()); err != nil {
+		return fmt.Errorf("linehealth: final commit: %w", err)
+	}
+	if err := mon.snapshot(ctx); err != nil {
+		return fmt.Errorf("linehealth: final snapshot: %w", err)
+	}
+	return nil
+}
+
+// snapshot saves the detector's state with the newest journal row it
+// includes, if every output is committed (else a restart from it would
+// lose the uncommitted ones: their evidence would be a duplicate).
+func (mon *Monitor) snapshot(ctx context.Context) error {
+	start := time.Now()
+	mon.commitMu.Lock()
+	mon.mu.Lock()
+	if mon.pend.len() > 0 {
+		mon.mu.Unlock()
+		mon.commitMu.Unlock()
+		return errors.New("outputs not committed")
+	}
+	data, err := mon.det.Snapshot()
+	seq := mon.journalSeq
+	unknown := mon.lines.unknown()
+	mon.mu.Unlock()
+	// Commits after this point add journal rows after seq, which the
+	// snapshot does not include and its transaction does not delete.
+	mon.commitMu.Unlock()
+	if err == nil {
+		err = saveSnapshot(ctx, mon.opts.DB, data, seq, unknown, mon.opts.Now())
+	}
+	if err != nil {
+		mon.log.Warn("line-state snapshot failed", "err", err)
+		return err
+	}
+	mon.m.snapshotBytes.Set(float64(len(data)))
+	mon.m.snapshotSeconds.Set(time.Since(start).Seconds())
+	return nil
+}
