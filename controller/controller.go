@@ -148,7 +148,7 @@ func New(o Options) (*Controller, error) {
 		c.Close()
 		return nil, err
 	}
-	c.agents, err = registry.New(ctx, registry.Options{DB: c.db, Points: c.shipper},
+	c.agents, err = registry.New(ctx, registry.Options{DB: c.db, Points: c.shipper, Sites: inventory.NewSQLStore(c.db)},
 		o.Logger.With("component", "registry"), o.Registry)
 	if err != nil {
 		c.Close()

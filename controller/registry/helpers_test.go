@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/vantage-net/vantage/controller/inventory"
 	"github.com/vantage-net/vantage/controller/shipper"
 	"github.com/vantage-net/vantage/controller/store/influx"
 	"github.com/vantage-net/vantage/controller/store/sqlite"
@@ -80,7 +82,11 @@ func newFixture(t *testing.T, db *sql.DB) *fixture {
 func newFixtureAt(t *testing.T, db *sql.DB, start time.Time) *fixture {
 	t.Helper()
 	f := &fixture{clk: clock.NewFake(start), pts: &points{}, reg: prometheus.NewRegistry()}
-	r, err := New(context.Background(), Options{DB: db, Points: f.pts, Clock: f.clk}, nil, f.reg)
+	o := Options{DB: db, Points: f.pts, Clock: f.clk}
+	if db != nil {
+		o.Sites = inventory.NewSQLStore(db) // agents' sites: importSites
+	}
+	r, err := New(context.Background(), o, nil, f.reg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,6 +98,24 @@ func newFixtureAt(t *testing.T, db *sql.DB, start time.Time) *fixture {
 func (f *fixture) beat(id string, interval time.Duration, skew time.Duration) {
 	f.r.Observe(id, result.Heartbeat{Agent: id, Site: "S1", Version: "1.2.3", Time: f.clk.Now().Add(skew),
 		SpoolDepth: 7, ResultsSent: 100, ConfigRevision: 4, IntervalS: interval.Seconds()}, f.clk.Now())
+}
+
+// importSites imports an inventory whose sites name agents: "S1=cpe-1"
+// puts agent cpe-1 at site S1.
+func importSites(t *testing.T, db *sql.DB, siteAgent ...string) {
+	t.Helper()
+	y := "customers:\n  - {id: C1, name: One, tier: gold}\nsites:\n"
+	for _, sa := range siteAgent {
+		site, agent, _ := strings.Cut(sa, "=")
+		y += fmt.Sprintf("  - {id: %s, customer: C1, kind: cpe, name: %s, agent: %s}\n", site, site, agent)
+	}
+	set, err := inventory.ParseYAML("inv.yaml", []byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := inventory.NewSQLStore(db).Import(context.Background(), set, inventory.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func (f *fixture) evaluate(t *testing.T) {

@@ -8,6 +8,7 @@ type metrics struct {
 	heartbeats    *prometheus.CounterVec
 	pointsDropped prometheus.Counter
 	writeErrors   *prometheus.CounterVec
+	siteClaims    prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -22,6 +23,8 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "agent points dropped because too many waited for the point queue (database failing)."}),
 		writeErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vantage_controller_registry_write_errors_total",
 			Help: "Failed writes of the agent registry, by sink (database, queue)."}, []string{"sink"}),
+		siteClaims: prometheus.NewCounter(prometheus.CounterOpts{Name: "vantage_controller_heartbeat_site_claims_ignored_total",
+			Help: "Heartbeats claiming a site other than the inventory site that names their agent (ignored: the inventory's site is used)."}),
 	}
 	// Both states exist from the start, so a dashboard sees 0, not nothing.
 	m.agents.WithLabelValues(string(Online))
@@ -30,7 +33,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		m.heartbeats.WithLabelValues(o)
 	}
 	if reg != nil {
-		reg.MustRegister(m.agents, m.skewed, m.heartbeats, m.pointsDropped, m.writeErrors)
+		reg.MustRegister(m.agents, m.skewed, m.heartbeats, m.pointsDropped, m.writeErrors, m.siteClaims)
 	}
 	return m
 }

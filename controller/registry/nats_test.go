@@ -39,6 +39,7 @@ func startNATS(t *testing.T) *nats.Conn {
 func TestHeartbeatsOverNATS(t *testing.T) {
 	nc := startNATS(t)
 	db := openDB(t)
+	importSites(t, db, "S9=edge-7")
 	f := newFixture(t, db)
 	sub, err := f.r.Subscribe(nc)
 	if err != nil {

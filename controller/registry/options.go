@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"time"
@@ -16,6 +17,14 @@ type Options struct {
 	DB *sql.DB
 	// Points queues the `agent` measurement for InfluxDB; nil writes none.
 	Points PointQueue
+	// Sites says where each agent runs (*inventory.SQLStore): an agent's
+	// site, on its `agent` points and in the API, is the inventory site
+	// that names it, never what its heartbeat claims (an agent is an
+	// untrusted edge box). nil: agents have no site.
+	Sites SiteSource
+	// SiteRefresh is how often Sites is re-read (default 1 min, as line
+	// health re-reads the inventory).
+	SiteRefresh time.Duration
 	// Clock is the controller's clock (default clock.Real).
 	Clock clock.Clock
 	// MissedHeartbeats is how many heartbeat intervals of silence make an
@@ -45,6 +54,11 @@ type Options struct {
 	MaxAgents int
 }
 
+// SiteSource maps agent ids to the inventory site that names them.
+type SiteSource interface {
+	AgentSites(ctx context.Context) (map[string]string, error)
+}
+
 func (o *Options) setDefaults() error {
 	if o.Clock == nil {
 		o.Clock = clock.Real{}
@@ -61,6 +75,9 @@ func (o *Options) setDefaults() error {
 	if o.Tick == 0 {
 		o.Tick = time.Second
 	}
+	if o.SiteRefresh == 0 {
+		o.SiteRefresh = time.Minute
+	}
 	if o.MaxPendingPoints == 0 {
 		o.MaxPendingPoints = 10000
 	}
@@ -70,7 +87,7 @@ func (o *Options) setDefaults() error {
 	switch {
 	case o.MissedHeartbeats < 1:
 		return fmt.Errorf("registry: missed heartbeats %d must be at least 1", o.MissedHeartbeats)
-	case o.DefaultInterval < 0, o.MaxClockOffset < 0, o.Tick < 0:
+	case o.DefaultInterval < 0, o.MaxClockOffset < 0, o.Tick < 0, o.SiteRefresh < 0:
 		return fmt.Errorf("registry: durations must not be negative")
 	case o.MaxPendingPoints < 0, o.MaxAgents < 0:
 		return fmt.Errorf("registry: limits must not be negative")

@@ -28,6 +28,10 @@ type Registry struct {
 	mu      sync.Mutex
 	agents  map[string]*entry
 	pending []shipper.Point // `agent` points not yet queued (until the next tick)
+	// sites is the inventory's agent → site (Options.Sites), read at
+	// sitesRead (sites.go).
+	sites     map[string]string
+	sitesRead time.Time
 
 	flushMu sync.Mutex // one flush at a time
 }
@@ -48,6 +52,9 @@ func New(ctx context.Context, opts Options, log *slog.Logger, reg prometheus.Reg
 		if err := r.restore(ctx); err != nil {
 			return nil, err
 		}
+	}
+	if err := r.refreshSites(ctx, opts.Clock.Now()); err != nil {
+		return nil, err
 	}
 	r.updateGauges()
 	return r, nil
@@ -73,8 +80,9 @@ func (r *Registry) Observe(id string, hb result.Heartbeat, now time.Time) {
 		}
 		e = &entry{Agent: Agent{ID: id, FirstSeen: now, State: Offline, StateSince: now}}
 		r.agents[id] = e
-		r.log.Info("new agent", "agent", id, "site", hb.Site, "version", hb.Version)
+		r.log.Info("new agent", "agent", id, "site", r.sites[id], "version", hb.Version)
 	}
+	r.checkSiteClaim(id, hb.Site)
 	r.m.heartbeats.WithLabelValues("ok").Inc()
 	if e.State != Online {
 		r.log.Info("agent online", "agent", id, "offline_for", now.Sub(e.StateSince).Round(time.Second))
@@ -82,7 +90,7 @@ func (r *Registry) Observe(id string, hb result.Heartbeat, now time.Time) {
 	}
 	e.LastSeen = now
 	e.deadline = now.Add(time.Duration(r.opts.MissedHeartbeats) * interval)
-	e.Site, e.Version, e.ConfigRev, e.Probes = hb.Site, hb.Version, hb.ConfigRevision, hb.Probes
+	e.Site, e.Version, e.ConfigRev, e.Probes = r.sites[id], hb.Version, hb.ConfigRevision, hb.Probes
 	e.SpoolDepth, e.ResultsSent, e.ResultsDropped = hb.SpoolDepth, hb.ResultsSent, hb.ResultsDropped
 	e.HeartbeatIntervalS = interval.Seconds()
 	r.setOffset(e, hb.Time, now)

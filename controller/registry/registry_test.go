@@ -9,7 +9,9 @@ import (
 )
 
 func TestOfflineAfterMissedHeartbeats(t *testing.T) {
-	f := newFixture(t, nil)
+	db := openDB(t)
+	importSites(t, db, "S1=cpe-1") // the site tag is the inventory's
+	f := newFixture(t, db)
 	f.beat("cpe-1", 10*time.Second, 0)
 	f.evaluate(t)
 	if a := f.state(t, "cpe-1"); a.State != Online || a.Version != "1.2.3" || a.ConfigRev != 4 || a.SpoolDepth != 7 || a.HeartbeatIntervalS != 10 {
@@ -105,6 +107,7 @@ func TestClockOffsetFlag(t *testing.T) {
 
 func TestRestartRestoresAgentsOffline(t *testing.T) {
 	db := openDB(t)
+	importSites(t, db, "S1=cpe-1", "S2=cpe-2")
 	f := newFixture(t, db)
 	f.beat("cpe-1", 5*time.Second, 3*time.Second)
 	f.beat("cpe-2", 10*time.Second, 0)
@@ -116,9 +119,9 @@ func TestRestartRestoresAgentsOffline(t *testing.T) {
 
 	// A new controller on the same database.
 	g := newFixtureAt(t, db, t0.Add(time.Minute+31*time.Second))
-	for _, id := range []string{"cpe-1", "cpe-2"} {
+	for id, site := range map[string]string{"cpe-1": "S1", "cpe-2": "S2"} {
 		a, ok := g.r.Get(id)
-		if !ok || a.State != Offline || a.Version != "1.2.3" || a.ConfigRev != 4 || a.Site != "S1" || !a.FirstSeen.Equal(t0) {
+		if !ok || a.State != Offline || a.Version != "1.2.3" || a.ConfigRev != 4 || a.Site != site || !a.FirstSeen.Equal(t0) {
 			t.Fatalf("%s restored as %+v (%v)", id, a, ok)
 		}
 	}

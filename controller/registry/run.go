@@ -36,6 +36,11 @@ func (r *Registry) Evaluate(ctx context.Context) error {
 	r.flushMu.Lock()
 	defer r.flushMu.Unlock()
 	now := r.opts.Clock.Now()
+	if now.Sub(r.sitesReadAt()) >= r.opts.SiteRefresh {
+		if err := r.refreshSites(ctx, now); err != nil && ctx.Err() == nil {
+			r.log.Warn("agent sites not re-read from the inventory; keeping the previous ones", "err", err)
+		}
+	}
 	r.mu.Lock()
 	for _, e := range r.agents {
 		if !e.announcedUp || now.Before(e.deadline) {
