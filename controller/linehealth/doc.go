@@ -28,6 +28,9 @@
 //
 // Lines are known by their circuit id (the results' line tag). The
 // inventory adds customer, tier (which picks the detector profile) and the
-// element path (which roots incidents); a line the inventory does not know
-// is still watched, with no customer.
+// element path (which roots incidents). Only lines of the inventory reach
+// the Monitor (controller/evidence gates line evidence); a line removed from
+// the inventory while the controller runs stays watched, with no customer,
+// until the next restart, which drops every line the inventory does not
+// know from the restored state (forgetUnknown).
 package linehealth

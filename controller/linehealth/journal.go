@@ -44,33 +44,38 @@ import (
 
 // replay feeds the journal rows after seq to the detector, as the crashed
 // process had fed them; their outputs go to mon.pend for the first commit.
-// It returns the newest row replayed.
-func (mon *Monitor) replay(ctx context.Context, after int64) (int64, error) {
+// Evidence about lines the inventory does not know is skipped (lines.go,
+// forgetUnknown). It returns the newest row replayed and how many it skipped.
+func (mon *Monitor) replay(ctx context.Context, after int64) (last int64, skipped int, err error) {
 	rows, err := mon.opts.DB.QueryContext(ctx, `SELECT seq, evidence FROM linestate_journal WHERE seq > ? ORDER BY seq`, after)
 	if err != nil {
-		return 0, fmt.Errorf("read line-state journal: %w", err)
+		return 0, 0, fmt.Errorf("read line-state journal: %w", err)
 	}
 	defer rows.Close()
-	last, n, bad := after, 0, 0
+	last = after
+	n, bad := 0, 0
 	mon.mu.Lock()
 	defer mon.mu.Unlock()
 	for rows.Next() {
 		var raw []byte
 		if err := rows.Scan(&last, &raw); err != nil {
-			return 0, fmt.Errorf("read line-state journal: %w", err)
+			return 0, 0, fmt.Errorf("read line-state journal: %w", err)
 		}
 		var ev linestate.Evidence
 		if err := json.Unmarshal(raw, &ev); err != nil {
 			bad++ // written by this code; a row it cannot read is skipped, counted and logged below
 			continue
 		}
-		mon.lines.info(ev.Line)
+		if li, ok := mon.lines[ev.Line]; !ok || !li.inInventory {
+			skipped++
+			continue
+		}
 		out, _ := mon.det.Add(ev)
 		mon.take(out, true)
 		n++
 	}
 	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("read line-state journal: %w", err)
+		return 0, 0, fmt.Errorf("read line-state journal: %w", err)
 	}
 	if n+bad > 0 {
 		mon.log.Info("line-state journal replayed over the snapshot", "evidence", n, "unreadable", bad)
@@ -78,5 +83,5 @@ func (mon *Monitor) replay(ctx context.Context, after int64) (int64, error) {
 	if bad > 0 {
 		mon.m.writeErrors.WithLabelValues("journal_unreadable").Add(float64(bad))
 	}
-	return last, nil
+	return last, skipped, nil
 }

@@ -51,17 +51,6 @@ func (c lineCache) update(infos map[string]*lineInfo, assign func(string, *lineI
 	}
 }
 
-// unknown lists the lines the inventory does not know.
-func (c lineCache) unknown() []string {
-	var out []string
-	for id, li := range c {
-		if !li.inInventory {
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
 // loadInventory reads every line with its customer's tier and its element
 // path. Paths are cached per element: thousands of lines share one port's
 // ancestors. It runs without the Monitor's lock (it queries the database).
@@ -108,4 +97,25 @@ func loadInventory(ctx context.Context, inv inventory.Store) (map[string]*lineIn
 		}
 		page.After = ls[len(ls)-1].CircuitID
 	}
+}
+
+// forgetUnknown drops, after a restore, every line the inventory does not
+// know from the cache and the detector, and returns how many the detector
+// forgot. Before line evidence was gated (controller/evidence) an agent
+// could make line health track any line tag it invented; a snapshot taken
+// then must not bring 15,000 of them back. A line removed from the
+// inventory while the controller runs stays watched (update) until the
+// next restart.
+func (mon *Monitor) forgetUnknown() int {
+	mon.mu.Lock()
+	defer mon.mu.Unlock()
+	for id, li := range mon.lines {
+		if !li.inInventory {
+			delete(mon.lines, id)
+		}
+	}
+	return mon.det.Retain(func(id string) bool {
+		_, ok := mon.lines[id]
+		return ok
+	})
 }

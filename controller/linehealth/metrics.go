@@ -13,6 +13,7 @@ type metrics struct {
 	pending            prometheus.Gauge
 	snapshotBytes      prometheus.Gauge
 	snapshotSeconds    prometheus.Gauge
+	forgotten          prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -38,10 +39,12 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Size of the last detector snapshot."}),
 		snapshotSeconds: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "snapshot_seconds",
 			Help: "Time the last detector snapshot took."}),
+		forgotten: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "restored_lines_dropped_total",
+			Help: "Lines (and journal evidence) dropped at a restore because the inventory does not know them."}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.evidence, m.uncommitted, m.uncommittedDropped, m.writeErrors, m.incidentsOpen, m.lateIncidents, m.lines, m.pending,
-			m.snapshotBytes, m.snapshotSeconds)
+			m.snapshotBytes, m.snapshotSeconds, m.forgotten)
 	}
 	return m
 }

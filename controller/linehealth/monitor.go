@@ -73,8 +73,9 @@ func (o *Options) setDefaults() error {
 	return nil
 }
 
-// The detector_snapshots rows of this detector and of its list of lines
-// the inventory does not know.
+// The detector_snapshots rows of this detector and of the list of lines the
+// inventory does not know that earlier builds kept beside it (deleted by
+// the next snapshot: such lines no longer survive a restart, lines.go).
 const (
 	snapshotName     = "linestate"
 	unknownLinesName = "linestate.unknown_lines"
@@ -126,8 +127,15 @@ func New(ctx context.Context, o Options, log *slog.Logger, reg prometheus.Regist
 	if err := mon.refreshInventory(ctx); err != nil {
 		return nil, err
 	}
-	if mon.journalSeq, err = mon.replay(ctx, after); err != nil {
+	forgotten := mon.forgetUnknown()
+	var skipped int
+	if mon.journalSeq, skipped, err = mon.replay(ctx, after); err != nil {
 		return nil, fmt.Errorf("linehealth: %w", err)
+	}
+	if forgotten+skipped > 0 {
+		mon.m.forgotten.Add(float64(forgotten + skipped))
+		mon.log.Warn("restored line state dropped lines the inventory does not know (invented line tags, or lines since removed)",
+			"lines", forgotten, "journal_evidence", skipped)
 	}
 	mon.commitMu.Lock()
 	defer mon.commitMu.Unlock()
@@ -137,8 +145,7 @@ func New(ctx context.Context, o Options, log *slog.Logger, reg prometheus.Regist
 	return mon, nil
 }
 
-// restore loads the snapshot, the unknown lines, the open incidents and the
-// recent down spans. It returns the newest journal row the snapshot covers.
+// restore loads the snapshot, the open incidents and the recent down spans. It returns the newest journal row the snapshot covers.
 func (mon *Monitor) restore(ctx context.Context) (int64, error) {
 	snap, taken, seq, err := loadSnapshot(ctx, mon.opts.DB)
 	if err != nil {
@@ -154,13 +161,6 @@ func (mon *Monitor) restore(ctx context.Context) (int64, error) {
 		} else {
 			mon.log.Info("line-state snapshot restored", "taken", taken, "lines", mon.det.Stats().Lines)
 		}
-	}
-	unknown, err := loadUnknownLines(ctx, mon.opts.DB)
-	if err != nil {
-		return 0, fmt.Errorf("linehealth: %w", err)
-	}
-	for _, id := range unknown {
-		mon.lines[id] = &lineInfo{}
 	}
 	open, next, err := loadOpenIncidents(ctx, mon.opts.DB)
 	if err != nil {

@@ -153,13 +153,14 @@ func TestCardFlapIsOneIncident(t *testing.T) {
 		t.Fatalf("incident detail %+v %v", detail, err)
 	}
 
+	lines := 3 // L9, not in the inventory, until the restart drops it
 	check := func(state string) {
 		t.Helper()
 		views, _, err := m.Lines(ctx, AllCustomers, "", 100)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(views) != 3 {
+		if len(views) != lines {
 			t.Fatalf("%d lines: %+v", len(views), views)
 		}
 		for _, v := range views {
@@ -204,6 +205,7 @@ func TestCardFlapIsOneIncident(t *testing.T) {
 		t.Fatalf("restored L1 %+v %v", st, ok)
 	}
 	m = m2
+	lines = 2
 	check("unknown")
 	if d, err := m.Line(ctx, AllCustomers, "L1"); err != nil || d.Inventory == nil || len(d.Events) != 1 || len(d.Incidents) != 1 {
 		t.Fatalf("line detail %+v %v", d, err)

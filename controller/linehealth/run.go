@@ -83,13 +83,12 @@ func (mon *Monitor) snapshot(ctx context.Context) error {
 	}
 	data, err := mon.det.Snapshot()
 	seq := mon.journalSeq
-	unknown := mon.lines.unknown()
 	mon.mu.Unlock()
 	// Commits after this point add journal rows after seq, which the
 	// snapshot does not include and its transaction does not delete.
 	mon.commitMu.Unlock()
 	if err == nil {
-		err = saveSnapshot(ctx, mon.opts.DB, data, seq, unknown, mon.opts.Now())
+		err = saveSnapshot(ctx, mon.opts.DB, data, seq, mon.opts.Now())
 	}
 	if err != nil {
 		mon.log.Warn("line-state snapshot failed", "err", err)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/vantage-net/vantage/controller/incident"
@@ -118,13 +117,12 @@ func loadSnapshot(ctx context.Context, db *sql.DB) ([]byte, time.Time, int64, er
 	return data, fromMS(taken), seq, nil
 }
 
-// saveSnapshot stores the detector's snapshot, the newest journal row it
-// covers (whose rows it deletes: the snapshot holds their evidence now) and,
-// alongside, the ids of lines the inventory does not know (the detector
-// has no list of its lines, and the API should keep showing them after a
-// restart). One transaction: a crash leaves the old snapshot with all its
-// journal rows, or the new one with the rows after it.
-func saveSnapshot(ctx context.Context, db *sql.DB, data []byte, seq int64, unknown []string, now time.Time) error {
+// saveSnapshot stores the detector's snapshot and the newest journal row it
+// covers (whose rows it deletes: the snapshot holds their evidence now). It
+// also deletes the list of unknown lines earlier builds kept beside it. One
+// transaction: a crash leaves the old snapshot with all its journal rows,
+// or the new one with the rows after it.
+func saveSnapshot(ctx context.Context, db *sql.DB, data []byte, seq int64, now time.Time) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -135,23 +133,11 @@ func saveSnapshot(ctx context.Context, db *sql.DB, data []byte, seq int64, unkno
 	if _, err := tx.ExecContext(ctx, q, snapshotName, ms(now), data, seq); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, q, unknownLinesName, ms(now), []byte(strings.Join(unknown, "\n")), 0); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM detector_snapshots WHERE name = ?`, unknownLinesName); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM linestate_journal WHERE seq <= ?`, seq); err != nil {
 		return err
 	}
 	return tx.Commit()
-}
-
-func loadUnknownLines(ctx context.Context, db *sql.DB) ([]string, error) {
-	var data []byte
-	err := db.QueryRowContext(ctx, `SELECT data FROM detector_snapshots WHERE name = ?`, unknownLinesName).Scan(&data)
-	if errors.Is(err, sql.ErrNoRows) || len(data) == 0 {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read unknown lines: %w", err)
-	}
-	return strings.Split(string(data), "\n"), nil
 }

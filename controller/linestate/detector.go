@@ -321,3 +321,24 @@ func (d *Detector) Stats() Stats {
 
 // Horizon is the lateness horizon in use (Options.Horizon or its default).
 func (d *Detector) Horizon() time.Duration { return d.opts.Horizon }
+
+// Retain keeps only the lines keep accepts and forgets the others with all
+// their evidence, returning how many it forgot. The controller calls it
+// after a restore, so lines the inventory does not know (invented line
+// tags saved before line evidence was gated) do not live on.
+func (d *Detector) Retain(keep func(line string) bool) int {
+	kept := d.lines[:0]
+	for _, l := range d.lines {
+		if keep(l.name) {
+			kept = append(kept, l)
+		}
+	}
+	dropped := len(d.lines) - len(kept)
+	clear(d.lines[len(kept):])
+	d.lines = kept
+	clear(d.index)
+	for i, l := range d.lines {
+		d.index[l.name] = int32(i)
+	}
+	return dropped
+}
