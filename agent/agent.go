@@ -16,7 +16,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-	"github.com/prometheus/client_golang/prometheus"
+	prometheus "github.com/vantage-net/vantage/internal/metrics"
 
 	"github.com/vantage-net/vantage/agent/config"
 	"github.com/vantage-net/vantage/agent/publish"

@@ -1,6 +1,6 @@
 package agent
 
-import "github.com/prometheus/client_golang/prometheus"
+import prometheus "github.com/vantage-net/vantage/internal/metrics"
 
 // metrics are the agent's own figures on /metrics, namespaced vantage_agent_.
 type metrics struct {

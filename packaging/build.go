@@ -9,6 +9,11 @@ import (
 	"path/filepath"
 )
 
+// AgentTags are the build tags of a shipped agent: vantage_lite serves
+// /metrics with internal/metrics/lite instead of client_golang and its
+// protobuf data model (about 2.4 MB less on MIPS; same metrics, same text).
+const AgentTags = "vantage_lite"
+
 // BuildOptions say where the module is, where binaries go and which version
 // they carry.
 type BuildOptions struct {
@@ -24,7 +29,8 @@ type BuildOptions struct {
 
 // Build cross-builds t: static (CGO_ENABLED=0), -trimpath so no path of the
 // build machine is in the binary, and stripped (-s -w: no symbol table, no
-// DWARF), which is what an edge box's flash holds. It returns the path.
+// DWARF), which is what an edge box's flash holds. The agent is built with
+// AgentTags. It returns the path.
 func Build(ctx context.Context, o BuildOptions, t Target) (string, error) {
 	goCmd := o.Go
 	if goCmd == "" {
@@ -38,7 +44,11 @@ func Build(ctx context.Context, o BuildOptions, t Target) (string, error) {
 		return "", err
 	}
 	ldflags := "-s -w -X github.com/vantage-net/vantage/internal/buildinfo.Version=" + o.Version
-	cmd := exec.CommandContext(ctx, goCmd, "build", "-trimpath", "-ldflags", ldflags, "-o", out, "./cmd/"+t.Binary)
+	args := []string{"build", "-trimpath", "-ldflags", ldflags, "-o", out}
+	if t.Binary == "vantage-agent" {
+		args = append(args, "-tags", AgentTags)
+	}
+	cmd := exec.CommandContext(ctx, goCmd, append(args, "./cmd/"+t.Binary)...)
 	cmd.Dir = o.Root
 	cmd.Env = append(os.Environ(), t.Env()...)
 	var stderr bytes.Buffer

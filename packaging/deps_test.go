@@ -6,11 +6,12 @@ import (
 	"testing"
 )
 
-// TestAgentLinksNoControllerCode: the agent binary must not carry the
-// controller's packages or its heavy dependencies (embedded NATS server,
-// SQLite, InfluxDB client); each would cost megabytes on a 16 MB flash.
+// TestAgentLinksNoControllerCode: the shipped agent (built with AgentTags)
+// must not carry the controller's packages or its heavy dependencies
+// (embedded NATS server, SQLite, InfluxDB client), nor client_golang and
+// protobuf; each would cost megabytes on a 16 MB flash.
 func TestAgentLinksNoControllerCode(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", "github.com/vantage-net/vantage/cmd/vantage-agent").CombinedOutput()
+	out, err := exec.Command("go", "list", "-deps", "-tags", AgentTags, "github.com/vantage-net/vantage/cmd/vantage-agent").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}
@@ -20,6 +21,12 @@ func TestAgentLinksNoControllerCode(t *testing.T) {
 		"modernc.org/sqlite",
 		"github.com/influxdata/influxdb-client-go",
 		"runtime/pprof", // --cpuprofile is in -tags pprof builds only
+		// /metrics comes from internal/metrics/lite in shipped agents:
+		// client_golang's data model is protobuf, ~2.4 MB on MIPS.
+		"github.com/prometheus/client_golang",
+		"github.com/prometheus/client_model",
+		"google.golang.org/protobuf",
+		"github.com/prometheus/procfs",
 	}
 	for _, pkg := range strings.Fields(string(out)) {
 		for _, b := range banned {

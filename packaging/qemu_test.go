@@ -3,6 +3,8 @@ package packaging
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -51,8 +53,9 @@ func runProbeCycle(t *testing.T, emu, bin, arch string) {
 	defer tg.Close()
 	agentID := "qemu-" + arch
 	cfg := filepath.Join(t.TempDir(), "agent.yaml")
+	httpListen := fmt.Sprintf("127.0.0.1:%d", lab.FreePort(t))
 	text := agentrun.Config(agentrun.ConfigOptions{AgentID: agentID, NATSURL: n.URL,
-		HTTPListen: fmt.Sprintf("127.0.0.1:%d", lab.FreePort(t)), PingTargets: agentrun.LoopbackTargets(3),
+		HTTPListen: httpListen, PingTargets: agentrun.LoopbackTargets(3),
 		Targets: tg, Interval: "1s", SpoolDir: filepath.Join(t.TempDir(), "spool")})
 	if err := os.WriteFile(cfg, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
@@ -98,6 +101,26 @@ func runProbeCycle(t *testing.T, emu, bin, arch string) {
 	})
 	if err != nil {
 		t.Fatalf("not every probe succeeded on %s: successes %v, last failures %v: %v\nagent log:\n%s", arch, ok, failed, err, log())
+	}
+
+	// /metrics of the shipped (vantage_lite) agent: its own counters and
+	// the process figures, in the text format.
+	resp, err := http.Get("http://" + httpListen + "/metrics")
+	if err != nil {
+		t.Fatalf("/metrics: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		"# TYPE vantage_agent_results_total counter",
+		`vantage_agent_results_total{probe="ping"} `,
+		"# TYPE vantage_agent_ping_requests_sent_total counter",
+		"process_resident_memory_bytes ",
+		"go_goroutines ",
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %q:\n%s", want, body)
+		}
 	}
 
 	// SIGINT: the agent flushes and exits 0, under emulation too.

@@ -1,6 +1,6 @@
 package spool
 
-import "github.com/prometheus/client_golang/prometheus"
+import prometheus "github.com/vantage-net/vantage/internal/metrics"
 
 // metrics are the spool's figures. Depth in results is the agent's
 // vantage_agent_spool_depth, which covers the in-memory queue too.

@@ -6,7 +6,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	prometheus "github.com/vantage-net/vantage/internal/metrics"
 
 	"github.com/vantage-net/vantage/internal/clock"
 )

@@ -11,12 +11,10 @@ import (
 	"runtime"
 	"syscall"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-
 	"github.com/vantage-net/vantage/agent"
 	"github.com/vantage-net/vantage/agent/config"
 	"github.com/vantage-net/vantage/internal/buildinfo"
+	"github.com/vantage-net/vantage/internal/metrics"
 	"github.com/vantage-net/vantage/internal/serve"
 	"github.com/vantage-net/vantage/probes"
 )
@@ -79,8 +77,8 @@ Flags:
 		runtime.GOMAXPROCS(*cfg.MaxProcs)
 	}
 	log := serve.NewLogger(cfg.LogLevel, *logFormat)
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg := metrics.NewRegistry()
+	reg.MustRegister(metrics.RuntimeCollectors()...)
 	a, err := agent.New(agent.Options{Config: cfg, Logger: log, Registry: reg, Version: buildinfo.Version})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "vantage-agent: %v\n", err)
@@ -93,7 +91,7 @@ Flags:
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	go serve.Serve(ctx, l, serve.Mux(reg, a.Health), log)
+	go serve.Serve(ctx, l, serve.MuxHandler(metrics.Handler(reg), a.Health), log)
 	log.Info("vantage-agent starting", "version", buildinfo.String(), "agent", cfg.AgentID, "http", l.Addr().String())
 	if err := a.Run(ctx); err != nil {
 		log.Error("agent stopped", "err", err)

@@ -12,19 +12,18 @@ import (
 	"net/http"
 	"os"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // Health reports whether the process is healthy and a few facts an operator
 // wants at a glance; ok false makes /healthz answer 503.
 type Health func() (ok bool, details map[string]any)
 
-// Mux returns a mux with /metrics for reg and /healthz for health.
-func Mux(reg *prometheus.Registry, health Health) *http.ServeMux {
+// MuxHandler returns a mux with metrics on /metrics and /healthz for
+// health. The agent passes internal/metrics.Handler, which in edge builds
+// does not link client_golang.
+func MuxHandler(metrics http.Handler, health Health) *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.Handle("GET /metrics", metrics)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ok, details := health()
 		if details == nil {

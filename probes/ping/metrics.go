@@ -3,7 +3,7 @@ package ping
 import (
 	"errors"
 
-	"github.com/prometheus/client_golang/prometheus"
+	prometheus "github.com/vantage-net/vantage/internal/metrics"
 )
 
 // engineMetrics count what the shared engine did, across all ping probes.

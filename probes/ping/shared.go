@@ -3,7 +3,7 @@ package ping
 import (
 	"sync"
 
-	"github.com/prometheus/client_golang/prometheus"
+	prometheus "github.com/vantage-net/vantage/internal/metrics"
 )
 
 // The agent's ping probes share one engine: the point of the engine is one

@@ -8,7 +8,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	prometheus "github.com/vantage-net/vantage/internal/metrics"
 	"gopkg.in/yaml.v3"
 )
 

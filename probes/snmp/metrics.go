@@ -3,7 +3,7 @@ package snmp
 import (
 	"errors"
 
-	"github.com/prometheus/client_golang/prometheus"
+	prometheus "github.com/vantage-net/vantage/internal/metrics"
 )
 
 // metrics are the poller's own health numbers. Every series carries the probe

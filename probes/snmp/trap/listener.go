@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/gosnmp/gosnmp"
-	"github.com/prometheus/client_golang/prometheus"
+	prometheus "github.com/vantage-net/vantage/internal/metrics"
 
 	"github.com/vantage-net/vantage/probes/probe"
 	"github.com/vantage-net/vantage/probes/snmp"

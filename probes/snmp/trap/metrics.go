@@ -3,7 +3,7 @@ package trap
 import (
 	"errors"
 
-	"github.com/prometheus/client_golang/prometheus"
+	prometheus "github.com/vantage-net/vantage/internal/metrics"
 )
 
 // Reasons a datagram is dropped (the reason label). Each names what an
