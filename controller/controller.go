@@ -55,6 +55,7 @@ type Controller struct {
 	shipper  *shipper.Shipper
 	db       *sql.DB
 	monitor  *linehealth.Monitor
+	reads    *linehealth.ReadModel // answers the API from what monitor committed
 	gate     *evidence.Gate // in front of monitor: only assigned agents' line evidence
 	agents   *registry.Registry
 	guard    *agentauth.Guard // nil with nats.agent_auth false
@@ -138,6 +139,12 @@ func New(o Options) (*Controller, error) {
 		Detector: cfg.Detector.LineState(), GroupWindow: cfg.Detector.GroupWindow,
 		SnapshotEvery: cfg.Detector.SnapshotInterval,
 	}, o.Logger.With("component", "health"), o.Registry)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	c.reads, err = linehealth.NewReadModel(linehealth.ReadOptions{DB: c.db, Inventory: inventory.NewSQLStore(c.db),
+		Horizon: c.monitor.Horizon()})
 	if err != nil {
 		c.Close()
 		return nil, err
@@ -325,7 +332,7 @@ func (c *Controller) apiHandler(statuses *agentconfig.StatusWatcher) http.Handle
 	mux.Handle("GET /api/v1/status", status)
 	mux.Handle("/api/v1/agents", fleetHandler)
 	mux.Handle("/api/v1/agents/", fleetHandler)
-	api.Register(mux, c.monitor, c.log.With("component", "api"), scope)
+	api.Register(mux, c.reads, c.log.With("component", "api"), scope)
 	if !*c.cfg.APIAuth {
 		return mux
 	}

@@ -17,7 +17,8 @@ import (
 	"github.com/vantage-net/vantage/internal/serve"
 )
 
-// Source is what the API reads; *linehealth.Monitor implements it. Each
+// Source is what the API reads; *linehealth.ReadModel implements it, from
+// what line health committed to the database (never the detector). Each
 // call takes the caller's scope and applies it before the limit; more
 // reports whether rows remain after the page.
 type Source interface {

@@ -19,18 +19,9 @@ import (
 	"github.com/vantage-net/vantage/controller/incident"
 	"github.com/vantage-net/vantage/controller/inventory"
 	"github.com/vantage-net/vantage/controller/linehealth"
-	"github.com/vantage-net/vantage/controller/shipper"
-	"github.com/vantage-net/vantage/controller/store/influx"
 )
 
-// discardPoints stands in for InfluxDB: these tests only read.
-type discardPoints struct{}
-
-func (discardPoints) Write(context.Context, *influx.Batch) ([]influx.Rejected, error) {
-	return nil, nil
-}
-
-// scopeFixture is the API over the real read model (linehealth.Monitor on
+// scopeFixture is the API over the real read model (linehealth.ReadModel on
 // SQLite, inventory imported through the importer) behind the real token
 // check, served over HTTP: three account managers whose customers, lines
 // and incidents interleave by id.
@@ -134,12 +125,8 @@ func newScopeFixture(t *testing.T) *scopeFixture {
 	f.ownLine = map[string]string{"am-1": "L0000", "am-2": "L0001", "am-3": "L0002"}
 	f.ownIncident = map[string]string{"am-3": "61", "admin": "66"}
 
-	shp, err := shipper.New(ctx, shipper.Options{DB: db, Points: discardPoints{}}, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mon, err := linehealth.New(ctx, linehealth.Options{DB: db, Inventory: inv, Shipper: shp,
-		Now: func() time.Time { return f.t0.Add(time.Hour) }}, nil, nil)
+	reads, err := linehealth.NewReadModel(linehealth.ReadOptions{DB: db, Inventory: inv,
+		Now: func() time.Time { return f.t0.Add(time.Hour) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +144,7 @@ func newScopeFixture(t *testing.T) *scopeFixture {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	Register(mux, mon, slog.New(slog.DiscardHandler), PrincipalScope)
+	Register(mux, reads, slog.New(slog.DiscardHandler), PrincipalScope)
 	f.srv = httptest.NewServer(auth.Require(mux))
 	t.Cleanup(f.srv.Close)
 	return f

@@ -11,8 +11,9 @@ import (
 )
 
 // commit stores everything produced so far in ONE transaction: the
-// evidence for the journal, events, incident changes and the points for
-// InfluxDB (queued for the shipper). When it returns nil, every output of
+// evidence for the journal, events, incident changes, the changed lines'
+// current states (states.go) and the points for InfluxDB (queued for the
+// shipper). When it returns nil, every output of
 // every message handed to Handle so far is durable, so the ingest may ack;
 // nothing here waits for InfluxDB. On failure the outputs stay for the
 // next commit and the error is returned (Handle's caller then redelivers,
@@ -21,6 +22,7 @@ import (
 func (mon *Monitor) commit(ctx context.Context) error {
 	mon.mu.Lock()
 	p := mon.pend.take()
+	p.states = append(p.states, mon.captureStates()...)
 	mon.mu.Unlock()
 	if p.len() == 0 {
 		return nil
@@ -29,7 +31,7 @@ func (mon *Monitor) commit(ctx context.Context) error {
 	if err != nil {
 		mon.m.writeErrors.WithLabelValues("database").Inc()
 		mon.log.Warn("line-health outputs not committed; will retry", "evidence", len(p.evidence), "events", len(p.events),
-			"incidents", len(p.incidents), "points", len(p.points), "err", err)
+			"incidents", len(p.incidents), "points", len(p.points), "states", len(p.states), "err", err)
 		mon.mu.Lock()
 		mon.pend.putBack(p)
 		if n := mon.pend.trim(mon.opts.MaxUncommitted); n > 0 {
@@ -62,6 +64,9 @@ func (mon *Monitor) store(ctx context.Context, p *outputs) (shipper.Queued, int6
 		return shipper.Queued{}, 0, err
 	}
 	if err := storeOutputs(ctx, tx, p, mon.opts.Now()); err != nil {
+		return shipper.Queued{}, 0, err
+	}
+	if err := storeStates(ctx, tx, p.states, p.resync, mon.opts.Now()); err != nil {
 		return shipper.Queued{}, 0, err
 	}
 	q, err := mon.opts.Shipper.EnqueueTx(ctx, tx, p.points)

@@ -3,6 +3,7 @@ package linehealth
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/vantage-net/vantage/controller/inventory"
 )
@@ -20,10 +21,10 @@ type CustomerView struct {
 // after, at most limit; more is true when more follow. An account
 // manager's page is read by id from the scope's own (sorted) list, not by
 // filtering pages of everyone's customers.
-func (mon *Monitor) Customers(ctx context.Context, scope Scope, after string, limit int) (views []CustomerView, more bool, err error) {
+func (rm *ReadModel) Customers(ctx context.Context, scope Scope, after string, limit int) (views []CustomerView, more bool, err error) {
 	var cs []inventory.Customer
 	if scope.All() {
-		cs, err = mon.opts.Inventory.Customers(ctx, inventory.Page{After: after, Limit: limit + 1})
+		cs, err = rm.inv.Customers(ctx, inventory.Page{After: after, Limit: limit + 1})
 		if err != nil {
 			return nil, false, err
 		}
@@ -39,7 +40,7 @@ func (mon *Monitor) Customers(ctx context.Context, scope Scope, after string, li
 				more = true
 				break
 			}
-			c, err := mon.opts.Inventory.Customer(ctx, id)
+			c, err := rm.inv.Customer(ctx, id)
 			if errors.Is(err, inventory.ErrNotFound) {
 				continue
 			}
@@ -55,15 +56,30 @@ func (mon *Monitor) Customers(ctx context.Context, scope Scope, after string, li
 		views[i] = CustomerView{Customer: c, LinesByState: map[string]int{}}
 		at[c.ID] = i
 	}
-	mon.mu.Lock()
-	defer mon.mu.Unlock()
-	for id, li := range mon.lines {
-		i, ok := at[li.customer]
-		if !ok {
-			continue
-		}
-		views[i].Lines++
-		views[i].LinesByState[mon.viewLocked(id).State]++
+	if len(views) == 0 {
+		return views, more, nil
 	}
-	return views, more, nil
+	ids := make([]string, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	rows, err := rm.db.QueryContext(ctx, `SELECT l.customer_id, coalesce(s.state, 'unknown'), count(*)
+		FROM lines l LEFT JOIN line_states s ON s.circuit_id = l.circuit_id
+		WHERE l.customer_id IN (SELECT value FROM json_each(?)) GROUP BY 1, 2`, OnlyCustomers(ids).jsonIDs())
+	if err != nil {
+		return nil, false, fmt.Errorf("customers' lines: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var customer, state string
+		var n int
+		if err := rows.Scan(&customer, &state, &n); err != nil {
+			return nil, false, fmt.Errorf("customers' lines: %w", err)
+		}
+		if i, ok := at[customer]; ok {
+			views[i].Lines += n
+			views[i].LinesByState[state] += n
+		}
+	}
+	return views, more, rows.Err()
 }

@@ -155,7 +155,7 @@ func TestCrashReplaysJournal(t *testing.T) {
 			if n := countEvents(t, f, "L1"); n != 1 {
 				t.Errorf("%d L1 events after the crash, want the one flap", n)
 			}
-			incs, _, err := m2.Incidents(ctx, AllCustomers, "", 0, 10)
+			incs, _, err := f.reads(t).Incidents(ctx, AllCustomers, "", 0, 10)
 			if err != nil || len(incs) != 1 {
 				t.Errorf("incidents %+v %v, want the flap's one", incs, err)
 			}

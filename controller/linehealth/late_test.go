@@ -43,7 +43,7 @@ func TestOutageLearntLateOpensIncident(t *testing.T) {
 		}
 		quiet(4 * time.Minute) // past the horizon: the outage is final
 	}
-	incs, _, err := m.Incidents(ctx, AllCustomers, "", 0, 10)
+	incs, _, err := f.reads(t).Incidents(ctx, AllCustomers, "", 0, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestOutageLearntLateOpensIncident(t *testing.T) {
 	s0 := int(f.now.Sub(f.t0)/time.Second) + 1
 	f.feed(t, m, s0, s0+100, map[string]bool{"L2": true}, s0+10, s0+90)
 	quiet(4 * time.Minute)
-	if incs, _, _ = m.Incidents(ctx, AllCustomers, "", 0, 10); len(incs) != 2 {
+	if incs, _, _ = f.reads(t).Incidents(ctx, AllCustomers, "", 0, 10); len(incs) != 2 {
 		t.Fatalf("%d incidents after a live outage, want 2: %+v", len(incs), incs)
 	}
 }

@@ -84,8 +84,9 @@ const (
 // Monitor is the line-health sink: it owns detection and its one durable
 // write (commit.go). Handle and the clock loop (Run) share the detector
 // under mu and commit under commitMu, so outputs are committed in the
-// order they were produced; the API's reads (views.go) take only mu, never
-// wait for a commit, and InfluxDB is the shipper's business alone.
+// order they were produced. The API does not read the Monitor: the
+// ReadModel answers it from what the commits stored (line_states among
+// them), and InfluxDB is the shipper's business alone.
 type Monitor struct {
 	opts Options
 	log  *slog.Logger
@@ -95,9 +96,10 @@ type Monitor struct {
 	det        *linestate.Detector
 	grp        *incident.Grouper
 	lines      lineCache
-	down       downSpans // provisional down periods, to find outages learnt late (late.go)
-	pend       outputs   // produced, not yet committed
-	journalSeq int64     // newest linestate_journal row committed
+	down       downSpans           // provisional down periods, to find outages learnt late (late.go)
+	pend       outputs             // produced, not yet committed
+	journalSeq int64               // newest linestate_journal row committed
+	touched    map[string]struct{} // lines whose line_states row the next commit rewrites (states.go)
 
 	// commitMu is held from feeding the detector until its outputs are
 	// committed, by Handle, the tick and the snapshot's capture.
@@ -137,6 +139,7 @@ func New(ctx context.Context, o Options, log *slog.Logger, reg prometheus.Regist
 		mon.log.Warn("restored line state dropped lines the inventory does not know (invented line tags, or lines since removed)",
 			"lines", forgotten, "journal_evidence", skipped)
 	}
+	mon.resyncStates()
 	mon.commitMu.Lock()
 	defer mon.commitMu.Unlock()
 	if err := mon.commit(ctx); err != nil {
@@ -174,6 +177,9 @@ func (mon *Monitor) restore(ctx context.Context) (int64, error) {
 	mon.m.incidentsOpen.Set(float64(len(open)))
 	return seq, nil
 }
+
+// Horizon is the detector's lateness horizon (ReadOptions.Horizon).
+func (mon *Monitor) Horizon() time.Duration { return mon.det.Horizon() }
 
 // refreshInventory re-reads the inventory and gives every line its profile.
 func (mon *Monitor) refreshInventory(ctx context.Context) error {
@@ -228,6 +234,7 @@ func (mon *Monitor) Handle(ctx context.Context, agent string, results []result.R
 // restored from the database already reflect them (journal.go).
 func (mon *Monitor) take(out linestate.Output, replay bool) {
 	for _, tr := range out.Transitions {
+		mon.touch(tr.Line)
 		li := mon.lines.info(tr.Line)
 		if tr.Final {
 			mon.pend.addState(tr, li.customer)
@@ -246,6 +253,7 @@ func (mon *Monitor) take(out linestate.Output, replay bool) {
 		}
 	}
 	for _, ev := range out.Events {
+		mon.touch(ev.Line)
 		mon.pend.addEvent(ev, mon.lines.info(ev.Line).customer)
 		mon.lateOutage(ev)
 	}

@@ -138,7 +138,7 @@ func TestCardFlapIsOneIncident(t *testing.T) {
 	ctx := context.Background()
 	all := f.feed(t, m, 0, 40, map[string]bool{"L1": true, "L2": true}, 10, 15)
 
-	incs, _, err := m.Incidents(ctx, AllCustomers, "", 0, 100)
+	incs, _, err := f.reads(t).Incidents(ctx, AllCustomers, "", 0, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestCardFlapIsOneIncident(t *testing.T) {
 	if cs := incs[0].Customers; len(cs) != 2 || cs[0].Tier == "" {
 		t.Errorf("customers %+v", cs)
 	}
-	detail, err := m.Incident(ctx, AllCustomers, incs[0].ID)
+	detail, err := f.reads(t).Incident(ctx, AllCustomers, incs[0].ID)
 	if err != nil || len(detail.Timeline) == 0 {
 		t.Fatalf("incident detail %+v %v", detail, err)
 	}
@@ -156,7 +156,7 @@ func TestCardFlapIsOneIncident(t *testing.T) {
 	lines := 3 // L9, not in the inventory, until the restart drops it
 	check := func(state string) {
 		t.Helper()
-		views, _, err := m.Lines(ctx, AllCustomers, "", 100)
+		views, _, err := f.reads(t).Lines(ctx, AllCustomers, "", 100)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -207,10 +207,10 @@ func TestCardFlapIsOneIncident(t *testing.T) {
 	m = m2
 	lines = 2
 	check("unknown")
-	if d, err := m.Line(ctx, AllCustomers, "L1"); err != nil || d.Inventory == nil || len(d.Events) != 1 || len(d.Incidents) != 1 {
+	if d, err := f.reads(t).Line(ctx, AllCustomers, "L1"); err != nil || d.Inventory == nil || len(d.Events) != 1 || len(d.Incidents) != 1 {
 		t.Fatalf("line detail %+v %v", d, err)
 	}
-	if _, err := m.Line(ctx, AllCustomers, "nope"); err == nil {
+	if _, err := f.reads(t).Line(ctx, AllCustomers, "nope"); err == nil {
 		t.Fatal("unknown line found")
 	}
 
@@ -277,4 +277,14 @@ func queued(t *testing.T, db *sql.DB) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// reads is the API's read model over the fixture's database.
+func (f *fixture) reads(t *testing.T) *ReadModel {
+	t.Helper()
+	rm, err := NewReadModel(ReadOptions{DB: f.db, Inventory: f.inv, Horizon: f.opts.Detector.Horizon, Now: func() time.Time { return f.now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rm
 }

@@ -19,6 +19,8 @@ type outputs struct {
 	points    []shipper.Point
 	events    []storedEvent
 	incidents []incident.Incident // later copies of one incident supersede earlier ones
+	states    []stateRow          // later rows of one line supersede earlier ones (states.go)
+	resync    bool                // replace line_states whole (after a restore)
 }
 
 // storedEvent is a line event with the customer it is recorded under.
@@ -77,7 +79,11 @@ func tags(line, customer string) map[string]string {
 }
 
 func (o *outputs) len() int {
-	return len(o.evidence) + len(o.points) + len(o.events) + len(o.incidents)
+	n := len(o.evidence) + len(o.points) + len(o.events) + len(o.incidents) + len(o.states)
+	if o.resync {
+		n++
+	}
+	return n
 }
 
 // take empties o and returns what it held.
@@ -94,10 +100,13 @@ func (o *outputs) putBack(t outputs) {
 	o.points = append(t.points, o.points...)
 	o.events = append(t.events, o.events...)
 	o.incidents = append(t.incidents, o.incidents...)
+	o.states = append(t.states, o.states...)
+	o.resync = o.resync || t.resync
 }
 
-// trim drops the oldest evidence, points and events beyond max each and
-// returns how many. Incidents are never dropped: there are few, and they
+// trim drops the oldest evidence, points, events and state rows beyond max
+// each and returns how many (a dropped state row is rewritten at the
+// line's next change). Incidents are never dropped: there are few, and they
 // are what alerts use.
 func (o *outputs) trim(max int) int {
 	n := 0
@@ -116,6 +125,9 @@ func (o *outputs) trim(max int) int {
 	}
 	if c := cut(len(o.events)); c > 0 {
 		o.events = append(o.events[:0:0], o.events[c:]...)
+	}
+	if c := cut(len(o.states)); c > 0 {
+		o.states = append(o.states[:0:0], o.states[c:]...)
 	}
 	return n
 }

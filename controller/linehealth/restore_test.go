@@ -48,14 +48,14 @@ func TestRestoreDropsInventedLines(t *testing.T) {
 	if n := m2.det.Stats().Lines; n != 2 {
 		t.Errorf("restored detector tracks %d lines, want the inventory's 2", n)
 	}
-	views, more, err := m2.Lines(ctx, AllCustomers, "", 1000)
+	views, more, err := f.reads(t).Lines(ctx, AllCustomers, "", 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(views) != 2 || more || views[0].ID != "L1" || views[1].ID != "L2" {
 		t.Errorf("after the restart /api/v1/lines lists %d lines (more %v), want L1 and L2", len(views), more)
 	}
-	if _, err := m2.Line(ctx, AllCustomers, "FAKE-00042"); err == nil {
+	if _, err := f.reads(t).Line(ctx, AllCustomers, "FAKE-00042"); err == nil {
 		t.Error("an invented line survived the restart")
 	}
 	if got := counterValue(t, reg, "vantage_controller_health_restored_lines_dropped_total"); got != invented+1 {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -35,7 +34,8 @@ type LineView struct {
 	Availability24h float64 `json:"availability_24h"` // percent
 	Availability7d  float64 `json:"availability_7d"`  // percent
 	Availability30d float64 `json:"availability_30d"` // percent
-	// Penalty is the dampening penalty as of the sealed view.
+	// Penalty is the dampening penalty as of the lateness horizon ago
+	// (where the detector has sealed the line), from the committed state.
 	Penalty float64 `json:"penalty"`
 }
 
@@ -80,39 +80,26 @@ type IncidentDetail struct {
 const day = 24 * time.Hour
 
 // Lines lists the lines scope sees, ordered by id after the id after, at
-// most limit; more is true when more follow.
-func (mon *Monitor) Lines(ctx context.Context, scope Scope, after string, limit int) (views []LineView, more bool, err error) {
-	mon.mu.Lock()
-	ids := make([]string, 0, len(mon.lines))
-	for id, li := range mon.lines {
-		if id > after && scope.Sees(li.customer) {
-			ids = append(ids, id)
-		}
+// most limit; more is true when more follow. The scope is part of the query.
+func (rm *ReadModel) Lines(ctx context.Context, scope Scope, after string, limit int) (views []LineView, more bool, err error) {
+	where, args := `v.id > ?`, []any{after}
+	if !scope.All() {
+		where += ` AND v.customer IN (SELECT value FROM json_each(?))`
+		args = append(args, scope.jsonIDs())
 	}
-	slices.Sort(ids)
-	more = len(ids) > limit
-	ids = ids[:min(limit, len(ids))]
-	views = make([]LineView, len(ids))
-	for i, id := range ids {
-		views[i] = mon.viewLocked(id)
+	views, err = rm.views(ctx, where+` ORDER BY v.id LIMIT ?`, append(args, limit+1)...)
+	if err != nil {
+		return nil, false, err
 	}
-	mon.mu.Unlock()
-	if err := mon.addFigures(ctx, views); err != nil {
+	more = len(views) > limit
+	views = views[:min(limit, len(views))]
+	if views == nil {
+		views = []LineView{}
+	}
+	if err := rm.addFigures(ctx, views); err != nil {
 		return nil, false, err
 	}
 	return views, more, nil
-}
-
-func (mon *Monitor) viewLocked(id string) LineView {
-	li := mon.lines[id]
-	v := LineView{ID: id, State: "unknown"}
-	if li != nil {
-		v.Customer, v.Tier, v.InInventory = li.customer, li.tier, li.inInventory
-	}
-	if st, ok := mon.det.State(id); ok {
-		v.State, v.Since, v.Penalty = st.State.String(), st.Since, st.Penalty
-	}
-	return v
 }
 
 // windows are the availability windows: 24 h, 7 d and 30 d.
@@ -120,11 +107,11 @@ var windows = [3]time.Duration{day, 7 * day, 30 * day}
 
 // addFigures fills the 24-hour counts and the availability over each
 // window from line_events, in one query for a whole page of lines.
-func (mon *Monitor) addFigures(ctx context.Context, views []LineView) error {
+func (rm *ReadModel) addFigures(ctx context.Context, views []LineView) error {
 	if len(views) == 0 {
 		return nil
 	}
-	now := mon.opts.Now()
+	now := rm.now()
 	n, s1, s7, s30 := ms(now), ms(now.Add(-windows[0])), ms(now.Add(-windows[1])), ms(now.Add(-windows[2]))
 	args := []any{n, s1, n, n, s1, n, n, s7, n, n, s30, n, s30, n}
 	idx := make(map[string]int, len(views))
@@ -143,7 +130,7 @@ func (mon *Monitor) addFigures(ctx context.Context, views []LineView) error {
 		WHERE kind IN ('outage', 'flap') AND coalesce(ended_at, ?) > ? AND started_at < ?
 			AND circuit_id IN (?` + strings.Repeat(",?", len(views)-1) + `)
 		GROUP BY circuit_id, kind`
-	rows, err := mon.opts.DB.QueryContext(ctx, q, args...)
+	rows, err := rm.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("line figures: %w", err)
 	}
@@ -193,36 +180,33 @@ func maxTime(a, b time.Time) time.Time {
 
 // Line returns one line's view, its inventory record, recent events and
 // incidents; a line scope does not see is ErrNotFound, as an unknown one.
-func (mon *Monitor) Line(ctx context.Context, scope Scope, id string) (LineDetail, error) {
-	mon.mu.Lock()
-	_, known := mon.lines[id]
-	v := mon.viewLocked(id)
-	mon.mu.Unlock()
-	d := LineDetail{LineView: v, Events: []EventView{}, Incidents: []int64{}}
-	inv, err := mon.opts.Inventory.Line(ctx, id)
-	switch {
-	case err == nil:
-		d.Inventory = &inv
-		d.Customer, d.InInventory = inv.CustomerID, true
-	case errors.Is(err, inventory.ErrNotFound):
-		if !known {
-			return LineDetail{}, fmt.Errorf("line %s: %w", id, ErrNotFound)
-		}
-	default:
+func (rm *ReadModel) Line(ctx context.Context, scope Scope, id string) (LineDetail, error) {
+	vs, err := rm.views(ctx, `v.id = ?`, id)
+	if err != nil {
 		return LineDetail{}, err
 	}
-	if !scope.Sees(d.Customer) {
+	if len(vs) == 0 || !scope.Sees(vs[0].Customer) {
 		return LineDetail{}, fmt.Errorf("line %s: %w", id, ErrNotFound)
 	}
+	d := LineDetail{LineView: vs[0], Events: []EventView{}, Incidents: []int64{}}
+	if d.InInventory {
+		inv, err := rm.inv.Line(ctx, id)
+		switch {
+		case err == nil:
+			d.Inventory = &inv
+		case !errors.Is(err, inventory.ErrNotFound): // not found: removed since the query, shown without its record
+			return LineDetail{}, err
+		}
+	}
 	views := []LineView{d.LineView}
-	if err := mon.addFigures(ctx, views); err != nil {
+	if err := rm.addFigures(ctx, views); err != nil {
 		return d, err
 	}
 	d.LineView = views[0]
-	db := mon.opts.DB
+	db := rm.db
 	rows, err := db.QueryContext(ctx, `SELECT kind, started_at, ended_at, coalesce(duration_s, 0), coalesce(loss_pct, 0)
 		FROM line_events WHERE circuit_id = ? AND started_at >= ? ORDER BY started_at DESC LIMIT 1000`,
-		id, ms(mon.opts.Now().Add(-day)))
+		id, ms(rm.now().Add(-day)))
 	if err != nil {
 		return d, err
 	}
@@ -264,7 +248,7 @@ func (mon *Monitor) Line(ctx context.Context, scope Scope, id string) (LineDetai
 // query (an incident is listed when one of its lines belongs to a visible
 // customer), and each summary counts only what the scope sees: its lines,
 // its customers and the start of its earliest visible line.
-func (mon *Monitor) Incidents(ctx context.Context, scope Scope, state string, before int64, limit int) (out []IncidentSummary, more bool, err error) {
+func (rm *ReadModel) Incidents(ctx context.Context, scope Scope, state string, before int64, limit int) (out []IncidentSummary, more bool, err error) {
 	q := `SELECT ` + incidentColumns + ` FROM incidents WHERE (? = 0 OR id < ?)`
 	args := []any{before, before}
 	switch state {
@@ -280,7 +264,7 @@ func (mon *Monitor) Incidents(ctx context.Context, scope Scope, state string, be
 	}
 	// No SQL LIMIT: rows are read lazily in id order until the page is
 	// full and one more visible incident shows that more remain.
-	rows, err := mon.opts.DB.QueryContext(ctx, q+` ORDER BY id DESC`, args...)
+	rows, err := rm.db.QueryContext(ctx, q+` ORDER BY id DESC`, args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("incidents: %w", err)
 	}
@@ -314,8 +298,8 @@ func (mon *Monitor) Incidents(ctx context.Context, scope Scope, state string, be
 
 // Incident returns one incident as scope sees it (see Incidents); one it
 // does not see is ErrNotFound, as an unknown one.
-func (mon *Monitor) Incident(ctx context.Context, scope Scope, id int64) (IncidentDetail, error) {
-	in, err := scanIncident(mon.opts.DB.QueryRowContext(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE id = ?`, id))
+func (rm *ReadModel) Incident(ctx context.Context, scope Scope, id int64) (IncidentDetail, error) {
+	in, err := scanIncident(rm.db.QueryRowContext(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return IncidentDetail{}, fmt.Errorf("incident %d: %w", id, ErrNotFound)
 	}

@@ -26,7 +26,7 @@ func TestAvailabilityWindows(t *testing.T) {
 	add("flap", now.Add(-time.Hour), 30*time.Second)
 	add("outage", now.Add(-40*day), 24*time.Hour)
 	add("outage", now.Add(-7*day-2*time.Hour), 3*time.Hour)
-	m := f.monitor(t)
+	m := f.reads(t)
 	views := []LineView{{ID: "L1", State: "up"}}
 	if err := m.addFigures(ctx, views); err != nil {
 		t.Fatal(err)

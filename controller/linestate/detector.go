@@ -287,6 +287,8 @@ type LineState struct {
 	// Penalty is the dampening penalty as of Sealed: it decays with time
 	// whether or not anyone hears the line.
 	Penalty float64
+	// Decay is the sealed penalty with what it decays by (Decay.ValueAt).
+	Decay Decay
 	// Pending is how much evidence waits for the horizon.
 	Pending int
 }
@@ -299,7 +301,8 @@ func (d *Detector) State(name string) (LineState, bool) {
 	}
 	l := d.lines[i]
 	return LineState{State: l.prov.Visible, Since: unixOrZero(l.prov.Since), Final: l.sealed.Visible,
-		Sealed: unixOrZero(l.sealedTo), Penalty: l.sealed.Damp.valueAt(l.sealedTo, l.params), Pending: len(l.pending)}, true
+		Sealed: unixOrZero(l.sealedTo), Penalty: l.sealed.Damp.valueAt(l.sealedTo, l.params), Pending: len(l.pending),
+		Decay: Decay{Value: l.sealed.Damp.Penalty, At: unixOrZero(l.sealed.Damp.At), HalfLife: l.params.HalfLife, Reuse: l.params.Reuse}}, true
 }
 
 func unixOrZero(ns int64) time.Time {
