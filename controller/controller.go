@@ -56,7 +56,7 @@ type Controller struct {
 	db       *sql.DB
 	monitor  *linehealth.Monitor
 	reads    *linehealth.ReadModel // answers the API from what monitor committed
-	gate     *evidence.Gate // in front of monitor: only assigned agents' line evidence
+	gate     *evidence.Gate        // in front of monitor: only assigned agents' line evidence
 	agents   *registry.Registry
 	guard    *agentauth.Guard // nil with nats.agent_auth false
 	auth     *apiauth.Auth
