@@ -20,8 +20,11 @@
 // transaction before Handle returns, so the ingest acks only results whose
 // consequences are stored, and InfluxDB being down or slow never holds up
 // the ingest. The shipper ships the queued points. The inventory cache
-// (lineCache) gives lines their customer, tier and element path. The read
-// model (views.go, customers.go) answers the API. The detector's state is
+// (lineCache) gives lines their customer, tier and element path. The commit
+// also stores every changed line's current state (line_states, states.go),
+// so the ReadModel (readmodel.go, views.go, customers.go), a type of its
+// own, answers the API from the database alone: it never takes the
+// detector's lock. The detector's state is
 // snapshotted every SnapshotEvery and at shutdown; a restart restores it
 // and replays the journal since (journal.go says why no event is lost or
 // doubled by a crash at any point).

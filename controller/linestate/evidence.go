@@ -32,7 +32,10 @@ const (
 	// heartbeat gap). Silence is an arrival-time fact, not an event-time
 	// one (the agent may be spooling results), so it only moves the
 	// provisional view to unknown; the final view infers silence from gaps
-	// in event time (Params.SilenceAfter).
+	// in event time (Params.SilenceAfter). The controller does not feed
+	// it: agent liveness is the registry's judgment (controller/registry),
+	// and an agent offline there may be spooling results that fill the gap
+	// later, so line health goes by gaps in the evidence alone.
 	Silence
 )
 

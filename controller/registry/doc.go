@@ -13,4 +13,13 @@
 // measurement for dashboards (controller/shipper ships it) and keeps its last state in the controller's
 // database so a restarted controller still lists every agent (offline until
 // heard again).
+//
+// The registry is the one judge of an agent's liveness. Line health
+// (controller/linehealth) judges lines, not agents: a line is unknown when
+// no evidence about it has come for silence_after, whatever the registry
+// says of the agent (an online agent may have nothing to say about a line;
+// an offline one may be spooling results that fill the gap later).
+//
+// An agent's site is the inventory's (sites.agent, Options.Sites), never
+// its heartbeat's claim: a differing claim is counted and logged (sites.go).
 package registry
