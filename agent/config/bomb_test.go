@@ -19,9 +19,10 @@ g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
 h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
 i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 `
+
 func TestAliasBombRefused(t *testing.T) {
 	docs := map[string]string{
-		"top level": aliasBomb,
+		"top level":      aliasBomb,
 		"used in labels": aliasBomb + "agent_id: a\nnats: {urls: [nats://127.0.0.1:4222]}\nprobes:\n  - {name: p, type: ping, interval: 1s, targets: [198.18.0.1], labels: {x: *i}}\n",
 	}
 	for name, doc := range docs {

@@ -14,6 +14,7 @@ g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
 h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
 i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 `
+
 func TestAliasBombRefused(t *testing.T) {
 	if _, err := Parse("bomb.yaml", []byte(aliasBomb)); err == nil {
 		t.Fatal("alias bomb accepted")

@@ -17,6 +17,7 @@ g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
 h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
 i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 `
+
 func TestAliasBombRefused(t *testing.T) {
 	doc := aliasBomb + "lines: [*i, *i, *i, *i, *i, *i, *i, *i, *i]\n"
 	_, err := ParseYAML("bomb.yaml", []byte(doc))
