@@ -1,22 +1,10 @@
 package yamlstrict
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
-
-// billionLaughs is the classic alias bomb: nine levels of nine aliases
-// each expand to 9^9 (387 million) leaves.
-const billionLaughs = `a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
-b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
-c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
-d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
-e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
-f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
-g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
-h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
-i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
-`
 
 type bombTarget struct {
 	A []any `yaml:"a"`
@@ -32,8 +20,18 @@ type bombTarget struct {
 
 func TestAliasBombRefused(t *testing.T) {
 	var v bombTarget
-	err := Decode("bomb.yaml", []byte(billionLaughs), &v)
+	err := Decode("bomb.yaml", []byte(aliasBomb(t)), &v)
 	if err == nil || !strings.Contains(err.Error(), "alias") {
 		t.Fatalf("alias bomb: err = %v, want a refusal naming aliasing", err)
 	}
+}
+
+// aliasBomb reads the shared alias-bomb file.
+func aliasBomb(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("testdata/alias-bomb.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
