@@ -52,22 +52,63 @@ func NewReadModel(o ReadOptions) (*ReadModel, error) {
 	return &ReadModel{db: o.DB, inv: o.Inventory, horizon: o.Horizon, now: o.Now}, nil
 }
 
-// lineViews is every line the read model lists: the inventory's, with their
-// customer and its tier, and lines with a committed state the inventory
-// does not have. Joined with their committed state.
-const lineViews = `WITH v (id, customer, tier, in_inv) AS (
-		SELECT l.circuit_id, l.customer_id, coalesce(c.tier, ''), 1
-			FROM lines l LEFT JOIN customers c ON c.id = l.customer_id
-		UNION ALL
-		SELECT s.circuit_id, '', '', 0 FROM line_states s
-			WHERE NOT EXISTS (SELECT 1 FROM lines l WHERE l.circuit_id = s.circuit_id))
-	SELECT v.id, v.customer, v.tier, v.in_inv, coalesce(s.state, 'unknown'), s.since,
-		coalesce(s.penalty, 0), s.penalty_at, coalesce(s.half_life_ms, 0), coalesce(s.reuse, 0)
-	FROM v LEFT JOIN line_states s ON s.circuit_id = v.id`
+// The read model lists the inventory's lines with their customer and its
+// tier, and the lines with a committed state the inventory no longer has
+// (no customer), each joined with its committed state: two keyset queries,
+// each walking its primary key, merged by id (pageViews).
+const (
+	stateColumns = `coalesce(s.state, 'unknown'), s.since, coalesce(s.penalty, 0), s.penalty_at,
+		coalesce(s.half_life_ms, 0), coalesce(s.reuse, 0)`
+	inventoryViews = `SELECT l.circuit_id, l.customer_id, coalesce(c.tier, ''), 1, ` + stateColumns + `
+		FROM lines l LEFT JOIN customers c ON c.id = l.customer_id LEFT JOIN line_states s ON s.circuit_id = l.circuit_id`
+	orphanViews = `SELECT s.circuit_id, '', '', 0, ` + stateColumns + ` FROM line_states s
+		WHERE NOT EXISTS (SELECT 1 FROM lines l WHERE l.circuit_id = s.circuit_id)`
+)
 
-// views runs lineViews with the condition where and returns the rows.
-func (rm *ReadModel) views(ctx context.Context, where string, args ...any) ([]LineView, error) {
-	rows, err := rm.db.QueryContext(ctx, lineViews+` WHERE `+where, args...)
+// pageViews returns the lines scope sees with ids after after, in id
+// order, at most limit.
+func (rm *ReadModel) pageViews(ctx context.Context, scope Scope, after string, limit int) ([]LineView, error) {
+	q, args := inventoryViews+` WHERE l.circuit_id > ?`, []any{after}
+	if !scope.All() {
+		q += ` AND l.customer_id IN (SELECT value FROM json_each(?))`
+		args = append(args, scope.jsonIDs())
+	}
+	inv, err := rm.views(ctx, q+` ORDER BY l.circuit_id LIMIT ?`, append(args, limit)...)
+	if err != nil || !scope.Sees("") {
+		return inv, err
+	}
+	// Lines without a customer: only a scope that sees all sees them.
+	orphans, err := rm.views(ctx, orphanViews+` AND s.circuit_id > ? ORDER BY s.circuit_id LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]LineView, 0, min(limit, len(inv)+len(orphans)))
+	for len(out) < limit && (len(inv) > 0 || len(orphans) > 0) {
+		if len(orphans) == 0 || (len(inv) > 0 && inv[0].ID < orphans[0].ID) {
+			out, inv = append(out, inv[0]), inv[1:]
+		} else {
+			out, orphans = append(out, orphans[0]), orphans[1:]
+		}
+	}
+	return out, nil
+}
+
+// lineView returns one line's view; ok is false when the read model does
+// not list it.
+func (rm *ReadModel) lineView(ctx context.Context, id string) (v LineView, ok bool, err error) {
+	vs, err := rm.views(ctx, inventoryViews+` WHERE l.circuit_id = ?`, id)
+	if err == nil && len(vs) == 0 {
+		vs, err = rm.views(ctx, orphanViews+` AND s.circuit_id = ?`, id)
+	}
+	if err != nil || len(vs) == 0 {
+		return LineView{}, false, err
+	}
+	return vs[0], true, nil
+}
+
+// views runs q, one of the queries above, and returns its rows.
+func (rm *ReadModel) views(ctx context.Context, q string, args ...any) ([]LineView, error) {
+	rows, err := rm.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("lines: %w", err)
 	}

@@ -82,12 +82,7 @@ const day = 24 * time.Hour
 // Lines lists the lines scope sees, ordered by id after the id after, at
 // most limit; more is true when more follow. The scope is part of the query.
 func (rm *ReadModel) Lines(ctx context.Context, scope Scope, after string, limit int) (views []LineView, more bool, err error) {
-	where, args := `v.id > ?`, []any{after}
-	if !scope.All() {
-		where += ` AND v.customer IN (SELECT value FROM json_each(?))`
-		args = append(args, scope.jsonIDs())
-	}
-	views, err = rm.views(ctx, where+` ORDER BY v.id LIMIT ?`, append(args, limit+1)...)
+	views, err = rm.pageViews(ctx, scope, after, limit+1)
 	if err != nil {
 		return nil, false, err
 	}
@@ -181,14 +176,14 @@ func maxTime(a, b time.Time) time.Time {
 // Line returns one line's view, its inventory record, recent events and
 // incidents; a line scope does not see is ErrNotFound, as an unknown one.
 func (rm *ReadModel) Line(ctx context.Context, scope Scope, id string) (LineDetail, error) {
-	vs, err := rm.views(ctx, `v.id = ?`, id)
+	v, ok, err := rm.lineView(ctx, id)
 	if err != nil {
 		return LineDetail{}, err
 	}
-	if len(vs) == 0 || !scope.Sees(vs[0].Customer) {
+	if !ok || !scope.Sees(v.Customer) {
 		return LineDetail{}, fmt.Errorf("line %s: %w", id, ErrNotFound)
 	}
-	d := LineDetail{LineView: vs[0], Events: []EventView{}, Incidents: []int64{}}
+	d := LineDetail{LineView: v, Events: []EventView{}, Incidents: []int64{}}
 	if d.InInventory {
 		inv, err := rm.inv.Line(ctx, id)
 		switch {
