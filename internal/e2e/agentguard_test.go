@@ -18,7 +18,6 @@ import (
 	"github.com/vantage-net/vantage/controller"
 	"github.com/vantage-net/vantage/controller/agentauth"
 	ctrlconfig "github.com/vantage-net/vantage/controller/config"
-	"github.com/vantage-net/vantage/controller/store/sqlite"
 	"github.com/vantage-net/vantage/internal/lab"
 	"github.com/vantage-net/vantage/internal/testinflux"
 	"github.com/vantage-net/vantage/probes/result"
@@ -61,15 +60,7 @@ func TestStolenAgentCredentials(t *testing.T) {
 	dataDir := t.TempDir()
 	dbPath := filepath.Join(dataDir, "vantage.db")
 	importInventory(t, dataDir, guardInventory)
-	db, err := sqlite.Open(context.Background(), dbPath, sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cred, err := agentauth.NewStore(db).Add(context.Background(), "cpe-c1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	cred := issueCredentials(t, dbPath, "cpe-c1")["cpe-c1"]
 
 	port := lab.FreePort(t)
 	logs := &syncBuffer{}

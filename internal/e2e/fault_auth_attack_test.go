@@ -13,8 +13,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/vantage-net/vantage/controller"
-	"github.com/vantage-net/vantage/controller/agentauth"
-	"github.com/vantage-net/vantage/controller/store/sqlite"
 	"github.com/vantage-net/vantage/internal/lab"
 	"github.com/vantage-net/vantage/internal/testinflux"
 	"github.com/vantage-net/vantage/probes/result"
@@ -45,20 +43,8 @@ func TestFaultAgentAttacks(t *testing.T) {
 	influx := testinflux.Start(t)
 	dataDir := t.TempDir()
 	dbPath := filepath.Join(dataDir, "vantage.db")
-	db, err := sqlite.Open(context.Background(), dbPath, sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store := agentauth.NewStore(db)
-	credA, err := store.Add(context.Background(), "cpe-a")
-	if err != nil {
-		t.Fatal(err)
-	}
-	credB, err := store.Add(context.Background(), "cpe-b")
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	creds := issueCredentials(t, dbPath, "cpe-a", "cpe-b")
+	credA, credB := creds["cpe-a"], creds["cpe-b"]
 	inv := `customers:
   - {id: C1, name: One, tier: gold}
 sites:

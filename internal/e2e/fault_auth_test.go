@@ -27,20 +27,8 @@ func TestFaultAgentCredentials(t *testing.T) {
 	influx := testinflux.Start(t)
 	dataDir := t.TempDir()
 	dbPath := filepath.Join(dataDir, "vantage.db")
-	db, err := sqlite.Open(context.Background(), dbPath, sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store := agentauth.NewStore(db)
-	credA, err := store.Add(context.Background(), "cpe-a")
-	if err != nil {
-		t.Fatal(err)
-	}
-	credGone, err := store.Add(context.Background(), "cpe-gone")
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	creds := issueCredentials(t, dbPath, "cpe-a", "cpe-gone")
+	credA, credGone := creds["cpe-a"], creds["cpe-gone"]
 
 	port := lab.FreePort(t)
 	startFaultController(t, influx, dataDir, fmt.Sprintf(`nats: {listen: "127.0.0.1:%d", agent_auth: true}`, port))
@@ -95,7 +83,7 @@ probes:
 	}
 
 	// A revoked agent, and a wrong password, cannot connect at all.
-	db, err = sqlite.Open(context.Background(), dbPath, sqlite.Options{})
+	db, err := sqlite.Open(context.Background(), dbPath, sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

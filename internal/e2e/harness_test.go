@@ -14,7 +14,9 @@ import (
 	"github.com/vantage-net/vantage/agent"
 	agentconfig "github.com/vantage-net/vantage/agent/config"
 	"github.com/vantage-net/vantage/controller"
+	"github.com/vantage-net/vantage/controller/agentauth"
 	ctrlconfig "github.com/vantage-net/vantage/controller/config"
+	"github.com/vantage-net/vantage/controller/store/sqlite"
 	"github.com/vantage-net/vantage/internal/testinflux"
 	"github.com/vantage-net/vantage/probes"
 )
@@ -98,4 +100,23 @@ func counter(t *testing.T, reg *prometheus.Registry, name string) float64 {
 		}
 	}
 	return sum
+}
+
+// issueCredentials adds each agent to the controller database at dbPath
+// as `vantage-controller agent add` does, and returns what was issued.
+func issueCredentials(t *testing.T, dbPath string, agents ...string) map[string]agentauth.Issued {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), dbPath, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	store := agentauth.NewStore(db)
+	out := make(map[string]agentauth.Issued, len(agents))
+	for _, id := range agents {
+		if out[id], err = store.Add(context.Background(), id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
 }
