@@ -37,8 +37,8 @@ func runIngest(ctx context.Context, c config, srv *influxServer, b *broker.Broke
 	if c.fetch > 0 {
 		opts.MaxAckPending = max(1000, (c.writers+2)*c.fetch) // the rule of Options.MaxAckPending
 	}
-	sink := newCountSink(len(batches))
-	in, err := ingest.New(b.Conn, w, opts, logger(), reg, sink)
+	store := newCountStore(w, n)
+	in, err := ingest.New(b.Conn, store, opts, logger(), reg, &countSink{})
 	if err != nil {
 		return phase{}, err
 	}
@@ -71,12 +71,12 @@ func runIngest(ctx context.Context, c config, srv *influxServer, b *broker.Broke
 	defer cancel()
 	ran := make(chan error, 1)
 	stop := make(chan struct{})
-	go progress(db, n, c.progress, sink.results, stop)
+	go progress(db, n, c.progress, store.results, stop)
 	before := readCPU(srv.pid())
 	start := time.Now()
 	go func() { ran <- in.Run(runCtx) }()
 	select {
-	case <-sink.done:
+	case <-store.done:
 	case err = <-ran:
 		err = fmt.Errorf("ingest stopped early: %v", err)
 	case <-ctx.Done():

@@ -4,30 +4,45 @@ import (
 	"context"
 	"sync/atomic"
 
+	"github.com/vantage-net/vantage/controller/ingest"
+	"github.com/vantage-net/vantage/controller/store/influx"
 	"github.com/vantage-net/vantage/probes/result"
 )
 
 // countSink stands in for the controller's detector: the ingest hands it
-// each message's results after the InfluxDB write and acks right after.
-// Counting here costs an atomic add, where polling the Prometheus registry
-// would take CPU from the ingest being measured; done closes when the
-// last message arrives.
-type countSink struct {
-	msgs, n atomic.Int64
-	want    int64
-	done    chan struct{}
-}
-
-func newCountSink(msgs int) *countSink {
-	return &countSink{want: int64(msgs), done: make(chan struct{})}
-}
+// each message's results before the InfluxDB write. Counting here costs an
+// atomic add, where polling the Prometheus registry would take CPU from the
+// ingest being measured.
+type countSink struct{ n atomic.Int64 }
 
 func (s *countSink) Handle(_ context.Context, _ string, results []result.Result) error {
 	s.n.Add(int64(len(results)))
-	if s.msgs.Add(1) == s.want {
-		close(s.done)
-	}
 	return nil
 }
 
-func (s *countSink) results() int { return int(s.n.Load()) }
+// countStore is the real writer, counting the points it wrote; done closes
+// when the last of want landed. Since line health comes before the write,
+// the store, not the sink, says when the ingest is through.
+type countStore struct {
+	ingest.Store
+	n, want atomic.Int64
+	done    chan struct{}
+}
+
+func newCountStore(s ingest.Store, want int) *countStore {
+	c := &countStore{Store: s, done: make(chan struct{})}
+	c.want.Store(int64(want))
+	return c
+}
+
+func (s *countStore) TryWrite(ctx context.Context, b *influx.Batch) ([]influx.Rejected, error) {
+	rej, err := s.Store.TryWrite(ctx, b)
+	if err == nil {
+		if s.n.Add(int64(b.Len()-len(rej))) == s.want.Load() {
+			close(s.done)
+		}
+	}
+	return rej, err
+}
+
+func (s *countStore) results() int { return int(s.n.Load()) }

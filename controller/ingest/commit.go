@@ -3,35 +3,23 @@ package ingest
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/vantage-net/vantage/probes/result"
 )
 
-// commit writes a unit's points and then settles each message: ack,
-// terminate or nak. ctx is the work context, which outlives Run's context
+// commit hands a unit's messages to the Sinks, then writes their points
+// and settles each message: ack, terminate or nak. Line health comes first
+// so that it never waits for InfluxDB (outage.go); a message is acked only
+// once both took it. ctx is the work context, which outlives Run's context
 // by the shutdown grace. Several commits run at once (Options.Writers);
 // each acks only messages whose own points were written.
 func (in *Ingester) commit(ctx context.Context, u *unit) {
-	if n := u.batch.Len(); n > 0 {
-		in.m.writePoints.Observe(float64(n))
-		rejected, err := in.store.Write(ctx, &u.batch)
-		if err != nil {
-			// Only a shutdown whose grace ran out gets here (the store
-			// retries everything else). Hand the messages back at once
-			// instead of letting them wait out AckWait.
-			for i := range u.items {
-				_ = u.items[i].msg.Nak()
-			}
-			in.m.messages.WithLabelValues(outcomeAbandoned).Add(float64(len(u.items)))
-			in.log.Warn("shutdown before InfluxDB took the last pull; messages handed back", "messages", len(u.items), "err", err)
-			return
-		}
-		in.m.ingested.Add(float64(n - len(rejected)))
-		for _, r := range rejected {
-			ref := u.owner[r.Index]
-			it := &u.items[ref.item]
-			it.drops = append(it.drops, drop{int(ref.result), ReasonInfluxRejected, r.Reason})
-		}
+	if in.feed(ctx, u) {
+		encode(u) // without the points of messages the Sinks refused
+	}
+	if !in.write(ctx, u) {
+		return
 	}
 	in.settling.Lock()
 	defer in.settling.Unlock()
@@ -40,43 +28,144 @@ func (in *Ingester) commit(ctx context.Context, u *unit) {
 	}
 }
 
-// settle dead-letters what was refused, passes what was written to the
-// sinks, and acks — or naks with a delay when a step failed, so the whole
-// message comes back and is handled again (idempotently).
-func (in *Ingester) settle(ctx context.Context, it *item) {
-	if it.dup {
-		_ = it.msg.Ack()
-		in.m.messages.WithLabelValues(outcomeDuplicate).Inc()
-		return
-	}
-	if it.whole != nil {
-		if !in.deadLetter(ctx, it, *it.whole, it.msg.Data(), 1) {
-			in.retry(it)
-			return
+// feed settles what needs no write (resends of written messages, refused
+// messages) and passes every other message's valid results to the Sinks.
+// A message a Sink failed on is nak'd for redelivery; feed reports whether
+// that happened to one with points, which must then leave the batch.
+func (in *Ingester) feed(ctx context.Context, u *unit) (refused bool) {
+	in.settling.Lock()
+	defer in.settling.Unlock()
+	for i := range u.items {
+		it := &u.items[i]
+		switch {
+		case it.dup:
+			_ = it.msg.Ack()
+			in.m.messages.WithLabelValues(outcomeDuplicate).Inc()
+			it.settled = true
+		case it.whole != nil:
+			it.settled = true
+			if !in.deadLetter(ctx, it, *it.whole, it.msg.Data(), 1) {
+				in.retry(it)
+				continue
+			}
+			// Terminate, not ack: JetStream records it as refused (an
+			// advisory) and never redelivers it.
+			_ = it.msg.TermWithReason(it.whole.reason)
+			in.m.messages.WithLabelValues(outcomeDeadLettered).Inc()
+		default:
+			if !in.handle(ctx, it) {
+				it.settled = true
+				in.retry(it)
+				refused = refused || len(it.drops) < len(it.batch.Results)
+			}
 		}
-		// Terminate, not ack: JetStream records it as refused (an advisory)
-		// and never redelivers it.
-		_ = it.msg.TermWithReason(it.whole.reason)
-		in.m.messages.WithLabelValues(outcomeDeadLettered).Inc()
+	}
+	return refused
+}
+
+// handle passes a message's valid results to every Sink; it reports false
+// if one failed.
+func (in *Ingester) handle(ctx context.Context, it *item) bool {
+	results := it.batch.Results
+	if len(it.drops) > 0 {
+		results = written(results, it.drops)
+	}
+	if len(results) == 0 {
+		return true
+	}
+	for _, s := range in.sinks {
+		if err := s.Handle(ctx, it.agent, results); err != nil {
+			in.logs.Warn(in.log, "sink/"+it.agent, "sink failed; message will be redelivered",
+				"agent", it.agent, "subject", it.msg.Subject(), "delay", in.opts.SinkRetryDelay, "err", err)
+			return false
+		}
+	}
+	return true
+}
+
+// write writes the unit's points, or hands its messages back to JetStream
+// for later while InfluxDB is unavailable. It reports whether the messages
+// may be settled.
+func (in *Ingester) write(ctx context.Context, u *unit) bool {
+	n := u.batch.Len()
+	if n == 0 {
+		return true
+	}
+	if !in.influx.try(time.Now()) {
+		in.deferAll(u)
+		return false
+	}
+	in.m.writePoints.Observe(float64(n))
+	rejected, err := in.store.TryWrite(ctx, &u.batch)
+	if err != nil {
+		if ctx.Err() != nil {
+			// A shutdown whose grace ran out. Hand the messages back at
+			// once instead of letting them wait out AckWait.
+			in.influx.abandoned()
+			in.handBack(u, func(it *item) { _ = it.msg.Nak() }, outcomeAbandoned)
+			in.log.Warn("shutdown before InfluxDB took the last pull; messages handed back", "messages", len(u.items), "err", err)
+			return false
+		}
+		if in.influx.failed(time.Now(), in.opts.retryDelay) {
+			in.log.Warn("InfluxDB cannot take results; line health goes on, the results wait in JetStream and are retried with backoff",
+				"retry_delay", in.opts.RetryDelay, "max_retry_delay", in.opts.MaxRetryDelay, "err", err)
+		}
+		in.deferAll(u)
+		return false
+	}
+	if failures := in.influx.ok(); failures > 0 {
+		in.log.Info("InfluxDB takes results again; deferred ones arrive as JetStream redelivers them", "failed_writes", failures)
+	}
+	in.m.ingested.Add(float64(n - len(rejected)))
+	for _, r := range rejected {
+		ref := u.owner[r.Index]
+		it := &u.items[ref.item]
+		it.drops = append(it.drops, drop{int(ref.result), ReasonInfluxRejected, r.Reason})
+	}
+	return true
+}
+
+// deferAll hands every message of u still to be written back to JetStream,
+// to be redelivered after its backoff (outage.go).
+func (in *Ingester) deferAll(u *unit) {
+	in.handBack(u, func(it *item) {
+		attempt := 1
+		if md, err := it.msg.Metadata(); err == nil {
+			attempt = int(min(md.NumDelivered, 64))
+		}
+		_ = it.msg.NakWithDelay(in.opts.retryDelay(attempt))
+		in.m.deferred.WithLabelValues(deferInfluxUnavailable).Inc()
+	}, outcomeDeferred)
+}
+
+// handBack naks each message of u not yet settled and counts it.
+func (in *Ingester) handBack(u *unit, nak func(*item), outcome string) {
+	for i := range u.items {
+		it := &u.items[i]
+		if it.settled || it.dup || it.whole != nil {
+			continue
+		}
+		nak(it)
+		it.settled = true
+		in.m.messages.WithLabelValues(outcome).Inc()
+	}
+}
+
+// settle dead-letters what was refused (by validation or by InfluxDB) and
+// acks — or naks with a delay when the dead letter could not be stored, so
+// the whole message comes back and is handled again (idempotently).
+func (in *Ingester) settle(ctx context.Context, it *item) {
+	if it.settled || it.dup || it.whole != nil {
 		return
 	}
-	results := it.batch.Results
+	it.settled = true
+	results := len(it.batch.Results)
 	if len(it.drops) > 0 {
 		if !in.deadLetterResults(ctx, it) {
 			in.retry(it)
 			return
 		}
-		results = written(results, it.drops)
-	}
-	if len(results) > 0 {
-		for _, s := range in.sinks {
-			if err := s.Handle(ctx, it.agent, results); err != nil {
-				in.logs.Warn(in.log, "sink/"+it.agent, "sink failed; message will be redelivered",
-					"agent", it.agent, "subject", it.msg.Subject(), "delay", in.opts.SinkRetryDelay, "err", err)
-				in.retry(it)
-				return
-			}
-		}
+		results -= len(it.drops)
 	}
 	_ = it.msg.Ack()
 	if it.id != "" {
@@ -85,7 +174,7 @@ func (in *Ingester) settle(ctx context.Context, it *item) {
 	switch {
 	case len(it.drops) == 0:
 		in.m.messages.WithLabelValues(outcomeOK).Inc()
-	case len(results) > 0:
+	case results > 0:
 		in.m.messages.WithLabelValues(outcomePartial).Inc()
 	default:
 		in.m.messages.WithLabelValues(outcomeDeadLettered).Inc()

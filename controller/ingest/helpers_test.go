@@ -60,21 +60,32 @@ type harness struct {
 
 func newHarness(t *testing.T, opts Options, sinks ...Sink) *harness {
 	t.Helper()
-	h := &harness{t: t, ctx: lab.Deadline(t, 2*time.Minute), nc: startNATS(t), influx: testinflux.Start(t)}
+	return newHarnessWith(t, opts, nil, sinks...)
+}
+
+// newHarnessWith runs the ingest into store, or into a real InfluxDB
+// (h.influx, h.writer) when store is nil.
+func newHarnessWith(t *testing.T, opts Options, store Store, sinks ...Sink) *harness {
+	t.Helper()
+	h := &harness{t: t, ctx: lab.Deadline(t, 2*time.Minute), nc: startNATS(t)}
 	js, err := jetstream.New(h.nc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	h.js = js
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	h.writer, err = influx.New(influx.Options{
-		URL: h.influx.URL, Bucket: h.influx.Bucket, Token: h.influx.Token,
-		MinBackoff: 20 * time.Millisecond, MaxBackoff: 300 * time.Millisecond, UnhealthyAfter: 500 * time.Millisecond,
-	}, log, prometheus.NewRegistry())
-	if err != nil {
-		t.Fatal(err)
+	if store == nil {
+		h.influx = testinflux.Start(t)
+		h.writer, err = influx.New(influx.Options{
+			URL: h.influx.URL, Bucket: h.influx.Bucket, Token: h.influx.Token,
+			MinBackoff: 20 * time.Millisecond, MaxBackoff: 300 * time.Millisecond, UnhealthyAfter: 500 * time.Millisecond,
+		}, log, prometheus.NewRegistry())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(h.writer.Close)
+		store = h.writer
 	}
-	t.Cleanup(h.writer.Close)
 	if opts.FetchMaxWait == 0 {
 		opts.FetchMaxWait = 100 * time.Millisecond
 	}
@@ -85,7 +96,10 @@ func newHarness(t *testing.T, opts Options, sinks ...Sink) *harness {
 		opts.Now = func() time.Time { return t0 }
 	}
 	opts.SinkRetryDelay = 100 * time.Millisecond
-	h.in, err = New(h.nc, h.writer, opts, log, prometheus.NewRegistry(), sinks...)
+	if opts.RetryDelay == 0 {
+		opts.RetryDelay, opts.MaxRetryDelay = 50*time.Millisecond, 400*time.Millisecond
+	}
+	h.in, err = New(h.nc, store, opts, log, prometheus.NewRegistry(), sinks...)
 	if err != nil {
 		t.Fatal(err)
 	}

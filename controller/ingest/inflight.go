@@ -7,9 +7,9 @@ import (
 
 // inflight tracks the units pulled but not yet settled and keeps their
 // messages from being redelivered: every interval it tells JetStream each
-// one is still "in progress". That is what lets an InfluxDB outage last
-// longer than AckWait without redeliveries piling duplicates into the
-// pipeline; AckWait then only matters when this controller dies.
+// one is still "in progress". A write to a slow InfluxDB may outlast
+// AckWait (an unavailable one is not waited for: outage.go); AckWait then
+// only matters when this controller dies.
 type inflight struct {
 	mu    sync.Mutex
 	units map[*unit]struct{}

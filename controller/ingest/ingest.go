@@ -20,23 +20,32 @@ import (
 
 // Store is where results are written; *influx.Writer is the one in use.
 type Store interface {
-	// Write writes every point of b and returns those refused on their own;
-	// it returns an error only when ctx ends before all were placed.
-	Write(ctx context.Context, b *influx.Batch) ([]influx.Rejected, error)
+	// TryWrite writes every point of b and returns those refused on their
+	// own (InfluxDB's 400/422, bisected down to the points at fault). At
+	// the first failure that is not the points' fault (network, timeout,
+	// 5xx, ...) it gives up and returns an error instead of retrying: the
+	// ingest hands the messages back to JetStream for later (outage.go),
+	// so a dead InfluxDB never holds up line health. Points written before
+	// the failure are written again then, which InfluxDB absorbs.
+	TryWrite(ctx context.Context, b *influx.Batch) ([]influx.Rejected, error)
 	// Healthy returns why writes are failing, or nil.
 	Healthy() error
 }
 
-// Sink is a downstream step that sees each message's results after they
-// were written to InfluxDB and before the message is acked: the line-state
-// detector, for instance. A message is acked only when every Sink returned
-// nil; otherwise it is redelivered after Options.SinkRetryDelay, so Handle
-// must be idempotent (it may see the same results again) and must not
-// assume results arrive in event-time order. Handle is called for one
-// message at a time, never concurrently (the ingest serialises it even
-// when several writes run at once), so a Sink needs no locking of its own;
-// results holds only what was written (no future or rejected results) and
-// is not reused by the ingest.
+// Sink is a downstream step that sees each message's results BEFORE they
+// are written to InfluxDB: line health (through the evidence gate). A
+// message is acked only when every Sink returned nil and its points were
+// written; when a Sink fails the message is redelivered after
+// Options.SinkRetryDelay, and when InfluxDB is unavailable it is
+// redelivered after a backoff (Options.RetryDelay) and the Sinks see it
+// again. So Handle must be idempotent (it may see the same results many
+// times) and must not assume results arrive in event-time order. Handle
+// is called for one message at a time, never concurrently (the ingest
+// serialises it even when several writes run at once), so a Sink needs no
+// locking of its own. results holds what passed validation (no future or
+// out-of-range results), including a point InfluxDB may later refuse on
+// its own (a field type conflict says nothing about the line); it is not
+// reused by the ingest.
 type Sink interface {
 	Handle(ctx context.Context, agent string, results []result.Result) error
 }
@@ -62,6 +71,9 @@ type Ingester struct {
 	running  atomic.Bool
 	setupErr atomic.Pointer[error]
 	fetch    failStreak
+	// influx decides whether the next write is tried or its messages
+	// deferred at once while InfluxDB is unavailable (outage.go).
+	influx outage
 }
 
 // New returns an Ingester reading from nc's JetStream. It makes no network

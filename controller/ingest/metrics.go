@@ -18,12 +18,19 @@ const (
 	ReasonInfluxRejected = "influx_rejected"       // InfluxDB refused the point
 )
 
+// Reasons a message is deferred, the reason label of
+// vantage_controller_ingest_deferred_total.
+const (
+	deferInfluxUnavailable = "influx_unavailable" // InfluxDB failed a write (network, timeout, 5xx, ...) or is backing off after one
+)
+
 // Message outcomes, the outcome label of vantage_controller_messages_total.
 const (
 	outcomeOK           = "ok"           // every result written, acked
 	outcomePartial      = "partial"      // some results dead-lettered, the rest written, acked
 	outcomeDeadLettered = "deadlettered" // nothing written; dead-lettered, acked or terminated
 	outcomeRetry        = "retry"        // a sink or the dead-letter publish failed: nak with delay
+	outcomeDeferred     = "deferred"     // line health took it, InfluxDB could not: nak with backoff (outage.go)
 	outcomeAbandoned    = "abandoned"    // shutdown before InfluxDB took it: nak for another controller
 	outcomeDuplicate    = "duplicate"    // a resend of a message written within Duplicates: acked, not written
 )
@@ -37,6 +44,7 @@ type metrics struct {
 	writePoints   prometheus.Histogram
 	pending       prometheus.Gauge
 	fetchErrors   prometheus.Counter
+	deferred      *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -56,7 +64,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}, []string{"field"}),
 		messages: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "vantage_controller_messages_total",
-			Help: "Result messages handled, by outcome: ok, partial, deadlettered, retry, abandoned, duplicate.",
+			Help: "Result messages handled, by outcome: ok, partial, deadlettered, retry, deferred, abandoned, duplicate.",
 		}, []string{"outcome"}),
 		fetchMessages: f.NewHistogram(prometheus.HistogramOpts{
 			Name:    "vantage_controller_ingest_fetch_messages",
@@ -76,11 +84,16 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "vantage_controller_ingest_fetch_errors_total",
 			Help: "Failed pulls from JetStream (connection lost, consumer missing); retried with backoff.",
 		}),
+		deferred: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "vantage_controller_ingest_deferred_total",
+			Help: "Message deliveries handed back to JetStream for a later redelivery (nak with backoff) after line health took them, by reason: influx_unavailable (their points could not be written). A message deferred N times counts N.",
+		}, []string{"reason"}),
 	}
+	m.deferred.WithLabelValues(deferInfluxUnavailable)
 	for _, r := range []string{ReasonDecode, ReasonInvalid, ReasonAgentMismatch, ReasonFuture, ReasonTooOld, ReasonForbidden, ReasonOutOfRange, ReasonInfluxRejected, ReasonMsgID} {
 		m.rejected.WithLabelValues(r)
 	}
-	for _, o := range []string{outcomeOK, outcomePartial, outcomeDeadLettered, outcomeRetry, outcomeAbandoned, outcomeDuplicate} {
+	for _, o := range []string{outcomeOK, outcomePartial, outcomeDeadLettered, outcomeRetry, outcomeDeferred, outcomeAbandoned, outcomeDuplicate} {
 		m.messages.WithLabelValues(o)
 	}
 	return m

@@ -58,22 +58,29 @@ type Options struct {
 	// one name share the work. Default "vantage-ingest".
 	Consumer string
 	// AckWait is how long JetStream waits for an ack before redelivering.
-	// The ingest sends "in progress" every AckWait/3 for messages it holds,
-	// even while InfluxDB is down, so AckWait only decides how soon the
-	// messages of a crashed controller go to another one. Default 30s.
+	// The ingest sends "in progress" every AckWait/3 for messages it holds
+	// (a slow write), and hands back with a delay what InfluxDB could not
+	// take, so AckWait only decides how soon the messages of a crashed
+	// controller go to another one. Default 30s.
 	AckWait time.Duration
 	// MaxAckPending caps messages delivered but not yet acked across all
-	// controllers sharing the consumer. It bounds the memory one stuck
-	// controller holds and the redelivery burst after a crash, and must
-	// exceed what one controller keeps in flight, (Writers + 2) ×
-	// FetchBatch. Default 1000.
+	// controllers sharing the consumer. While InfluxDB is down it is also
+	// how far line health can run ahead of InfluxDB: messages handed back
+	// for later (outage.go) stay pending, and once MaxAckPending of them
+	// wait JetStream delivers only those again, so newer results reach
+	// line health when InfluxDB is back (late, placed in event time). Each
+	// costs the server a few dozen bytes, the controller nothing (it keeps
+	// only (Writers + 2) × FetchBatch messages in memory), and a redelivery
+	// every MaxRetryDelay. It must be at least 3 × FetchBatch. Default
+	// 10,000: at 100 messages/s (1,000 agents batching every 10 s) line
+	// health stays live for the first 100 s of an InfluxDB outage.
 	MaxAckPending int
 	// FetchBatch is the most messages taken per pull. Default 100: with the
 	// agents' batches of tens to hundreds of results that makes InfluxDB
 	// writes of a few thousand points.
 	FetchBatch int
 	// Writers is how many pulls are written to the Store at once, each by
-	// its own Store.Write and each acked as soon as its own points landed.
+	// its own Store.TryWrite and each acked as soon as its own points landed.
 	// Default 2: with one, InfluxDB sits idle while a request's WAL fsync
 	// and response, the acks and the sinks run. On the 2-core lab machine
 	// bench/ingest drained 103-107k results/s with 1 and 116-157k with 2
@@ -106,6 +113,15 @@ type Options struct {
 	// SinkRetryDelay is how long a message waits before redelivery when a
 	// Sink failed on it. Default 5s.
 	SinkRetryDelay time.Duration
+	// RetryDelay is how long a message waits before redelivery when
+	// InfluxDB could not take its points (after the Sinks took it); it
+	// doubles with each delivery up to MaxRetryDelay. While InfluxDB stays
+	// unavailable, at most one write is tried per such delay (outage.go).
+	// Default 2s.
+	RetryDelay time.Duration
+	// MaxRetryDelay caps RetryDelay's doubling: the longest a result waits
+	// in JetStream after InfluxDB is back. Default 1 min.
+	MaxRetryDelay time.Duration
 	// ShutdownGrace is how long Run keeps writing what it already fetched
 	// after its context ends. What is not written by then is handed back
 	// to JetStream (nak) for the next controller. Default 10s.
@@ -143,7 +159,7 @@ func (o *Options) setDefaults() error {
 		o.Writers = 2
 	}
 	if o.MaxAckPending <= 0 {
-		o.MaxAckPending = 1000
+		o.MaxAckPending = 10_000
 	}
 	if o.MaxAckPending < 3*o.FetchBatch {
 		return errors.New("ingest: MaxAckPending must be at least 3 × FetchBatch (one batch fetched, one waiting, one being written)")
@@ -164,6 +180,9 @@ func (o *Options) setDefaults() error {
 		o.DeadLetterMaxBytes = 1 << 30
 	}
 	def(&o.SinkRetryDelay, 5*time.Second)
+	def(&o.RetryDelay, 2*time.Second)
+	def(&o.MaxRetryDelay, time.Minute)
+	o.MaxRetryDelay = max(o.MaxRetryDelay, o.RetryDelay)
 	def(&o.ShutdownGrace, 10*time.Second)
 	def(&o.UnhealthyAfter, 30*time.Second)
 	return nil

@@ -37,6 +37,8 @@ type item struct {
 	// message already written, acked without writing it again.
 	id  string
 	dup bool
+	// settled: acked, terminated or nak'd already; nothing more to do.
+	settled bool
 }
 
 // drop is a refused message (index -1) or result.
@@ -60,9 +62,21 @@ func (in *Ingester) prepare(msgs []jetstream.Msg) *unit {
 	now := in.opts.Now()
 	for _, m := range msgs {
 		u.items = append(u.items, item{msg: m})
-		it := &u.items[len(u.items)-1]
-		in.check(it, now)
-		if it.whole != nil || it.dup {
+		in.check(&u.items[len(u.items)-1], now)
+	}
+	encode(u)
+	return u
+}
+
+// encode fills u.batch with the points of every message still to be
+// written (not settled, not refused, not a duplicate), and u.owner with
+// where each came from.
+func encode(u *unit) {
+	u.batch.Reset()
+	u.owner = u.owner[:0]
+	for n := range u.items {
+		it := &u.items[n]
+		if it.whole != nil || it.dup || it.settled {
 			continue
 		}
 		for i := range it.batch.Results {
@@ -75,10 +89,9 @@ func (in *Ingester) prepare(msgs []jetstream.Msg) *unit {
 				it.drops = append(it.drops, drop{i, ReasonInvalid, fmt.Sprintf("results[%d]: %v", i, err)})
 				continue
 			}
-			u.owner = append(u.owner, pointRef{int32(len(u.items) - 1), int32(i)})
+			u.owner = append(u.owner, pointRef{int32(n), int32(i)})
 		}
 	}
-	return u
 }
 
 // check fills it.agent and it.batch, or marks what is refused.

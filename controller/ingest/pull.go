@@ -50,9 +50,11 @@ func (in *Ingester) pullLoop(ctx context.Context, cons jetstream.Consumer, out c
 }
 
 // pull takes up to FetchBatch messages, waiting at most FetchMaxWait for
-// them to arrive.
+// them to arrive. A pull under way when ctx ends is finished, not cut:
+// messages the server already sent for it would otherwise be stranded
+// until AckWait, and the ingest keeps pulling even while InfluxDB is down.
 func (in *Ingester) pull(ctx context.Context, cons jetstream.Consumer) ([]jetstream.Msg, error) {
-	fctx, cancel := context.WithTimeout(ctx, in.opts.FetchMaxWait)
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), in.opts.FetchMaxWait)
 	defer cancel()
 	b, err := cons.Fetch(in.opts.FetchBatch, jetstream.FetchContext(fctx), jetstream.FetchMaxBytes(in.opts.FetchMaxBytes))
 	if err != nil {

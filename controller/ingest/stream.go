@@ -50,16 +50,20 @@ func (o *Options) deadLetterStream() jetstream.StreamConfig {
 		Storage:     jetstream.FileStorage,
 		Replicas:    o.Replicas,
 		// Two minutes covers a message's redelivery after a failed sink
-		// (SinkRetryDelay), the only way one dead letter is published twice.
+		// (SinkRetryDelay) or a dead-letter publish that timed out. (A
+		// message deferred while InfluxDB is down publishes its dead
+		// letters only after its write, once.)
 		Duplicates: 2 * time.Minute,
 	}
 }
 
 // consumer is the durable pull consumer's configuration.
 //
-// MaxDeliver is unlimited: the ingest never naks because InfluxDB is down
-// (it holds the messages and says "in progress"), so deliveries only add up
-// through crashes and failing sinks, and neither is a reason to lose data.
+// MaxDeliver is unlimited: while InfluxDB is down every message is
+// delivered again and again (nak with backoff, outage.go), and neither
+// that, a crash nor a failing sink is a reason to lose data. A message
+// leaves the stream only when acked (written), terminated (dead-lettered)
+// or older than MaxAge.
 func (o *Options) consumer() jetstream.ConsumerConfig {
 	return jetstream.ConsumerConfig{
 		Durable:       o.Consumer,

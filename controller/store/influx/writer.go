@@ -97,6 +97,25 @@ func (w *Writer) Ping(ctx context.Context) error {
 // transient failures are retried until then, so a nil error means every
 // point was either written or returned as rejected.
 func (w *Writer) Write(ctx context.Context, b *Batch) ([]Rejected, error) {
+	return w.write(ctx, b, false)
+}
+
+// ErrUnavailable wraps TryWrite's error when InfluxDB could not take the
+// points for a reason that is not theirs: network, timeout, 5xx, 429,
+// auth, missing database.
+var ErrUnavailable = errors.New("InfluxDB unavailable")
+
+// TryWrite is Write without the retries: it bisects refused ranges down to
+// the points at fault as Write does, but gives up at the first transient
+// failure and returns it wrapped in ErrUnavailable (or ctx's error). Some
+// chunks may have been written by then; writing them again is harmless
+// (the same point overwrites itself). The ingest uses it so that a dead
+// InfluxDB costs one request, not a pipeline blocked in retries.
+func (w *Writer) TryWrite(ctx context.Context, b *Batch) ([]Rejected, error) {
+	return w.write(ctx, b, true)
+}
+
+func (w *Writer) write(ctx context.Context, b *Batch, once bool) ([]Rejected, error) {
 	n := b.Len()
 	if n == 0 {
 		return nil, nil
@@ -111,6 +130,10 @@ func (w *Writer) Write(ctx context.Context, b *Batch) ([]Rejected, error) {
 		rejected = append(rejected, Rejected{Index: i, Reason: reason})
 		mu.Unlock()
 	}
+	// With once, the first chunk that fails stops the others: the answer
+	// (unavailable) is known, waiting for them would only delay it.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	// Chunks go out Parallel at a time; each chunk retries on its own.
 	sem := make(chan struct{}, w.opts.Parallel)
 	var wg sync.WaitGroup
@@ -125,12 +148,13 @@ func (w *Writer) Write(ctx context.Context, b *Batch) ([]Rejected, error) {
 		}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			if err := w.writeRange(ctx, b, lo, hi, reject); err != nil {
+			if err := w.writeRange(ctx, b, lo, hi, once, reject); err != nil {
 				mu.Lock()
 				if firstErr == nil {
 					firstErr = err
 				}
 				mu.Unlock()
+				cancel()
 			}
 		})
 	}
@@ -144,9 +168,10 @@ func (w *Writer) Write(ctx context.Context, b *Batch) ([]Rejected, error) {
 	return rejected, nil
 }
 
-// writeRange writes points [lo, hi) of b, retrying transient failures and
-// bisecting refused ranges down to the single points at fault.
-func (w *Writer) writeRange(ctx context.Context, b *Batch, lo, hi int, reject func(int, string)) error {
+// writeRange writes points [lo, hi) of b, retrying transient failures (or,
+// with once, returning the first) and bisecting refused ranges down to the
+// single points at fault.
+func (w *Writer) writeRange(ctx context.Context, b *Batch, lo, hi int, once bool, reject func(int, string)) error {
 	for attempt := 0; ; attempt++ {
 		err := w.post(ctx, b.lines(lo, hi))
 		if err == nil {
@@ -165,12 +190,15 @@ func (w *Writer) writeRange(ctx context.Context, b *Batch, lo, hi int, reject fu
 				return nil
 			}
 			mid := lo + (hi-lo)/2
-			if err := w.writeRange(ctx, b, lo, mid, reject); err != nil {
+			if err := w.writeRange(ctx, b, lo, mid, once, reject); err != nil {
 				return err
 			}
-			return w.writeRange(ctx, b, mid, hi, reject)
+			return w.writeRange(ctx, b, mid, hi, once, reject)
 		}
 		w.health.failed(w.now(), class, err, w.log)
+		if once {
+			return fmt.Errorf("%w (%s): %v", ErrUnavailable, class, errorMessage(err))
+		}
 		if err := sleep(ctx, w.opts.backoff(attempt, wait)); err != nil {
 			return err
 		}

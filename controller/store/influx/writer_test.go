@@ -3,6 +3,7 @@ package influx
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -277,5 +278,44 @@ func TestWriteBisects(t *testing.T) {
 	}
 	if reqs.Load() > 4*2*10+1 {
 		t.Errorf("%d requests to isolate %d points in 1000", reqs.Load(), len(bad))
+	}
+}
+
+// TryWrite gives up at the first transient failure (one request, no
+// retry), says so with ErrUnavailable and leaves Healthy reporting it; a
+// refused point is still bisected out and the rest written.
+func TestTryWriteGivesUpAtOnce(t *testing.T) {
+	for _, code := range []int{503, 429, 401} {
+		srv, reqs := fakeInflux(t, func(string, int) int { return code })
+		w, _ := newWriter(t, srv.URL, "db/rp", Options{BatchSize: 4, Parallel: 1, UnhealthyAfter: time.Nanosecond})
+		rej, err := w.TryWrite(lab.Deadline(t, 30*time.Second), batchOf(t, 10, nil))
+		if !errors.Is(err, ErrUnavailable) || rej != nil {
+			t.Fatalf("status %d: TryWrite = %v, %v; want ErrUnavailable", code, rej, err)
+		}
+		if reqs.Load() != 1 {
+			t.Errorf("status %d: %d requests, want 1 (no retry, the other chunks not sent)", code, reqs.Load())
+		}
+		if w.Healthy() == nil {
+			t.Errorf("status %d: Healthy reports nothing", code)
+		}
+	}
+
+	down := httptest.NewServer(http.NotFoundHandler())
+	down.Close()
+	w, _ := newWriter(t, down.URL, "db/rp", Options{})
+	if _, err := w.TryWrite(lab.Deadline(t, 30*time.Second), batchOf(t, 3, nil)); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("TryWrite to a closed port = %v, want ErrUnavailable", err)
+	}
+
+	srv, _ := fakeInflux(t, func(body string, _ int) int {
+		if strings.Contains(body, "device=bad") {
+			return http.StatusBadRequest
+		}
+		return http.StatusNoContent
+	})
+	w, _ = newWriter(t, srv.URL, "db/rp", Options{})
+	rej, err := w.TryWrite(lab.Deadline(t, 30*time.Second), batchOf(t, 10, map[int]bool{7: true}))
+	if err != nil || len(rej) != 1 || rej[0].Index != 7 {
+		t.Errorf("TryWrite with one refused point = %v, %v; want point 7 rejected", rej, err)
 	}
 }
