@@ -115,8 +115,9 @@ type Ingest struct {
 	// AckWait is how long JetStream waits for an ack before redelivering
 	// to another controller (default 30s).
 	AckWait time.Duration `yaml:"ack_wait"`
-	// MaxAckPending bounds unacknowledged messages in flight (default 1000,
-	// at least 3 × fetch_batch).
+	// MaxAckPending bounds unacknowledged messages in flight, and so how far
+	// line health may run ahead of a dead InfluxDB (default 10,000, at
+	// least 3 × fetch_batch).
 	MaxAckPending int `yaml:"max_ack_pending"`
 	// MaxFuture refuses results stamped further ahead of the controller's
 	// clock than this (default 5m): a broken agent clock.

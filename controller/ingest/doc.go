@@ -7,12 +7,21 @@
 //
 // Each pull of up to FetchBatch messages is decoded and validated
 // (result.Decode, with a fast path for the agents' canonical JSON, and
-// Batch.Validate against the injected clock), encoded into one
-// influx.Batch and written in a few large requests; Writers pulls are
-// written at once. A message is acked only after its own points were
-// written and every Sink accepted its results;
-// until then the ingest tells JetStream "in progress" so a long InfluxDB
-// outage backs messages up instead of redelivering or losing them.
+// Batch.Validate against the injected clock) and encoded into one
+// influx.Batch. Each message's valid results go to the Sinks (line health)
+// first, then the batch is written in a few large requests, once
+// (Store.TryWrite); Writers pulls are handled at once. A message is acked
+// only after every Sink accepted its results and its own points were
+// written; while a write runs the ingest tells JetStream "in progress".
+//
+// When InfluxDB cannot take the points (network, timeout, 5xx: not a
+// point it refuses), the messages are nak'd with a delay that doubles per
+// delivery (RetryDelay up to MaxRetryDelay, MaxDeliver unlimited) and the
+// ingest goes on pulling, trying one write per backoff until InfluxDB
+// answers (outage.go). Line health therefore never waits for InfluxDB; the
+// raw results wait in the stream and are written, once, when it is back.
+// The Sinks see a deferred message on every delivery and must be
+// idempotent (line health drops evidence it already has).
 //
 // What is refused, and why it is dead-lettered rather than retried:
 //

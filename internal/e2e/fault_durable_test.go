@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -42,11 +43,16 @@ lines:
 // Flap 1 happens with InfluxDB up; InfluxDB dies right after, so its event
 // is sealed (one horizon later) while InfluxDB is down: it must reach the
 // database and the API at once, its line_event point wait in the point
-// queue. Flaps 2 and 3 happen while InfluxDB is down (their results wait in
-// JetStream: the ingest acks a result only once InfluxDB has it). Then the
-// controller is SIGKILLed, between two snapshots, and restarted; then
-// InfluxDB comes back. Every flap must end up exactly once in SQLite, in
-// the API and in InfluxDB.
+// queue. Flaps 2 and 3 happen while InfluxDB is down: the ingest must not
+// stall on it, so line health sees them live (the line goes down in the
+// API during each flap) while their raw results wait in JetStream (the
+// ingest acks a result only once InfluxDB has it). Then the controller is
+// SIGKILLed, between two snapshots, and restarted; with InfluxDB still
+// down, the restarted controller must finish flaps 2 and 3 (their events
+// in the API), its line-health metrics move while results_ingested stays
+// 0, and /healthz report InfluxDB. Then InfluxDB comes back. Every flap
+// must end up exactly once in SQLite, in the API and in InfluxDB, and
+// every result the agent published exactly once in InfluxDB.
 func TestFaultInfluxDownControllerKilled(t *testing.T) {
 	if testing.Short() {
 		t.Skip("fault test")
@@ -74,6 +80,12 @@ detector: {k: 2, horizon: 40s, snapshot_interval: 10m}
 	if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			b, _ := os.ReadFile(filepath.Join(filepath.Dir(cfgFile), "controller.log"))
+			t.Logf("controller log:\n%s", tailString(string(b), 6000))
+		}
+	})
 	ctrl := startDurableController(t, bin, cfgFile)
 	api := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 
@@ -91,7 +103,7 @@ detector: {k: 2, horizon: 40s, snapshot_interval: 10m}
 		fmt.Fprintln(w, "ok")
 	}))
 	t.Cleanup(far.Close)
-	a, _ := newAgent(t, fmt.Sprintf(`agent_id: durable-cpe-1
+	a, agentReg := newAgent(t, fmt.Sprintf(`agent_id: durable-cpe-1
 site: {id: S1}
 http_listen: 127.0.0.1:0
 nats: {urls: [nats://127.0.0.1:%d], publish_timeout: 2s}
@@ -105,7 +117,7 @@ probes:
     labels: {line: %s}
     targets: [%s/]
 `, natsPort, t.TempDir(), durableLine, far.URL))
-	stopAgent := runAgent(t, a)
+	stopAgent := sync.OnceFunc(runAgent(t, a))
 	t.Cleanup(stopAgent)
 
 	ctx := lab.Deadline(t, 5*time.Minute)
@@ -128,6 +140,28 @@ probes:
 		time.Sleep(3 * time.Second) // the flap's length, not a wait for a result
 		down.Store(false)
 	}
+	// flapSeen is a flap that line health must see live: the line goes
+	// down in the API while the far end hangs (k 2 at 500 ms: after about
+	// 1 s), whether or not InfluxDB is up.
+	flapSeen := func() {
+		t.Helper()
+		start := time.Now()
+		down.Store(true)
+		seen, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		lab.WaitFor(t, seen, 100*time.Millisecond, func() error {
+			var l struct{ State string }
+			if err := getAPI(ctx, api, "/api/v1/lines/"+durableLine, &l); err != nil {
+				return err
+			}
+			if l.State != "down" {
+				return fmt.Errorf("line is %q during a flap with InfluxDB down, want \"down\": the ingest stalls on InfluxDB", l.State)
+			}
+			return nil
+		})
+		time.Sleep(time.Until(start.Add(3 * time.Second))) // the flap's length
+		down.Store(false)
+	}
 	state("up")
 
 	// Flap 1, seen live; then InfluxDB dies before the flap is final.
@@ -146,11 +180,19 @@ probes:
 		t.Error("flap 1's event is stored but no point waits for InfluxDB")
 	}
 
-	// Flaps 2 and 3 while InfluxDB is down, then SIGKILL and a restart.
-	flap()
+	// Flaps 2 and 3 while InfluxDB is down, each seen live, then SIGKILL
+	// and a restart.
+	accepted := scrapeMetric(t, api, "vantage_controller_line_evidence_accepted_total")
+	flapSeen()
 	time.Sleep(4 * time.Second) // up between the flaps: two flaps, not one long one
-	flap()
+	flapSeen()
 	time.Sleep(2 * time.Second)
+	if got := scrapeMetric(t, api, "vantage_controller_line_evidence_accepted_total"); got <= accepted {
+		t.Errorf("line evidence accepted %v before flaps 2 and 3, %v after: line health saw nothing while InfluxDB was down", accepted, got)
+	}
+	if got := scrapeMetric(t, api, `vantage_controller_ingest_deferred_total{reason="influx_unavailable"}`); got == 0 {
+		t.Error("no message deferred while InfluxDB is down")
+	}
 	if err := ctrl.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -159,11 +201,31 @@ probes:
 	startDurableController(t, bin, cfgFile)
 	lab.WaitFor(t, ctx, 250*time.Millisecond, func() error {
 		evs, err := apiEvents(ctx, api)
-		if err != nil || len(evs) != 1 {
+		if err != nil || len(evs) == 0 {
 			return fmt.Errorf("restarted controller lists %d events (%v), want flap 1", len(evs), err)
 		}
 		return nil
 	})
+	// Still without InfluxDB: flaps 2 and 3 become final (one horizon
+	// after them) and listed, line health keeps taking evidence, nothing
+	// is written to InfluxDB, and /healthz says why.
+	accepted = scrapeMetric(t, api, "vantage_controller_line_evidence_accepted_total")
+	lab.WaitFor(t, ctx, 500*time.Millisecond, func() error {
+		evs, err := apiEvents(ctx, api)
+		if err != nil || len(evs) != 3 {
+			return fmt.Errorf("restarted controller lists %d events (%v) with InfluxDB down, want all 3 flaps", len(evs), err)
+		}
+		if code, body := getHealthz(ctx, api); code == http.StatusOK || !strings.Contains(body, "InfluxDB") {
+			return fmt.Errorf("/healthz answers %d %q with InfluxDB down", code, body)
+		}
+		return nil
+	})
+	if got := scrapeMetric(t, api, "vantage_controller_line_evidence_accepted_total"); got <= accepted {
+		t.Errorf("line evidence accepted stayed at %v with InfluxDB down", got)
+	}
+	if got := scrapeMetric(t, api, "vantage_controller_results_ingested_total"); got != 0 {
+		t.Errorf("results ingested = %v with InfluxDB down, want 0", got)
+	}
 	influx.Restart()
 	t.Log("InfluxDB back")
 
@@ -202,10 +264,28 @@ probes:
 		return nil
 	})
 	t.Logf("3 flaps, each once in SQLite, the API and InfluxDB: %v", starts)
-	if t.Failed() {
-		b, _ := os.ReadFile(filepath.Join(filepath.Dir(cfgFile), "controller.log"))
-		t.Logf("controller log:\n%s", tailString(string(b), 4000))
+
+	// Every result the agent published, held in JetStream through the
+	// outage and the kill, is in InfluxDB exactly once.
+	waitDrained(t, a)
+	stopAgent()
+	published := counter(t, agentReg, "vantage_agent_results_published_total")
+	waitPoints(t, influx, []string{"http"}, published)
+}
+
+// getHealthz returns /healthz's status and body ("" on a transport error).
+func getHealthz(ctx context.Context, api string) (int, string) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, api+"/healthz", nil)
+	if err != nil {
+		return 0, ""
 	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, ""
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
 }
 
 // startDurableController starts the controller binary, logging to
