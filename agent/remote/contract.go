@@ -31,6 +31,24 @@ type Status struct {
 	Running uint64 `json:"running"`
 	// Time is the agent's clock when it handled the revision.
 	Time time.Time `json:"t"`
+	// Update is the self-updater's state (agent/update); nil when the
+	// agent has no update.public_key.
+	Update *UpdateStatus `json:"update,omitempty"`
+}
+
+// UpdateStatus is what an agent's self-updater reports.
+type UpdateStatus struct {
+	// State is idle, downloading, trial (the new binary runs but has not
+	// committed), committed, refused (download or verification failed)
+	// or rolled_back.
+	State string `json:"state"`
+	// Version is the version running; Target the one offered last.
+	Version string `json:"version"`
+	Target  string `json:"target,omitempty"`
+	// Error says why Target was refused or rolled back.
+	Error string `json:"error,omitempty"`
+	// Failed are versions refused or rolled back: never tried again.
+	Failed []string `json:"failed,omitempty"`
 }
 
 // SourceName names a revision in validation messages, in place of a file
