@@ -22,6 +22,7 @@ import (
 	"github.com/vantage-net/vantage/agent/publish"
 	"github.com/vantage-net/vantage/agent/remote"
 	"github.com/vantage-net/vantage/agent/spool"
+	"github.com/vantage-net/vantage/agent/update"
 	"github.com/vantage-net/vantage/internal/clock"
 	"github.com/vantage-net/vantage/probes"
 	"github.com/vantage-net/vantage/probes/probe"
@@ -41,6 +42,9 @@ type Options struct {
 	// randomly seeded source.
 	Clock clock.Clock
 	Rand  *mrand.Rand
+	// Updater, if set, is offered the remote config's release and told
+	// when the agent is healthy (update.go).
+	Updater *update.Updater
 }
 
 // Agent is one running vantage-agent.
@@ -64,6 +68,11 @@ type Agent struct {
 	reconnected chan struct{}
 	started     time.Time
 	trapReg     prometheus.Registerer // for the trap listener's metrics (traps.go)
+	upd         *update.Updater       // nil: no self-update
+	// stop ends Run early (Stop), set when Run starts; stopped records a
+	// Stop that came before.
+	stop    context.CancelFunc
+	stopped bool
 
 	// reloadMu serialises changes of the probe set (reload.go); runs, cur
 	// and rev are written holding it and mu, so either suffices to read.
@@ -104,7 +113,7 @@ func New(o Options) (*Agent, error) {
 		o.Rand = mrand.New(mrand.NewSource(time.Now().UnixNano()))
 	}
 	a := &Agent{cfg: o.Config, log: o.Logger, reg: o.Registry, version: o.Version, clock: o.Clock, rand: o.Rand,
-		results: make(chan result.Result, 10000), reconnected: make(chan struct{}, 1), cur: o.Config}
+		results: make(chan result.Result, 10000), reconnected: make(chan struct{}, 1), cur: o.Config, upd: o.Updater}
 	a.m = newMetrics(o.Registry, func() float64 { return float64(a.queue.Results()) })
 	a.trapReg = o.Registry
 	if err := a.openQueue(o); err != nil {
@@ -169,6 +178,14 @@ func (a *Agent) Close() {
 // Run connects to NATS and runs until ctx ends. NATS being unreachable is
 // not an error: the agent keeps probing and queues results.
 func (a *Agent) Run(ctx context.Context) error {
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	a.mu.Lock()
+	a.stop = stop
+	if a.stopped {
+		stop()
+	}
+	a.mu.Unlock()
 	a.started = a.clock.Now()
 	nc, err := a.connect()
 	if err != nil {
@@ -200,6 +217,7 @@ func (a *Agent) Run(ctx context.Context) error {
 			a.mu.Lock()
 			a.published += uint64(n)
 			a.mu.Unlock()
+			a.healthy()
 		},
 		Failed: func(error) { a.m.publishFails.Inc() }, Wake: a.reconnected}
 
@@ -216,12 +234,14 @@ func (a *Agent) Run(ctx context.Context) error {
 	if a.cfg.RemoteConfig.Enabled {
 		w := remote.NewWatcher(remote.Options{Local: a.cfg, Types: probes.TypeInfo{}, JS: js, NC: nc,
 			Apply: a.apply, Running: a.Revision, Logger: a.log.With("component", "remote-config"),
+			Seen: a.healthy, Update: a.updateStatus,
 			Clock: a.clock, Rand: mrand.New(mrand.NewSource(a.rand.Int63()))})
 		watchDone := make(chan struct{})
 		go func() { defer close(watchDone); w.Run(ctx) }()
 		waitWatcher = watchDone
 	}
 	a.log.Info("agent running", "agent", a.cfg.AgentID, "jobs", a.jobCount(), "config_rev", a.Revision())
+	a.offerRelease(ctx)
 	<-ctx.Done()
 	// The watcher may be applying a config: stop the probes after it
 	// returned, so no round starts once results are closed below.

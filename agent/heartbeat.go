@@ -42,6 +42,9 @@ func (a *Agent) heartbeats(ctx context.Context, nc *nats.Conn) {
 			return
 		case <-t.C:
 			send()
+			// A release whose download failed for a passing reason
+			// (network, controller restarting) is retried here.
+			a.offerRelease(ctx)
 			t.Reset(every)
 		}
 	}

@@ -45,6 +45,7 @@ func (a *Agent) apply(c *config.Config, rev uint64) error {
 	a.m.reloads.Inc()
 	a.m.configRev.Set(float64(rev))
 	a.log.Info("probes reloaded", "revision", rev, "kept", len(next)-len(fresh), "started", len(fresh), "stopped", len(gone))
+	a.offerRelease(a.runCtx)
 	return nil
 }
 

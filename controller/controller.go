@@ -29,6 +29,7 @@ import (
 	"github.com/vantage-net/vantage/controller/inventory"
 	"github.com/vantage-net/vantage/controller/linehealth"
 	"github.com/vantage-net/vantage/controller/registry"
+	"github.com/vantage-net/vantage/controller/release"
 	"github.com/vantage-net/vantage/controller/shipper"
 	"github.com/vantage-net/vantage/controller/store/influx"
 	"github.com/vantage-net/vantage/controller/store/sqlite"
@@ -70,6 +71,9 @@ type Controller struct {
 	// enrollListener is the HTTPS enrolment port (enroll.go); nil without
 	// enroll in the config.
 	enrollListener net.Listener
+	// releases and fleet are nil without a releases block (releases.go).
+	releases *release.Store
+	fleet    *release.Fleet
 }
 
 // New starts NATS (embedded or connected), opens the database, restores
@@ -180,6 +184,10 @@ func New(o Options) (*Controller, error) {
 		c.Close()
 		return nil, err
 	}
+	if err := openReleases(c); err != nil {
+		c.Close()
+		return nil, err
+	}
 	if rc := cfg.RemoteConfig; rc.Enabled {
 		c.configSync = agentconfig.NewSyncer(c.js, inventory.NewSQLStore(c.db), agentconfig.SyncOptions{
 			Refresh: rc.Refresh, ExtraDir: rc.ExtraDir,
@@ -219,6 +227,10 @@ func (c *Controller) Run(ctx context.Context) error {
 	defer func() { _ = statuses.Close() }()
 	mux := serve.Mux(c.reg, c.health)
 	mux.Handle("/api/v1/", c.apiHandler(statuses))
+	c.startRollouts(statuses)
+	if c.releases != nil {
+		mux.Handle("GET /releases/", c.releases.Handler())
+	}
 	sub, err := c.agents.Subscribe(c.broker.Conn)
 	if err != nil {
 		return fmt.Errorf("heartbeats: %w", err)
@@ -319,7 +331,8 @@ func (c *Controller) apiHandler(statuses *agentconfig.StatusWatcher) http.Handle
 	var status http.Handler = http.HandlerFunc(c.status)
 	var scope api.Scope
 	fleet := http.NewServeMux()
-	c.agents.Register(fleet)
+	fleet.Handle("GET /api/v1/agents/{id}", c.agents.Handler())
+	fleet.Handle("GET /api/v1/agents", c.serveAgents(statuses))
 	fleet.Handle("GET /api/v1/agents/{id}/config", agentconfig.Handler(c.js, statuses))
 	var fleetHandler http.Handler = fleet
 	if *c.cfg.APIAuth {

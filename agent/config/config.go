@@ -37,6 +37,11 @@ type Config struct {
 	Probes []Probe `yaml:"probes"`
 	// RemoteConfig lets the controller set the probes (remote.go).
 	RemoteConfig RemoteConfig `yaml:"remote_config"`
+	// Update pins the key releases must be signed with (update.go).
+	Update Update `yaml:"update"`
+	// Release is the version the controller wants running; set by a remote
+	// config only (update.go), nil for none.
+	Release *Release `yaml:"release"`
 	// Traps configures the SNMP trap listener; absent (Kind 0) means no
 	// listener. The block is probes/snmp/trap's Config (listen, queue,
 	// community, v3, devices), validated at load with the rest of the file.

@@ -43,7 +43,11 @@ func Parse(file string, data []byte, types TypeInfo) (*Config, error) {
 	c.file = file
 	_ = yaml.Unmarshal(data, &c.root)
 	c.setDefaults()
-	if errs := c.validate(types); len(errs) > 0 {
+	errs := c.validate(types)
+	if c.Release != nil {
+		errs = append(errs, fmt.Sprintf("%s: release: is set by the controller's remote config only (update.public_key pins its signer here)", c.at(c.lineOf("release"))))
+	}
+	if len(errs) > 0 {
 		return nil, errs
 	}
 	return &c, nil
@@ -76,6 +80,7 @@ func (c *Config) setDefaults() {
 		c.LogLevel = "info"
 	}
 	c.Spool.setDefaults()
+	c.Update.setDefaults()
 	for i := range c.Probes {
 		p := &c.Probes[i]
 		if p.Timeout == 0 && p.Interval > 0 {
@@ -127,6 +132,7 @@ func (c *Config) validate(types TypeInfo) yamlstrict.Errors {
 	errs = append(errs, c.validateSpool()...)
 	errs = append(errs, c.validateTraps()...)
 	errs = append(errs, c.validateRemote()...)
+	errs = append(errs, c.validateUpdate()...)
 	names := map[string]int{}
 	for i := range c.Probes {
 		p := &c.Probes[i]

@@ -40,7 +40,11 @@ type RemoteConfig struct {
 // process starts; remote_config itself for both reasons. agent_id may be
 // given but must be the agent's own: it guards against a config stored
 // under the wrong key.
-var RemoteKeys = []string{"agent_id", "site", "probes", "heartbeat_interval"}
+//
+// release (the version the controller wants running) may only come from a
+// remote config; the key it must be signed with (update) only from the local
+// file.
+var RemoteKeys = []string{"agent_id", "site", "probes", "heartbeat_interval", "release"}
 
 func (c *Config) validateRemote() yamlstrict.Errors {
 	r := c.RemoteConfig
@@ -95,6 +99,7 @@ func ParseRemote(file string, data []byte, base *Config, types TypeInfo) (*Confi
 	if keys["site"] {
 		c.Site = r.Site
 	}
+	c.Release = r.Release // absent: no release wanted
 	if keys["heartbeat_interval"] {
 		c.HeartbeatInterval = r.HeartbeatInterval
 	}

@@ -40,8 +40,8 @@ func TestParseRemoteInvalid(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct{ text, want string }{
-		{"spool: {dir: /tmp}\nlog_level: debug\n", `kv:1: spool: cannot be set by a remote config (allowed: agent_id, site, probes, heartbeat_interval); it stays as in the local file agent.yaml
-kv:2: log_level: cannot be set by a remote config (allowed: agent_id, site, probes, heartbeat_interval); it stays as in the local file agent.yaml`},
+		{"spool: {dir: /tmp}\nlog_level: debug\n", `kv:1: spool: cannot be set by a remote config (allowed: agent_id, site, probes, heartbeat_interval, release); it stays as in the local file agent.yaml
+kv:2: log_level: cannot be set by a remote config (allowed: agent_id, site, probes, heartbeat_interval, release); it stays as in the local file agent.yaml`},
 		{"agent_id: cpe-2\n", `kv:1: agent_id: "cpe-2" is not this agent ("cpe-1"): config stored under the wrong key?`},
 		{"heartbeat_interval: 1ms\nprobes:\n  - {name: p, type: warp, interval: 1s, targets: [x]}\n", `kv:1: heartbeat_interval: 1ms is shorter than 1s
 kv:3: probes[0].type: "warp" is not a probe type (known: http, ping)`},
@@ -76,5 +76,33 @@ func TestCheckRemote(t *testing.T) {
 	}
 	if err := CheckRemote("kv", []byte("nats: {urls: [nats://x:1]}\n"), "cpe-9", fakeTypes{}); err == nil {
 		t.Error("nats accepted in a remote config")
+	}
+}
+
+func TestRemoteReleaseButNeverTheKey(t *testing.T) {
+	base, err := Parse("agent.yaml", []byte("agent_id: cpe-1\nnats: {urls: [nats://c:4222]}\nupdate:\n  public_key: \"ed25519:"+strings.Repeat("A", 43)+"=\"\n"), fakeTypes{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := strings.Repeat("ab", 32)
+	good := "release:\n  version: v2\n  url: http://c:9100/releases/linux/amd64/v2\n  sha256: " + sum + "\n  size: 10\n  signature: c2ln\n"
+	c, err := ParseRemote("kv@1", []byte(good), base, fakeTypes{})
+	if err != nil || c.Release == nil || c.Release.Version != "v2" || c.Update.PublicKey != base.Update.PublicKey {
+		t.Fatalf("remote release: %+v, %v", c, err)
+	}
+	if c, err := ParseRemote("kv@2", []byte("probes: []\n"), base, fakeTypes{}); err != nil || c.Release != nil {
+		t.Fatalf("no release block must mean no release: %v", err)
+	}
+	for doc, want := range map[string]string{
+		"update:\n  public_key: \"ed25519:" + strings.Repeat("B", 43) + "=\"\n": "kv@3:1: update: cannot be set by a remote config",
+		"release:\n  version: \"v2\\nx\"\n  url: http://c/x\n  sha256: " + sum + "\n  size: 1\n  signature: s\n": "release: version:",
+		"release:\n  version: v2\n  url: file:///etc/passwd\n  sha256: " + sum + "\n  size: 1\n  signature: s\n":  "release.url:",
+	} {
+		if _, err := ParseRemote("kv@3", []byte(doc), base, fakeTypes{}); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: err %v, want %q", doc, err, want)
+		}
+	}
+	if _, err := Parse("agent.yaml", []byte("agent_id: cpe-1\nnats: {urls: [nats://c:4222]}\n"+good), fakeTypes{}); err == nil || !strings.Contains(err.Error(), "agent.yaml:3: release: is set by the controller") {
+		t.Errorf("local release: %v", err)
 	}
 }

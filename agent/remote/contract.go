@@ -44,6 +44,10 @@ type UpdateStatus struct {
 	State string `json:"state"`
 	// Version is the version running; Target the one offered last.
 	Version string `json:"version"`
+	// OS and Arch name the binary's target as releases do: the
+	// controller offers the release built for them.
+	OS   string `json:"os"`
+	Arch string `json:"arch"`
 	Target  string `json:"target,omitempty"`
 	// Error says why Target was refused or rolled back.
 	Error string `json:"error,omitempty"`

@@ -34,6 +34,11 @@ type Options struct {
 	Apply func(c *config.Config, rev uint64) error
 	// Running is the revision running now (0: the local file).
 	Running func() uint64
+	// Seen, if set, is called after every revision handled, applied or
+	// not: the agent read its config, one of its health signals.
+	Seen func()
+	// Update, if set, is the self-updater's state, sent with each status.
+	Update func() *UpdateStatus
 	Logger  *slog.Logger
 	// Clock stamps statuses.
 	Clock clock.Clock
@@ -118,6 +123,9 @@ func (w *Watcher) handle(e jetstream.KeyValueEntry) {
 		return
 	}
 	rev := e.Revision()
+	if w.o.Seen != nil {
+		defer w.o.Seen()
+	}
 	// Equal: already running (the cache at boot, or a re-delivered value).
 	// Any other revision is applied, lower ones too: a recreated bucket
 	// starts counting at 1 again.
@@ -146,8 +154,12 @@ func (w *Watcher) handle(e jetstream.KeyValueEntry) {
 }
 
 func (w *Watcher) status(rev uint64, applied bool, msg string) {
-	data, _ := json.Marshal(Status{Agent: w.o.Local.AgentID, Revision: rev, Applied: applied, Error: msg,
-		Running: w.o.Running(), Time: w.o.Clock.Now()})
+	st := Status{Agent: w.o.Local.AgentID, Revision: rev, Applied: applied, Error: msg,
+		Running: w.o.Running(), Time: w.o.Clock.Now()}
+	if w.o.Update != nil {
+		st.Update = w.o.Update()
+	}
+	data, _ := json.Marshal(st)
 	// Core NATS: lost if the connection just dropped. The next revision,
 	// or the heartbeat's config_rev, tells the controller what runs.
 	_ = w.o.NC.Publish(StatusSubject(w.o.Local.AgentID), data)

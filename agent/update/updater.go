@@ -255,6 +255,7 @@ func (u *Updater) reportLocked() {
 func (u *Updater) statusLocked() remote.UpdateStatus {
 	s := u.status
 	s.Failed = slices.Clone(u.st.Failed)
+	s.OS, s.Arch = u.o.OS, u.o.Arch
 	return s
 }
 

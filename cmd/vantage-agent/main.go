@@ -13,6 +13,7 @@ import (
 
 	"github.com/vantage-net/vantage/agent"
 	"github.com/vantage-net/vantage/agent/config"
+	"github.com/vantage-net/vantage/agent/remote"
 	"github.com/vantage-net/vantage/internal/buildinfo"
 	"github.com/vantage-net/vantage/internal/metrics"
 	"github.com/vantage-net/vantage/internal/serve"
@@ -79,10 +80,22 @@ Flags:
 	log := serve.NewLogger(cfg.LogLevel, *logFormat)
 	reg := metrics.NewRegistry()
 	reg.MustRegister(metrics.RuntimeCollectors()...)
-	a, err := agent.New(agent.Options{Config: cfg, Logger: log, Registry: reg, Version: buildinfo.Version})
+	var a *agent.Agent
+	upd, err := newUpdater(cfg, log, reg, func() { a.Stop() }, func(st remote.UpdateStatus) { a.ReportUpdate(st) })
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "vantage-agent: %v\n", err)
 		return 1
+	}
+	a, err = agent.New(agent.Options{Config: cfg, Logger: log, Registry: reg, Version: buildinfo.Version, Updater: upd})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "vantage-agent: %v\n", err)
+		return 1
+	}
+	if upd != nil {
+		if err := upd.Start(); err != nil {
+			fmt.Fprintf(os.Stderr, "vantage-agent: %v\n", err)
+			return 1
+		}
 	}
 	l, err := serve.Listen(cfg.HTTPListen)
 	if err != nil {
@@ -96,6 +109,9 @@ Flags:
 	if err := a.Run(ctx); err != nil {
 		log.Error("agent stopped", "err", err)
 		return 1
+	}
+	if upd != nil && upd.PendingExec() != "" {
+		return execUpdate(upd, log)
 	}
 	log.Info("vantage-agent stopped")
 	return 0

@@ -33,6 +33,8 @@ func run() int {
 			return agentCmd(os.Args[2:], os.Stdout, os.Stderr)
 		case "token":
 			return tokenCmd(os.Args[2:], os.Stdout, os.Stderr)
+		case "release":
+			return releaseCmd(os.Args[2:], os.Stdout, os.Stderr)
 		}
 	}
 	fs := flag.NewFlagSet("vantage-controller", flag.ContinueOnError)
@@ -43,6 +45,7 @@ func run() int {
        vantage-controller agent [--config FILE | --db FILE] add|revoke|list ...
        vantage-controller agent [--config FILE | --db FILE] enroll-token create AGENT_ID --nats-url URL [--ttl 1h]
        vantage-controller token [--config FILE | --db FILE] create|revoke|list ...
+       vantage-controller release keygen|sign|add|list ... (release --help)
 
 Consumes vantage.results.<agent_id> from the VANTAGE_RESULTS stream into
 InfluxDB. Serves /metrics, /healthz and /api/v1/ on http_listen. Without

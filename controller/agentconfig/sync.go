@@ -16,6 +16,10 @@ import (
 	"github.com/vantage-net/vantage/controller/inventory"
 )
 
+// SetReleases sets o.Releases after construction (the planner needs parts
+// the controller builds later); call it before Run.
+func (s *Syncer) SetReleases(p ReleasePlanner) { s.opts.Releases = p }
+
 // SyncOptions configure a Syncer.
 type SyncOptions struct {
 	// Refresh is how often the inventory is re-read.
@@ -25,6 +29,8 @@ type SyncOptions struct {
 	SNMP SNMPProfile
 	// ExtraDir holds optional <agent_id>.yaml files of extra probes.
 	ExtraDir string
+	// Releases, if set, adds each agent's release block (self-update).
+	Releases ReleasePlanner
 }
 
 // Syncer keeps the config bucket equal to what the inventory derives for
@@ -78,8 +84,17 @@ func (s *Syncer) Sync(ctx context.Context) (published int, err error) {
 		return 0, err
 	}
 	s.m.managed.Set(float64(len(as)))
+	var offers map[string]Release
+	if s.opts.Releases != nil {
+		offers = s.opts.Releases.Plan(ctx, as)
+	}
 	for _, a := range as {
 		want, err := s.derive(a)
+		if err == nil {
+			if r, ok := offers[a.Agent]; ok {
+				want, err = withRelease(want, &r)
+			}
+		}
 		if err != nil {
 			s.m.errors.Inc()
 			s.log.Error("agent config not derived; the agent keeps its previous one", "agent", a.Agent, "site", a.Site.ID, "err", err)

@@ -44,6 +44,9 @@ type Config struct {
 	RemoteConfig RemoteConfig `yaml:"remote_config"`
 	// Enroll serves `vantage-agent enroll` over HTTPS (enroll.go).
 	Enroll *Enroll `yaml:"enroll"`
+	// Releases holds agent releases and their rollouts (releases.go);
+	// omitted: no self-update.
+	Releases *Releases `yaml:"releases"`
 }
 
 // NATS settings. With no URLs the controller runs an embedded nats-server.
@@ -189,6 +192,7 @@ func (c *Config) setDefaults() {
 	}
 	c.setDetectorDefaults()
 	c.setRemoteConfigDefaults()
+	c.setReleasesDefaults()
 }
 
 func (c *Config) validate(file string, root *yaml.Node) yamlstrict.Errors {
@@ -256,6 +260,7 @@ func (c *Config) validate(file string, root *yaml.Node) yamlstrict.Errors {
 	c.validateDetector(bad)
 	c.validateRemoteConfig(bad)
 	c.validateEnroll(bad)
+	c.validateReleases(bad)
 	errs = append(errs, c.validateSNMP(file, bad)...)
 	return errs
 }
