@@ -81,6 +81,7 @@ type Agent struct {
 
 	mu        sync.Mutex
 	nc        *nats.Conn
+	produced  uint64 // results handed to the publisher by this process
 	published uint64
 	dropped   uint64
 	cur       *config.Config       // running config: cfg, or cfg with a remote config applied
@@ -266,7 +267,15 @@ func (a *Agent) Run(ctx context.Context) error {
 	} else if left > 0 {
 		a.log.Warn("stopping with results not yet acknowledged; they are lost (no spool.dir)", "results", left)
 	}
+	// This process's account, which a restart (or a self-update's exec)
+	// must balance: produced = published + dropped + left in the spool
+	// (the next process sends those).
+	st := a.Stats()
+	a.mu.Lock()
+	produced := a.produced
+	a.mu.Unlock()
 	a.Close()
+	a.log.Info("agent run ended", "produced", produced, "published", st.Published, "dropped", st.Dropped, "left", st.Queued)
 	return nil
 }
 
@@ -283,6 +292,7 @@ func (a *Agent) round(j *job, slot time.Time) {
 			a.m.roundErrors.WithLabelValues(j.probe, res.Error).Inc()
 		}
 		a.m.produced.WithLabelValues(j.probe).Inc()
+		a.countProduced()
 		a.results <- res
 	}
 }
@@ -333,7 +343,16 @@ func (a *Agent) countDropped(n int, _ string) {
 }
 
 // Emit hands results from outside the schedule (SNMP traps) to the publisher.
-func (a *Agent) Emit(r result.Result) { a.results <- r }
+func (a *Agent) Emit(r result.Result) {
+	a.countProduced()
+	a.results <- r
+}
+
+func (a *Agent) countProduced() {
+	a.mu.Lock()
+	a.produced++
+	a.mu.Unlock()
+}
 
 // Stats are the agent's counters, for tests and heartbeats.
 type Stats struct {
