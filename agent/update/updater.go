@@ -69,6 +69,11 @@ type Updater struct {
 	pending string // binary to exec once the agent stopped
 	onTrial bool   // this process is a candidate not yet committed
 	timer   clock.Timer
+	// retryAt and backoff space out retries of a download that failed for
+	// a passing reason, so a fleet does not hammer a controller that is
+	// down: 1 minute doubling to 30.
+	retryAt time.Time
+	backoff time.Duration
 	// stopTimer ends the deadline goroutine once the trial is decided.
 	stopTimer chan struct{}
 }
@@ -197,7 +202,8 @@ func (u *Updater) rollbackLocked(version, why string) {
 func (u *Updater) Offer(ctx context.Context, r *Release) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	if r == nil || r.Version == u.o.Version || u.busy || u.onTrial || u.pending != "" || slices.Contains(u.st.Failed, r.Version) {
+	if r == nil || r.Version == u.o.Version || u.busy || u.onTrial || u.pending != "" || slices.Contains(u.st.Failed, r.Version) ||
+		u.o.Clock.Now().Before(u.retryAt) {
 		return
 	}
 	if u.o.PublicKey == nil {
@@ -215,6 +221,7 @@ func (u *Updater) Offer(ctx context.Context, r *Release) {
 		var ve *verifyError
 		switch {
 		case err == nil:
+			u.backoff, u.retryAt = 0, time.Time{}
 			u.st.Trial = &trial{From: u.o.Version, To: r.Version, Started: u.o.Clock.Now()}
 			if err := saveState(u.statePath, u.st); err != nil {
 				u.st.Trial = nil
@@ -233,7 +240,9 @@ func (u *Updater) Offer(ctx context.Context, r *Release) {
 			_ = saveState(u.statePath, u.st)
 			u.refuseLocked(r.Version, err.Error(), ve.reason)
 		default:
-			// Transient (network, disk): retried at the next offer.
+			// Transient (network, disk): retried after a backoff.
+			u.backoff = min(max(2*u.backoff, time.Minute), 30*time.Minute)
+			u.retryAt = u.o.Clock.Now().Add(u.backoff)
 			u.refuseLocked(r.Version, err.Error(), "download")
 		}
 	}()
@@ -307,6 +316,18 @@ func (u *Updater) fetch(ctx context.Context, r Release) (err error) {
 	if err != nil {
 		return &verifyError{"url", fmt.Errorf("release %s: url: %w", r.Version, err)}
 	}
+	// The file first: a binary directory the agent cannot write (a
+	// package's /usr/bin) fails here, before anything is downloaded.
+	tmp, err := os.CreateTemp(filepath.Dir(u.o.Exe), ".download-")
+	if err != nil {
+		return fmt.Errorf("release %s: the agent cannot write next to its binary (see README, Installing agents): %w", r.Version, err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+		}
+	}()
 	resp, err := u.o.Client.Do(req)
 	if err != nil {
 		return fmt.Errorf("release %s: download: %w", r.Version, err)
@@ -315,15 +336,6 @@ func (u *Updater) fetch(ctx context.Context, r Release) (err error) {
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("release %s: download: HTTP %s", r.Version, resp.Status)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(u.o.Exe), ".download-")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = os.Remove(tmp.Name())
-		}
-	}()
 	sum, n, derr := releasesig.Digest(io.TeeReader(resp.Body, tmp), r.Size)
 	cerr := tmp.Close()
 	switch {

@@ -240,3 +240,39 @@ func TestUpdateRefusesTamperedAndWronglySigned(t *testing.T) {
 		})
 	}
 }
+
+func TestUpdateRetriesAPassingFailureAfterABackoff(t *testing.T) {
+	b := newBox(t)
+	u := b.updater("v1", signKey.Public().(ed25519.PublicKey))
+	_ = u.Start()
+	rel := b.release("v2", []byte("binary v2"), signKey)
+	good := b.serve
+	b.serve = nil // the controller answers with nothing: fewer bytes than signed
+	u.Offer(context.Background(), rel)
+	st := b.waitState(u, "refused")
+	if len(st.Failed) != 0 || b.hits.Load() != 1 {
+		t.Fatalf("a short download must not fail the version for good: %+v, %d hits", st, b.hits.Load())
+	}
+	u.Offer(context.Background(), rel) // the next heartbeat: too early
+	if b.hits.Load() != 1 {
+		t.Fatal("retried before the backoff")
+	}
+	b.serve = good
+	b.clk.Advance(time.Minute)
+	u.Offer(context.Background(), rel)
+	b.waitState(u, "restarting")
+	if b.hits.Load() != 2 {
+		t.Fatalf("%d downloads, want 2", b.hits.Load())
+	}
+}
+
+func TestUpdateDownloadsNothingWhenItCannotWriteNextToItsBinary(t *testing.T) {
+	b := newBox(t)
+	u := b.updater("v1", signKey.Public().(ed25519.PublicKey))
+	u.o.Exe = filepath.Join(t.TempDir(), "gone", "vantage-agent") // a directory the agent cannot write to
+	u.Offer(context.Background(), b.release("v2", []byte("binary v2"), signKey))
+	st := b.waitState(u, "refused")
+	if !bytes.Contains([]byte(st.Error), []byte("cannot write next to its binary")) || b.hits.Load() != 0 {
+		t.Fatalf("error %q after %d downloads", st.Error, b.hits.Load())
+	}
+}
