@@ -94,9 +94,9 @@ func TestRemoteReleaseButNeverTheKey(t *testing.T) {
 		t.Fatalf("no release block must mean no release: %v", err)
 	}
 	for doc, want := range map[string]string{
-		"update:\n  public_key: \"ed25519:" + strings.Repeat("B", 43) + "=\"\n": "kv@3:1: update: cannot be set by a remote config",
+		"update:\n  public_key: \"ed25519:" + strings.Repeat("B", 43) + "=\"\n":                                  "kv@3:1: update: cannot be set by a remote config",
 		"release:\n  version: \"v2\\nx\"\n  url: http://c/x\n  sha256: " + sum + "\n  size: 1\n  signature: s\n": "release: version:",
-		"release:\n  version: v2\n  url: file:///etc/passwd\n  sha256: " + sum + "\n  size: 1\n  signature: s\n":  "release.url:",
+		"release:\n  version: v2\n  url: file:///etc/passwd\n  sha256: " + sum + "\n  size: 1\n  signature: s\n": "release.url:",
 	} {
 		if _, err := ParseRemote("kv@3", []byte(doc), base, fakeTypes{}); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: err %v, want %q", doc, err, want)

@@ -46,9 +46,9 @@ type UpdateStatus struct {
 	Version string `json:"version"`
 	// OS and Arch name the binary's target as releases do: the
 	// controller offers the release built for them.
-	OS   string `json:"os"`
-	Arch string `json:"arch"`
-	Target  string `json:"target,omitempty"`
+	OS     string `json:"os"`
+	Arch   string `json:"arch"`
+	Target string `json:"target,omitempty"`
 	// Error says why Target was refused or rolled back.
 	Error string `json:"error,omitempty"`
 	// Failed are versions refused or rolled back: never tried again.

@@ -39,7 +39,7 @@ type Options struct {
 	Seen func()
 	// Update, if set, is the self-updater's state, sent with each status.
 	Update func() *UpdateStatus
-	Logger  *slog.Logger
+	Logger *slog.Logger
 	// Clock stamps statuses.
 	Clock clock.Clock
 	// Rand jitters the retry delay; not shared with other goroutines.

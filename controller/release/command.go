@@ -28,7 +28,7 @@ on another machine; add stores a release after verifying its signature.
 // named by the flags (dir, public key) or the controller config.
 func Command(args []string, out, errOut io.Writer, storeFor func(dir, pub, cfg string) (*Store, error)) error {
 	if len(args) == 0 {
-		return errors.New("want keygen, sign, add or list\n" + Usage)
+		return fmt.Errorf("want keygen, sign, add or list\n%s", strings.TrimSpace(Usage))
 	}
 	fs := flag.NewFlagSet("release "+args[0], flag.ContinueOnError)
 	fs.SetOutput(errOut)
