@@ -80,7 +80,7 @@ func TestCheckRemote(t *testing.T) {
 }
 
 func TestRemoteReleaseButNeverTheKey(t *testing.T) {
-	base, err := Parse("agent.yaml", []byte("agent_id: cpe-1\nnats: {urls: [nats://c:4222]}\nupdate:\n  public_key: \"ed25519:"+strings.Repeat("A", 43)+"=\"\n"), fakeTypes{})
+	base, err := Parse("agent.yaml", []byte("agent_id: cpe-1\nnats: {urls: [nats://c:4222]}\nremote_config: {enabled: true, cache_file: /var/lib/x.yaml}\nupdate:\n  public_key: \"ed25519:"+strings.Repeat("A", 43)+"=\"\n"), fakeTypes{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,5 +104,12 @@ func TestRemoteReleaseButNeverTheKey(t *testing.T) {
 	}
 	if _, err := Parse("agent.yaml", []byte("agent_id: cpe-1\nnats: {urls: [nats://c:4222]}\n"+good), fakeTypes{}); err == nil || !strings.Contains(err.Error(), "agent.yaml:3: release: is set by the controller") {
 		t.Errorf("local release: %v", err)
+	}
+}
+
+func TestUpdateKeyNeedsRemoteConfig(t *testing.T) {
+	_, err := Parse("agent.yaml", []byte("agent_id: cpe-1\nnats: {urls: [nats://c:4222]}\nupdate: {public_key: \"ed25519:"+strings.Repeat("A", 43)+"=\"}\n"), fakeTypes{})
+	if err == nil || !strings.Contains(err.Error(), "agent.yaml:3: update.public_key: needs remote_config.enabled: true") {
+		t.Fatalf("update key without remote config: %v", err)
 	}
 }

@@ -65,6 +65,8 @@ func (c *Config) validateUpdate() yamlstrict.Errors {
 	if u.PublicKey != "" {
 		if _, err := releasesig.ParsePublicKey(u.PublicKey); err != nil {
 			bad([]string{"update", "public_key"}, "%v", err)
+		} else if !c.RemoteConfig.Enabled {
+			bad([]string{"update", "public_key"}, "needs remote_config.enabled: true (releases are offered in the remote config)")
 		}
 	}
 	if u.MaxBytes < 0 || u.Timeout < 0 || u.HealthDeadline < 0 {

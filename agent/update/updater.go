@@ -207,7 +207,9 @@ func (u *Updater) Offer(ctx context.Context, r *Release) {
 		return
 	}
 	if u.o.PublicKey == nil {
-		u.refuseLocked(r.Version, "no update.public_key in the agent config: updates are refused", "no_key")
+		if u.status.State != "refused" || u.status.Target != r.Version { // once per version, not per heartbeat
+			u.refuseLocked(r.Version, "no update.public_key in the agent config: updates are refused", "no_key")
+		}
 		return
 	}
 	u.busy = true
