@@ -2,6 +2,7 @@ package agentconfig
 
 import (
 	"encoding/json"
+	"slices"
 	"log/slog"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/vantage-net/vantage/agent/remote"
 	"github.com/vantage-net/vantage/internal/loglimit"
+	"github.com/vantage-net/vantage/internal/releasesig"
 	"github.com/vantage-net/vantage/probes/result"
 )
 
@@ -53,6 +55,10 @@ func (w *StatusWatcher) receive(m *nats.Msg) {
 		return
 	}
 	st.Error = result.CleanText(st.Error, result.MaxErrorBytes, true)
+	if st.Update != nil {
+		u := cleanUpdate(*st.Update)
+		st.Update = &u
+	}
 	if !st.Applied {
 		w.logs.Warn(w.log, agent, "agent refused its config; it keeps running the previous one",
 			"agent", agent, "revision", st.Revision, "running", st.Running, "reason", st.Error)
@@ -83,3 +89,32 @@ func (w *StatusWatcher) All() map[string]remote.Status {
 
 // Close unsubscribes.
 func (w *StatusWatcher) Close() error { return w.sub.Unsubscribe() }
+
+// updateStates are the states an agent's updater reports (agent/update).
+var updateStates = []string{"idle", "downloading", "restarting", "trial", "committed", "refused", "rolled_back"}
+
+// cleanUpdate bounds what an agent says about its updater before the
+// controller keeps, serves or plans with it: names that are no release
+// names are dropped, the error is cleaned like a config error, and at most
+// 32 failed versions are kept. (An agent can still claim a version failed:
+// that counts once toward its rollout's max_failures, as a real failure
+// would.)
+func cleanUpdate(u remote.UpdateStatus) remote.UpdateStatus {
+	name := func(s string) string {
+		if releasesig.ValidName(s) {
+			return s
+		}
+		return ""
+	}
+	out := remote.UpdateStatus{State: "unknown", Version: name(u.Version), Target: name(u.Target), OS: name(u.OS), Arch: name(u.Arch),
+		Error: result.CleanText(u.Error, result.MaxErrorBytes, true)}
+	if slices.Contains(updateStates, u.State) {
+		out.State = u.State
+	}
+	for _, v := range u.Failed {
+		if len(out.Failed) < 32 && releasesig.ValidName(v) && !slices.Contains(out.Failed, v) {
+			out.Failed = append(out.Failed, v)
+		}
+	}
+	return out
+}

@@ -3,6 +3,7 @@ package agentconfig
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -67,5 +68,23 @@ func TestStatusErrorCutAndLogsLimited(t *testing.T) {
 	}
 	if len(out) > 5*(2*result.MaxErrorBytes+1024) {
 		t.Errorf("log holds %d bytes", len(out))
+	}
+}
+
+func TestCleanUpdateBoundsWhatAnAgentClaims(t *testing.T) {
+	failed := []string{"v2", "v2", "../../x", "v\n3"}
+	for i := 0; i < 40; i++ {
+		failed = append(failed, fmt.Sprintf("v%d", 100+i))
+	}
+	got := cleanUpdate(remote.UpdateStatus{State: "<script>", Version: "v1", OS: "linux", Arch: "amd64/../x",
+		Error: "bad\x1b[31m" + strings.Repeat("x", 10000), Failed: failed})
+	if got.State != "unknown" || got.Version != "v1" || got.OS != "linux" || got.Arch != "" {
+		t.Errorf("names: %+v", got)
+	}
+	if len(got.Error) > 2*result.MaxErrorBytes || strings.Contains(got.Error, "\x1b") {
+		t.Errorf("error not cleaned: %d bytes", len(got.Error))
+	}
+	if len(got.Failed) != 32 || got.Failed[0] != "v2" || got.Failed[1] != "v100" {
+		t.Errorf("failed: %d entries, %v", len(got.Failed), got.Failed[:3])
 	}
 }

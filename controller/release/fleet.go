@@ -49,11 +49,12 @@ type Fleet struct {
 	states  map[string]State
 	plans   map[string]Plan
 	desired map[string]string // agent id → version offered
+	warned  map[string]bool   // rollout, version, target already logged as missing
 }
 
 // NewFleet returns a Fleet.
 func NewFleet(o FleetOptions) *Fleet {
-	f := &Fleet{o: o, states: map[string]State{}, plans: map[string]Plan{}, desired: map[string]string{},
+	f := &Fleet{o: o, states: map[string]State{}, plans: map[string]Plan{}, desired: map[string]string{}, warned: map[string]bool{},
 		paused: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "vantage_controller_rollout_paused",
 			Help: "1 while a rollout is paused because agents reported its version failed."}, []string{"rollout"})}
 	if o.Registry != nil {
@@ -103,8 +104,13 @@ func (f *Fleet) Plan(ctx context.Context, as []inventory.Assignment) map[string]
 			t := targets[id]
 			rel, err := f.o.Store.Get(t.OS, t.Arch, v)
 			if err != nil {
-				f.o.Logger.Warn("rollout: no release for the agent's target; not offered", "rollout", r.Name,
-					"agent", id, "os", t.OS, "arch", t.Arch, "version", v, "err", err)
+				// Once per rollout, version and target, not per agent and
+				// refresh: 5,000 boxes of an arch nobody built would flood.
+				if k := r.Name + "\x00" + v + "\x00" + t.OS + "/" + t.Arch; !f.warned[k] {
+					f.warned[k] = true
+					f.o.Logger.Warn("rollout: no release for a target in the group; its agents are not offered the version",
+						"rollout", r.Name, "os", t.OS, "arch", t.Arch, "version", v, "first_agent", id, "err", err)
+				}
 				continue
 			}
 			f.desired[id] = v

@@ -45,6 +45,10 @@ func (m Meta) Check() error {
 	return nil
 }
 
+// ValidName reports whether s can be an os, arch or version of a release:
+// 1-64 characters of A-Z a-z 0-9 . _ + -.
+func ValidName(s string) bool { return token(s) }
+
 // token reports whether s is a short word without separators, so the
 // message's lines cannot be forged by a version holding a newline.
 func token(s string) bool {
