@@ -2,8 +2,8 @@ package agentconfig
 
 import (
 	"encoding/json"
-	"slices"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
