@@ -30,6 +30,11 @@ func Command(args []string, out, errOut io.Writer, storeFor func(dir, pub, cfg s
 	if len(args) == 0 {
 		return fmt.Errorf("want keygen, sign, add or list\n%s", strings.TrimSpace(Usage))
 	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(out, Usage)
+		return nil
+	}
 	fs := flag.NewFlagSet("release "+args[0], flag.ContinueOnError)
 	fs.SetOutput(errOut)
 	var m releasesig.Meta
