@@ -266,7 +266,11 @@ func (u *Updater) reportLocked() {
 func (u *Updater) statusLocked() remote.UpdateStatus {
 	s := u.status
 	s.Failed = slices.Clone(u.st.Failed)
-	s.OS, s.Arch = u.o.OS, u.o.Arch
+	if u.o.PublicKey != nil {
+		// Without a key the agent says no target: rollouts leave it out
+		// rather than pick, as a canary, a box that will refuse.
+		s.OS, s.Arch = u.o.OS, u.o.Arch
+	}
 	return s
 }
 

@@ -225,6 +225,9 @@ func TestUpdateRefusesTamperedAndWronglySigned(t *testing.T) {
 			if got := b.hits.Load() > 0; got != c.fetched {
 				t.Fatalf("downloaded: %v, want %v", got, c.fetched)
 			}
+			if (st.OS == "") != (c.key == nil) {
+				t.Fatalf("target %q/%q reported with key %v: only an agent that can verify says its target", st.OS, st.Arch, c.key != nil)
+			}
 			if u.PendingExec() != "" || b.restarts.Load() != 0 {
 				t.Fatal("a refused release was going to run")
 			}
