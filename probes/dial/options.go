@@ -62,7 +62,7 @@ const (
 type config struct {
 	kind       string
 	server     string
-	qtype      uint16 // dnsmessage.Type
+	qtype      uint16 // typeA or typeAAAA
 	expect     []netip.Addr
 	serverName string
 	insecure   bool

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"sort"
 
-	"golang.org/x/net/http/httpguts"
 	"gopkg.in/yaml.v3"
 )
 
@@ -54,9 +53,9 @@ func readHeadersFile(path string) (map[string]string, error) {
 		switch {
 		case v.Kind != yaml.ScalarNode:
 			errs = append(errs, fmt.Errorf("%s:%d: %s: the value must be text", path, k.Line, k.Value))
-		case !httpguts.ValidHeaderFieldName(k.Value):
+		case !validHeaderName(k.Value):
 			errs = append(errs, fmt.Errorf("%s:%d: %q is not a valid header name", path, k.Line, k.Value))
-		case !httpguts.ValidHeaderFieldValue(v.Value):
+		case !validHeaderValue(v.Value):
 			errs = append(errs, fmt.Errorf("%s:%d: %s: the value holds characters a header cannot carry (newline or control)", path, k.Line, k.Value))
 		default:
 			if _, dup := out[k.Value]; dup {
