@@ -30,7 +30,7 @@ type BuildOptions struct {
 // Build cross-builds t: static (CGO_ENABLED=0), -trimpath so no path of the
 // build machine is in the binary, and stripped (-s -w: no symbol table, no
 // DWARF), which is what an edge box's flash holds. The agent is built with
-// AgentTags. It returns the path.
+// AgentTags and the target's GCFlags. It returns the path.
 func Build(ctx context.Context, o BuildOptions, t Target) (string, error) {
 	goCmd := o.Go
 	if goCmd == "" {
@@ -47,6 +47,9 @@ func Build(ctx context.Context, o BuildOptions, t Target) (string, error) {
 	args := []string{"build", "-trimpath", "-ldflags", ldflags, "-o", out}
 	if t.Binary == "vantage-agent" {
 		args = append(args, "-tags", AgentTags)
+		for _, g := range t.GCFlags {
+			args = append(args, "-gcflags="+g)
+		}
 	}
 	cmd := exec.CommandContext(ctx, goCmd, append(args, "./cmd/"+t.Binary)...)
 	cmd.Dir = o.Root

@@ -19,3 +19,20 @@ func TestAgentSizeBudgetMipsle(t *testing.T) {
 	}
 	t.Logf("%s: %d bytes (budget %d)", tg.Name(), size, b[tg.Name()])
 }
+
+// TestMIPSBudgetMeetsGoal: the MIPS agents' budget lines stay at or under
+// the goal of 10 MB, so the budget cannot be raised past it
+// quietly; what does not fit has to be cut.
+func TestMIPSBudgetMeetsGoal(t *testing.T) {
+	const goal = 10_000_000
+	b, err := LoadBudget("size-budget.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, arch := range []string{"mipsle", "mips"} {
+		tg, _ := Find("vantage-agent", arch)
+		if max, ok := b[tg.Name()]; !ok || max > goal {
+			t.Errorf("%s: budget %d (listed: %v), want at most %d", tg.Name(), max, ok, goal)
+		}
+	}
+}

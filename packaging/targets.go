@@ -21,6 +21,9 @@ type Target struct {
 	// made. A static Go binary runs on every subtarget of the CPU family,
 	// so one common subtarget name is used (see README, Installing agents).
 	IPKArch string
+	// GCFlags are extra -gcflags arguments for the agent on this target
+	// (AgentGCFlagsMIPS on MIPS); empty elsewhere.
+	GCFlags []string
 }
 
 // Name is "vantage-agent-linux-armv7" and the like.
@@ -38,6 +41,26 @@ func (t Target) Env() []string {
 	return env
 }
 
+// AgentGCFlagsMIPS keep the MIPS agent under 10 MB (the issue's goal for
+// 16-32 MB flash boxes) at the CPU of a fully inlined build: the compiler
+// does not inline (-l) in any package but the runtime and its map code,
+// the ping engine, result encoding, the publisher and nats.go's core (the
+// last -gcflags pattern a package matches wins). Inlining everywhere costs
+// about 1 MB there (inlined copies and their pclntab entries). Measured
+// under qemu (docs/BENCHMARKS.md, "Agent footprint per CPU"): -l in every
+// package took the agent from ~10.4% to ~15% CPU, and the runtime's
+// inlining is nearly all of that difference; with this list it is back to
+// ~10.8%.
+var AgentGCFlagsMIPS = []string{
+	"all=-l",
+	"runtime=",
+	"internal/runtime/maps=",
+	"github.com/vantage-net/vantage/probes/ping=",
+	"github.com/vantage-net/vantage/probes/result=",
+	"github.com/vantage-net/vantage/agent/publish=",
+	"github.com/nats-io/nats.go=",
+}
+
 // Targets lists every binary `make dist` builds. MIPS boxes rarely have an
 // FPU, so the MIPS builds use softfloat (an FPU-less kernel would otherwise
 // emulate every float instruction, or kill the process).
@@ -47,8 +70,8 @@ func Targets() []Target {
 		{Binary: "vantage-agent", Arch: "arm64", GOARCH: "arm64", NFPMArch: "arm64", IPKArch: "aarch64_generic"},
 		{Binary: "vantage-agent", Arch: "armv7", GOARCH: "arm", GOARM: "7", NFPMArch: "arm7", IPKArch: "arm_cortex-a7_neon-vfpv4"},
 		{Binary: "vantage-agent", Arch: "armv6", GOARCH: "arm", GOARM: "6"},
-		{Binary: "vantage-agent", Arch: "mipsle", GOARCH: "mipsle", GOMIPS: "softfloat", IPKArch: "mipsel_24kc"},
-		{Binary: "vantage-agent", Arch: "mips", GOARCH: "mips", GOMIPS: "softfloat", IPKArch: "mips_24kc"},
+		{Binary: "vantage-agent", Arch: "mipsle", GOARCH: "mipsle", GOMIPS: "softfloat", IPKArch: "mipsel_24kc", GCFlags: AgentGCFlagsMIPS},
+		{Binary: "vantage-agent", Arch: "mips", GOARCH: "mips", GOMIPS: "softfloat", IPKArch: "mips_24kc", GCFlags: AgentGCFlagsMIPS},
 		{Binary: "vantage-controller", Arch: "amd64", GOARCH: "amd64", NFPMArch: "amd64"},
 		{Binary: "vantage-controller", Arch: "arm64", GOARCH: "arm64", NFPMArch: "arm64"},
 	}
