@@ -19,7 +19,9 @@ import (
 // TestUnitCapabilitiesSuffice starts the agent from the .deb the way its
 // unit does — an unprivileged user, the unit's AmbientCapabilities and
 // CapabilityBoundingSet, NoNewPrivileges — with setpriv (no systemd runs
-// here), then checks in /proc that the process holds CAP_NET_RAW and no
+// here): the packaged binary first installs itself into a state directory
+// (the unit's first ExecStartPre; the copy has no file capability), then
+// the copy runs. It checks in /proc that the process holds CAP_NET_RAW and no
 // other capability, and that with only that its ping probe of 127.0.0.1
 // succeeds (raw ICMP) and its results reach JetStream through the spool.
 func TestUnitCapabilitiesSuffice(t *testing.T) {
@@ -44,11 +46,61 @@ func TestUnitCapabilitiesSuffice(t *testing.T) {
 	if unit["NoNewPrivileges"][0] == "yes" {
 		args = append(args, "--no-new-privs")
 	}
-	status := pingAs(t, nobody, setpriv, args, filepath.Join(root, "usr/bin/vantage-agent"))
+	agent := seedAs(t, setpriv, args, filepath.Join(root, "usr/bin/vantage-agent"), unit["ExecStartPre"][0])
+	status := pingAs(t, nobody, setpriv, args, agent)
 	checkCaps(t, status, capMask(t, caps), capMask(t, caps), nobody)
 	if !strings.Contains(status, "NoNewPrivs:\t1") {
 		t.Error("NoNewPrivs is not set")
 	}
+}
+
+// seedAs runs the unit's install-self line (pre) as nobody with args, the
+// packaged binary and the state directory moved into a folder nobody can
+// reach, and returns the installed copy, which must carry no file
+// capability: what it can do comes from the unit alone.
+func seedAs(t *testing.T, setpriv string, args []string, packaged, pre string) string {
+	t.Helper()
+	f := strings.Fields(pre)
+	if len(f) != 3 || f[0] != "/usr/bin/vantage-agent" || f[1] != "install-self" {
+		t.Fatalf("ExecStartPre %q is not the packaged binary's install-self", pre)
+	}
+	dir, err := os.MkdirTemp("", "vantage-seed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	pkg := filepath.Join(dir, "usr/bin/vantage-agent")
+	if err := os.MkdirAll(filepath.Dir(pkg), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, packaged, pkg)
+	// StateDirectory= gives the unit's user its own directory.
+	state := filepath.Join(dir, "var/lib/vantage-agent")
+	if err := os.MkdirAll(filepath.Dir(state), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(state, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(state, nobody, nobody); err != nil {
+		t.Fatal(err)
+	}
+	binDir := filepath.Join(dir, f[2])
+	out, err := exec.Command(setpriv, append(args, pkg, "install-self", binDir)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("install-self as the unit runs it: %v\n%s", err, out)
+	}
+	installed := filepath.Join(binDir, "vantage-agent")
+	if !strings.Contains(string(out), "installed "+installed) {
+		t.Fatalf("install-self into an empty state directory: %s", out)
+	}
+	if n, err := syscall.Getxattr(installed, "security.capability", make([]byte, 64)); err == nil {
+		t.Fatalf("the state directory's copy carries a file capability (%d bytes)", n)
+	}
+	return installed
 }
 
 // nobody stands for the unit's User=vantage (and the image's 10001): any

@@ -65,6 +65,13 @@ func TestAgentIPK(t *testing.T) {
 		"procd_set_param capabilities /etc/capabilities/vantage-agent.json",
 		"procd_set_param respawn",
 		"STATE=/var/lib/vantage-agent",
+		// Runs from a directory its user can write (self-update), seeded
+		// by the packaged binary, falling back to it.
+		"BIN_DIR=/usr/lib/vantage-agent",
+		`if "$PROG" install-self "$BIN_DIR"; then`,
+		`chown -R vantage:vantage "$BIN_DIR"`,
+		`run="$BIN_DIR/vantage-agent"`,
+		`procd_set_param command "$run" --config "$CONF"`,
 	} {
 		if !strings.Contains(init, want) {
 			t.Errorf("init script lacks %q", want)

@@ -113,10 +113,24 @@ func TestAgentDeb(t *testing.T) {
 			t.Errorf("unit %s=%v, want exactly %q", key, got, want)
 		}
 	}
-	if got := unit["ExecStart"]; len(got) != 1 || !strings.HasPrefix(got[0], "/usr/bin/vantage-agent --config ${CREDENTIALS_DIRECTORY}/agent.yaml") {
-		t.Errorf("ExecStart=%v", got)
+	// The agent runs from its state directory (self-update writes there),
+	// seeded from the package's binary first, then checks its config.
+	if got := unit["ExecStart"]; len(got) != 1 || !strings.HasPrefix(got[0], unitAgent+" --config ${CREDENTIALS_DIRECTORY}/agent.yaml") {
+		t.Errorf("ExecStart=%v, want %s --config …", got, unitAgent)
+	}
+	pre := unit["ExecStartPre"]
+	if len(pre) != 2 || pre[0] != "/usr/bin/vantage-agent install-self "+filepath.Dir(unitAgent) ||
+		pre[1] != unitAgent+" --config ${CREDENTIALS_DIRECTORY}/agent.yaml --check" {
+		t.Errorf("ExecStartPre=%q, want install-self into %s, then --check", pre, filepath.Dir(unitAgent))
+	}
+	if !strings.HasPrefix(unitAgent, "/var/lib/"+unit["StateDirectory"][0]+"/") {
+		t.Errorf("%s is not under StateDirectory=%s: the agent could not write next to it", unitAgent, unit["StateDirectory"][0])
 	}
 }
+
+// unitAgent is the binary the agent's unit runs: the state directory's
+// copy, which self-update may replace.
+const unitAgent = "/var/lib/vantage-agent/bin/vantage-agent"
 
 // parseUnit returns a systemd unit's key=value lines (all sections).
 func parseUnit(t *testing.T, path string) map[string][]string {
@@ -143,8 +157,9 @@ func parseUnit(t *testing.T, path string) map[string][]string {
 }
 
 // TestUnitsVerify runs systemd-analyze verify on both units. verify needs
-// ExecStart's program to exist: the copies point it at a stand-in in a temp
-// folder, everything else is the unit as shipped. Any warning fails.
+// the Exec programs to exist: the copies point the packaged binary and the
+// state directory's copy at a stand-in in a temp folder, everything else is
+// the unit as shipped. Any warning fails.
 func TestUnitsVerify(t *testing.T) {
 	sa := lab.NeedBinary(t, "systemd-analyze", "systemd")
 	dir := t.TempDir()
@@ -158,7 +173,9 @@ func TestUnitsVerify(t *testing.T) {
 			t.Fatal(err)
 		}
 		unit := filepath.Join(dir, name+".service")
-		if err := os.WriteFile(unit, []byte(strings.ReplaceAll(string(b), "/usr/bin/"+name, stand)), 0o644); err != nil {
+		text := strings.ReplaceAll(string(b), "/usr/bin/"+name, stand)
+		text = strings.ReplaceAll(text, unitAgent, stand)
+		if err := os.WriteFile(unit, []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		out, err := exec.Command(sa, "verify", unit).CombinedOutput()

@@ -27,4 +27,11 @@
 // the deadline records the failure itself and execs Exe. A failed version is
 // never tried again, and the status (Status) tells the controller, which
 // pauses the rollout.
+//
+// Packaged installs run the agent from such a directory (the systemd unit's
+// /var/lib/vantage-agent/bin, OpenWrt's /usr/lib/vantage-agent): Seed, the
+// `vantage-agent install-self DIR` command the unit runs first, copies the
+// packaged binary there unless the binary there is the same or a newer
+// version, so a package upgrade wins over an older self-update and a
+// restart never undoes a newer one.
 package update

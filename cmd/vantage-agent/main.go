@@ -28,10 +28,14 @@ func run() int {
 	if len(os.Args) > 1 && os.Args[1] == "enroll" {
 		return enrollCmd(os.Args[2:])
 	}
+	if len(os.Args) > 1 && os.Args[1] == "install-self" {
+		return installSelfCmd(os.Args[2:])
+	}
 	fs := flag.NewFlagSet("vantage-agent", flag.ContinueOnError)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `Usage: vantage-agent --config agent.yaml [--check]
        vantage-agent enroll --controller https://HOST:PORT --token TOKEN [--ca-file CA.pem] [--out FILE]
+       vantage-agent install-self DIR
 
 Runs the probes in the config on their schedule and publishes results to
 vantage.results.<agent_id> on the controller's NATS. Serves /metrics and
