@@ -97,6 +97,12 @@ func seedAs(t *testing.T, setpriv string, args []string, packaged, pre string) s
 	if !strings.Contains(string(out), "installed "+installed) {
 		t.Fatalf("install-self into an empty state directory: %s", out)
 	}
+	// A restart runs it again: the same version (read from the copy's
+	// --version) and bytes are kept, not copied again.
+	out, err = exec.Command(setpriv, append(args, pkg, "install-self", binDir)...).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "kept "+installed) {
+		t.Fatalf("install-self again over the same version: %v\n%s", err, out)
+	}
 	if n, err := syscall.Getxattr(installed, "security.capability", make([]byte, 64)); err == nil {
 		t.Fatalf("the state directory's copy carries a file capability (%d bytes)", n)
 	}

@@ -61,6 +61,10 @@ type Updater struct {
 	statePath string
 	next      string
 	m         *metrics
+	// writable is whether the binary's directory took a file at start: an
+	// agent that cannot swap its binary (a package's /usr/bin) says no
+	// target, so rollouts leave it out instead of counting its refusals.
+	writable bool
 
 	mu      sync.Mutex
 	st      state
@@ -81,7 +85,7 @@ type Updater struct {
 // New returns an Updater for the binary at o.Exe.
 func New(o Options) *Updater {
 	u := &Updater{o: o, statePath: filepath.Join(filepath.Dir(o.Exe), "update-state.json"),
-		next: o.Exe + ".next", m: newMetrics(o.Registry)}
+		next: o.Exe + ".next", m: newMetrics(o.Registry), writable: canWrite(filepath.Dir(o.Exe))}
 	u.status = remote.UpdateStatus{State: "idle", Version: o.Version}
 	return u
 }
@@ -212,6 +216,12 @@ func (u *Updater) Offer(ctx context.Context, r *Release) {
 		}
 		return
 	}
+	if !u.writable {
+		if u.status.State != "refused" || u.status.Target != r.Version {
+			u.refuseLocked(r.Version, "the agent cannot write next to its binary "+u.o.Exe+" (see README, Installing agents)", "not_writable")
+		}
+		return
+	}
 	u.busy = true
 	u.status.State, u.status.Target, u.status.Error = "downloading", r.Version, ""
 	u.reportLocked()
@@ -266,9 +276,10 @@ func (u *Updater) reportLocked() {
 func (u *Updater) statusLocked() remote.UpdateStatus {
 	s := u.status
 	s.Failed = slices.Clone(u.st.Failed)
-	if u.o.PublicKey != nil {
-		// Without a key the agent says no target: rollouts leave it out
-		// rather than pick, as a canary, a box that will refuse.
+	if u.o.PublicKey != nil && u.writable {
+		// Without a key, or a directory it can write, the agent says no
+		// target: rollouts leave it out rather than pick, as a canary, a
+		// box that will refuse.
 		s.OS, s.Arch = u.o.OS, u.o.Arch
 	}
 	return s
@@ -360,4 +371,16 @@ func (u *Updater) fetch(ctx context.Context, r Release) (err error) {
 		return err
 	}
 	return os.Rename(tmp.Name(), u.next)
+}
+
+// canWrite tells whether a file can be made in dir (permissions, a
+// read-only mount), by making and removing one.
+func canWrite(dir string) bool {
+	f, err := os.CreateTemp(dir, ".write-test-")
+	if err != nil {
+		return false
+	}
+	_ = f.Close()
+	_ = os.Remove(f.Name())
+	return true
 }

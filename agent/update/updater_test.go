@@ -279,3 +279,24 @@ func TestUpdateDownloadsNothingWhenItCannotWriteNextToItsBinary(t *testing.T) {
 		t.Fatalf("error %q after %d downloads", st.Error, b.hits.Load())
 	}
 }
+
+// TestUpdateUnwritableDirectoryReportsNoTarget: an agent whose binary's
+// directory takes no file (here it does not exist; on a box, a package's
+// /usr/bin) says no target, so rollouts leave it out, and refuses an
+// offered release without downloading it.
+func TestUpdateUnwritableDirectoryReportsNoTarget(t *testing.T) {
+	b := newBox(t)
+	b.exe = filepath.Join(t.TempDir(), "gone", "vantage-agent")
+	u := b.updater("v1", signKey.Public().(ed25519.PublicKey))
+	if err := u.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if st := u.Status(); st.OS != "" || st.Arch != "" {
+		t.Fatalf("target %s/%s reported by an agent that cannot swap its binary", st.OS, st.Arch)
+	}
+	u.Offer(context.Background(), b.release("v2", []byte("binary v2"), signKey))
+	st := u.Status()
+	if st.State != "refused" || st.Target != "v2" || b.hits.Load() != 0 || u.PendingExec() != "" {
+		t.Fatalf("status %+v after %d downloads: want refused without a download", st, b.hits.Load())
+	}
+}
