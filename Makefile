@@ -45,7 +45,7 @@ test: influxdb
 test-short:
 	$(GO) test -short -count=1 ./...
 
-## demo: controller with embedded NATS, local InfluxDB, three demo agents; Ctrl-C stops all
+## demo: controller with embedded NATS, local InfluxDB, demo agents, an snmpd when installed; Ctrl-C stops all
 demo: build influxdb
 	$(BIN)/vantage-demo
 

@@ -1,6 +1,6 @@
 // Command vantage-demo runs the whole system on one machine for a first look:
 // a local InfluxDB (scripts/influxdb.sh), the controller with its embedded
-// NATS, and three demo agents probing targets the demo itself serves on
+// NATS, and demo agents (two CPEs, a hotspot, a lines agent) probing targets the demo itself serves on
 // loopback, and, when snmpd is installed, an snmpd polled by a network-side
 // agent (snmp.go). It prints one "vantage demo ready:" line with where to look, then
 // a progress line every few seconds. Ctrl-C stops every process it started.
