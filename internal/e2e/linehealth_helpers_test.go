@@ -12,13 +12,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vantage-net/vantage/controller"
 	"github.com/vantage-net/vantage/controller/apiauth"
-	ctrlconfig "github.com/vantage-net/vantage/controller/config"
 	"github.com/vantage-net/vantage/controller/inventory"
 	"github.com/vantage-net/vantage/internal/testinflux"
 )
@@ -46,31 +42,7 @@ nats: {listen: "127.0.0.1:-1", agent_auth: false}
 influx: {url: %s, bucket: %s}
 ingest: {fetch_batch: 50, max_ack_pending: 500}
 %s`, dataDir, influx.URL, influx.Bucket, extra)
-	cfg, err := ctrlconfig.Parse("controller.yaml", []byte(cfgText))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := controller.New(controller.Options{Config: cfg, Logger: testLogger(t).With("side", "controller"),
-		Registry: prometheus.NewRegistry(), Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	apiTokens.Store(c, createToken(t, cfg.Database.Path, "--name", "e2e-admin", "--role", "admin"))
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- c.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("controller: %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Error("controller did not stop within 30s")
-		}
-	})
-	return c
+	return startControllerText(t, cfgText)
 }
 
 // getJSON fetches an API path from the controller into v.
