@@ -1,41 +1,23 @@
 package agentconfig
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/vantage-net/vantage/agent/remote"
+	"github.com/vantage-net/vantage/internal/logbuf"
 	"github.com/vantage-net/vantage/probes/result"
 )
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // A 200 KB error in a config status, sent 100 times, is kept cut to
 // result.MaxErrorBytes and logged a few times, each line bounded.
 func TestStatusErrorCutAndLogsLimited(t *testing.T) {
 	nc, _ := connect(t)
-	logBuf := &lockedBuffer{}
+	logBuf := &logbuf.Buffer{}
 	w, err := NewStatusWatcher(nc, slog.New(slog.NewTextHandler(logBuf, nil)))
 	if err != nil {
 		t.Fatal(err)

@@ -1,41 +1,22 @@
 package registry
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vantage-net/vantage/internal/clock"
+	"github.com/vantage-net/vantage/internal/logbuf"
 	"github.com/vantage-net/vantage/probes/result"
 )
 
-// syncBuffer is a log sink safe for the registry's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func newLoggedRegistry(t *testing.T) (*Registry, *syncBuffer) {
+func newLoggedRegistry(t *testing.T) (*Registry, *logbuf.Buffer) {
 	t.Helper()
-	buf := &syncBuffer{}
+	buf := &logbuf.Buffer{}
 	r, err := New(context.Background(), Options{Points: &points{}, Clock: clock.NewFake(t0)},
 		slog.New(slog.NewTextHandler(buf, nil)), prometheus.NewRegistry())
 	if err != nil {
@@ -85,10 +66,10 @@ func TestHeartbeatTextCutAndLogsLimited(t *testing.T) {
 	if !ok || len(a.Version) > result.MaxVersionBytes+24 {
 		t.Errorf("kept version of %d bytes", len(a.Version))
 	}
-	if n := buf.b.Len(); n > 4096 {
+	if n := len(buf.String()); n > 4096 {
 		t.Errorf("log grew by %d bytes for one heartbeat", n)
 	}
-	before := buf.b.Len()
+	before := len(buf.String())
 	for range 1000 {
 		r.HandleMessage("vantage.heartbeat.cpe-1", heartbeat(t, result.Heartbeat{Agent: "cpe-1", Version: huge, Time: t0, SpoolDepth: -1}))
 	}

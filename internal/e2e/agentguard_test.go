@@ -19,6 +19,7 @@ import (
 	"github.com/vantage-net/vantage/controller/agentauth"
 	ctrlconfig "github.com/vantage-net/vantage/controller/config"
 	"github.com/vantage-net/vantage/internal/lab"
+	"github.com/vantage-net/vantage/internal/logbuf"
 	"github.com/vantage-net/vantage/internal/testinflux"
 	"github.com/vantage-net/vantage/probes/result"
 )
@@ -63,7 +64,7 @@ func TestStolenAgentCredentials(t *testing.T) {
 	cred := issueCredentials(t, dbPath, "cpe-c1")["cpe-c1"]
 
 	port := lab.FreePort(t)
-	logs := &syncBuffer{}
+	logs := &logbuf.Buffer{}
 	cfg, err := ctrlconfig.Parse("controller.yaml", []byte(fmt.Sprintf(`http_listen: 127.0.0.1:0
 data_dir: %s
 nats: {listen: "127.0.0.1:%d", agent_auth: true}

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -9,7 +8,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,27 +18,9 @@ import (
 	"github.com/vantage-net/vantage/controller/apiauth"
 	ctrlconfig "github.com/vantage-net/vantage/controller/config"
 	"github.com/vantage-net/vantage/internal/lab"
+	"github.com/vantage-net/vantage/internal/logbuf"
 	"github.com/vantage-net/vantage/internal/testinflux"
 )
-
-// syncBuffer is a log sink the controller's goroutines write while the
-// test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestSecretsNotInLogOrStatus (issue 10, item 9): the controller is given an
 // InfluxDB URL and a NATS URL that both carry user:password@ (a real
@@ -77,7 +57,7 @@ influx: {url: %q, bucket: %s}
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &logbuf.Buffer{}
 	c, err := controller.New(controller.Options{Config: cfg, Logger: slog.New(slog.NewTextHandler(logs, nil)),
 		Registry: prometheus.NewRegistry(), Version: "test"})
 	if err != nil {
