@@ -140,7 +140,7 @@ func inventoryYAML(lines []line) string {
 	for _, ln := range lines {
 		fmt.Fprintf(&b, "  - {id: C-%s, name: Customer %s, tier: standard}\n", ln.id, ln.id)
 	}
-	b.WriteString("elements:\n  - {id: pop, kind: pop, name: PoP}\n  - {id: br, parent: pop, kind: card, name: PoP bridge}\n")
+	b.WriteString("elements:\n  - {id: pop, kind: pop, name: PoP, agent: bench-detect}\n  - {id: br, parent: pop, kind: card, name: PoP bridge}\n")
 	for _, ln := range lines {
 		fmt.Fprintf(&b, "  - {id: P-%s, parent: br, kind: port, name: port %s}\n", ln.id, ln.id)
 	}
