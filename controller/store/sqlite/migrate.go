@@ -54,17 +54,29 @@ func Migrations() ([]Migration, error) {
 	return ms, nil
 }
 
-// Migrate applies every step newer than the database's version, each in its
-// own transaction together with its schema_migrations row, so a crash leaves
-// the database at a whole step. It returns the versions applied.
+// Migrate applies every step the database has not had yet, in number
+// order, each in its own transaction together with its schema_migrations
+// row, so a crash leaves the database at a whole step. It returns the
+// versions applied.
 //
-// A database newer than this build (a downgraded controller) is refused
-// rather than used: old code writing into a newer schema loses data quietly.
+// A step is applied when its number is missing, not only when it is above
+// the newest applied: work developed side by side lands with numbers out
+// of order (0021 on main before 0013), and a database that took 0021 first
+// must still get 0013. Steps are written to commute (each creates its own
+// tables or adds its own columns), which is what makes that safe.
+//
+// A database that holds a step this build does not know (a downgraded
+// controller) is refused rather than used: old code writing into a newer
+// schema loses data quietly.
 func Migrate(ctx context.Context, db *sql.DB) ([]int, error) {
 	ms, err := Migrations()
 	if err != nil {
 		return nil, err
 	}
+	return migrate(ctx, db, ms)
+}
+
+func migrate(ctx context.Context, db *sql.DB, ms []Migration) ([]int, error) {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT NOT NULL,
@@ -72,16 +84,22 @@ func Migrate(ctx context.Context, db *sql.DB) ([]int, error) {
 	)`); err != nil {
 		return nil, fmt.Errorf("create schema_migrations: %w", err)
 	}
-	cur, err := Version(ctx, db)
+	done, err := appliedVersions(ctx, db)
 	if err != nil {
 		return nil, err
 	}
-	if n := len(ms); n > 0 && cur > ms[n-1].Version {
-		return nil, fmt.Errorf("database schema is version %d, newer than this controller knows (%d): run the newer controller", cur, ms[n-1].Version)
+	known := map[int]bool{}
+	for _, m := range ms {
+		known[m.Version] = true
+	}
+	for v := range done {
+		if !known[v] {
+			return nil, fmt.Errorf("database schema has step %d, which this controller does not know: run the newer controller", v)
+		}
 	}
 	var applied []int
 	for _, m := range ms {
-		if m.Version <= cur {
+		if done[m.Version] {
 			continue
 		}
 		if err := apply(ctx, db, m); err != nil {
@@ -90,6 +108,23 @@ func Migrate(ctx context.Context, db *sql.DB) ([]int, error) {
 		applied = append(applied, m.Version)
 	}
 	return applied, nil
+}
+
+func appliedVersions(ctx context.Context, db *sql.DB) (map[int]bool, error) {
+	rows, err := db.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("read schema versions: %w", err)
+	}
+	defer rows.Close()
+	done := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("read schema versions: %w", err)
+		}
+		done[v] = true
+	}
+	return done, rows.Err()
 }
 
 func apply(ctx context.Context, db *sql.DB, m Migration) error {

@@ -92,7 +92,7 @@ func TestRefusesNewerSchema(t *testing.T) {
 	}
 	db.Close()
 	_, err := Open(context.Background(), path, Options{})
-	if err == nil || !strings.Contains(err.Error(), "newer than this controller knows") {
+	if err == nil || !strings.Contains(err.Error(), "which this controller does not know") {
 		t.Fatalf("got %v", err)
 	}
 }
