@@ -60,7 +60,8 @@ type derivedTarget struct {
 }
 
 // Derive builds a's remote config: one ping probe over the probe addresses
-// of its lines, labelled with line, customer and site so results land on
+// of its lines and the watch addresses of the lines it watches from their
+// far end (lineTargets), labelled with line, customer and site so results land on
 // the right line; one snmp probe over the SNMP devices it polls, each with
 // its profile's credentials and its lines' interfaces; then the probes of
 // extra (a YAML document with a probes list; nil for none).
@@ -70,7 +71,7 @@ func Derive(a inventory.Assignment, profiles Profiles, extra []byte) ([]byte, er
 	if a.Site.ID != "" {
 		doc.Site = &derivedSite{ID: a.Site.ID, Lat: a.Site.Lat, Lon: a.Site.Lon}
 	}
-	if len(a.Lines) > 0 {
+	if len(a.Lines)+len(a.Watches) > 0 {
 		probe := derivedProbe{Name: LinesProbe, Type: "ping", Interval: p.Interval.String(),
 			Options: map[string]any{"count": p.Count}}
 		if p.PacketInterval > 0 {
@@ -79,10 +80,11 @@ func Derive(a inventory.Assignment, profiles Profiles, extra []byte) ([]byte, er
 		if p.Timeout > 0 {
 			probe.Timeout = p.Timeout.String()
 		}
-		for _, l := range a.Lines {
-			probe.Targets = append(probe.Targets, derivedTarget{Address: l.ProbeAddress,
-				Labels: map[string]string{"line": l.CircuitID, "customer": l.CustomerID, "site": a.Site.ID}})
+		targets, err := lineTargets(a)
+		if err != nil {
+			return nil, err
 		}
+		probe.Targets = targets
 		doc.Probes = append(doc.Probes, probe)
 	}
 	if len(a.Devices) > 0 {
@@ -123,4 +125,39 @@ func Derive(a inventory.Assignment, profiles Profiles, extra []byte) ([]byte, er
 	}
 	header := fmt.Sprintf("# Derived by vantage-controller from the inventory (%s); edits here are overwritten.\n", from)
 	return append([]byte(header), out...), nil
+}
+
+// lineTargets lists the derived ping probe's targets: the probe address of
+// every line starting at a's site, then the watch address of every line a
+// watches from its far end; one probe for all, however many (the ping
+// engine shares one socket among them: a PoP agent pings thousands of
+// customer ends in one probe). Two lines with one address would be one
+// series measured twice, which the agent refuses (agent/config), so that
+// is an error naming both lines rather than a config the agent rejects.
+func lineTargets(a inventory.Assignment) ([]derivedTarget, error) {
+	targets := make([]derivedTarget, 0, len(a.Lines)+len(a.Watches))
+	owner := make(map[string]string, len(a.Lines)+len(a.Watches))
+	add := func(addr string, l inventory.Line, field string) error {
+		if prev, dup := owner[addr]; dup {
+			return fmt.Errorf("agent %s: line %s: %s %s is already the target of line %s", a.Agent, l.CircuitID, field, addr, prev)
+		}
+		owner[addr] = l.CircuitID
+		labels := map[string]string{"line": l.CircuitID, "customer": l.CustomerID}
+		if a.Site.ID != "" { // else the agent's own site applies
+			labels["site"] = a.Site.ID
+		}
+		targets = append(targets, derivedTarget{Address: addr, Labels: labels})
+		return nil
+	}
+	for _, l := range a.Lines {
+		if err := add(l.ProbeAddress, l, "probe_address"); err != nil {
+			return nil, err
+		}
+	}
+	for _, l := range a.Watches {
+		if err := add(l.WatchAddress, l, "watch_address"); err != nil {
+			return nil, err
+		}
+	}
+	return targets, nil
 }

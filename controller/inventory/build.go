@@ -90,8 +90,12 @@ func (b *builder) add(r *record) {
 			SNMPDevice:   b.id(r, "snmp_device"),
 			SNMPIfName:   b.text(r, "snmp_ifname"),
 			SNMPIfAlias:  b.text(r, "snmp_ifalias"),
+			ZSite:        b.id(r, "z_end_site"),
+			Watchers:     b.watchers(r, "watchers"),
+			WatchAddress: b.host(r, "watch_address"),
 		})
 		b.lineSNMP(r, s.Lines[len(s.Lines)-1])
+		b.lineWatch(r, s.Lines[len(s.Lines)-1])
 	}
 	s.rows[r.kind] = append(s.rows[r.kind], r.where())
 }

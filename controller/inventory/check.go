@@ -48,6 +48,7 @@ func checkRefs(set *Set, k known, c *collector) {
 		ref(KindLines, i, "a_end_site", x.ASite, "site", sites[x.ASite])
 		ref(KindLines, i, "upstream_element", x.UpstreamElement, "element", has(parent, x.UpstreamElement))
 	}
+	checkWatchers(set, sites, parent, c)
 	checkCycles(set, parent, c)
 	checkSNMP(set, k, parent, c)
 }

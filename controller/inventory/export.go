@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/vantage-net/vantage/internal/csvsafe"
 )
@@ -90,7 +91,8 @@ func exportRow(kind Kind, sc scanner) (map[string]string, error) {
 			"upstream_element": l.UpstreamElement, "sla_availability_pct": numCell(l.SLAAvailabilityPct),
 			"loss_pct": numCell(t.LossPct), "rtt_ms": numCell(t.RTTMs), "jitter_ms": numCell(t.JitterMs),
 			"probe_address": l.ProbeAddress, "snmp_device": l.SNMPDevice, "snmp_ifname": l.SNMPIfName,
-			"snmp_ifalias": l.SNMPIfAlias}, err
+			"snmp_ifalias": l.SNMPIfAlias, "z_end_site": l.ZSite, "watchers": strings.Join(l.Watchers, ";"),
+			"watch_address": l.WatchAddress}, err
 	}
 	return nil, fmt.Errorf("unknown kind %q", kind)
 }

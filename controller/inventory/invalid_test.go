@@ -124,8 +124,8 @@ func TestCSVHeaderProblems(t *testing.T) {
 	_, err := ParseCSV("l.csv", []byte("circuit_id,colour,circuit_id\nL1,red,L1\n"))
 	want := []string{
 		"l.csv:1: customer: required column is missing",
-		"l.csv:1:12: colour: unknown column for lines (want customer, a_end_site, z_end, upstream_element, sla_availability_pct, loss_pct, rtt_ms, jitter_ms, probe_address, snmp_device, snmp_ifname, snmp_ifalias)",
-		"l.csv:1:19: circuit_id: unknown column for lines (want customer, a_end_site, z_end, upstream_element, sla_availability_pct, loss_pct, rtt_ms, jitter_ms, probe_address, snmp_device, snmp_ifname, snmp_ifalias)",
+		"l.csv:1:12: colour: unknown column for lines (want customer, a_end_site, z_end, upstream_element, sla_availability_pct, loss_pct, rtt_ms, jitter_ms, probe_address, snmp_device, snmp_ifname, snmp_ifalias, z_end_site, watchers, watch_address)",
+		"l.csv:1:19: circuit_id: unknown column for lines (want customer, a_end_site, z_end, upstream_element, sla_availability_pct, loss_pct, rtt_ms, jitter_ms, probe_address, snmp_device, snmp_ifname, snmp_ifalias, z_end_site, watchers, watch_address)",
 	}
 	if err == nil || err.Error() != strings.Join(want, "\n") {
 		t.Fatalf("got:\n%v", err)

@@ -91,6 +91,10 @@ func yamlRecord(c *collector, file string, sp *spec, path string, n *yaml.Node) 
 			c.addf(file, k.Line, 0, r.field(bounded(name)), "unknown key (want %s)", strings.Join(sp.fields, ", "))
 		case r.cells[name] != (cell{}):
 			c.addf(file, k.Line, 0, r.field(bounded(name)), "key appears twice")
+		case v.Kind == yaml.SequenceNode && listField(name):
+			if text, ok := yamlList(c, file, r.field(name), v); ok && text != "" {
+				r.cells[name] = cell{value: text, line: v.Line}
+			}
 		case v.Kind != yaml.ScalarNode:
 			c.addf(file, v.Line, 0, r.field(name), "must be a single value, not a %s", kindName(v))
 		case isNull(v):

@@ -107,7 +107,7 @@ var specs = []*spec{
 	{kind: KindLines, csvKey: "circuit_id",
 		fields: []string{"circuit_id", "customer", "a_end_site", "z_end", "upstream_element",
 			"sla_availability_pct", "loss_pct", "rtt_ms", "jitter_ms", "probe_address",
-			"snmp_device", "snmp_ifname", "snmp_ifalias"},
+			"snmp_device", "snmp_ifname", "snmp_ifalias", "z_end_site", "watchers", "watch_address"},
 		required: []string{"circuit_id", "customer"}},
 }
 

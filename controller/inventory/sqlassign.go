@@ -2,7 +2,7 @@ package inventory
 
 import "context"
 
-// Assignments implements Store with four queries whatever the fleet size:
+// Assignments implements Store with seven queries whatever the fleet size:
 // 10,000 agents must not mean 10,000 queries on every refresh.
 func (s *SQLStore) Assignments(ctx context.Context) ([]Assignment, error) {
 	sites, err := list(ctx, s.db, scanSite, `SELECT `+siteCols+` FROM sites WHERE agent <> '' ORDER BY agent, id`)
@@ -26,6 +26,11 @@ func (s *SQLStore) Assignments(ctx context.Context) ([]Assignment, error) {
 			out[i].Lines = append(out[i].Lines, l)
 		}
 	}
+	watches, err := s.farWatches(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out = mergeWatches(out, watches)
 	devices, err := s.snmpAssignments(ctx)
 	if err != nil {
 		return nil, err

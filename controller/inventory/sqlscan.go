@@ -14,7 +14,7 @@ const (
 	contactCols  = `id, customer_id, name, role, email, phone, im, language`
 	lineCols     = `circuit_id, customer_id, COALESCE(a_end_site, ''), z_end, COALESCE(upstream_element_id, ''),
 		sla_availability_pct, loss_pct, rtt_ms, jitter_ms, probe_address,
-		COALESCE(snmp_device, ''), snmp_ifname, snmp_ifalias`
+		COALESCE(snmp_device, ''), snmp_ifname, snmp_ifalias, COALESCE(z_end_site, ''), watchers, watch_address`
 )
 
 type scanner interface{ Scan(dest ...any) error }
@@ -41,9 +41,13 @@ func scanContact(s scanner) (c Contact, err error) {
 
 func scanLine(s scanner) (l Line, err error) {
 	t := &l.Thresholds
+	var watchers string
 	err = s.Scan(&l.CircuitID, &l.CustomerID, &l.ASite, &l.ZEnd, &l.UpstreamElement,
 		&l.SLAAvailabilityPct, &t.LossPct, &t.RTTMs, &t.JitterMs, &l.ProbeAddress,
-		&l.SNMPDevice, &l.SNMPIfName, &l.SNMPIfAlias)
+		&l.SNMPDevice, &l.SNMPIfName, &l.SNMPIfAlias, &l.ZSite, &watchers, &l.WatchAddress)
+	if err == nil {
+		l.Watchers, err = decodeWatchers(watchers)
+	}
 	return l, err
 }
 

@@ -91,7 +91,7 @@ func (s *SQLStore) Import(ctx context.Context, set *Set, opts ImportOptions) (Co
 					t := x.Thresholds
 					return []any{x.CircuitID, x.CustomerID, null(x.ASite), x.ZEnd, null(x.UpstreamElement),
 						x.SLAAvailabilityPct, t.LossPct, t.RTTMs, t.JitterMs, x.ProbeAddress,
-						null(x.SNMPDevice), x.SNMPIfName, x.SNMPIfAlias}
+						null(x.SNMPDevice), x.SNMPIfName, x.SNMPIfAlias, null(x.ZSite), encodeWatchers(x.Watchers), x.WatchAddress}
 				})
 		}},
 	}
@@ -138,11 +138,13 @@ const (
 		ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id, name = excluded.name, role = excluded.role,
 			email = excluded.email, phone = excluded.phone, im = excluded.im, language = excluded.language`
 	upsertLine = `INSERT INTO lines (circuit_id, customer_id, a_end_site, z_end, upstream_element_id,
-			sla_availability_pct, loss_pct, rtt_ms, jitter_ms, probe_address, snmp_device, snmp_ifname, snmp_ifalias)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			sla_availability_pct, loss_pct, rtt_ms, jitter_ms, probe_address, snmp_device, snmp_ifname, snmp_ifalias,
+			z_end_site, watchers, watch_address)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (circuit_id) DO UPDATE SET customer_id = excluded.customer_id, a_end_site = excluded.a_end_site,
 			z_end = excluded.z_end, upstream_element_id = excluded.upstream_element_id,
 			sla_availability_pct = excluded.sla_availability_pct, loss_pct = excluded.loss_pct,
 			rtt_ms = excluded.rtt_ms, jitter_ms = excluded.jitter_ms, probe_address = excluded.probe_address,
-			snmp_device = excluded.snmp_device, snmp_ifname = excluded.snmp_ifname, snmp_ifalias = excluded.snmp_ifalias`
+			snmp_device = excluded.snmp_device, snmp_ifname = excluded.snmp_ifname, snmp_ifalias = excluded.snmp_ifalias,
+			z_end_site = excluded.z_end_site, watchers = excluded.watchers, watch_address = excluded.watch_address`
 )

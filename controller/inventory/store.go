@@ -39,8 +39,10 @@ type Store interface {
 
 	// Assignments lists every site that names an agent, ordered by agent
 	// and site, with the lines that start there and have a probe address,
-	// and every agent an element names, with the SNMP devices it polls:
-	// what each managed agent must watch.
+	// every agent a line names as a watcher (z_end_site, watchers), with
+	// the lines it watches from their far end, and every agent an element
+	// names, with the SNMP devices it polls: what each managed agent must
+	// watch.
 	Assignments(ctx context.Context) ([]Assignment, error)
 	// LinesWatchedFromNetwork lists the lines below the elements that name
 	// agent (see SQLStore.LinesWatchedFromNetwork).
@@ -59,6 +61,10 @@ type Assignment struct {
 	Site Site
 	// Lines are ordered by circuit id; each has a ProbeAddress.
 	Lines []Line
+	// Watches are the lines the agent watches from their far end (it is
+	// their z_end_site's agent or one of their watchers), ordered by
+	// circuit id; each has a WatchAddress, which the agent pings.
+	Watches []Line
 	// Devices are the SNMP devices the agent polls, ordered by element id.
 	Devices []SNMPDevice
 }

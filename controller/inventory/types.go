@@ -1,5 +1,7 @@
 package inventory
 
+import "slices"
+
 // Tier ranks customers for notification and dampening. AB-class group and
 // enterprise customers come first, then the VIP tiers of the field studies.
 type Tier string
@@ -107,6 +109,18 @@ type Line struct {
 	// (usually the PE side of the circuit); empty means the line is not
 	// probed by a managed agent.
 	ProbeAddress string `json:"probe_address,omitempty"`
+	// ZSite is the site at the line's Z end whose agent watches the line
+	// from that end (a hub or PoP site, or the far customer site of a
+	// point-to-point circuit), pinging WatchAddress.
+	ZSite string `json:"z_end_site,omitempty"`
+	// Watchers are more places the line is watched from, besides its
+	// A end: each a site id or an element id (a PoP element naming its
+	// agent), in the order written. Their agents ping WatchAddress.
+	Watchers []string `json:"watchers,omitempty"`
+	// WatchAddress is what the agents of ZSite and Watchers ping: the
+	// customer end of the circuit (the CPE's line-side address). Required
+	// when ZSite or Watchers is set.
+	WatchAddress string `json:"watch_address,omitempty"`
 	// SNMPDevice is the element (with an snmp_address) whose interface
 	// carries the line; empty means the nearest such element at or above
 	// UpstreamElement.
@@ -181,5 +195,9 @@ func (l Line) equal(o Line) bool {
 		eqf(l.SLAAvailabilityPct, o.SLAAvailabilityPct) && eqf(l.Thresholds.LossPct, o.Thresholds.LossPct) &&
 		eqf(l.Thresholds.RTTMs, o.Thresholds.RTTMs) && eqf(l.Thresholds.JitterMs, o.Thresholds.JitterMs) &&
 		l.ProbeAddress == o.ProbeAddress && l.SNMPDevice == o.SNMPDevice && l.SNMPIfName == o.SNMPIfName &&
-		l.SNMPIfAlias == o.SNMPIfAlias
+		l.SNMPIfAlias == o.SNMPIfAlias && l.ZSite == o.ZSite && slices.Equal(l.Watchers, o.Watchers) &&
+		l.WatchAddress == o.WatchAddress
 }
+
+// WatchedFromFarEnd reports whether the line names watchers besides its A end.
+func (l Line) WatchedFromFarEnd() bool { return l.ZSite != "" || len(l.Watchers) > 0 }

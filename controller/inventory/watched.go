@@ -15,6 +15,17 @@ type Watched struct {
 	ByAgent map[string]map[string]struct{}
 	// Lines holds every line of the inventory, watched or not.
 	Lines map[string]struct{}
+	// AEnd maps a line to the agents watching it from its A-end site: the
+	// customer side. Every other agent in ByAgent watches it from the
+	// network side (its z_end_site, watchers, or an element above it);
+	// controller/cause tells the two apart.
+	AEnd map[string]map[string]struct{}
+}
+
+// CustomerSide reports whether agent watches line from its A-end site.
+func (w *Watched) CustomerSide(agent, line string) bool {
+	_, ok := w.AEnd[line][agent]
+	return ok
 }
 
 // Watches reports whether agent is assigned to watch line.
@@ -54,7 +65,8 @@ var watchRules = []struct{ name, query string }{
 // whatever the fleet size, for a cache refreshed like line health's
 // inventory.
 func (s *SQLStore) WatchedLines(ctx context.Context) (*Watched, error) {
-	w := &Watched{ByAgent: map[string]map[string]struct{}{}, Lines: map[string]struct{}{}}
+	w := &Watched{ByAgent: map[string]map[string]struct{}{}, Lines: map[string]struct{}{},
+		AEnd: map[string]map[string]struct{}{}}
 	ids, err := s.db.QueryContext(ctx, `SELECT circuit_id FROM lines`)
 	if err != nil {
 		return nil, fmt.Errorf("watched lines: %w", err)
@@ -84,11 +96,28 @@ func (s *SQLStore) WatchedLines(ctx context.Context) (*Watched, error) {
 				return nil, fmt.Errorf("watched lines (%s): %w", r.name, err)
 			}
 			w.add(agent, line)
+			if r.name == "a_end_site" {
+				if w.AEnd[line] == nil {
+					w.AEnd[line] = map[string]struct{}{}
+				}
+				w.AEnd[line][agent] = struct{}{}
+			}
 		}
 		err = rows.Err()
 		rows.Close()
 		if err != nil {
 			return nil, fmt.Errorf("watched lines (%s): %w", r.name, err)
+		}
+	}
+	// The far ends lines name (z_end_site, watchers): resolved in memory,
+	// as for the derived probes, so evidence and probes never disagree.
+	far, err := s.farWatches(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("watched lines (far end): %w", err)
+	}
+	for agent, lines := range far {
+		for _, l := range lines {
+			w.add(agent, l.CircuitID)
 		}
 	}
 	return w, nil
