@@ -47,6 +47,8 @@ type Config struct {
 	// Releases holds agent releases and their rollouts (releases.go);
 	// omitted: no self-update.
 	Releases *Releases `yaml:"releases"`
+	// Complaints tunes complaint linking, verdicts and repeats (complaints.go).
+	Complaints Complaints `yaml:"complaints"`
 }
 
 // NATS settings. With no URLs the controller runs an embedded nats-server.
@@ -193,6 +195,7 @@ func (c *Config) setDefaults() {
 	c.setDetectorDefaults()
 	c.setRemoteConfigDefaults()
 	c.setReleasesDefaults()
+	c.setComplaintsDefaults()
 }
 
 func (c *Config) validate(file string, root *yaml.Node) yamlstrict.Errors {
@@ -261,6 +264,7 @@ func (c *Config) validate(file string, root *yaml.Node) yamlstrict.Errors {
 	c.validateRemoteConfig(bad)
 	c.validateEnroll(bad)
 	c.validateReleases(bad)
+	c.validateComplaints(bad)
 	errs = append(errs, c.validateSNMP(file, bad)...)
 	return errs
 }

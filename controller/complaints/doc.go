@@ -1,0 +1,14 @@
+// Package complaints takes in call-centre complaints, links each to a
+// customer, its lines and a place (grid cell), and judges it against what
+// line health committed: a verdict (confirmed, degraded, not_observed,
+// not_monitored) with the evidence attached, recomputed while late
+// evidence can still arrive. Complaints of one customer, line or cell
+// that pile up (N in D days) are repeats.
+//
+// Files: complaint.go (the model and its checks), store.go (upserts,
+// idempotent on the complaint id), link.go (customer, lines, place),
+// evidence.go and verdict.go (the window and the verdict), repeats.go,
+// cells.go (counts per grid cell for the places-to-fix ranking),
+// reevaluate.go (the loop that re-judges open and recent complaints),
+// http.go (the API) and importcsv/ (call-centre exports).
+package complaints

@@ -1,0 +1,119 @@
+package complaints
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+)
+
+// lineEvidence collects what line health committed about one line in
+// [from, to]: its events (line_events), the incidents it was a member of,
+// and its current state (line_states). monitored is false when line
+// health has no state for it, or only unknown (nothing heard).
+type lineEvidence struct {
+	items     []Evidence
+	monitored bool
+	// open: an outage or incident of the line is still open; lastEnd is
+	// the latest end of those that closed.
+	open    bool
+	lastEnd time.Time
+	had     bool // any outage, flap or incident
+}
+
+func ptime(ms int64) *time.Time {
+	t := fromMS(ms)
+	return &t
+}
+
+func gatherLine(ctx context.Context, q querier, line string, from, to time.Time) (lineEvidence, error) {
+	var e lineEvidence
+	rows, err := q.QueryContext(ctx, `SELECT id, kind, started_at, ended_at, loss_pct, rtt_ms FROM line_events
+		WHERE circuit_id = ? AND started_at <= ? AND (ended_at IS NULL OR ended_at >= ?)
+		ORDER BY started_at, id`, line, to.UnixMilli(), from.UnixMilli())
+	if err != nil {
+		return e, err
+	}
+	for rows.Next() {
+		var id, start int64
+		var end sql.NullInt64
+		var kind string
+		var loss, rtt sql.NullFloat64
+		if err := rows.Scan(&id, &kind, &start, &end, &loss, &rtt); err != nil {
+			rows.Close()
+			return e, err
+		}
+		it := Evidence{Kind: kind, Line: line, EventID: id, Start: ptime(start), End: optTime(end)}
+		if loss.Valid {
+			it.LossPct = &loss.Float64
+		}
+		if rtt.Valid {
+			it.RTTMs = &rtt.Float64
+		}
+		e.items = append(e.items, it)
+		if kind != "degraded" {
+			e.track(end)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return e, err
+	}
+	rows, err = q.QueryContext(ctx, `SELECT i.id, i.kind, i.started_at, i.ended_at FROM incident_lines l
+		JOIN incidents i ON i.id = l.incident_id
+		WHERE l.circuit_id = ? AND i.started_at <= ? AND (i.ended_at IS NULL OR i.ended_at >= ?)
+		ORDER BY i.started_at, i.id`, line, to.UnixMilli(), from.UnixMilli())
+	if err != nil {
+		return e, err
+	}
+	for rows.Next() {
+		var id, start int64
+		var end sql.NullInt64
+		var kind string
+		if err := rows.Scan(&id, &kind, &start, &end); err != nil {
+			rows.Close()
+			return e, err
+		}
+		e.items = append(e.items, Evidence{Kind: "incident", Line: line, Incident: id, Start: ptime(start),
+			End: optTime(end), Note: kind})
+		e.track(end)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return e, err
+	}
+	var state string
+	var since sql.NullInt64
+	err = q.QueryRowContext(ctx, `SELECT state, since FROM line_states WHERE circuit_id = ?`, line).Scan(&state, &since)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return e, err
+	default:
+		e.monitored = state != "unknown"
+		if state == "flapping" {
+			e.items = append(e.items, Evidence{Kind: "flapping", Line: line, Start: optTime(since),
+				Note: "the line is flapping now"})
+		}
+	}
+	if e.monitored && len(e.items) == 0 {
+		e.items = append(e.items, Evidence{Kind: "healthy", Line: line, Start: optTime(since),
+			Note: "line health has the line " + state + " with no outage, flap or degradation in the window"})
+	}
+	if !e.monitored && len(e.items) == 0 {
+		e.items = append(e.items, Evidence{Kind: "unmonitored_line", Line: line,
+			Note: "line health has no state for this line: no agent's results about it"})
+	}
+	return e, nil
+}
+
+func (e *lineEvidence) track(end sql.NullInt64) {
+	e.had = true
+	if !end.Valid {
+		e.open = true
+		return
+	}
+	if t := fromMS(end.Int64); t.After(e.lastEnd) {
+		e.lastEnd = t
+	}
+}

@@ -1,0 +1,237 @@
+package complaints
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+)
+
+// key is one place a complaint counts against: its customer, a line, or
+// its grid cell.
+type key struct{ kind, key string }
+
+type keySet map[key]bool
+
+// rewriteKeys replaces a complaint's keys with those of its new link and
+// returns old and new together (both need their repeats recounted).
+func (s *Store) rewriteKeys(ctx context.Context, q querier, id string, received time.Time, l link) (keySet, error) {
+	ks := keySet{}
+	rows, err := q.QueryContext(ctx, `SELECT kind, key FROM complaint_keys WHERE complaint_id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var k key
+		if err := rows.Scan(&k.kind, &k.key); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ks[k] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if _, err := q.ExecContext(ctx, `DELETE FROM complaint_keys WHERE complaint_id = ?`, id); err != nil {
+		return nil, err
+	}
+	fresh := []key{}
+	if l.customer != "" {
+		fresh = append(fresh, key{"customer", l.customer})
+	}
+	for _, line := range l.lines {
+		fresh = append(fresh, key{"line", line})
+	}
+	if l.cell != "" {
+		fresh = append(fresh, key{"cell", l.cell})
+	}
+	for _, k := range fresh {
+		if _, err := q.ExecContext(ctx, `INSERT OR IGNORE INTO complaint_keys (complaint_id, kind, key, received_at)
+			VALUES (?, ?, ?, ?)`, id, k.kind, k.key, received.UnixMilli()); err != nil {
+			return nil, err
+		}
+		ks[k] = true
+	}
+	return ks, nil
+}
+
+// updateRepeats recounts the complaints of the touched keys. A complaint
+// is a repeat when, counting itself, RepeatCount complaints of one of its
+// keys were received in the RepeatWindow up to its own receipt: the
+// third complaint in 30 days is a repeat, the first two are not, and a
+// complaint imported late into the past is counted where it happened.
+func (s *Store) updateRepeats(ctx context.Context, q querier, touched keySet) error {
+	flag := map[string]bool{} // complaints of touched keys → repeat by one of them
+	window := s.o.RepeatWindow.Milliseconds()
+	for k := range touched {
+		rows, err := q.QueryContext(ctx, `SELECT complaint_id, received_at FROM complaint_keys
+			WHERE kind = ? AND key = ? ORDER BY received_at, complaint_id`, k.kind, k.key)
+		if err != nil {
+			return err
+		}
+		var ids []string
+		var at []int64
+		for rows.Next() {
+			var id string
+			var t int64
+			if err := rows.Scan(&id, &t); err != nil {
+				rows.Close()
+				return err
+			}
+			ids, at = append(ids, id), append(at, t)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		lo := 0
+		for i := range ids {
+			for at[lo] <= at[i]-window {
+				lo++
+			}
+			flag[ids[i]] = flag[ids[i]] || i-lo+1 >= s.o.RepeatCount
+		}
+	}
+	for id, rep := range flag {
+		if !rep {
+			var err error
+			if rep, err = s.repeatByOtherKeys(ctx, q, id, touched); err != nil {
+				return err
+			}
+		}
+		v := 0
+		if rep {
+			v = 1
+		}
+		if _, err := q.ExecContext(ctx, `UPDATE complaints SET repeat = ? WHERE id = ? AND repeat <> ?`, v, id, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// repeatByOtherKeys counts id's keys that updateRepeats did not walk.
+func (s *Store) repeatByOtherKeys(ctx context.Context, q querier, id string, walked keySet) (bool, error) {
+	rows, err := q.QueryContext(ctx, `SELECT kind, key, received_at FROM complaint_keys WHERE complaint_id = ?`, id)
+	if err != nil {
+		return false, err
+	}
+	type kt struct {
+		k key
+		t int64
+	}
+	var others []kt
+	for rows.Next() {
+		var x kt
+		if err := rows.Scan(&x.k.kind, &x.k.key, &x.t); err != nil {
+			rows.Close()
+			return false, err
+		}
+		if !walked[x.k] {
+			others = append(others, x)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return false, err
+	}
+	for _, x := range others {
+		var n int
+		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM complaint_keys WHERE kind = ? AND key = ?
+			AND received_at > ? AND received_at <= ?`, x.k.kind, x.k.key, x.t-s.o.RepeatWindow.Milliseconds(), x.t).Scan(&n); err != nil {
+			return false, err
+		}
+		if n >= s.o.RepeatCount {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// Repeat is a customer, line or cell with RepeatCount or more complaints
+// in the RepeatWindow up to now, with its history.
+type Repeat struct {
+	// Kind is customer, line or cell; Key its id (customer id, circuit id, geohash).
+	Kind  string `json:"kind"`
+	Key   string `json:"key"`
+	Count int    `json:"count"` // complaints in the window
+	// First and Last complaint received in the window.
+	First time.Time `json:"first"`
+	Last  time.Time `json:"last"`
+	// History is every complaint of the key in the window, newest first.
+	History []RepeatEntry `json:"history"`
+}
+
+// RepeatEntry is one complaint in a repeat's history.
+type RepeatEntry struct {
+	ID         string    `json:"id"`
+	ReceivedAt time.Time `json:"received_at"`
+	Category   Category  `json:"category"`
+	Verdict    Verdict   `json:"verdict"`
+	Customer   string    `json:"customer,omitempty"`
+}
+
+// Repeats lists the repeats at the Store's clock, ranked by count, then
+// by the latest complaint (most recent first), counting only complaints
+// whose customer sees reports true (an account manager's own).
+func (s *Store) Repeats(ctx context.Context, sees func(customer string) bool, limit int) ([]Repeat, error) {
+	now := s.o.Now()
+	rows, err := s.db.QueryContext(ctx, `SELECT k.kind, k.key, c.id, c.received_at, c.category, c.verdict, c.linked_customer
+		FROM complaint_keys k JOIN complaints c ON c.id = k.complaint_id
+		WHERE k.received_at > ? AND k.received_at <= ?
+		ORDER BY k.kind, k.key, k.received_at DESC, c.id`, now.Add(-s.o.RepeatWindow).UnixMilli(), now.UnixMilli())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Repeat
+	var cur *Repeat
+	flush := func() {
+		if cur != nil && cur.Count >= s.o.RepeatCount {
+			out = append(out, *cur)
+		}
+		cur = nil
+	}
+	for rows.Next() {
+		var k key
+		var e RepeatEntry
+		var t int64
+		var cat, verdict string
+		if err := rows.Scan(&k.kind, &k.key, &e.ID, &t, &cat, &verdict, &e.Customer); err != nil {
+			return nil, err
+		}
+		if !sees(e.Customer) {
+			continue
+		}
+		e.ReceivedAt, e.Category, e.Verdict = fromMS(t), Category(cat), Verdict(verdict)
+		if cur == nil || cur.Kind != k.kind || cur.Key != k.key {
+			flush()
+			cur = &Repeat{Kind: k.kind, Key: k.key, Last: e.ReceivedAt}
+		}
+		cur.Count++
+		cur.First = e.ReceivedAt
+		cur.History = append(cur.History, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	flush()
+	sortRepeats(out)
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+func sortRepeats(rs []Repeat) {
+	slices.SortFunc(rs, func(a, b Repeat) int {
+		if a.Count != b.Count {
+			return b.Count - a.Count
+		}
+		if c := b.Last.Compare(a.Last); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Kind+"\x00"+a.Key, b.Kind+"\x00"+b.Key)
+	})
+}

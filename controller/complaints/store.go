@@ -1,0 +1,261 @@
+package complaints
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Options configure a Store. Zero values take the defaults below
+// (controller/config/complaints.go documents them for operators).
+type Options struct {
+	// DB is the controller's database (migrated by controller/store/sqlite).
+	DB *sql.DB
+	// Now is the controller's clock (default time.Now).
+	Now func() time.Time
+	// Window is how far before a complaint evidence is looked for (default 24h).
+	Window time.Duration
+	// GridPrecision is the geohash length of a complaint's cell (default 7, ~150 m).
+	GridPrecision int
+	// MaxSiteDistanceM is how far (metres) the nearest site may be from a
+	// complaint's coordinates to link it (default 2000).
+	MaxSiteDistanceM float64
+	// RepeatCount complaints in RepeatWindow of one customer, line or cell
+	// make a repeat (defaults 3 in 30 days).
+	RepeatCount  int
+	RepeatWindow time.Duration
+	// Recheck is how long after it was received or closed a complaint is
+	// judged again by Reevaluate (default 7 days).
+	Recheck time.Duration
+	// Interval is Run's period between re-evaluations (default 1m).
+	Interval time.Duration
+}
+
+func (o *Options) setDefaults() error {
+	if o.DB == nil {
+		return errors.New("complaints: no database")
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Window == 0 {
+		o.Window = 24 * time.Hour
+	}
+	if o.GridPrecision == 0 {
+		o.GridPrecision = 7
+	}
+	if o.GridPrecision < 1 || o.GridPrecision > 12 {
+		return fmt.Errorf("complaints: grid precision %d is not 1..12", o.GridPrecision)
+	}
+	if o.MaxSiteDistanceM == 0 {
+		o.MaxSiteDistanceM = 2000
+	}
+	if o.RepeatCount == 0 {
+		o.RepeatCount = 3
+	}
+	if o.RepeatWindow == 0 {
+		o.RepeatWindow = 30 * 24 * time.Hour
+	}
+	if o.Recheck == 0 {
+		o.Recheck = 7 * 24 * time.Hour
+	}
+	if o.Interval == 0 {
+		o.Interval = time.Minute
+	}
+	return nil
+}
+
+// Store keeps complaints and their verdicts in the controller's database.
+type Store struct {
+	db  *sql.DB
+	o   Options
+	log *slog.Logger
+	m   *metrics
+}
+
+// New returns a Store; reg may be nil (command-line tools).
+func New(o Options, log *slog.Logger, reg prometheus.Registerer) (*Store, error) {
+	if err := o.setDefaults(); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Store{db: o.DB, o: o, log: log, m: newMetrics(reg)}, nil
+}
+
+// Outcome is what Put did with one complaint.
+type Outcome string
+
+// Outcomes of Put.
+const (
+	Created   Outcome = "created"
+	Updated   Outcome = "updated"
+	Unchanged Outcome = "unchanged"
+)
+
+// Summary counts Put's outcomes.
+type Summary struct {
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+}
+
+// Add adds another summary's counts.
+func (s *Summary) Add(o Summary) {
+	s.Created += o.Created
+	s.Updated += o.Updated
+	s.Unchanged += o.Unchanged
+}
+
+// Put stores complaints (checked by the caller with Intake.Check), links
+// and judges the new and changed ones, and updates repeats, all in one
+// transaction. A complaint id already stored with the same fields is
+// unchanged; with other fields, updated (never a second row). A later
+// complaint of the same id in one call wins.
+func (s *Store) Put(ctx context.Context, ins []Intake) (Summary, []Outcome, error) {
+	var sum Summary
+	outs := make([]Outcome, len(ins))
+	for i := range ins {
+		if err := ins[i].Check(); err != nil {
+			return sum, nil, fmt.Errorf("complaint %d: %w", i, err)
+		}
+	}
+	now := s.o.Now()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return sum, nil, err
+	}
+	defer tx.Rollback()
+	ev := s.newEvaluator(tx)
+	changed := map[string]bool{}
+	for i := range ins {
+		in := &ins[i]
+		h := in.hash()
+		var old string
+		err := tx.QueryRowContext(ctx, `SELECT intake_hash FROM complaints WHERE id = ?`, in.ID).Scan(&old)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			outs[i] = Created
+		case err != nil:
+			return sum, nil, err
+		case old == h:
+			outs[i] = Unchanged
+			sum.Unchanged++
+			continue
+		default:
+			outs[i] = Updated
+		}
+		if err := writeIntake(ctx, tx, in, h, now); err != nil {
+			return sum, nil, fmt.Errorf("complaint %s: %w", in.ID, err)
+		}
+		if outs[i] == Created && changed[in.ID] {
+			// Created earlier in this call: counted once, as created.
+			outs[i] = Updated
+			sum.Updated++
+		} else if outs[i] == Created {
+			sum.Created++
+		} else {
+			sum.Updated++
+		}
+		changed[in.ID] = true
+	}
+	ids := make([]string, 0, len(changed))
+	for id := range changed {
+		ids = append(ids, id)
+	}
+	if err := ev.evaluate(ctx, ids, now); err != nil {
+		return sum, nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return sum, nil, err
+	}
+	s.m.intake.WithLabelValues(string(Created)).Add(float64(sum.Created))
+	s.m.intake.WithLabelValues(string(Updated)).Add(float64(sum.Updated))
+	s.m.intake.WithLabelValues(string(Unchanged)).Add(float64(sum.Unchanged))
+	return sum, outs, nil
+}
+
+const upsertIntake = `INSERT INTO complaints (id, received_at, closed_at, customer_id, phone, circuit_id, customer_name,
+		address, lat, lon, category, text, intake_hash, created_at, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (id) DO UPDATE SET received_at = excluded.received_at, closed_at = excluded.closed_at,
+		customer_id = excluded.customer_id, phone = excluded.phone, circuit_id = excluded.circuit_id,
+		customer_name = excluded.customer_name, address = excluded.address, lat = excluded.lat, lon = excluded.lon,
+		category = excluded.category, text = excluded.text, intake_hash = excluded.intake_hash,
+		updated_at = excluded.updated_at`
+
+func writeIntake(ctx context.Context, tx *sql.Tx, in *Intake, hash string, now time.Time) error {
+	var closed, lat, lon any
+	if in.ClosedAt != nil {
+		closed = in.ClosedAt.UnixMilli()
+	}
+	if in.Lat != nil {
+		lat, lon = *in.Lat, *in.Lon
+	}
+	_, err := tx.ExecContext(ctx, upsertIntake, in.ID, in.ReceivedAt.UnixMilli(), closed, in.CustomerID, in.Phone,
+		in.CircuitID, in.CustomerName, in.Address, lat, lon, string(in.Category), in.Text, hash,
+		now.UnixMilli(), now.UnixMilli())
+	return err
+}
+
+// ErrNotFound is an unknown complaint id, or one outside the caller's scope.
+var ErrNotFound = errors.New("complaint not found")
+
+const complaintColumns = `id, received_at, closed_at, customer_id, phone, circuit_id, customer_name, address, lat, lon,
+	category, text, linked_customer, linked_by, site_id, grid_cell, lines, verdict, evidence, recovered_at, repeat,
+	evaluated_at, created_at, updated_at`
+
+type scanner interface{ Scan(...any) error }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+func optTime(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMS(v.Int64)
+	return &t
+}
+
+func scanComplaint(sc scanner) (Complaint, error) {
+	var c Complaint
+	var received, created, updated int64
+	var closed, recovered, evaluated sql.NullInt64
+	var lat, lon sql.NullFloat64
+	var cat, verdict, lines, evidence string
+	var repeat int
+	if err := sc.Scan(&c.ID, &received, &closed, &c.CustomerID, &c.Phone, &c.CircuitID, &c.CustomerName, &c.Address,
+		&lat, &lon, &cat, &c.Text, &c.LinkedCustomer, &c.LinkedBy, &c.Site, &c.Cell, &lines, &verdict, &evidence,
+		&recovered, &repeat, &evaluated, &created, &updated); err != nil {
+		return c, err
+	}
+	c.ReceivedAt, c.CreatedAt, c.UpdatedAt = fromMS(received), fromMS(created), fromMS(updated)
+	c.ClosedAt, c.RecoveredAt, c.EvaluatedAt = optTime(closed), optTime(recovered), optTime(evaluated)
+	if lat.Valid && lon.Valid {
+		c.Lat, c.Lon = &lat.Float64, &lon.Float64
+	}
+	c.Category, c.Verdict, c.Repeat = Category(cat), Verdict(verdict), repeat == 1
+	if err := json.Unmarshal([]byte(lines), &c.Lines); err != nil {
+		return c, fmt.Errorf("complaint %s lines: %w", c.ID, err)
+	}
+	if err := json.Unmarshal([]byte(evidence), &c.Evidence); err != nil {
+		return c, fmt.Errorf("complaint %s evidence: %w", c.ID, err)
+	}
+	return c, nil
+}
+
+// Get returns one complaint with its evidence.
+func (s *Store) Get(ctx context.Context, id string) (Complaint, error) {
+	c, err := scanComplaint(s.db.QueryRowContext(ctx, `SELECT `+complaintColumns+` FROM complaints WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, ErrNotFound
+	}
+	return c, err
+}

@@ -1,0 +1,212 @@
+package complaints
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// judgement is a complaint's verdict with its evidence.
+type judgement struct {
+	verdict   Verdict
+	evidence  []Evidence
+	recovered *time.Time
+}
+
+// window is where evidence about a complaint is looked for: from Window
+// before it was received until it was closed, or now while it is open.
+func (s *Store) window(in *Intake, now time.Time) (from, to time.Time) {
+	from = in.ReceivedAt.Add(-s.o.Window)
+	to = now
+	if in.ClosedAt != nil {
+		to = *in.ClosedAt
+	}
+	if to.Before(in.ReceivedAt) {
+		to = in.ReceivedAt
+	}
+	return from, to
+}
+
+// judge decides the verdict from the evidence of every linked line:
+// confirmed when any line had an outage, a flap, an incident or is
+// flapping; degraded when any was degraded (and none failed); not_observed
+// when at least one line is monitored and none had anything; not_monitored
+// when no line is (or none was found). RecoveredAt is the latest end of
+// the outages and incidents once all have ended.
+func judge(evs []lineEvidence) judgement {
+	j := judgement{verdict: NotMonitored, evidence: []Evidence{}}
+	var failed, degraded, monitored, open bool
+	var last time.Time
+	for _, e := range evs {
+		monitored = monitored || e.monitored
+		open = open || e.open
+		if e.had && e.lastEnd.After(last) {
+			last = e.lastEnd
+		}
+		for _, it := range e.items {
+			switch it.Kind {
+			case "outage", "flap", "incident", "flapping":
+				failed = true
+			case "degraded":
+				degraded = true
+			}
+		}
+		j.evidence = append(j.evidence, e.items...)
+	}
+	switch {
+	case failed:
+		j.verdict = Confirmed
+	case degraded:
+		j.verdict = Degraded
+	case monitored:
+		j.verdict = NotObserved
+	}
+	if failed && !open && !last.IsZero() {
+		j.recovered = &last
+	}
+	return j
+}
+
+// evaluator links and judges complaints inside one transaction.
+type evaluator struct {
+	s   *Store
+	tx  querier
+	res *resolver
+}
+
+func (s *Store) newEvaluator(tx querier) *evaluator {
+	return &evaluator{s: s, tx: tx, res: &resolver{q: tx, precision: s.o.GridPrecision, maxDistM: s.o.MaxSiteDistanceM}}
+}
+
+// evaluate links and judges the complaints ids, rewrites their keys and
+// then their repeat flags (and those of complaints sharing a key).
+func (e *evaluator) evaluate(ctx context.Context, ids []string, now time.Time) error {
+	touched := keySet{}
+	for _, id := range ids {
+		keys, err := e.one(ctx, id, now)
+		if err != nil {
+			return fmt.Errorf("complaint %s: %w", id, err)
+		}
+		for k := range keys {
+			touched[k] = true
+		}
+	}
+	return e.s.updateRepeats(ctx, e.tx, touched)
+}
+
+// one evaluates one complaint and returns its keys, old and new.
+func (e *evaluator) one(ctx context.Context, id string, now time.Time) (keySet, error) {
+	c, err := scanComplaint(e.tx.QueryRowContext(ctx, `SELECT `+complaintColumns+` FROM complaints WHERE id = ?`, id))
+	if err != nil {
+		return nil, err
+	}
+	l, err := e.res.resolve(ctx, &c.Intake)
+	if err != nil {
+		return nil, err
+	}
+	from, to := e.s.window(&c.Intake, now)
+	evs := make([]lineEvidence, 0, len(l.lines))
+	for _, line := range l.lines {
+		ev, err := gatherLine(ctx, e.tx, line, from, to)
+		if err != nil {
+			return nil, err
+		}
+		evs = append(evs, ev)
+	}
+	j := judge(evs)
+	if len(l.lines) == maxLinesPerComplaint {
+		j.evidence = append(j.evidence, Evidence{Kind: "note",
+			Note: fmt.Sprintf("judged on the customer's first %d lines only", maxLinesPerComplaint)})
+	}
+	lines := l.lines
+	if lines == nil {
+		lines = []string{}
+	}
+	linesJSON, _ := json.Marshal(lines)
+	evJSON, _ := json.Marshal(j.evidence)
+	var recovered any
+	if j.recovered != nil {
+		recovered = j.recovered.UnixMilli()
+	}
+	if c.Verdict != j.verdict || c.EvaluatedAt == nil {
+		e.s.m.verdicts.WithLabelValues(string(j.verdict)).Inc()
+	}
+	if _, err := e.tx.ExecContext(ctx, `UPDATE complaints SET linked_customer = ?, linked_by = ?, site_id = ?, grid_cell = ?,
+		lines = ?, verdict = ?, evidence = ?, recovered_at = ?, evaluated_at = ? WHERE id = ?`,
+		l.customer, l.by, l.site, l.cell, string(linesJSON), string(j.verdict), string(evJSON), recovered,
+		now.UnixMilli(), id); err != nil {
+		return nil, err
+	}
+	return e.s.rewriteKeys(ctx, e.tx, id, c.ReceivedAt, l)
+}
+
+// Reevaluate judges again every complaint still open, or received or
+// closed within Recheck, and every confirmed one whose outage or incident
+// has not ended: line health's late evidence (a CPE's spooled results, an
+// incident that closes) changes verdicts and recovery times after intake.
+// It returns how many complaints were evaluated.
+func (s *Store) Reevaluate(ctx context.Context) (int, error) {
+	now := s.o.Now()
+	since := now.Add(-s.o.Recheck).UnixMilli()
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM complaints
+		WHERE received_at >= ?1 OR closed_at >= ?1 OR closed_at IS NULL AND received_at >= ?2
+			OR (verdict = 'confirmed' AND recovered_at IS NULL)
+		ORDER BY id`, since, now.Add(-s.o.RepeatWindow).UnixMilli())
+	if err != nil {
+		return 0, err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	// In batches, each its own transaction: the API and imports are not
+	// held up behind one long write.
+	const batch = 500
+	for i := 0; i < len(ids); i += batch {
+		j := min(i+batch, len(ids))
+		if err := s.evaluateTx(ctx, ids[i:j], now); err != nil {
+			return i, err
+		}
+	}
+	return len(ids), nil
+}
+
+func (s *Store) evaluateTx(ctx context.Context, ids []string, now time.Time) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := s.newEvaluator(tx).evaluate(ctx, ids, now); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Run re-evaluates every Interval until ctx ends. A failed round is
+// logged and counted, and retried at the next.
+func (s *Store) Run(ctx context.Context) {
+	t := time.NewTicker(s.o.Interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n, err := s.Reevaluate(ctx); err != nil && ctx.Err() == nil {
+			s.m.evalErrs.Inc()
+			s.log.Warn("complaint re-evaluation failed", "evaluated", n, "err", err)
+		}
+	}
+}
