@@ -210,7 +210,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	_, _ = rand.Read(epoch)
 	batcher := &publish.Batcher{Agent: a.cfg.AgentID, Max: a.cfg.Publish.BatchMax, Delay: a.cfg.Publish.BatchDelay,
 		Queue: a.queue, Clock: a.clock, IDPrefix: hex.EncodeToString(epoch), Logger: a.log,
-		Dropped: func(n int) { a.countDropped(n, "encode") }}
+		Dropped: func(n int) { a.countDropped(n, "encode") }, Urgent: a.m.urgent.Inc}
 	sender := &publish.Sender{Subject: "vantage.results." + a.cfg.AgentID, JS: js, Queue: a.queue,
 		Timeout: a.cfg.NATS.PublishTimeout, Logger: a.log, Rand: mrand.New(mrand.NewSource(a.rand.Int63())),
 		Published: func(n int) {

@@ -10,6 +10,7 @@ type metrics struct {
 	skipped      *prometheus.CounterVec
 	roundErrors  *prometheus.CounterVec
 	publishFails prometheus.Counter
+	urgent       prometheus.Counter
 	reconnects   prometheus.Counter
 	connected    prometheus.Gauge
 	queue        prometheus.GaugeFunc
@@ -31,6 +32,8 @@ func newMetrics(reg prometheus.Registerer, queueDepth func() float64) *metrics {
 			Help: "Failed rounds by probe and error class."}, []string{"probe", "class"}),
 		publishFails: prometheus.NewCounter(prometheus.CounterOpts{Name: "vantage_agent_publish_errors_total",
 			Help: "Publish attempts that JetStream did not acknowledge (retried)."}),
+		urgent: prometheus.NewCounter(prometheus.CounterOpts{Name: "vantage_agent_urgent_flushes_total",
+			Help: "Messages sent at once, without waiting for publish.batch_delay, because a round failed after its target had answered."}),
 		reconnects: prometheus.NewCounter(prometheus.CounterOpts{Name: "vantage_agent_nats_reconnects_total",
 			Help: "Reconnections to NATS."}),
 		connected: prometheus.NewGauge(prometheus.GaugeOpts{Name: "vantage_agent_nats_connected",
@@ -42,7 +45,7 @@ func newMetrics(reg prometheus.Registerer, queueDepth func() float64) *metrics {
 		configRev: prometheus.NewGauge(prometheus.GaugeOpts{Name: "vantage_agent_config_revision",
 			Help: "Remote config revision running (KV revision of VANTAGE_AGENT_CONFIG/<agent_id>); 0 is the local file."}),
 	}
-	reg.MustRegister(m.produced, m.published, m.dropped, m.skipped, m.roundErrors, m.publishFails,
+	reg.MustRegister(m.produced, m.published, m.dropped, m.skipped, m.roundErrors, m.publishFails, m.urgent,
 		m.reconnects, m.connected, m.queue, m.reloads, m.configRev)
 	return m
 }

@@ -14,6 +14,14 @@ import (
 
 // Batcher collects results into batches of at most Max results, waiting at
 // most Delay for a batch to fill, encodes them and pushes them on the queue.
+//
+// A failing round of a series that had just succeeded does not wait for
+// Delay (an urgent flush): it is the start of a possible outage, and the
+// controller can open an incident only once it has seen FailRounds of
+// them, so every millisecond it waits here is added to detection. The
+// batch still takes whatever results are already queued behind it, so a
+// PoP losing thousands of targets in one round sends a few large messages,
+// not thousands of small ones.
 type Batcher struct {
 	Agent string
 	Max   int
@@ -29,18 +37,43 @@ type Batcher struct {
 	// expected). Drops to stay within the queue's bound are the queue's to
 	// report.
 	Dropped func(n int)
+	// UrgentRounds is how many failing rounds in a row of one series, after
+	// a round of it that succeeded, are flushed at once (0: DefaultUrgentRounds).
+	// Later failing rounds of that streak wait for Delay like any result:
+	// by then the controller has long declared the line down.
+	UrgentRounds int
+	// Urgent, if set, is told about each urgent flush (a metric).
+	Urgent func()
 
 	seq uint64
-	// last holds the latest timestamp per series (measurement + tags), so
-	// two results never share a point identity even if the config has two
-	// probes producing the same series: the later one is moved by 1 ns
-	// rather than silently overwriting the other in InfluxDB.
-	last map[string]time.Time
+	// series holds per series (measurement + tags) the latest timestamp,
+	// so two results never share a point identity even if the config has
+	// two probes producing the same series (the later one is moved by 1 ns
+	// rather than silently overwriting the other in InfluxDB), and the
+	// series' failure streak, for urgent flushes.
+	series map[string]seriesState
+}
+
+// DefaultUrgentRounds covers the controller's default fail_rounds (3) and
+// the confirmation rounds an agent adds after a failed round, with room
+// for a fail_rounds raised a little.
+const DefaultUrgentRounds = 10
+
+// seriesState is what the batcher remembers of one series.
+type seriesState struct {
+	last time.Time
+	// fails is how many rounds in a row failed since the last round that
+	// succeeded; -1 while no round of the series has succeeded yet (a
+	// failure then is not news: the agent may have started on a dead line).
+	fails int
 }
 
 // Run consumes in until it is closed or ctx ends, flushing what it holds.
 func (b *Batcher) Run(ctx context.Context, in <-chan result.Result) {
-	b.last = map[string]time.Time{}
+	b.series = map[string]seriesState{}
+	if b.UrgentRounds <= 0 {
+		b.UrgentRounds = DefaultUrgentRounds
+	}
 	var pending []result.Result
 	timer := b.Clock.NewTimer(time.Hour)
 	timer.Stop()
@@ -55,35 +88,53 @@ func (b *Batcher) Run(ctx context.Context, in <-chan result.Result) {
 			armed = false
 		}
 	}
+	// add takes one result and reports whether it is urgent.
+	add := func(r result.Result) bool {
+		r, urgent := b.note(r)
+		pending = append(pending, r)
+		if len(pending) >= b.Max {
+			flush()
+		}
+		return urgent
+	}
+	// drain takes what is already queued without waiting and reports
+	// whether in is still open.
+	drain := func() bool {
+		for {
+			select {
+			case r, ok := <-in:
+				if !ok {
+					return false
+				}
+				add(r)
+			default:
+				return true
+			}
+		}
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			// Take what is already queued, then stop.
-			for {
-				select {
-				case r, ok := <-in:
-					if !ok {
-						flush()
-						return
-					}
-					pending = append(pending, b.unique(r))
-					if len(pending) >= b.Max {
-						flush()
-					}
-				default:
-					flush()
-					return
-				}
-			}
+			drain()
+			flush()
+			return
 		case r, ok := <-in:
 			if !ok {
 				flush()
 				return
 			}
-			pending = append(pending, b.unique(r))
-			if len(pending) >= b.Max {
+			if add(r) {
+				// Urgent: send now, with whatever is already queued behind it.
+				open := drain()
+				if len(pending) > 0 && b.Urgent != nil {
+					b.Urgent()
+				}
 				flush()
-			} else if !armed {
+				if !open {
+					return
+				}
+			} else if len(pending) > 0 && !armed {
 				timer.Reset(b.Delay)
 				armed = true
 			}
@@ -94,18 +145,36 @@ func (b *Batcher) Run(ctx context.Context, in <-chan result.Result) {
 	}
 }
 
-func (b *Batcher) unique(r result.Result) result.Result {
+// note keeps r's point identity unique within its series, updates the
+// series' failure streak and reports whether r must leave at once.
+func (b *Batcher) note(r result.Result) (result.Result, bool) {
 	key := seriesKey(&r)
-	if prev, ok := b.last[key]; ok && !r.Time.After(prev) {
-		r.Time = prev.Add(time.Nanosecond)
+	st, seen := b.series[key]
+	if !seen {
+		st.fails = -1
 	}
-	b.last[key] = r.Time
-	if len(b.last) > 1_000_000 {
+	if seen && !r.Time.After(st.last) {
+		r.Time = st.last.Add(time.Nanosecond)
+	}
+	st.last = r.Time
+	urgent := false
+	switch roundOutcome(&r) {
+	case roundOK:
+		st.fails = 0
+	case roundFailed:
+		if st.fails >= 0 {
+			st.fails++
+			urgent = st.fails <= b.UrgentRounds
+		}
+	}
+	if len(b.series) >= 1_000_000 && !seen {
 		// A runaway series count (a misbehaving probe) must not grow memory
-		// without bound; forgetting is safe because rounds are an interval apart.
-		b.last = map[string]time.Time{}
+		// without bound; forgetting is safe because rounds are an interval
+		// apart, and costs at worst one failure that is not flushed at once.
+		clear(b.series)
 	}
-	return r
+	b.series[key] = st
+	return r, urgent
 }
 
 func seriesKey(r *result.Result) string {
