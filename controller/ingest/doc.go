@@ -5,7 +5,9 @@
 // reads the results through one durable pull consumer that several
 // controllers may share.
 //
-// Each pull of up to FetchBatch messages is decoded and validated
+// A pull returns as soon as a message arrives, with whatever else is
+// already waiting (up to FetchBatch): it never waits for a batch to fill,
+// which would add its wait to every detection (pull.go). Each pull is decoded and validated
 // (result.Decode, with a fast path for the agents' canonical JSON, and
 // Batch.Validate against the injected clock) and encoded into one
 // influx.Batch. Each message's valid results go to the Sinks (line health)

@@ -56,6 +56,7 @@ type harness struct {
 	writer *influx.Writer
 	in     *Ingester
 	stop   func() // cancels Run and waits for it to return
+	cancel func() // cancels Run without waiting
 }
 
 func newHarness(t *testing.T, opts Options, sinks ...Sink) *harness {
@@ -106,6 +107,7 @@ func newHarnessWith(t *testing.T, opts Options, store Store, sinks ...Sink) *har
 	ctx, cancel := context.WithCancel(context.Background())
 	ran := make(chan error, 1)
 	go func() { ran <- h.in.Run(ctx) }()
+	h.cancel = cancel
 	h.stop = func() {
 		cancel()
 		select {

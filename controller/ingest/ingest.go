@@ -54,6 +54,7 @@ type Sink interface {
 type Ingester struct {
 	opts  Options
 	log   *slog.Logger
+	nc    *nats.Conn
 	js    jetstream.JetStream
 	store Store
 	sinks []Sink
@@ -96,6 +97,7 @@ func New(nc *nats.Conn, store Store, opts Options, log *slog.Logger, reg prometh
 	in := &Ingester{
 		opts:   opts,
 		log:    log.With("stream", opts.Stream, "consumer", opts.Consumer),
+		nc:     nc,
 		js:     js,
 		store:  store,
 		sinks:  sinks,

@@ -91,8 +91,11 @@ type Options struct {
 	Writers int
 	// FetchMaxBytes bounds one pull's payload. Default 16 MiB.
 	FetchMaxBytes int
-	// FetchMaxWait is how long a pull waits to fill FetchBatch, and so the
-	// added latency at low message rates. Default 500ms.
+	// FetchMaxWait is how long a pull waits for its first message before
+	// it is renewed. A pull returns as soon as a message arrives, with
+	// whatever else is already waiting (up to FetchBatch): it never waits
+	// for a batch to fill, so this adds no latency. It bounds how long a
+	// shutdown waits for the pull under way. Default 500ms.
 	FetchMaxWait time.Duration
 
 	// MaxFuture is how far ahead of the controller's clock a result's event

@@ -49,32 +49,67 @@ func (in *Ingester) pullLoop(ctx context.Context, cons jetstream.Consumer, out c
 	}
 }
 
-// pull takes up to FetchBatch messages, waiting at most FetchMaxWait for
-// them to arrive. A pull under way when ctx ends is finished, not cut:
-// messages the server already sent for it would otherwise be stranded
-// until AckWait, and the ingest keeps pulling even while InfluxDB is down.
+// pull returns as soon as messages are there: it waits at most
+// FetchMaxWait for a first one, then takes what else is already waiting,
+// up to FetchBatch messages and about FetchMaxBytes, without waiting for
+// more. So a message is handed on as soon as it arrives (no pull waits
+// for a batch to fill: that wait was added to every detection), while a
+// backlog still comes in pulls of FetchBatch.
+//
+// Every pull it makes is finished, not cut, when ctx ends: messages the
+// server already sent for it would otherwise be stranded until AckWait,
+// and the ingest keeps pulling even while InfluxDB is down.
 func (in *Ingester) pull(ctx context.Context, cons jetstream.Consumer) ([]jetstream.Msg, error) {
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), in.opts.FetchMaxWait)
 	defer cancel()
-	b, err := cons.Fetch(in.opts.FetchBatch, jetstream.FetchContext(fctx), jetstream.FetchMaxBytes(in.opts.FetchMaxBytes))
-	if err != nil {
-		return nil, err
-	}
 	msgs := make([]jetstream.Msg, 0, in.opts.FetchBatch)
+	msgs, size, err := collect(msgs, 0, func() (jetstream.MessageBatch, error) {
+		return cons.Fetch(1, jetstream.FetchContext(fctx))
+	})
+	if err != nil || len(msgs) == 0 {
+		return msgs, err
+	}
+	// Top up with what is waiting, in no-wait pulls small enough that the
+	// next one cannot take the pull past FetchMaxBytes even if every
+	// message were as large as the server allows.
+	largest := int(in.nc.MaxPayload())
+	if largest <= 0 {
+		largest = 1 << 20 // not connected just now: NATS's default max_payload
+	}
+	for len(msgs) < in.opts.FetchBatch {
+		n := min(in.opts.FetchBatch-len(msgs), (in.opts.FetchMaxBytes-size)/largest)
+		if n <= 0 {
+			break
+		}
+		before := len(msgs)
+		msgs, size, err = collect(msgs, size, func() (jetstream.MessageBatch, error) { return cons.FetchNoWait(n) })
+		if err != nil || len(msgs)-before < n {
+			break // nothing more waiting (or the top-up failed: keep what arrived)
+		}
+	}
+	return msgs, nil
+}
+
+// collect runs one pull and appends its messages to msgs, adding their
+// payload sizes to size. An expired or empty pull is how an idle stream
+// looks, and a cancelled one is shutdown: neither is a failure, and what
+// did arrive is kept.
+func collect(msgs []jetstream.Msg, size int, fetch func() (jetstream.MessageBatch, error)) ([]jetstream.Msg, int, error) {
+	b, err := fetch()
+	if err != nil {
+		return msgs, size, err
+	}
+	n := len(msgs)
 	for m := range b.Messages() {
 		msgs = append(msgs, m)
+		size += len(m.Data())
 	}
 	err = b.Error()
-	// An expired pull is how an idle stream looks, and a cancelled one is
-	// shutdown: neither is a failure, and what did arrive is kept.
 	if err == nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
-		errors.Is(err, nats.ErrTimeout) || errors.Is(err, jetstream.ErrNoMessages) {
-		return msgs, nil
+		errors.Is(err, nats.ErrTimeout) || errors.Is(err, jetstream.ErrNoMessages) || len(msgs) > n {
+		return msgs, size, nil
 	}
-	if len(msgs) > 0 {
-		return msgs, nil
-	}
-	return nil, err
+	return msgs, size, err
 }
 
 // failStreak remembers since when an operation keeps failing.
