@@ -1,0 +1,363 @@
+package cause
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/vantage-net/vantage/controller/linestate"
+)
+
+// Cause is what failed; its string is the cause field of events and
+// incidents in the API and the cause tag of InfluxDB's line_event.
+type Cause string
+
+// The causes.
+const (
+	Unknown          Cause = "unknown"
+	Line             Cause = "line"
+	CustomerPremises Cause = "customer_premises"
+	WatcherUplink    Cause = "watcher_uplink"
+)
+
+// Decision is a cause with the reason in operator terms (Note), for the
+// API and for notification texts.
+type Decision struct {
+	Cause Cause
+	Note  string
+}
+
+// Topology is what the inventory says about who watches what.
+type Topology interface {
+	// CustomerSide reports whether agent watches line from its A-end
+	// site; any other agent reporting on the line is on the network side.
+	CustomerSide(agent, line string) bool
+	// Element is the line's upstream element ("" when it has none).
+	Element(line string) string
+}
+
+// Options configure an Attributor.
+type Options struct {
+	// Now is the controller's clock; it only decides what Trim drops.
+	Now func() time.Time
+	// Retain is how long spans are kept after they end (default 1 h): at
+	// least the detector's horizon, so a final event is decided from the
+	// same evidence as its provisional self.
+	Retain time.Duration
+	// Gap is the longest pause between two rounds of one source that still
+	// counts as one run (default 10 s). A longer pause is silence.
+	Gap time.Duration
+	// Settle is how much of an outage's start the watcher-uplink rule looks
+	// at (default 3 s, three rounds at 1 Hz): every line the watcher
+	// watches must fail within it.
+	Settle time.Duration
+	// MaxSpans bounds the spans kept per agent and line (default 256; the
+	// oldest go first).
+	MaxSpans int
+}
+
+type key struct{ agent, line string }
+
+// span is a run of rounds of one source on one line with one outcome, from
+// its first round's event time to its last.
+type span struct {
+	from, to time.Time
+	ok       bool
+}
+
+// Attributor remembers recent rounds and decides causes.
+type Attributor struct {
+	opts   Options
+	topo   Topology
+	spans  map[key][]span
+	agents map[string]map[string]struct{} // agent → lines it reported on
+	lines  map[string]map[string]struct{} // line → agents that reported on it
+	byElem map[string]map[string]struct{} // element → lines reported on
+}
+
+// New returns an empty Attributor; topo may be nil until SetTopology.
+func New(o Options, topo Topology) *Attributor {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Retain <= 0 {
+		o.Retain = time.Hour
+	}
+	if o.Gap <= 0 {
+		o.Gap = 10 * time.Second
+	}
+	if o.Settle <= 0 {
+		o.Settle = 3 * time.Second
+	}
+	if o.MaxSpans <= 0 {
+		o.MaxSpans = 256
+	}
+	return &Attributor{opts: o, topo: topo, spans: map[key][]span{}, agents: map[string]map[string]struct{}{},
+		lines: map[string]map[string]struct{}{}, byElem: map[string]map[string]struct{}{}}
+}
+
+// SetTopology replaces the inventory's view (after an inventory refresh).
+func (a *Attributor) SetTopology(t Topology) {
+	a.topo = t
+	a.byElem = map[string]map[string]struct{}{}
+	for line := range a.lines {
+		a.noteElement(line)
+	}
+}
+
+func (a *Attributor) noteElement(line string) {
+	if a.topo == nil {
+		return
+	}
+	if e := a.topo.Element(line); e != "" {
+		addTo(a.byElem, e, line)
+	}
+}
+
+func addTo(m map[string]map[string]struct{}, k, v string) {
+	s := m[k]
+	if s == nil {
+		s = map[string]struct{}{}
+		m[k] = s
+	}
+	s[v] = struct{}{}
+}
+
+// Observe records one piece of evidence. Only probe rounds (ProbeOK,
+// ProbeFail) are kept: they are what says an end reached the other; SNMP
+// signals name a device, not an end.
+func (a *Attributor) Observe(ev linestate.Evidence) {
+	if ev.Kind != linestate.ProbeOK && ev.Kind != linestate.ProbeFail {
+		return
+	}
+	k := key{ev.Source, ev.Line}
+	ok := ev.Kind == linestate.ProbeOK
+	ss := a.spans[k]
+	if ss == nil {
+		addTo(a.agents, ev.Source, ev.Line)
+		_, known := a.lines[ev.Line]
+		addTo(a.lines, ev.Line, ev.Source)
+		if !known {
+			a.noteElement(ev.Line)
+		}
+	}
+	a.spans[k] = a.insert(ss, ev.Time, ok)
+}
+
+// insert adds one round to a sorted list of spans: in order (the usual
+// case) it extends the last span or starts one; out of order (spooled
+// results) it is placed and merged with its neighbours.
+func (a *Attributor) insert(ss []span, t time.Time, ok bool) []span {
+	if n := len(ss); n > 0 && !t.Before(ss[n-1].to) {
+		if last := &ss[n-1]; last.ok == ok && t.Sub(last.to) <= a.opts.Gap {
+			last.to = t
+			return ss
+		}
+	} else {
+		i := sort.Search(len(ss), func(i int) bool { return ss[i].to.After(t) || ss[i].to.Equal(t) })
+		if i < len(ss) && !t.Before(ss[i].from) && ss[i].ok == ok {
+			return ss // inside a run of the same outcome: nothing new
+		}
+		ss = slices.Insert(ss, i, span{from: t, to: t, ok: ok})
+		return a.merge(ss)
+	}
+	ss = append(ss, span{from: t, to: t, ok: ok})
+	if len(ss) > a.opts.MaxSpans {
+		ss = append(ss[:0:0], ss[len(ss)-a.opts.MaxSpans:]...)
+	}
+	return ss
+}
+
+// merge joins neighbouring spans of one outcome no more than Gap apart.
+func (a *Attributor) merge(ss []span) []span {
+	out := ss[:0]
+	for _, s := range ss {
+		if n := len(out); n > 0 && out[n-1].ok == s.ok && s.from.Sub(out[n-1].to) <= a.opts.Gap {
+			if s.to.After(out[n-1].to) {
+				out[n-1].to = s.to
+			}
+			continue
+		}
+		out = append(out, s)
+	}
+	if len(out) > a.opts.MaxSpans {
+		out = append(out[:0:0], out[len(out)-a.opts.MaxSpans:]...)
+	}
+	return out
+}
+
+// Trim drops spans that ended more than Retain before the clock.
+func (a *Attributor) Trim() {
+	cut := a.opts.Now().Add(-a.opts.Retain)
+	for k, ss := range a.spans {
+		i := 0
+		for i < len(ss) && ss[i].to.Before(cut) {
+			i++
+		}
+		if i == len(ss) {
+			delete(a.spans, k)
+			delete(a.agents[k.agent], k.line)
+			if len(a.agents[k.agent]) == 0 {
+				delete(a.agents, k.agent)
+			}
+			delete(a.lines[k.line], k.agent)
+			if len(a.lines[k.line]) == 0 {
+				delete(a.lines, k.line)
+				if a.topo != nil {
+					if e := a.topo.Element(k.line); e != "" {
+						delete(a.byElem[e], k.line)
+					}
+				}
+			}
+			continue
+		}
+		if i > 0 {
+			a.spans[k] = append(ss[:0:0], ss[i:]...)
+		}
+	}
+}
+
+// seen says what one source reported on one line within [from, to): any
+// round, a failed one, a successful one.
+func (a *Attributor) seen(agent, line string, from, to time.Time) (any, failed, succeeded bool) {
+	for _, s := range a.spans[key{agent, line}] {
+		if s.to.Before(from) || !s.from.Before(to) {
+			continue
+		}
+		any = true
+		if s.ok {
+			succeeded = true
+		} else {
+			failed = true
+		}
+	}
+	return any, failed, succeeded
+}
+
+// heardAfter reports whether the source reported anything at or after t.
+func (a *Attributor) heardAfter(agent, line string, t time.Time) bool {
+	ss := a.spans[key{agent, line}]
+	return len(ss) > 0 && !ss[len(ss)-1].to.Before(t)
+}
+
+// Decide says what failed on line during [start, end); a zero end means
+// the outage is still open (up to the latest evidence).
+func (a *Attributor) Decide(line string, start, end time.Time) Decision {
+	if a.topo == nil {
+		return Decision{Unknown, "no inventory yet"}
+	}
+	open := end.IsZero()
+	if open {
+		end = farFuture
+	}
+	var customer, network []string
+	for agent := range a.lines[line] {
+		if a.topo.CustomerSide(agent, line) {
+			customer = append(customer, agent)
+		} else {
+			network = append(network, agent)
+		}
+	}
+	sort.Strings(customer)
+	sort.Strings(network)
+
+	custFailed, custHeard, custBack := false, false, false
+	for _, ag := range customer {
+		any, failed, _ := a.seen(ag, line, start, end)
+		custFailed = custFailed || failed
+		custHeard = custHeard || any
+		// Heard for a Gap past the end: its spool, sent oldest first, has
+		// had time to bring any round it made during the outage.
+		custBack = custBack || (!open && a.heardAfter(ag, line, end.Add(a.opts.Gap)))
+	}
+	var netFailed []string
+	for _, ag := range network {
+		if _, failed, _ := a.seen(ag, line, start, end); failed {
+			netFailed = append(netFailed, ag)
+		}
+	}
+	// The watcher's own uplink first: its failures say nothing about the
+	// line when it lost everything it watches while others still reach
+	// them, and the customer end did not fail.
+	if !custFailed {
+		for _, w := range netFailed {
+			if n, proof, ok := a.lostEverything(w, start, end); ok {
+				return Decision{WatcherUplink, fmt.Sprintf("watcher %s lost all %d lines it watches at once while %s still reached one of them: its own uplink failed, not the line", w, n, proof)}
+			}
+		}
+	}
+	switch {
+	case len(customer) == 0 || len(network) == 0:
+		return Decision{Unknown, "the line is watched from one end only"}
+	case custFailed && len(netFailed) > 0:
+		return Decision{Line, fmt.Sprintf("both ends lost each other: %s (customer side) and %s (network side) got no reply", strings.Join(customer, ", "), strings.Join(netFailed, ", "))}
+	case custHeard || len(netFailed) == 0:
+		return Decision{Unknown, "the two ends do not agree that the line failed"}
+	}
+	// The customer end was silent for the whole outage.
+	if other := a.neighbourFailed(line, start, end); other != "" {
+		return Decision{Unknown, fmt.Sprintf("the customer end was silent, but line %s on the same element %s failed too", other, a.topo.Element(line))}
+	}
+	if !custBack {
+		return Decision{Unknown, fmt.Sprintf("the customer end (%s) is silent and %s gets no reply: a cut line and powered-off customer equipment look alike until the customer end is heard again", strings.Join(customer, ", "), strings.Join(netFailed, ", "))}
+	}
+	return Decision{CustomerPremises, fmt.Sprintf("the customer end (%s) sent nothing for the whole outage, not even spooled results, while %s got no reply and nothing else on its element failed: the customer's equipment was off or disconnected, the line was not cut", strings.Join(customer, ", "), strings.Join(netFailed, ", "))}
+}
+
+var farFuture = time.Unix(1<<40, 0)
+
+// lostEverything reports whether watcher w failed on every line it
+// reported on within the first Settle of [start, end) (at least two), and
+// another source reached one of those lines meanwhile (proof names it).
+func (a *Attributor) lostEverything(w string, start, end time.Time) (n int, proof string, ok bool) {
+	to := start.Add(a.opts.Settle)
+	if end.Before(to) {
+		to = end
+	}
+	for line := range a.agents[w] {
+		any, failed, succeeded := a.seen(w, line, start, to)
+		if !any {
+			continue
+		}
+		if succeeded || !failed {
+			return 0, "", false
+		}
+		n++
+		for other := range a.lines[line] {
+			if other == w {
+				continue
+			}
+			if _, _, s := a.seen(other, line, start, to); s && (proof == "" || other < proof) {
+				proof = other
+			}
+		}
+	}
+	return n, proof, n >= 2 && proof != ""
+}
+
+// neighbourFailed returns another line on line's upstream element that any
+// source saw fail within [start, end), or "".
+func (a *Attributor) neighbourFailed(line string, start, end time.Time) string {
+	e := a.topo.Element(line)
+	if e == "" {
+		return ""
+	}
+	var found []string
+	for other := range a.byElem[e] {
+		if other == line {
+			continue
+		}
+		for ag := range a.lines[other] {
+			if _, failed, _ := a.seen(ag, other, start, end); failed {
+				found = append(found, other)
+				break
+			}
+		}
+	}
+	if len(found) == 0 {
+		return ""
+	}
+	return slices.Min(found)
+}

@@ -1,0 +1,154 @@
+package cause
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vantage-net/vantage/controller/linestate"
+)
+
+// topo: cpe-1 watches L1 from its A end, cpe-2 L2, cpe-3 L3; pop-1 watches
+// L1, L2 and L4 from the network side; L1 and L3 share port p1.
+type topo struct{}
+
+func (topo) CustomerSide(agent, line string) bool {
+	return map[string]string{"cpe-1": "L1", "cpe-2": "L2", "cpe-3": "L3"}[agent] == line
+}
+
+func (topo) Element(line string) string {
+	return map[string]string{"L1": "p1", "L3": "p1", "L2": "p2", "L4": "p4"}[line]
+}
+
+var t0 = time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
+
+func at(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
+
+// rounds feeds one source's 1-Hz rounds on a line from second a to b
+// (excluded), ok or failed.
+func rounds(a *Attributor, agent, line string, from, to int, ok bool) {
+	k := linestate.ProbeFail
+	if ok {
+		k = linestate.ProbeOK
+	}
+	for s := from; s < to; s++ {
+		a.Observe(linestate.Evidence{Line: line, Source: agent, Probe: "ping/x", Time: at(float64(s)), Kind: k})
+	}
+}
+
+func newA() *Attributor { return New(Options{Now: func() time.Time { return at(200) }}, topo{}) }
+
+func want(t *testing.T, d Decision, c Cause, note string) {
+	t.Helper()
+	if d.Cause != c || !strings.Contains(d.Note, note) {
+		t.Errorf("decision %+v, want %s (%q)", d, c, note)
+	}
+}
+
+// TestLineCut: both ends lose each other. The CPE agent's failures come
+// late (spooled behind the cut line) and out of order: until they arrive
+// the cause is unknown, then line.
+func TestLineCut(t *testing.T) {
+	a := newA()
+	rounds(a, "cpe-1", "L1", 0, 30, true)
+	rounds(a, "pop-1", "L1", 0, 30, true)
+	rounds(a, "pop-1", "L1", 30, 60, false) // the cut, seen live by the PoP
+	rounds(a, "pop-1", "L1", 60, 70, true)
+	rounds(a, "cpe-1", "L1", 60, 65, true) // the CPE is back: not long enough to tell
+	want(t, a.Decide("L1", at(30), at(60)), Unknown, "look alike")
+	rounds(a, "cpe-1", "L1", 65, 75, true) // ... nor, if its spool never comes, a cut
+	want(t, a.Decide("L1", at(30), at(60)), CustomerPremises, "not cut")
+	rounds(a, "cpe-1", "L1", 30, 60, false) // the spool arrives
+	want(t, a.Decide("L1", at(30), at(60)), Line, "both ends lost each other: cpe-1 (customer side) and pop-1")
+	// While open and the CPE silent, the two cannot be told apart.
+	b := newA()
+	rounds(b, "cpe-1", "L1", 0, 30, true)
+	rounds(b, "pop-1", "L1", 0, 40, true)
+	rounds(b, "pop-1", "L1", 40, 50, false)
+	want(t, b.Decide("L1", at(40), time.Time{}), Unknown, "look alike until the customer end is heard again")
+}
+
+// TestCustomerPremises: the CPE agent falls silent (powered off: no
+// results, not even spooled ones, for the outage), the PoP gets no reply,
+// nothing else on port p1 fails: customer premises, not a line cut. A
+// neighbour on the same element failing too makes it unknown.
+func TestCustomerPremises(t *testing.T) {
+	a := newA()
+	rounds(a, "cpe-1", "L1", 0, 30, true)
+	rounds(a, "pop-1", "L1", 0, 31, true)
+	rounds(a, "pop-1", "L1", 31, 80, false)
+	rounds(a, "pop-1", "L1", 80, 90, true)
+	rounds(a, "cpe-1", "L1", 80, 90, true) // powered on again
+	rounds(a, "cpe-3", "L3", 0, 90, true)  // the neighbour on p1 is fine
+	want(t, a.Decide("L1", at(31), at(80)), CustomerPremises, "the customer end (cpe-1) sent nothing for the whole outage")
+
+	rounds(a, "cpe-3", "L3", 40, 45, false)
+	want(t, a.Decide("L1", at(31), at(80)), Unknown, "line L3 on the same element p1 failed too")
+}
+
+// TestWatcherUplink: the PoP agent loses L1, L2 and L4 at once while the
+// CPE agents still reach the network: its own uplink, for L4 (watched by
+// the PoP only) as for the others. A PoP failing on one line only is not
+// its uplink.
+func TestWatcherUplink(t *testing.T) {
+	a := newA()
+	for _, l := range []string{"L1", "L2", "L4"} {
+		rounds(a, "pop-1", l, 0, 20, true)
+		rounds(a, "pop-1", l, 20, 50, false)
+		rounds(a, "pop-1", l, 50, 60, true)
+	}
+	rounds(a, "cpe-1", "L1", 0, 60, true)
+	rounds(a, "cpe-2", "L2", 0, 60, true)
+	want(t, a.Decide("L4", at(20), at(50)), WatcherUplink, "watcher pop-1 lost all 3 lines it watches at once while cpe-1 still reached one of them")
+
+	b := newA()
+	rounds(b, "pop-1", "L4", 0, 20, true)
+	rounds(b, "pop-1", "L4", 20, 50, false)
+	rounds(b, "pop-1", "L1", 0, 60, true)
+	rounds(b, "cpe-1", "L1", 0, 60, true)
+	want(t, b.Decide("L4", at(20), at(50)), Unknown, "one end only")
+	// Everything the PoP watches failing with nobody else heard is not
+	// proof of its uplink (the whole PoP may be down).
+	c := newA()
+	for _, l := range []string{"L1", "L4"} {
+		rounds(c, "pop-1", l, 0, 20, true)
+		rounds(c, "pop-1", l, 20, 50, false)
+	}
+	rounds(c, "cpe-1", "L1", 0, 20, true)
+	if d := c.Decide("L4", at(20), at(50)); d.Cause == WatcherUplink {
+		t.Errorf("no proof, yet %+v", d)
+	}
+}
+
+// TestOneEndAndTrim: a line watched from one end has no cause; spans older
+// than Retain are dropped.
+func TestOneEndAndTrim(t *testing.T) {
+	a := newA()
+	rounds(a, "cpe-2", "L2", 0, 10, true)
+	rounds(a, "cpe-2", "L2", 10, 20, false)
+	want(t, a.Decide("L2", at(10), at(20)), Unknown, "one end only")
+	now := at(20).Add(2 * time.Hour)
+	a.opts.Now = func() time.Time { return now }
+	a.Trim()
+	if len(a.spans) != 0 || len(a.lines) != 0 || len(a.agents) != 0 {
+		t.Errorf("after trim: %v %v %v", a.spans, a.lines, a.agents)
+	}
+}
+
+// TestSpansBounded: a source alternating every round keeps at most
+// MaxSpans spans, and out-of-order rounds merge into their runs.
+func TestSpansBounded(t *testing.T) {
+	a := New(Options{MaxSpans: 8}, topo{})
+	for s := 0; s < 100; s++ {
+		rounds(a, "cpe-1", "L1", s, s+1, s%2 == 0)
+	}
+	if n := len(a.spans[key{"cpe-1", "L1"}]); n != 8 {
+		t.Errorf("%d spans, want 8", n)
+	}
+	b := New(Options{}, topo{})
+	rounds(b, "cpe-1", "L1", 10, 20, true)
+	rounds(b, "cpe-1", "L1", 0, 10, true) // spooled, earlier
+	if ss := b.spans[key{"cpe-1", "L1"}]; len(ss) != 1 || !ss[0].from.Equal(at(0)) || !ss[0].to.Equal(at(19)) {
+		t.Errorf("spans %+v", ss)
+	}
+}
