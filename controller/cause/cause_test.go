@@ -78,7 +78,7 @@ func TestCustomerPremises(t *testing.T) {
 	rounds(a, "pop-1", "L1", 0, 31, true)
 	rounds(a, "pop-1", "L1", 31, 80, false)
 	rounds(a, "pop-1", "L1", 80, 90, true)
-	rounds(a, "cpe-1", "L1", 80, 90, true) // powered on again
+	rounds(a, "cpe-1", "L1", 80, 95, true) // powered on again
 	rounds(a, "cpe-3", "L3", 0, 90, true)  // the neighbour on p1 is fine
 	want(t, a.Decide("L1", at(31), at(80)), CustomerPremises, "the customer end (cpe-1) sent nothing for the whole outage")
 
