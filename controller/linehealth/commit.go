@@ -66,6 +66,9 @@ func (mon *Monitor) store(ctx context.Context, p *outputs) (shipper.Queued, int6
 	if err := storeOutputs(ctx, tx, p, mon.opts.Now()); err != nil {
 		return shipper.Queued{}, 0, err
 	}
+	if err := storeCauses(ctx, tx, p); err != nil {
+		return shipper.Queued{}, 0, err
+	}
 	if err := storeStates(ctx, tx, p.states, p.resync, mon.opts.Now()); err != nil {
 		return shipper.Queued{}, 0, err
 	}

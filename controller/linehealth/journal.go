@@ -70,6 +70,7 @@ func (mon *Monitor) replay(ctx context.Context, after int64) (last int64, skippe
 			skipped++
 			continue
 		}
+		mon.cause.Observe(ev)
 		out, _ := mon.det.Add(ev)
 		mon.take(out, true)
 		n++

@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/vantage-net/vantage/controller/cause"
 	"github.com/vantage-net/vantage/controller/incident"
 	"github.com/vantage-net/vantage/controller/inventory"
 	"github.com/vantage-net/vantage/controller/linestate"
@@ -96,10 +97,12 @@ type Monitor struct {
 	det        *linestate.Detector
 	grp        *incident.Grouper
 	lines      lineCache
-	down       downSpans           // provisional down periods, to find outages learnt late (late.go)
-	pend       outputs             // produced, not yet committed
-	journalSeq int64               // newest linestate_journal row committed
-	touched    map[string]struct{} // lines whose line_states row the next commit rewrites (states.go)
+	down       downSpans             // provisional down periods, to find outages learnt late (late.go)
+	pend       outputs               // produced, not yet committed
+	journalSeq int64                 // newest linestate_journal row committed
+	touched    map[string]struct{}   // lines whose line_states row the next commit rewrites (states.go)
+	cause      *cause.Attributor     // what failed, on lines watched from both ends (causes.go)
+	causes     map[int64]*causeTrack // incidents whose cause may still change
 
 	// commitMu is held from feeding the detector until its outputs are
 	// committed, by Handle, the tick and the snapshot's capture.
@@ -120,7 +123,8 @@ func New(ctx context.Context, o Options, log *slog.Logger, reg prometheus.Regist
 	if err != nil {
 		return nil, fmt.Errorf("linehealth: detector: %w", err)
 	}
-	mon := &Monitor{opts: o, log: log, m: newMetrics(reg), det: det, lines: lineCache{}, down: downSpans{}}
+	mon := &Monitor{opts: o, log: log, m: newMetrics(reg), det: det, lines: lineCache{}, down: downSpans{},
+		cause: cause.New(cause.Options{Now: o.Now, Retain: 2*det.Horizon() + time.Minute}, nil), causes: map[int64]*causeTrack{}}
 	after, err := mon.restore(ctx)
 	if err != nil {
 		return nil, err
@@ -171,6 +175,9 @@ func (mon *Monitor) restore(ctx context.Context) (int64, error) {
 	}
 	mon.grp = incident.New(incident.Options{Window: mon.opts.GroupWindow, Now: mon.opts.Now, FirstID: next})
 	mon.grp.Restore(open)
+	for _, in := range open {
+		mon.trackIncident(in) // its cause may still change
+	}
 	if err := loadDownSpans(ctx, mon, 2*mon.det.Horizon()); err != nil {
 		return 0, fmt.Errorf("linehealth: %w", err)
 	}
@@ -188,9 +195,9 @@ func (mon *Monitor) refreshInventory(ctx context.Context) error {
 		return fmt.Errorf("linehealth: %w", err)
 	}
 	mon.mu.Lock()
-	defer mon.mu.Unlock()
 	mon.lines.update(infos, mon.assign)
-	return nil
+	mon.mu.Unlock()
+	return mon.refreshTopology(ctx, infos)
 }
 
 // assign picks the detector profile named like the line's tier, if any.
@@ -218,6 +225,7 @@ func (mon *Monitor) Handle(ctx context.Context, agent string, results []result.R
 			continue
 		}
 		mon.lines.info(ev.Line)
+		mon.cause.Observe(ev)
 		out, v := mon.det.Add(ev)
 		mon.m.evidence.WithLabelValues(v.String()).Inc()
 		if v == linestate.Accepted {
@@ -247,6 +255,7 @@ func (mon *Monitor) take(out linestate.Output, replay bool) {
 		firstNew := mon.grp.NextID()
 		for _, in := range mon.grp.Apply(li.incidentLine(tr.Line), tr) {
 			mon.pend.incidents = append(mon.pend.incidents, in)
+			mon.trackIncident(in)
 			if in.ID >= firstNew {
 				mon.log.Info("incident opened", "id", in.ID, "kind", in.Kind, "root", in.Root, "line", tr.Line)
 			}
@@ -254,7 +263,8 @@ func (mon *Monitor) take(out linestate.Output, replay bool) {
 	}
 	for _, ev := range out.Events {
 		mon.touch(ev.Line)
-		mon.pend.addEvent(ev, mon.lines.info(ev.Line).customer)
+		d, _ := mon.eventCause(ev)
+		mon.pend.addEvent(ev, mon.lines.info(ev.Line).customer, d)
 		mon.lateOutage(ev)
 	}
 	if n := mon.pend.trim(mon.opts.MaxUncommitted); n > 0 {

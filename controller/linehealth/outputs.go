@@ -1,6 +1,7 @@
 package linehealth
 
 import (
+	"github.com/vantage-net/vantage/controller/cause"
 	"github.com/vantage-net/vantage/controller/incident"
 	"github.com/vantage-net/vantage/controller/linestate"
 	"github.com/vantage-net/vantage/controller/shipper"
@@ -20,13 +21,16 @@ type outputs struct {
 	events    []storedEvent
 	incidents []incident.Incident // later copies of one incident supersede earlier ones
 	states    []stateRow          // later rows of one line supersede earlier ones (states.go)
+	causes    []causeRow          // incidents' changed causes (causes.go)
 	resync    bool                // replace line_states whole (after a restore)
 }
 
-// storedEvent is a line event with the customer it is recorded under.
+// storedEvent is a line event with the customer it is recorded under and,
+// for an outage or flap, its cause (controller/cause).
 type storedEvent struct {
 	linestate.Event
 	customer string
+	cause    cause.Decision
 }
 
 // recorded reports whether an event kind is kept as a line event; the
@@ -44,13 +48,16 @@ func (o *outputs) addState(tr linestate.Transition, customer string) {
 		Tags: tags(tr.Line, customer), Fields: map[string]float64{"up": up}}})
 }
 
-func (o *outputs) addEvent(ev linestate.Event, customer string) {
+func (o *outputs) addEvent(ev linestate.Event, customer string, d cause.Decision) {
 	if !recorded(ev.Kind) {
 		return
 	}
-	o.events = append(o.events, storedEvent{ev, customer})
+	o.events = append(o.events, storedEvent{ev, customer, d})
 	t := tags(ev.Line, customer)
 	t["kind"] = string(ev.Kind)
+	if d.Cause != "" {
+		t["cause"] = string(d.Cause)
+	}
 	// The point's time is the event's start, so a replayed event overwrites
 	// its own point; started_unix repeats it as a field for Flux tables
 	// that have lost _time in an aggregation.
@@ -79,7 +86,7 @@ func tags(line, customer string) map[string]string {
 }
 
 func (o *outputs) len() int {
-	n := len(o.evidence) + len(o.points) + len(o.events) + len(o.incidents) + len(o.states)
+	n := len(o.evidence) + len(o.points) + len(o.events) + len(o.incidents) + len(o.states) + len(o.causes)
 	if o.resync {
 		n++
 	}
@@ -101,6 +108,7 @@ func (o *outputs) putBack(t outputs) {
 	o.events = append(t.events, o.events...)
 	o.incidents = append(t.incidents, o.incidents...)
 	o.states = append(t.states, o.states...)
+	o.causes = append(t.causes, o.causes...)
 	o.resync = o.resync || t.resync
 }
 

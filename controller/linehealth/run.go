@@ -13,6 +13,7 @@ func (mon *Monitor) tick(ctx context.Context, now time.Time) error {
 	defer mon.commitMu.Unlock()
 	mon.mu.Lock()
 	mon.take(mon.det.Advance(now), false)
+	mon.decideIncidents(now)
 	mon.down.prune(now.Add(-2 * mon.det.Horizon()))
 	mon.m.incidentsOpen.Set(float64(len(mon.grp.Open())))
 	st := mon.det.Stats()

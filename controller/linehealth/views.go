@@ -46,6 +46,14 @@ type EventView struct {
 	End       time.Time `json:"end,omitzero"`
 	DurationS float64   `json:"duration_s"`
 	LossPct   float64   `json:"loss_pct"`
+	// Cause is what failed, for an outage or flap: line (both ends lost
+	// each other), customer_premises (the customer's equipment went
+	// silent: off, not a cut line), watcher_uplink (the network-side
+	// watcher lost its own uplink) or unknown (controller/cause).
+	Cause string `json:"cause,omitempty"`
+	// CauseNote says why, in operator terms; shown to admin and ops only
+	// (it may name other customers' lines and the agents).
+	CauseNote string `json:"cause_note,omitempty"`
 }
 
 // LineDetail is GET /api/v1/lines/{id}.
@@ -68,6 +76,10 @@ type IncidentSummary struct {
 	End       time.Time           `json:"end,omitzero"`
 	Lines     int                 `json:"lines"`
 	Customers []incident.Customer `json:"customers"`
+	// Cause and CauseNote are as in EventView, for the incident's lines
+	// together (unknown when they differ).
+	Cause     string `json:"cause,omitempty"`
+	CauseNote string `json:"cause_note,omitempty"`
 }
 
 // IncidentDetail is GET /api/v1/incidents/{id}.
@@ -75,6 +87,8 @@ type IncidentDetail struct {
 	incident.Incident
 	State     string              `json:"state"`
 	Customers []incident.Customer `json:"customers"`
+	Cause     string              `json:"cause,omitempty"`
+	CauseNote string              `json:"cause_note,omitempty"`
 }
 
 const day = 24 * time.Hour
@@ -199,7 +213,8 @@ func (rm *ReadModel) Line(ctx context.Context, scope Scope, id string) (LineDeta
 	}
 	d.LineView = views[0]
 	db := rm.db
-	rows, err := db.QueryContext(ctx, `SELECT kind, started_at, ended_at, coalesce(duration_s, 0), coalesce(loss_pct, 0)
+	rows, err := db.QueryContext(ctx, `SELECT kind, started_at, ended_at, coalesce(duration_s, 0), coalesce(loss_pct, 0),
+			cause, cause_note
 		FROM line_events WHERE circuit_id = ? AND started_at >= ? ORDER BY started_at DESC LIMIT 1000`,
 		id, ms(rm.now().Add(-day)))
 	if err != nil {
@@ -210,8 +225,11 @@ func (rm *ReadModel) Line(ctx context.Context, scope Scope, id string) (LineDeta
 		var e EventView
 		var start int64
 		var end sql.NullInt64
-		if err := rows.Scan(&e.Kind, &start, &end, &e.DurationS, &e.LossPct); err != nil {
+		if err := rows.Scan(&e.Kind, &start, &end, &e.DurationS, &e.LossPct, &e.Cause, &e.CauseNote); err != nil {
 			return d, err
+		}
+		if !scope.All() {
+			e.CauseNote = ""
 		}
 		e.Start = fromMS(start)
 		if end.Valid {
@@ -288,7 +306,26 @@ func (rm *ReadModel) Incidents(ctx context.Context, scope Scope, state string, b
 		out = append(out, IncidentSummary{ID: in.ID, Kind: in.Kind, State: in.State(), Root: in.Root, Start: in.Start,
 			End: in.End, Lines: len(in.Members), Customers: cs})
 	}
-	return out, more, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	rows.Close()
+	ids := make([]int64, len(out))
+	for i := range out {
+		ids[i] = out[i].ID
+	}
+	causes, err := incidentCauses(ctx, rm.db, ids)
+	if err != nil {
+		return nil, false, err
+	}
+	for i := range out {
+		d := causes[out[i].ID]
+		out[i].Cause, out[i].CauseNote = string(d.Cause), d.Note
+		if !scope.All() {
+			out[i].CauseNote = ""
+		}
+	}
+	return out, more, nil
 }
 
 // Incident returns one incident as scope sees it (see Incidents); one it
@@ -309,5 +346,14 @@ func (rm *ReadModel) Incident(ctx context.Context, scope Scope, id int64) (Incid
 	if cs == nil {
 		cs = []incident.Customer{}
 	}
-	return IncidentDetail{Incident: in, State: in.State(), Customers: cs}, nil
+	causes, err := incidentCauses(ctx, rm.db, []int64{in.ID})
+	if err != nil {
+		return IncidentDetail{}, err
+	}
+	d := causes[in.ID]
+	det := IncidentDetail{Incident: in, State: in.State(), Customers: cs, Cause: string(d.Cause), CauseNote: d.Note}
+	if !scope.All() {
+		det.CauseNote = ""
+	}
+	return det, nil
 }

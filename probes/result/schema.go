@@ -190,8 +190,11 @@ var Schemas = map[string]Schema{
 		},
 		Strings: []string{"version"},
 	},
+	// line_event's cause (outages and flaps of lines watched from both
+	// ends): line, customer_premises, watcher_uplink or unknown
+	// (controller/cause).
 	"line_event": {
-		Tags:     []string{"line", "customer", "kind"},
+		Tags:     []string{"line", "customer", "kind", "cause"},
 		Required: []string{"line", "kind"},
 		Fields:   map[string]Kind{"duration_s": Float, "loss_pct": Float, "started_unix": Float},
 	},
