@@ -21,6 +21,7 @@ import (
 	"github.com/vantage-net/vantage/agent/config"
 	"github.com/vantage-net/vantage/agent/publish"
 	"github.com/vantage-net/vantage/agent/remote"
+	"github.com/vantage-net/vantage/agent/schedule"
 	"github.com/vantage-net/vantage/agent/spool"
 	"github.com/vantage-net/vantage/agent/update"
 	"github.com/vantage-net/vantage/internal/clock"
@@ -68,7 +69,9 @@ type Agent struct {
 	reconnected chan struct{}
 	started     time.Time
 	trapReg     prometheus.Registerer // for the trap listener's metrics (traps.go)
-	upd         *update.Updater       // nil: no self-update
+	// budget pays for every probe's confirmation rounds (confirm_budget).
+	budget *schedule.Budget
+	upd    *update.Updater // nil: no self-update
 	// stop ends Run early (Stop), set when Run starts; stopped records a
 	// Stop that came before.
 	stop    context.CancelFunc
@@ -99,6 +102,7 @@ type job struct {
 	labels   config.Labels
 	interval time.Duration
 	timeout  time.Duration
+	confirm  schedule.Confirm
 }
 
 // New builds the agent's probers. It fails when a probe cannot be built, e.g.
@@ -116,6 +120,7 @@ func New(o Options) (*Agent, error) {
 	a := &Agent{cfg: o.Config, log: o.Logger, reg: o.Registry, version: o.Version, clock: o.Clock, rand: o.Rand,
 		results: make(chan result.Result, 10000), reconnected: make(chan struct{}, 1), cur: o.Config, upd: o.Updater}
 	a.m = newMetrics(o.Registry, func() float64 { return float64(a.queue.Results()) })
+	a.budget = schedule.NewBudget(float64(*o.Config.ConfirmBudget))
 	a.trapReg = o.Registry
 	if err := a.openQueue(o); err != nil {
 		return nil, err
@@ -279,22 +284,46 @@ func (a *Agent) Run(ctx context.Context) error {
 	return nil
 }
 
-// round runs one probe round. The round is bounded by the probe's timeout but
-// not cancelled by shutdown: a cancelled round would report a failure the
-// network never had.
-func (a *Agent) round(j *job, slot time.Time) {
-	ctx, cancel := context.WithTimeout(context.Background(), j.timeout)
+// round runs one probe round and reports whether it failed: nothing came
+// back (timeout, unreachable), as the controller's detector reads a round,
+// which is what confirmation probing follows up. The round is bounded by
+// the probe's timeout (a confirmation round's by the shorter of that and
+// its interval, so confirmation rounds never overlap) but not cancelled by
+// shutdown: a cancelled round would report a failure the network never had.
+func (a *Agent) round(j *job, rd schedule.Round) (failed bool) {
+	timeout := j.timeout
+	if rd.Confirm > 0 {
+		timeout = min(timeout, j.confirm.Interval)
+		a.m.confirmRounds.WithLabelValues(j.probe).Inc()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	samples := j.prober.Probe(ctx, j.target)
 	cancel()
 	for _, s := range samples {
-		res := a.toResult(j, slot, s)
+		res := a.toResult(j, rd.Slot, s)
+		if _, markable := result.Schemas[res.Measurement].Fields["confirm"]; rd.Confirm > 0 && markable {
+			res.Fields = markConfirm(res.Fields, rd.Confirm)
+		}
 		if res.Error != "" {
 			a.m.roundErrors.WithLabelValues(j.probe, res.Error).Inc()
 		}
+		failed = failed || res.Error == probe.ErrTimeout || res.Error == probe.ErrUnreachable
 		a.m.produced.WithLabelValues(j.probe).Inc()
 		a.countProduced()
 		a.results <- res
 	}
+	return failed
+}
+
+// markConfirm returns fields with the confirm mark: the round's index in
+// its confirmation sequence (probes/result's ping, dial and http schemas).
+func markConfirm(fields map[string]float64, n int) map[string]float64 {
+	out := make(map[string]float64, len(fields)+1)
+	for k, v := range fields {
+		out[k] = v
+	}
+	out["confirm"] = float64(n)
+	return out
 }
 
 // toResult adds event time, labels and the target to a sample. Labels the

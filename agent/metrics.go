@@ -4,18 +4,22 @@ import prometheus "github.com/vantage-net/vantage/internal/metrics"
 
 // metrics are the agent's own figures on /metrics, namespaced vantage_agent_.
 type metrics struct {
-	produced     *prometheus.CounterVec
-	published    prometheus.Counter
-	dropped      prometheus.Counter
-	skipped      *prometheus.CounterVec
-	roundErrors  *prometheus.CounterVec
-	publishFails prometheus.Counter
-	urgent       prometheus.Counter
-	reconnects   prometheus.Counter
-	connected    prometheus.Gauge
-	queue        prometheus.GaugeFunc
-	reloads      prometheus.Counter
-	configRev    prometheus.Gauge
+	produced  *prometheus.CounterVec
+	published prometheus.Counter
+	dropped   prometheus.Counter
+	skipped   *prometheus.CounterVec
+	// confirmRounds and confirmRefused count confirmation rounds started
+	// and refused by confirm_budget, by probe.
+	confirmRounds  *prometheus.CounterVec
+	confirmRefused *prometheus.CounterVec
+	roundErrors    *prometheus.CounterVec
+	publishFails   prometheus.Counter
+	urgent         prometheus.Counter
+	reconnects     prometheus.Counter
+	connected      prometheus.Gauge
+	queue          prometheus.GaugeFunc
+	reloads        prometheus.Counter
+	configRev      prometheus.Gauge
 }
 
 func newMetrics(reg prometheus.Registerer, queueDepth func() float64) *metrics {
@@ -28,6 +32,10 @@ func newMetrics(reg prometheus.Registerer, queueDepth func() float64) *metrics {
 			Help: "Results lost: dropped oldest first from a full queue or spool, past spool max_age, unreadable from the spool, or not encodable."}),
 		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vantage_agent_rounds_skipped_total",
 			Help: "Rounds not started because the previous round of the same target was still running or the agent stalled."}, []string{"probe"}),
+		confirmRounds: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vantage_agent_confirm_rounds_total",
+			Help: "Confirmation rounds started: a failed target probed again at the probe's confirm.interval."}, []string{"probe"}),
+		confirmRefused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vantage_agent_confirm_refused_total",
+			Help: "Confirmation rounds refused by confirm_budget (lower priorities first); the target waits for its next slot."}, []string{"probe"}),
 		roundErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vantage_agent_round_errors_total",
 			Help: "Failed rounds by probe and error class."}, []string{"probe", "class"}),
 		publishFails: prometheus.NewCounter(prometheus.CounterOpts{Name: "vantage_agent_publish_errors_total",
@@ -45,7 +53,7 @@ func newMetrics(reg prometheus.Registerer, queueDepth func() float64) *metrics {
 		configRev: prometheus.NewGauge(prometheus.GaugeOpts{Name: "vantage_agent_config_revision",
 			Help: "Remote config revision running (KV revision of VANTAGE_AGENT_CONFIG/<agent_id>); 0 is the local file."}),
 	}
-	reg.MustRegister(m.produced, m.published, m.dropped, m.skipped, m.roundErrors, m.publishFails, m.urgent,
+	reg.MustRegister(m.produced, m.published, m.dropped, m.skipped, m.confirmRounds, m.confirmRefused, m.roundErrors, m.publishFails, m.urgent,
 		m.reconnects, m.connected, m.queue, m.reloads, m.configRev)
 	return m
 }

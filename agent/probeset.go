@@ -35,6 +35,11 @@ type probeRun struct {
 func (a *Agent) buildProbes(c *config.Config, old map[string]*probeRun) (next map[string]*probeRun, fresh []*probeRun, err error) {
 	next = make(map[string]*probeRun, len(c.Probes))
 	jobs := c.Jobs()
+	defer func() {
+		if err == nil {
+			a.budget.SetMaxPriority(maxPriority(c))
+		}
+	}()
 	for i := range c.Probes {
 		pc := &c.Probes[i]
 		key := probeKey(pc, jobs)
@@ -56,7 +61,7 @@ func (a *Agent) buildProbes(c *config.Config, old map[string]*probeRun) (next ma
 			if j.Probe == pc {
 				r.jobs = append(r.jobs, job{probe: pc.Name, prober: p, meas: d.Measurement,
 					schema: result.Schemas[d.Measurement], target: j.Target, labels: j.Labels,
-					interval: pc.Interval, timeout: pc.Timeout})
+					interval: pc.Interval, timeout: pc.Timeout, confirm: confirmSpec(pc, j.Priority)})
 			}
 		}
 		next[pc.Name] = r
@@ -70,10 +75,10 @@ func (a *Agent) buildProbes(c *config.Config, old map[string]*probeRun) (next ma
 // agent's site included).
 func probeKey(p *config.Probe, jobs []config.Job) string {
 	opts, _ := yaml.Marshal(&p.Options)
-	key := fmt.Sprintf("%s|%s|%s|%s|", p.Type, p.Interval, p.Timeout, opts)
+	key := fmt.Sprintf("%s|%s|%s|%s|%+v|", p.Type, p.Interval, p.Timeout, opts, confirmSpec(p, 0))
 	for _, j := range jobs {
 		if j.Probe == p {
-			key += fmt.Sprintf("%s|%+v|", j.Target, j.Labels)
+			key += fmt.Sprintf("%s|%+v|%d|", j.Target, j.Labels, j.Priority)
 		}
 	}
 	return key
@@ -84,14 +89,20 @@ func probeKey(p *config.Probe, jobs []config.Job) string {
 func (a *Agent) startProbe(ctx context.Context, r *probeRun, rng *mrand.Rand) {
 	specs := make([]schedule.JobSpec, len(r.jobs))
 	for i, j := range r.jobs {
-		specs[i] = schedule.JobSpec{Interval: j.interval}
+		specs[i] = schedule.JobSpec{Interval: j.interval, Confirm: j.confirm}
 	}
 	runner := &schedule.Runner{
-		Plan:    schedule.NewPlan(a.clock.Now(), specs, rng),
-		Clock:   a.clock,
-		Run:     func(_ context.Context, rd schedule.Round) { a.round(&r.jobs[rd.Job], rd.Slot) },
-		Tick:    runnerTick,
-		Skipped: func(schedule.Round) { a.m.skipped.WithLabelValues(r.name).Inc() },
+		Plan:  schedule.NewPlan(a.clock.Now(), specs, rng, a.budget),
+		Clock: a.clock,
+		Run:   func(_ context.Context, rd schedule.Round) bool { return a.round(&r.jobs[rd.Job], rd) },
+		Tick:  runnerTick,
+		Skipped: func(rd schedule.Round) {
+			if rd.Skip == schedule.SkipBudget {
+				a.m.confirmRefused.WithLabelValues(r.name).Inc()
+				return
+			}
+			a.m.skipped.WithLabelValues(r.name).Inc()
+		},
 	}
 	ctx, r.cancel = context.WithCancel(ctx)
 	r.done = make(chan struct{})
@@ -123,4 +134,25 @@ func closeProbers(rs []*probeRun) {
 			_ = c.Close()
 		}
 	}
+}
+
+// confirmSpec is the scheduler's view of p's confirm block for a target of
+// the given priority (zero: no confirmation).
+func confirmSpec(p *config.Probe, priority int) schedule.Confirm {
+	c := p.Confirm
+	if c == nil || c.Rounds == nil || c.Watch == nil {
+		return schedule.Confirm{}
+	}
+	return schedule.Confirm{Interval: c.Interval, Rounds: *c.Rounds, Watch: *c.Watch, Priority: priority}
+}
+
+// maxPriority is the highest confirmation priority among c's jobs.
+func maxPriority(c *config.Config) int {
+	top := 0
+	for _, j := range c.Jobs() {
+		if j.Probe.Confirm != nil {
+			top = max(top, j.Priority)
+		}
+	}
+	return top
 }

@@ -65,3 +65,8 @@ func (TypeInfo) ValidateTarget(typ, target string) error {
 	}
 	return d.ValidateTarget(target)
 }
+
+// Measurement names the default measurement of typ's results ("" if typ is
+// not registered), so config validation can ask what a type's results may
+// carry (the confirm mark).
+func (TypeInfo) Measurement(typ string) string { return registry[typ].Measurement }

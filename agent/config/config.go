@@ -57,6 +57,12 @@ type Config struct {
 	// that doubled the agent's CPU (docs/BENCHMARKS.md). Raise it for
 	// CPU-bound work such as many parallel TLS handshakes or downloads.
 	MaxProcs *int `yaml:"max_procs"`
+	// ConfirmBudget is how many confirmation rounds a second (probes'
+	// confirm blocks) the whole agent may send (default 100): a PoP agent
+	// losing 5,000 targets at once confirms the highest-priority ones and
+	// counts the refused rounds in vantage_agent_confirm_refused_total.
+	// 0 refuses every confirmation round.
+	ConfirmBudget *int `yaml:"confirm_budget"`
 
 	file string
 	root yaml.Node
@@ -134,6 +140,9 @@ type Probe struct {
 	Targets []Target `yaml:"targets"`
 	// Options are the probe type's own settings (see README per type).
 	Options yaml.Node `yaml:"options"`
+	// Confirm re-probes a failed target at a short interval (confirm.go);
+	// nil: no confirmation.
+	Confirm *Confirm `yaml:"confirm"`
 
 	line int
 }
@@ -187,6 +196,9 @@ type Target struct {
 	Address string `yaml:"address"`
 	// Labels override the probe's labels for this target.
 	Labels Labels `yaml:"labels"`
+	// Priority is this target's claim on the agent's confirm_budget
+	// (0–9, higher first); nil takes the probe's confirm.priority.
+	Priority *int `yaml:"priority"`
 
 	line int
 }
@@ -212,6 +224,9 @@ type Job struct {
 	Probe  *Probe
 	Target string
 	Labels Labels
+	// Priority is the target's confirmation priority (Target.Priority,
+	// else the probe's confirm.priority).
+	Priority int
 }
 
 // Jobs expands probes into jobs with merged labels (target over probe over
@@ -221,8 +236,16 @@ func (c *Config) Jobs() []Job {
 	for i := range c.Probes {
 		p := &c.Probes[i]
 		base := p.Labels.merge(Labels{Site: c.Site.ID})
+		prio := 0
+		if p.Confirm != nil {
+			prio = p.Confirm.Priority
+		}
 		for _, t := range p.Targets {
-			jobs = append(jobs, Job{Probe: p, Target: t.Address, Labels: t.Labels.merge(base)})
+			j := Job{Probe: p, Target: t.Address, Labels: t.Labels.merge(base), Priority: prio}
+			if t.Priority != nil {
+				j.Priority = *t.Priority
+			}
+			jobs = append(jobs, j)
 		}
 	}
 	return jobs

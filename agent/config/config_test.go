@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vantage-net/vantage/probes"
 )
 
 // fakeTypes stands in for the registry: ping and http exist, and http
@@ -88,6 +90,15 @@ func TestInvalid(t *testing.T) {
 		"invalid-spool-no-dir.yaml": {
 			`invalid-spool-no-dir.yaml:4: spool.dir: is required when other spool settings are given`,
 		},
+		"invalid-confirm.yaml": {
+			`invalid-confirm.yaml:4: confirm_budget: -5 is outside 0..100000 rounds per second`,
+			`invalid-confirm.yaml:10: probes[0].confirm.interval: 2s is longer than the probe's interval 1s`,
+			`invalid-confirm.yaml:11: probes[0].confirm.rounds: 101 is outside 0..100`,
+			`invalid-confirm.yaml:12: probes[0].confirm.priority: 12 is outside 0..9`,
+			`invalid-confirm.yaml:15: probes[0].targets[1].priority: -1 is outside 0..9`,
+			`invalid-confirm.yaml:19: probes[1].confirm.interval: 5ms is shorter than 10ms`,
+			`invalid-confirm.yaml:19: probes[1].confirm.watch: 2h0m0s is outside 0..1h`,
+		},
 		"invalid-many.yaml": {
 			`invalid-many.yaml:1: agent_id: "cpe 0001" must be`,
 			`invalid-many.yaml:3: nats.urls[0]: "127.0.0.1:4222" is not a nats:// or tls:// URL`,
@@ -143,5 +154,53 @@ func TestNATSURLErrorHidesCredentials(t *testing.T) {
 	_, err := Parse("a.yaml", []byte("agent_id: a1\nnats: {urls: [\"http://cpe:agentS3cret@n1:4222\"]}\n"), nil)
 	if err == nil || strings.Contains(err.Error(), "agentS3cret") || !strings.Contains(err.Error(), `"http://n1:4222"`) {
 		t.Errorf("error: %v", err)
+	}
+}
+
+// TestConfirmDefaults: a bare confirm block takes the documented defaults
+// (200ms, k = 3 rounds, 60s watch), targets their probe's priority unless
+// they give their own, and confirm_budget defaults to 100 a second.
+func TestConfirmDefaults(t *testing.T) {
+	c, err := Parse("a.yaml", []byte(`agent_id: a1
+nats: {urls: [nats://127.0.0.1:4222]}
+probes:
+  - name: pop
+    type: ping
+    interval: 1s
+    confirm: {priority: 2}
+    targets: [198.18.0.1, {address: 198.18.0.2, priority: 4}]
+  - {name: plain, type: ping, interval: 1s, targets: [198.18.0.3]}
+`), fakeTypes{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf := c.Probes[0].Confirm
+	if cf.Interval != 200*time.Millisecond || *cf.Rounds != 3 || *cf.Watch != time.Minute {
+		t.Errorf("defaults: %s, %d rounds, watch %s", cf.Interval, *cf.Rounds, *cf.Watch)
+	}
+	if c.Probes[1].Confirm != nil || *c.ConfirmBudget != 100 {
+		t.Errorf("a probe without confirm must not confirm (%+v); budget %d", c.Probes[1].Confirm, *c.ConfirmBudget)
+	}
+	jobs := c.Jobs()
+	if jobs[0].Priority != 2 || jobs[1].Priority != 4 || jobs[2].Priority != 0 {
+		t.Errorf("priorities %d %d %d, want 2 4 0", jobs[0].Priority, jobs[1].Priority, jobs[2].Priority)
+	}
+}
+
+// TestConfirmRefusedOnSNMP: with the real registry, confirm on a type whose
+// results cannot carry the mark is refused by name.
+func TestConfirmRefusedOnSNMP(t *testing.T) {
+	_, err := Parse("a.yaml", []byte(`agent_id: a1
+nats: {urls: [nats://127.0.0.1:4222]}
+probes:
+  - name: pe
+    type: snmp
+    interval: 30s
+    confirm: {interval: 1s}
+    targets: [198.18.0.1]
+`), probes.TypeInfo{})
+	want := `a.yaml:7: probes[0].confirm: a snmp probe's results cannot be marked as confirmation rounds`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("got %v, want %s", err, want)
 	}
 }

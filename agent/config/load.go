@@ -86,6 +86,13 @@ func (c *Config) setDefaults() {
 		if p.Timeout == 0 && p.Interval > 0 {
 			p.Timeout = p.Interval * 8 / 10
 		}
+		if p.Confirm != nil {
+			p.Confirm.setDefaults()
+		}
+	}
+	if c.ConfirmBudget == nil {
+		b := DefaultConfirmBudget
+		c.ConfirmBudget = &b
 	}
 }
 
@@ -133,6 +140,7 @@ func (c *Config) validate(types TypeInfo) yamlstrict.Errors {
 	errs = append(errs, c.validateTraps()...)
 	errs = append(errs, c.validateRemote()...)
 	errs = append(errs, c.validateUpdate()...)
+	errs = append(errs, c.validateConfirmBudget()...)
 	names := map[string]int{}
 	for i := range c.Probes {
 		p := &c.Probes[i]
@@ -178,6 +186,7 @@ func (c *Config) validate(types TypeInfo) yamlstrict.Errors {
 				}
 			}
 		}
+		errs = append(errs, c.validateConfirm(i, types)...)
 	}
 	return errs
 }

@@ -17,6 +17,10 @@
 //     every round runs in its own goroutine.
 //   - After a stall (a suspended VM) no backlog is replayed: the job runs once
 //     at its latest due slot and the missed slots are counted as skipped.
+//   - A job with confirmation (confirm.go) that fails a round is re-probed
+//     at its short confirmation interval until it answers or is confirmed
+//     down (and then, for a bounded while, until it answers), each round
+//     paid for from the agent's Budget, higher priorities first.
 package schedule
 
 import (
@@ -29,35 +33,61 @@ import (
 type Round struct {
 	// Job is the job's index as given to NewPlan.
 	Job int
-	// Slot is the scheduled time: the round's event time.
+	// Slot is the scheduled time: the round's event time. A confirmation
+	// round's is its own scheduled time, never one of the job's slots.
 	Slot time.Time
+	// Confirm is 0 for a slot's round and n for the n-th confirmation
+	// round of a sequence (the result's confirm field).
+	Confirm int
+	// Skip says why a round returned as skipped was not started.
+	Skip SkipReason
 }
 
-// JobSpec describes one job to NewPlan: its interval and its group (the
-// probe), whose jobs are spread evenly over the interval.
+// SkipReason classifies a round that did not start.
+type SkipReason uint8
+
+const (
+	// SkipBusy: the job's previous round was still running.
+	SkipBusy SkipReason = iota
+	// SkipStall: the slot was missed while the agent stalled.
+	SkipStall
+	// SkipBudget: a confirmation round the Budget refused; the job is back
+	// on its slots.
+	SkipBudget
+)
+
+// JobSpec describes one job to NewPlan: its interval, its group (the
+// probe), whose jobs are spread evenly over the interval, and its
+// confirmation settings (zero: none).
 type JobSpec struct {
 	Interval time.Duration
 	Group    int
+	Confirm  Confirm
 }
 
-// Plan holds every job's next slot.
+// Plan holds every job's next slot and confirmation round.
 type Plan struct {
 	entries []*entry
 	queue   entryHeap
+	budget  *Budget
 }
 
 type entry struct {
 	job      int
 	interval time.Duration
-	next     time.Time
+	base     time.Time // the first slot: slots are base + n·interval
+	next     time.Time // next slot
 	running  bool
 	index    int
+	confirmState
 }
 
 // NewPlan lays out jobs starting after start. rng supplies each group's
-// random offset (inject a seeded one in tests).
-func NewPlan(start time.Time, jobs []JobSpec, rng *rand.Rand) *Plan {
-	p := &Plan{entries: make([]*entry, len(jobs))}
+// random offset (inject a seeded one in tests). budget pays for
+// confirmation rounds; it may be shared by several plans (one per probe)
+// and nil when no job confirms.
+func NewPlan(start time.Time, jobs []JobSpec, rng *rand.Rand, budget *Budget) *Plan {
+	p := &Plan{entries: make([]*entry, len(jobs)), budget: budget}
 	groupSize := map[int]int{}
 	for _, j := range jobs {
 		groupSize[j.Group]++
@@ -76,39 +106,56 @@ func NewPlan(start time.Time, jobs []JobSpec, rng *rand.Rand) *Plan {
 		}
 		k := groupSeen[j.Group]
 		groupSeen[j.Group]++
-		e := &entry{job: i, interval: j.Interval, next: start.Add(off + step*time.Duration(k))}
+		first := start.Add(off + step*time.Duration(k))
+		e := &entry{job: i, interval: j.Interval, base: first, next: first, confirmState: confirmState{conf: j.Confirm}}
 		p.entries[i] = e
 		heap.Push(&p.queue, e)
 	}
 	return p
 }
 
-// Next returns the earliest slot of any job, or the zero time with no jobs.
+// Next returns the earliest slot or confirmation round of any job, or the
+// zero time with no jobs.
 func (p *Plan) Next() time.Time {
 	if len(p.queue) == 0 {
 		return time.Time{}
 	}
-	return p.queue[0].next
+	return p.queue[0].due()
 }
 
-// Due returns the rounds to start at now, and the slots skipped because a
-// job's previous round is still running or the slot was missed in a stall.
+// Due returns the rounds to start at now, and those skipped: slots whose
+// job's previous round is still running or that were missed in a stall,
+// and confirmation rounds the budget refused (Round.Skip says which).
+// A slot that comes due while its job is in a confirmation sequence is
+// neither: the sequence probes the target more often than the slot would.
 // Started jobs are marked running until Done.
 func (p *Plan) Due(now time.Time) (start, skipped []Round) {
-	for len(p.queue) > 0 && !p.queue[0].next.After(now) {
+	for len(p.queue) > 0 && !p.queue[0].due().After(now) {
 		e := p.queue[0]
+		if e.confirmDue() {
+			if r, ok := p.startConfirm(e, now); ok {
+				start = append(start, r)
+			} else {
+				skipped = append(skipped, r)
+			}
+			heap.Fix(&p.queue, 0)
+			continue
+		}
 		slot := e.next
 		// Missed slots after a stall: keep only the latest due one.
 		if behind := now.Sub(slot); behind >= e.interval {
 			n := int64(behind / e.interval)
 			for i := int64(0); i < n; i++ {
-				skipped = append(skipped, Round{Job: e.job, Slot: slot.Add(time.Duration(i) * e.interval)})
+				skipped = append(skipped, Round{Job: e.job, Slot: slot.Add(time.Duration(i) * e.interval), Skip: SkipStall})
 			}
 			slot = slot.Add(time.Duration(n) * e.interval)
 		}
-		if e.running {
-			skipped = append(skipped, Round{Job: e.job, Slot: slot})
-		} else {
+		switch {
+		case e.seq:
+			// Covered by the confirmation sequence.
+		case e.running:
+			skipped = append(skipped, Round{Job: e.job, Slot: slot, Skip: SkipBusy})
+		default:
 			e.running = true
 			start = append(start, Round{Job: e.job, Slot: slot})
 		}
@@ -118,13 +165,21 @@ func (p *Plan) Due(now time.Time) (start, skipped []Round) {
 	return start, skipped
 }
 
-// Done marks a job's round finished.
-func (p *Plan) Done(job int) { p.entries[job].running = false }
+// Done marks a job's round finished at now; failed says that nothing came
+// back (the round is evidence of a failure, not merely an error). A failed
+// round of a job with confirmation schedules its next confirmation round.
+func (p *Plan) Done(job int, failed bool, now time.Time) {
+	e := p.entries[job]
+	e.running = false
+	if p.afterRound(e, failed, now) {
+		heap.Fix(&p.queue, e.index)
+	}
+}
 
 type entryHeap []*entry
 
 func (h entryHeap) Len() int           { return len(h) }
-func (h entryHeap) Less(i, j int) bool { return h[i].next.Before(h[j].next) }
+func (h entryHeap) Less(i, j int) bool { return h[i].due().Before(h[j].due()) }
 func (h entryHeap) Swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
 	h[i].index = i

@@ -19,7 +19,7 @@ func TestPlanSpreadsTargetsEvenly(t *testing.T) {
 	for i := range jobs {
 		jobs[i] = JobSpec{Interval: time.Second, Group: 0}
 	}
-	p := NewPlan(t0, jobs, rand.New(rand.NewSource(1)))
+	p := NewPlan(t0, jobs, rand.New(rand.NewSource(1)), nil)
 	perMs := map[int64]int{}
 	for _, e := range p.entries {
 		perMs[e.next.Sub(t0).Milliseconds()]++
@@ -69,8 +69,8 @@ func TestPlanTable(t *testing.T) {
 	// Two targets of one probe at 1s (A at 0ms, B at 500ms after the group's
 	// offset, which rng seed 0 with step 500ms makes deterministic) and a
 	// nothing else.
-	jobs := []JobSpec{{time.Second, 0}, {time.Second, 0}}
-	p := NewPlan(t0, jobs, rand.New(rand.NewSource(7)))
+	jobs := []JobSpec{{Interval: time.Second}, {Interval: time.Second}}
+	p := NewPlan(t0, jobs, rand.New(rand.NewSource(7)), nil)
 	// Round the group offsets to whole ms so the table reads in ms.
 	for _, e := range p.entries {
 		e.next = e.next.Truncate(time.Millisecond)
@@ -85,7 +85,7 @@ func TestPlanTable(t *testing.T) {
 	check := func(at int, done []int, wantStart, wantSkip []string) {
 		t.Helper()
 		for _, j := range done {
-			p.Done(j)
+			p.Done(j, false, t0)
 		}
 		s, k := p.Due(t0.Add(ms(at)))
 		if !equal(render(s), wantStart) || !equal(render(k), wantSkip) {
@@ -101,8 +101,8 @@ func TestPlanTable(t *testing.T) {
 	check(offA+2000, nil, []string{a(2000)}, nil)
 	// A stall of 3.2 s: A ran at 2000 and is finished; it starts once at the
 	// latest slot and the missed ones are skipped.
-	p.Done(0)
-	p.Done(1)
+	p.Done(0, false, t0)
+	p.Done(1, false, t0)
 	s, k := p.Due(t0.Add(ms(offA + 5200)))
 	var startsA, skipsA []string
 	for _, r := range s {
@@ -134,20 +134,21 @@ func equal(a, b []string) bool {
 
 func TestRunnerSlowTargetDelaysNobody(t *testing.T) {
 	fc := clock.NewFake(t0)
-	jobs := []JobSpec{{time.Second, 0}, {time.Second, 0}}
-	p := NewPlan(t0, jobs, rand.New(rand.NewSource(1)))
+	jobs := []JobSpec{{Interval: time.Second}, {Interval: time.Second}}
+	p := NewPlan(t0, jobs, rand.New(rand.NewSource(1)), nil)
 	var mu sync.Mutex
 	ran := map[int]int{}
 	skips := 0
 	block := make(chan struct{})
 	r := &Runner{Plan: p, Clock: fc,
-		Run: func(ctx context.Context, round Round) {
+		Run: func(ctx context.Context, round Round) bool {
 			mu.Lock()
 			ran[round.Job]++
 			mu.Unlock()
 			if round.Job == 0 {
 				<-block // job 0 hangs
 			}
+			return false
 		},
 		Skipped: func(Round) { mu.Lock(); skips++; mu.Unlock() },
 	}

@@ -15,10 +15,12 @@ type Runner struct {
 	Plan *Plan
 	// Clock is the time source (clock.Real in production).
 	Clock clock.Clock
-	// Run executes one round. It must return; the caller bounds it with the
-	// probe's timeout.
-	Run func(ctx context.Context, r Round)
-	// Skipped is told about every skipped slot (for a metric); may be nil.
+	// Run executes one round and reports whether it failed (nothing came
+	// back: what confirmation probing follows up). It must return; the
+	// caller bounds it with the probe's timeout.
+	Run func(ctx context.Context, r Round) (failed bool)
+	// Skipped is told about every skipped slot and refused confirmation
+	// round (Round.Skip; for metrics); may be nil.
 	Skipped func(r Round)
 	// Tick is the shortest sleep between two wake-ups. Rounds due within a
 	// tick start together: with 5,000 targets a second, waking for every
@@ -31,7 +33,11 @@ type Runner struct {
 
 // Start runs the schedule until ctx ends, then waits for running rounds.
 func (r *Runner) Start(ctx context.Context) {
-	done := make(chan int, len(r.Plan.entries))
+	type finished struct {
+		job    int
+		failed bool
+	}
+	done := make(chan finished, len(r.Plan.entries))
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	timer := r.Clock.NewTimer(time.Hour)
@@ -48,24 +54,29 @@ func (r *Runner) Start(ctx context.Context) {
 			wg.Add(1)
 			go func(round Round) {
 				defer wg.Done()
-				r.Run(ctx, round)
-				done <- round.Job
+				failed := r.Run(ctx, round)
+				done <- finished{round.Job, failed}
 			}(round)
 		}
 		wait := time.Hour
-		if next := r.Plan.Next(); !next.IsZero() {
+		next := r.Plan.Next()
+		if !next.IsZero() {
 			wait = max(next.Sub(now), r.Tick)
 		}
 		timer.Stop()
 		timer.Reset(wait)
-		// Drain finished rounds until the timer fires.
+		// Drain finished rounds until the timer fires, or until a failed
+		// round scheduled a confirmation round before it.
 	wait:
 		for {
 			select {
 			case <-ctx.Done():
 				return
-			case job := <-done:
-				r.Plan.Done(job)
+			case f := <-done:
+				r.Plan.Done(f.job, f.failed, r.Clock.Now())
+				if n := r.Plan.Next(); !n.IsZero() && (next.IsZero() || n.Before(next)) {
+					break wait
+				}
 			case <-timer.C():
 				break wait
 			}

@@ -62,6 +62,9 @@ func TestFieldRanges(t *testing.T) {
 		{"snmp", "value", -110.5, true}, {"snmp", "value", 1.8e19, true},
 		{"snmp_event", "earliest_unix", 1.7e9, true}, {"snmp_event", "earliest_unix", -1, false},
 		{"snmp_event", "latest_unix", 1e11, false}, {"snmp_event", "uptime_s", -1, false},
+		// confirm marks a confirmation round (agent/schedule) by its index.
+		{"ping", "confirm", 1, true}, {"ping", "confirm", 0, false}, {"dial", "confirm", 3, true},
+		{"http", "confirm", 2, true}, {"http", "confirm", -1, false},
 	}
 	for _, c := range cases {
 		b := &Batch{Agent: "cpe-1", Results: []Result{oneField(c.m, c.field, c.v)}}

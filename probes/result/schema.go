@@ -71,6 +71,10 @@ var (
 	uptimeS = Range{0, 1e10}
 	// bit is a Bool field's range, set for completeness of the table.
 	bit = Range{0, 1}
+	// confirmN bounds the confirm field: the index of a confirmation round
+	// in its sequence (agent/schedule), 1 for the first. Absent on a slot's
+	// round, so results of agents without confirmation are unchanged.
+	confirmN = Range{1, 100_000}
 )
 
 // Schemas are the measurements of DESIGN.md: those agents produce
@@ -83,11 +87,11 @@ var Schemas = map[string]Schema{
 		Required:   []string{"target"},
 		Fields: map[string]Kind{
 			"rtt_min_ms": Float, "rtt_avg_ms": Float, "rtt_max_ms": Float, "jitter_ms": Float,
-			"sent": Int, "recv": Int, "loss_pct": Float,
+			"sent": Int, "recv": Int, "loss_pct": Float, "confirm": Int,
 		},
 		Ranges: map[string]Range{
 			"rtt_min_ms": rttMs, "rtt_avg_ms": rttMs, "rtt_max_ms": rttMs, "jitter_ms": rttMs,
-			"sent": count, "recv": count, "loss_pct": {0, 100},
+			"sent": count, "recv": count, "loss_pct": {0, 100}, "confirm": confirmN,
 		},
 		NotAbove: [][2]string{{"recv", "sent"}},
 	},
@@ -97,9 +101,10 @@ var Schemas = map[string]Schema{
 		Required:   []string{"target", "kind"},
 		Fields: map[string]Kind{
 			"ok": Bool, "dns_ms": Float, "connect_ms": Float, "tls_ms": Float, "cert_days_left": Float,
+			"confirm": Int,
 		},
 		Ranges: map[string]Range{
-			"ok": bit, "dns_ms": phaseMs, "connect_ms": phaseMs, "tls_ms": phaseMs,
+			"ok": bit, "confirm": confirmN, "dns_ms": phaseMs, "connect_ms": phaseMs, "tls_ms": phaseMs,
 			// Negative once the certificate has expired; ±100,000 days
 			// (274 years) covers the longest self-signed certificates.
 			"cert_days_left": {-100_000, 100_000},
@@ -112,6 +117,7 @@ var Schemas = map[string]Schema{
 		Fields: map[string]Kind{
 			"ok": Bool, "status": Int, "dns_ms": Float, "connect_ms": Float, "tls_ms": Float,
 			"ttfb_ms": Float, "total_ms": Float, "bytes": Int, "throughput_kbps": Float,
+			"confirm": Int,
 		},
 		Ranges: map[string]Range{
 			// status is present only when a response arrived (probes/http
@@ -120,7 +126,7 @@ var Schemas = map[string]Schema{
 			"dns_ms": phaseMs, "connect_ms": phaseMs, "tls_ms": phaseMs, "ttfb_ms": phaseMs, "total_ms": phaseMs,
 			// throughput_kbps: 1e12 kbit/s is far beyond any link, even
 			// for a tiny body timed in microseconds on loopback.
-			"bytes": count, "throughput_kbps": {0, 1e12},
+			"bytes": count, "throughput_kbps": {0, 1e12}, "confirm": confirmN,
 		},
 	},
 	"snmp_if": {
