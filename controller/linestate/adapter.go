@@ -26,6 +26,8 @@ func FromResult(agent string, r *result.Result) (Evidence, bool) {
 	}
 	ev := Evidence{Line: ln, Source: agent, Time: r.Time}
 	f := r.Fields
+	// A confirmation round (agent/schedule) carries the confirm field.
+	ev.Confirm = f["confirm"] > 0 && (r.Measurement == "ping" || r.Measurement == "dial" || r.Measurement == "http")
 	switch r.Measurement {
 	case "ping":
 		ev.Probe = "ping/" + r.Tags["target"]

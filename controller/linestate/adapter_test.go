@@ -68,3 +68,29 @@ func TestFromResult(t *testing.T) {
 		t.Fatalf("metrics %v %v %v", p.lossPct(), p.rttMs(), p.jitMs())
 	}
 }
+
+// TestFromResultConfirm: the agent's confirm field (agent/schedule) makes
+// a confirmation round, same source and probe as the slot's rounds, and
+// the mark survives the 16-byte buffer; results without it (every agent
+// before confirmation) are ordinary rounds.
+func TestFromResultConfirm(t *testing.T) {
+	tags := map[string]string{"line": "L1", "target": "198.18.0.1"}
+	slot := result.Result{Time: at(0), Measurement: "ping", Tags: tags, Fields: map[string]float64{"sent": 3, "recv": 0}, Error: "timeout"}
+	conf := result.Result{Time: at(0.8), Measurement: "ping", Tags: tags, Fields: map[string]float64{"sent": 3, "recv": 0, "confirm": 1}, Error: "timeout"}
+	b := &result.Batch{Agent: "cpe-1", Results: []result.Result{slot, conf}}
+	if err := b.Validate(result.Window{Now: at(1), MaxFuture: time.Minute}); err != nil {
+		t.Fatalf("the confirm field is refused by the result contract: %v", err)
+	}
+	es, okS := FromResult("cpe-1", &slot)
+	ec, okC := FromResult("cpe-1", &conf)
+	if !okS || !okC || es.Confirm || !ec.Confirm || ec.Kind != ProbeFail || ec.Source != es.Source || ec.Probe != es.Probe {
+		t.Fatalf("slot %+v, confirmation %+v", es, ec)
+	}
+	p := packPend(&ec, 3)
+	if !p.confirm() || p.kind() != ProbeFail || p.Src != 3 {
+		t.Fatalf("packed %+v: confirm %v kind %v", p, p.confirm(), p.kind())
+	}
+	if p := packPend(&es, 3); p.confirm() || p.kind() != ProbeFail {
+		t.Fatalf("a slot round packed as %+v", p)
+	}
+}

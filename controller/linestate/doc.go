@@ -40,6 +40,55 @@
 // an unseen flap that no probe saw is counted on its own, with Start/End as
 // bounds (Event.Unseen); one that overlaps a counted flap is not counted again.
 //
+// # Confirmation rounds (Evidence.Confirm)
+//
+// At 1 Hz, k = 3 slots put a cut down 3 s late, and a 1-s drop fails a
+// single slot round: never MinFlapRounds, never counted. Probing at 5 Hz
+// costs five times the traffic all the time. Instead the agent confirms:
+// when a round fails it re-probes that target every confirm interval
+// (default 200 ms; agent/schedule) until the target answers or has failed
+// k rounds in a row, and then, for a bounded watch (default 60 s, within a
+// per-agent budget spent on higher tiers first), until it answers. Each
+// confirmation round is a full round (every echo request of it lost, or
+// not) with its own event time, never a slot's, and the result field
+// confirm. The detector takes it like any round of the same source and
+// probe: it counts towards FailRounds and MinFlapRounds, sits in the
+// reorder buffer by its event time, and ends an outage or a flap when it
+// answers. So:
+//
+//   - Down: k failed rounds arrive within the slot round's timeout plus
+//     (k−1) confirm intervals after the first failed slot (1 Hz, 100-ms
+//     timeout: 0.5 s), not (k−1) slot intervals plus the timeout (2.8 s).
+//     The down state is still stamped with that first failed slot.
+//   - The end of a drop: a drop ends at the first answered round, and the
+//     watch makes that a confirmation round, so the end is known to within
+//     one confirm interval, not one slot interval.
+//   - A 1-s drop at 1 Hz is counted when a confirmation round fails in it
+//     too, that is when the slot's round failed (its timeout) at least the
+//     span of a round's requests before the drop ended. With a 100-ms
+//     timeout that is 88 % of phases (TestConfirmOneSecondDropCountedOnce);
+//     with the agent's default timeout (80 % of the interval) only 20 %:
+//     fast confirmation needs a round timeout near the line's real round
+//     trip, not near the interval. A lone failed slot whose confirmation
+//     answers stays a run of one: random loss (a round fails only when all
+//     its requests are lost) still makes no flap.
+//   - Its start is not better known than before: the link went down
+//     somewhere after the last answered round, and the flap is stamped
+//     from the first failed slot, up to one slot interval late. Measuring
+//     a 1-s drop's duration within 0.3 s at 1 Hz therefore holds only for
+//     drops that begin within about 0.3 s before a slot; no rule can do
+//     better from rounds a second apart (a start stamped halfway between
+//     the last answered and the first failed round would trade the bias
+//     for an error of ±half an interval, and move every start the API and
+//     the incident grouping already rely on).
+//
+// Two things differ from a slot's round, because a confirmation round is
+// not a sample taken on the schedule: it does not set the source's
+// interval (a 60-s source would otherwise look like a 200-ms one and fall
+// silent 30 s later, leaving its line unknown instead of down), and it does
+// not feed degradation (rounds that follow failures would weigh losses
+// more than the schedule does).
+//
 // Silence is not failure. A source that stays quiet longer than
 // Params.SilenceAfter (or three of its own intervals) is silent; when every
 // source of a line is silent the line is unknown, never down, and never

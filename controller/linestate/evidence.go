@@ -84,6 +84,13 @@ type Evidence struct {
 	// (ProbeOK and ProbeFail only).
 	Metrics    Metrics
 	HasMetrics bool
+	// Confirm marks a confirmation round (ProbeOK and ProbeFail only): the
+	// agent re-probed a failed target at its short confirmation interval
+	// (the result's confirm field). It is a round like any other for
+	// FailRounds and MinFlapRounds, with the same Source and Probe and its
+	// own event time; it neither sets the source's interval (silence) nor
+	// feeds degradation, because it is not a sample taken on the schedule.
+	Confirm bool
 }
 
 func (e *Evidence) validate() error {

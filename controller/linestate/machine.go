@@ -40,10 +40,13 @@ type machine struct {
 // has gone silent. Lines have a handful of sources, so loops over them are
 // cheaper than any index.
 type srcState struct {
-	Last   int64 // event time of its latest evidence (0: none yet)
-	Gap    int64 // interval between its last two pieces of evidence
-	Fails  uint16
-	Silent bool
+	Last int64 // event time of its latest evidence (0: none yet)
+	Gap  int64 // interval between its last two scheduled rounds (not confirmation rounds)
+	// LastSlot is the event time of its latest evidence that was not a
+	// confirmation round (0: none yet, or restored from an older snapshot).
+	LastSlot int64
+	Fails    uint16
+	Silent   bool
 }
 
 // emitter collects one line's output. out == nil discards (a provisional
@@ -91,12 +94,23 @@ func (m *machine) apply(e *pend, p *Params, em *emitter) {
 	m.advanceTo(t, p, em)
 	m.At = t
 	s := m.src(e.Src)
-	if s.Last != 0 && t > s.Last {
-		s.Gap = t - s.Last
+	if !e.confirm() {
+		// The source's interval is measured between rounds on its
+		// schedule: a confirmation round 200 ms after a slot must not make
+		// a 60-s source look like a 200-ms one and fall silent (unknown)
+		// before its next slot.
+		prev := s.LastSlot
+		if prev == 0 {
+			prev = s.Last // a snapshot from before LastSlot existed
+		}
+		if prev != 0 && t > prev {
+			s.Gap = t - prev
+		}
+		s.LastSlot = t
 	}
 	s.Last, s.Silent = t, false
 
-	switch e.Kind {
+	switch e.kind() {
 	case ProbeFail:
 		m.degradeSample(t, e, 100, p, em)
 		m.OKRun = 0
@@ -179,10 +193,12 @@ func (m *machine) silence(t int64, match func(i int) bool, p *Params, em *emitte
 }
 
 func (m *machine) degradeSample(t int64, e *pend, loss float64, p *Params, em *emitter) {
-	if !em.final || m.InOutage || !p.degradeOn() {
+	// Confirmation rounds come only after a failure, so counting them
+	// would weigh failures more than the schedule's samples.
+	if !em.final || m.InOutage || !p.degradeOn() || e.confirm() {
 		return
 	}
-	m.Deg.sample(t, loss, e.rttMs(), e.jitMs(), e.hasMetrics() && e.Kind == ProbeOK, p, em)
+	m.Deg.sample(t, loss, e.rttMs(), e.jitMs(), e.hasMetrics() && e.kind() == ProbeOK, p, em)
 }
 
 func (m *machine) maxFails() int {

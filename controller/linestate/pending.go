@@ -15,9 +15,9 @@ import (
 //
 // Fields are exported for gob (snapshot.go); the type is not.
 type pend struct {
-	T      int64 // event time, Unix ns
-	Src    uint8 // index into line.srcs
-	Kind   Kind
+	T      int64  // event time, Unix ns
+	Src    uint8  // index into line.srcs
+	Kind   Kind   // with confirmBit set for a confirmation round (kind, confirm)
 	Loss   uint16 // 0.01 %; lossNone when the round carried no metrics
 	RTT    uint16 // 0.1 ms
 	Jitter uint16 // 0.1 ms
@@ -25,8 +25,15 @@ type pend struct {
 
 const lossNone = math.MaxUint16
 
+// confirmBit marks a confirmation round in pend.Kind, keeping pend at 16
+// bytes (kinds are below 8).
+const confirmBit Kind = 0x80
+
 func packPend(e *Evidence, src uint8) pend {
 	p := pend{T: e.Time.UnixNano(), Src: src, Kind: e.Kind, Loss: lossNone}
+	if e.Confirm && (e.Kind == ProbeOK || e.Kind == ProbeFail) {
+		p.Kind |= confirmBit
+	}
 	switch {
 	case e.Kind == FlapBetween:
 		ms := uint64(e.Time.Sub(e.From) / time.Millisecond)
@@ -59,7 +66,13 @@ func (p *pend) from() int64 {
 	return p.T - ms*int64(time.Millisecond)
 }
 
-func (p *pend) hasMetrics() bool { return p.Loss != lossNone && p.Kind != FlapBetween }
+func (p *pend) hasMetrics() bool { return p.Loss != lossNone && p.kind() != FlapBetween }
+
+// kind is what the evidence says, without the confirmation mark.
+func (p *pend) kind() Kind { return p.Kind &^ confirmBit }
+
+// confirm reports a confirmation round.
+func (p *pend) confirm() bool { return p.Kind&confirmBit != 0 }
 
 func (p *pend) lossPct() float64 { return float64(p.Loss) / 100 }
 func (p *pend) rttMs() float64   { return float64(p.RTT) / 10 }
