@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vantage-net/vantage/probes"
 	"github.com/vantage-net/vantage/probes/probe"
@@ -74,5 +75,26 @@ func TestRealRegistryRefusesUnknownType(t *testing.T) {
 	want := `agent.yaml:4: probes[0].type: "pingg" is not a probe type (known: dial, http, ping, snmp)`
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("got %v, want %s", err, want)
+	}
+}
+
+// TestREADMEConfirmConfig loads the README's confirmation block, exactly as
+// printed, with the real registry: its keys and values are what the agent
+// accepts.
+func TestREADMEConfirmConfig(t *testing.T) {
+	blocks := readmeYAML(t, "confirm_budget:", "confirm:")
+	if len(blocks) != 1 {
+		t.Fatalf("README has %d yaml blocks with confirm_budget and confirm, want 1", len(blocks))
+	}
+	c, err := Parse("README-confirm.yaml", []byte("agent_id: pop-0001\nnats: {urls: [nats://127.0.0.1:4222]}\n"+blocks[0]), probes.TypeInfo{})
+	if err != nil {
+		t.Fatalf("README confirm block refused:\n%v", err)
+	}
+	cf := c.Probes[0].Confirm
+	if *c.ConfirmBudget != 100 || cf == nil || cf.Interval != 200*time.Millisecond || *cf.Rounds != 3 || *cf.Watch != time.Minute {
+		t.Fatalf("README confirm block read as budget %d, %+v", *c.ConfirmBudget, cf)
+	}
+	if jobs := c.Jobs(); jobs[0].Priority != 4 || jobs[1].Priority != 0 {
+		t.Fatalf("priorities %d, %d, want 4, 0", jobs[0].Priority, jobs[1].Priority)
 	}
 }
