@@ -28,6 +28,7 @@ import (
 	"github.com/vantage-net/vantage/controller/ingest"
 	"github.com/vantage-net/vantage/controller/inventory"
 	"github.com/vantage-net/vantage/controller/linehealth"
+	"github.com/vantage-net/vantage/controller/notify"
 	"github.com/vantage-net/vantage/controller/registry"
 	"github.com/vantage-net/vantage/controller/release"
 	"github.com/vantage-net/vantage/controller/shipper"
@@ -74,6 +75,8 @@ type Controller struct {
 	// releases and fleet are nil without a releases block (releases.go).
 	releases *release.Store
 	fleet    *release.Fleet
+	// notifier is nil without a notify block (notify.go).
+	notifier *notify.Notifier
 }
 
 // New starts NATS (embedded or connected), opens the database, restores
@@ -138,10 +141,14 @@ func New(o Options) (*Controller, error) {
 		c.Close()
 		return nil, err
 	}
+	if err := openNotify(c); err != nil {
+		c.Close()
+		return nil, err
+	}
 	c.monitor, err = linehealth.New(ctx, linehealth.Options{
 		DB: c.db, Inventory: inventory.NewSQLStore(c.db), Shipper: c.shipper,
 		Detector: cfg.Detector.LineState(), GroupWindow: cfg.Detector.GroupWindow,
-		SnapshotEvery: cfg.Detector.SnapshotInterval,
+		SnapshotEvery: cfg.Detector.SnapshotInterval, IncidentHook: c.notifyHook(),
 	}, o.Logger.With("component", "health"), o.Registry)
 	if err != nil {
 		c.Close()
@@ -267,7 +274,7 @@ func (c *Controller) stages(api http.Handler) [][]component {
 		{"linehealth", c.monitor.Run},
 		{"registry", func(ctx context.Context) error { c.agents.Run(ctx); return nil }},
 	}
-	return [][]component{input, facts, {{"shipper", c.shipper.Run}}}
+	return [][]component{input, facts, append([]component{{"shipper", c.shipper.Run}}, c.notifyComponents()...)}
 }
 
 // Close releases everything New acquired; Run calls it on the way out.
@@ -346,6 +353,7 @@ func (c *Controller) apiHandler(statuses *agentconfig.StatusWatcher) http.Handle
 	mux.Handle("/api/v1/agents", fleetHandler)
 	mux.Handle("/api/v1/agents/", fleetHandler)
 	api.Register(mux, c.reads, c.log.With("component", "api"), scope)
+	c.registerNotify(mux)
 	if !*c.cfg.APIAuth {
 		return mux
 	}

@@ -49,6 +49,9 @@ type Config struct {
 	Releases *Releases `yaml:"releases"`
 	// Complaints tunes complaint linking, verdicts and repeats (complaints.go).
 	Complaints Complaints `yaml:"complaints"`
+	// Notify tells customers and ops about incidents (notify.go); omitted:
+	// nobody is notified.
+	Notify *Notify `yaml:"notify"`
 }
 
 // NATS settings. With no URLs the controller runs an embedded nats-server.
@@ -265,6 +268,7 @@ func (c *Config) validate(file string, root *yaml.Node) yamlstrict.Errors {
 	c.validateEnroll(bad)
 	c.validateReleases(bad)
 	c.validateComplaints(bad)
+	c.validateNotify(bad)
 	errs = append(errs, c.validateSNMP(file, bad)...)
 	return errs
 }

@@ -72,6 +72,11 @@ func (mon *Monitor) store(ctx context.Context, p *outputs) (shipper.Queued, int6
 	if err := storeStates(ctx, tx, p.states, p.resync, mon.opts.Now()); err != nil {
 		return shipper.Queued{}, 0, err
 	}
+	if h := mon.opts.IncidentHook; h != nil && len(p.incidents) > 0 {
+		if err := h.IncidentsChanged(ctx, tx, p.incidents, mon.opts.Now()); err != nil {
+			return shipper.Queued{}, 0, err
+		}
+	}
 	q, err := mon.opts.Shipper.EnqueueTx(ctx, tx, p.points)
 	if err != nil {
 		return shipper.Queued{}, 0, err

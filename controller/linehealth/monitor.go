@@ -50,6 +50,16 @@ type Options struct {
 	// disk costs history, never the controller's memory. Default 100,000.
 	// (InfluxDB being down does not fill it: points wait in the database.)
 	MaxUncommitted int
+	// IncidentHook, if set, is called inside each commit that stores
+	// incident changes (controller/notify writes its outbox there).
+	IncidentHook IncidentHook
+}
+
+// IncidentHook sees incident changes inside the transaction that stores
+// them; an error rolls the commit back (and it is retried). incidents may
+// hold several copies of one incident: the last is its current state.
+type IncidentHook interface {
+	IncidentsChanged(ctx context.Context, tx *sql.Tx, incidents []incident.Incident, now time.Time) error
 }
 
 func (o *Options) setDefaults() error {

@@ -1,0 +1,30 @@
+package notify
+
+import "github.com/prometheus/client_golang/prometheus"
+
+type metrics struct {
+	total    *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	lateness *prometheus.HistogramVec
+	pending  prometheus.Gauge
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		total: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vantage_controller_notifications_total",
+			Help: "Notifications by channel, kind and outcome: queued (written to the outbox), sent, retry (attempt failed, will retry), failed (given up), cancelled (incident ended before it was due), rate_limited (held back)."},
+			[]string{"channel", "kind", "outcome"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "vantage_controller_notification_latency_seconds",
+			Help:    "Incident start (event time) to the channel accepting the message; includes the tier's configured delay.",
+			Buckets: []float64{1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600}}, []string{"channel", "kind"}),
+		lateness: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "vantage_controller_notification_lateness_seconds",
+			Help:    "Time from a message being due (delay, quiet hours) to the channel accepting it.",
+			Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300}}, []string{"channel"}),
+		pending: prometheus.NewGauge(prometheus.GaugeOpts{Name: "vantage_controller_notifications_pending",
+			Help: "Outbox messages not yet sent, failed or cancelled (waiting for their due time, a retry or a worker)."}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.total, m.latency, m.lateness, m.pending)
+	}
+	return m
+}

@@ -1,0 +1,128 @@
+package notify
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	htmltemplate "html/template"
+	"strings"
+	"text/template"
+	"time"
+)
+
+//go:embed templates/*.tmpl
+var templateFiles embed.FS
+
+// Languages with templates; the first is the default.
+var Languages = []string{"zh-CN", "en"}
+
+type templates struct {
+	text map[string]*template.Template
+	html map[string]*htmltemplate.Template
+}
+
+func loadTemplates() (*templates, error) {
+	t := &templates{text: map[string]*template.Template{}, html: map[string]*htmltemplate.Template{}}
+	for _, lang := range Languages {
+		tt, err := template.ParseFS(templateFiles, "templates/"+lang+".txt.tmpl")
+		if err != nil {
+			return nil, fmt.Errorf("notify: templates: %w", err)
+		}
+		ht, err := htmltemplate.ParseFS(templateFiles, "templates/"+lang+".html.tmpl")
+		if err != nil {
+			return nil, fmt.Errorf("notify: templates: %w", err)
+		}
+		t.text[lang], t.html[lang] = tt.Option("missingkey=error"), ht
+	}
+	return t, nil
+}
+
+// language picks the template for a contact's language tag: "en", "en-US"
+// → en; anything else, or none, → zh-CN.
+func language(tag string) string {
+	if strings.HasPrefix(strings.ToLower(tag), "en") {
+		return "en"
+	}
+	return "zh-CN"
+}
+
+// view is what templates see.
+type view struct {
+	Kind, Lang, Ticket, Phone     string
+	CustomerName, RecipientName   string
+	Start, End, Duration          string
+	Premises                      bool
+	Lines                         []FactLine
+	Intro                         string // the text body's first paragraph, for the HTML part
+}
+
+// render fills r's subject, text and HTML from the incident's facts now.
+// They are stored with the first attempt and reused by every retry.
+func (n *Notifier) render(ctx context.Context, r *row) error {
+	var f Facts
+	if err := n.opts.DB.QueryRowContext(ctx, `SELECT facts FROM notify_incidents WHERE incident_id = ?`, r.Incident).
+		Scan(jsonInto(&f)); err != nil {
+		return fmt.Errorf("render: facts of incident %d: %w", r.Incident, err)
+	}
+	f = f.For(r.Customer)
+	lang := language(r.Language)
+	v := view{Kind: r.Kind, Lang: lang, Ticket: fmt.Sprintf("VAN-%d", r.Incident), Phone: n.opts.Phone,
+		RecipientName: r.Name, Premises: f.CustomerPremises(), Lines: f.Lines, CustomerName: r.Customer}
+	if r.Customer == "" {
+		v.CustomerName = map[string]string{"en": "your network", "zh-CN": "网络"}[lang]
+	} else {
+		var name string
+		if n.opts.DB.QueryRowContext(ctx, `SELECT name FROM customers WHERE id = ?`, r.Customer).Scan(&name) == nil && name != "" {
+			v.CustomerName = name
+		}
+	}
+	v.Start = f.Start.In(n.opts.Location).Format("2006-01-02 15:04:05 MST")
+	if !f.End.IsZero() {
+		v.End = f.End.In(n.opts.Location).Format("2006-01-02 15:04:05 MST")
+		v.Duration = duration(f.End.Sub(f.Start), lang)
+	}
+	var b strings.Builder
+	if err := n.tmpl.text[lang].ExecuteTemplate(&b, "subject", v); err != nil {
+		return fmt.Errorf("render subject: %w", err)
+	}
+	r.Subject = strings.TrimSpace(b.String())
+	b.Reset()
+	if err := n.tmpl.text[lang].ExecuteTemplate(&b, "text", v); err != nil {
+		return fmt.Errorf("render text: %w", err)
+	}
+	r.Body = b.String()
+	if r.Channel == Email {
+		paras := strings.SplitN(r.Body, "\n\n", 3)
+		if len(paras) > 1 {
+			v.Intro = strings.TrimSpace(paras[1])
+		}
+		b.Reset()
+		if err := n.tmpl.html[lang].ExecuteTemplate(&b, "html", v); err != nil {
+			return fmt.Errorf("render html: %w", err)
+		}
+		r.HTML = b.String()
+	}
+	return nil
+}
+
+// duration says how long, in whole seconds, the way a reader says it.
+func duration(d time.Duration, lang string) string {
+	d = d.Round(time.Second)
+	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
+	if lang == "en" {
+		switch {
+		case h > 0:
+			return fmt.Sprintf("%dh %dmin %ds", h, m, s)
+		case m > 0:
+			return fmt.Sprintf("%d min %d s", m, s)
+		}
+		return fmt.Sprintf("%d s", s)
+	}
+	switch {
+	case h > 0:
+		return fmt.Sprintf("%d小时%d分%d秒", h, m, s)
+	case m > 0:
+		return fmt.Sprintf("%d分%d秒", m, s)
+	}
+	return fmt.Sprintf("%d秒", s)
+}

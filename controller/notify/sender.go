@@ -1,0 +1,278 @@
+package notify
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/vantage-net/vantage/controller/notify/channel"
+)
+
+// SenderOptions tune delivery. Zero values take the defaults.
+type SenderOptions struct {
+	// Poll is how often due messages are looked for (default 250 ms).
+	Poll time.Duration
+	// Workers deliver in parallel (default 4); Batch is the most messages
+	// claimed per poll (default 64).
+	Workers int
+	Batch   int
+	// MaxAttempts before a message is marked failed (default 8).
+	MaxAttempts int
+	// Backoff doubles from BackoffInitial up to BackoffMax between attempts
+	// (defaults 2 s, 5 min).
+	BackoffInitial time.Duration
+	BackoffMax     time.Duration
+	// PerRecipient bounds messages to one address: at most
+	// PerRecipient.Count per PerRecipient.Per (default 20 per hour). A
+	// message over the limit waits; it is not dropped.
+	PerRecipient Rate
+	// PerChannel bounds each channel's rate (default email 20/s, sms 5/s,
+	// webhook 10/s); burst one second's worth.
+	PerChannel map[string]Rate
+	// Timeout bounds one delivery (default 30 s).
+	Timeout time.Duration
+}
+
+// Rate is Count messages per Per.
+type Rate struct {
+	Count int
+	Per   time.Duration
+}
+
+func (o *SenderOptions) setDefaults() {
+	def := func(p *time.Duration, d time.Duration) {
+		if *p <= 0 {
+			*p = d
+		}
+	}
+	def(&o.Poll, 250*time.Millisecond)
+	def(&o.BackoffInitial, 2*time.Second)
+	def(&o.BackoffMax, 5*time.Minute)
+	def(&o.Timeout, 30*time.Second)
+	if o.Workers <= 0 {
+		o.Workers = 4
+	}
+	if o.Batch <= 0 {
+		o.Batch = 64
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 8
+	}
+	if o.PerRecipient.Count <= 0 || o.PerRecipient.Per <= 0 {
+		o.PerRecipient = Rate{Count: 20, Per: time.Hour}
+	}
+	pc := map[string]Rate{Email: {20, time.Second}, SMS: {5, time.Second}, Webhook: {10, time.Second}}
+	for k, v := range o.PerChannel {
+		if v.Count > 0 && v.Per > 0 {
+			pc[k] = v
+		}
+	}
+	o.PerChannel = pc
+}
+
+// Run delivers until ctx ends: first Recover, then a Step every Poll.
+func (n *Notifier) Run(ctx context.Context) error {
+	if _, err := n.Recover(ctx); err != nil {
+		return err
+	}
+	t := time.NewTicker(n.opts.Sender.Poll)
+	defer t.Stop()
+	for {
+		if _, err := n.Step(ctx); err != nil && ctx.Err() == nil {
+			n.log.Warn("notification sender step failed; retrying", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// row is one claimed outbox row.
+type row struct {
+	ID                                   int64
+	Key, Kind, Channel, Recipient, Name  string
+	Customer, Language, MessageID        string
+	Subject, Body, HTML                  string
+	Incident                             int64
+	Attempts                             int
+	Due, IncidentStart                   int64
+}
+
+// Step claims the messages due at the sender's clock and delivers them,
+// Workers at a time; it returns how many it claimed.
+func (n *Notifier) Step(ctx context.Context) (int, error) {
+	now := n.opts.Now()
+	rows, err := n.claim(ctx, now)
+	if err != nil || len(rows) == 0 {
+		return 0, err
+	}
+	work := make(chan row)
+	var wg sync.WaitGroup
+	for range min(n.opts.Sender.Workers, len(rows)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range work {
+				n.deliver(ctx, r)
+			}
+		}()
+	}
+	for _, r := range rows {
+		work <- r
+	}
+	close(work)
+	wg.Wait()
+	n.refreshGauge(ctx)
+	return len(rows), nil
+}
+
+// claim marks due rows 'sending' and returns them, in due order.
+func (n *Notifier) claim(ctx context.Context, now time.Time) ([]row, error) {
+	q := `UPDATE notify_outbox SET status = 'sending' WHERE id IN (SELECT id FROM notify_outbox
+		WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?)
+		RETURNING id, key, kind, channel, recipient, recipient_name, customer_id, language, message_id,
+		subject, body, html, incident_id, attempts, due_at, incident_start`
+	rs, err := n.opts.DB.QueryContext(ctx, q, now.UnixMilli(), n.opts.Sender.Batch)
+	if err != nil {
+		return nil, fmt.Errorf("claim: %w", err)
+	}
+	defer rs.Close()
+	var out []row
+	for rs.Next() {
+		var r row
+		if err := rs.Scan(&r.ID, &r.Key, &r.Kind, &r.Channel, &r.Recipient, &r.Name, &r.Customer, &r.Language, &r.MessageID,
+			&r.Subject, &r.Body, &r.HTML, &r.Incident, &r.Attempts, &r.Due, &r.IncidentStart); err != nil {
+			return nil, fmt.Errorf("claim: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rs.Err()
+}
+
+// deliver sends one claimed row and records the outcome. Every path ends
+// with the row out of 'sending' (or the process dead: Recover).
+func (n *Notifier) deliver(ctx context.Context, r row) {
+	now := n.opts.Now()
+	if wait := n.limits.take(r.Channel, r.Channel+":"+r.Recipient, now); wait > 0 {
+		n.m.total.WithLabelValues(r.Channel, r.Kind, "rate_limited").Inc()
+		n.release(ctx, r, now.Add(wait))
+		return
+	}
+	ch, ok := n.channels[r.Channel]
+	if !ok {
+		n.finish(ctx, r, now, 0, channel.Permanent(fmt.Errorf("channel %s is not configured", r.Channel)))
+		return
+	}
+	if r.Subject == "" {
+		if err := n.render(ctx, &r); err != nil {
+			n.finish(ctx, r, now, 0, err)
+			return
+		}
+	}
+	var f Facts
+	_ = n.opts.DB.QueryRowContext(ctx, `SELECT facts FROM notify_incidents WHERE incident_id = ?`, r.Incident).Scan(jsonInto(&f))
+	var lines []string
+	for _, l := range f.For(r.Customer).Lines {
+		lines = append(lines, l.Line)
+	}
+	msg := channel.Message{Key: r.Key, MessageID: r.MessageID, To: r.Recipient, ToName: r.Name, Subject: r.Subject,
+		Text: r.Body, HTML: r.HTML, Kind: r.Kind, Incident: r.Incident, Customer: r.Customer,
+		Start: time.UnixMilli(r.IncidentStart).UTC(), Lines: lines}
+	sctx, cancel := context.WithTimeout(ctx, n.opts.Sender.Timeout)
+	start := time.Now()
+	err := ch.Send(sctx, msg)
+	cancel()
+	n.finish(ctx, r, n.opts.Now(), time.Since(start), err)
+}
+
+// release puts a rate-limited row back, to be tried at next (no attempt
+// counted: nothing was sent).
+func (n *Notifier) release(ctx context.Context, r row, next time.Time) {
+	if _, err := n.opts.DB.ExecContext(context.WithoutCancel(ctx), `UPDATE notify_outbox SET status = 'pending',
+		next_attempt_at = ? WHERE id = ?`, next.UnixMilli(), r.ID); err != nil {
+		n.log.Warn("notification not released; Recover will", "id", r.ID, "err", err)
+	}
+}
+
+// finish records an attempt and the row's new status in one transaction.
+func (n *Notifier) finish(ctx context.Context, r row, now time.Time, took time.Duration, sendErr error) {
+	ctx = context.WithoutCancel(ctx) // a stop must not leave a delivered row unrecorded
+	r.Attempts++
+	status, outcome, errText, next := "sent", "sent", "", now
+	if sendErr != nil {
+		errText = sendErr.Error()
+		if channel.IsPermanent(sendErr) || r.Attempts >= n.opts.Sender.MaxAttempts {
+			status, outcome = "failed", "failed"
+		} else {
+			status, outcome = "pending", "retry"
+			next = now.Add(n.backoff(r.Attempts))
+		}
+	}
+	err := func() error {
+		tx, err := n.opts.DB.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		var sentAt any
+		if status == "sent" {
+			sentAt = now.UnixMilli()
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE notify_outbox SET status = ?, attempts = ?, next_attempt_at = ?,
+			last_error = ?, sent_at = ?, subject = ?, body = ?, html = ? WHERE id = ?`,
+			status, r.Attempts, next.UnixMilli(), errText, sentAt, r.Subject, r.Body, r.HTML, r.ID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO notify_attempts (outbox_id, at, outcome, error, duration_ms)
+			VALUES (?, ?, ?, ?, ?)`, r.ID, now.UnixMilli(), outcome, errText, took.Milliseconds()); err != nil {
+			return err
+		}
+		return tx.Commit()
+	}()
+	if err != nil {
+		n.log.Error("notification outcome not recorded; it will be sent again after a restart", "id", r.ID, "outcome", outcome, "err", err)
+	}
+	n.m.total.WithLabelValues(r.Channel, r.Kind, outcome).Inc()
+	switch outcome {
+	case "sent":
+		n.m.latency.WithLabelValues(r.Channel, r.Kind).Observe(now.Sub(time.UnixMilli(r.IncidentStart)).Seconds())
+		n.m.lateness.WithLabelValues(r.Channel).Observe(max(0, now.Sub(time.UnixMilli(r.Due)).Seconds()))
+	case "failed":
+		n.log.Warn("notification failed", "id", r.ID, "channel", r.Channel, "kind", r.Kind, "attempts", r.Attempts, "err", errText)
+	}
+}
+
+func (n *Notifier) backoff(attempts int) time.Duration {
+	d := n.opts.Sender.BackoffInitial
+	for i := 1; i < attempts && d < n.opts.Sender.BackoffMax; i++ {
+		d *= 2
+	}
+	return min(d, n.opts.Sender.BackoffMax)
+}
+
+func (n *Notifier) refreshGauge(ctx context.Context) {
+	var k int64
+	if n.opts.DB.QueryRowContext(ctx, `SELECT count(*) FROM notify_outbox WHERE status IN ('pending', 'sending')`).Scan(&k) == nil {
+		n.m.pending.Set(float64(k))
+	}
+}
+
+// jsonInto scans a JSON text column into v.
+func jsonInto(v any) sql.Scanner { return jsonScanner{v} }
+
+type jsonScanner struct{ v any }
+
+func (j jsonScanner) Scan(src any) error {
+	switch s := src.(type) {
+	case string:
+		return json.Unmarshal([]byte(s), j.v)
+	case []byte:
+		return json.Unmarshal(s, j.v)
+	}
+	return nil
+}

@@ -1,0 +1,167 @@
+// Package smtpsink is a small real SMTP server (go-smtp) that keeps every
+// message it accepts: tests count deliveries per Message-ID with it, and
+// the demo writes what it receives to .eml files. It listens on loopback
+// only and can refuse the next messages with a temporary error, or hold
+// its answer to DATA, to exercise a sender's retries and crash window.
+package smtpsink
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sync"
+
+	"github.com/emersion/go-smtp"
+)
+
+// Message is one accepted message.
+type Message struct {
+	From      string
+	To        []string
+	MessageID string
+	Subject   string
+	Raw       []byte
+}
+
+// Sink is a running server.
+type Sink struct {
+	srv *smtp.Server
+	l   net.Listener
+	dir string
+
+	mu     sync.Mutex
+	msgs   []Message
+	refuse int
+	hold   chan struct{} // non-nil: DATA answers wait for it to close
+	seen   chan struct{} // signalled when DATA is read (before the answer)
+}
+
+// Start listens on addr ("127.0.0.1:0" for any free port). With dir set,
+// every accepted message is also written there as NNNN-<message-id>.eml.
+func Start(addr, dir string) (*Sink, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	s := &Sink{l: l, dir: dir, seen: make(chan struct{}, 1000)}
+	s.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{s: s}, nil }))
+	s.srv.Domain = "sink.localhost"
+	s.srv.AllowInsecureAuth = true
+	go func() { _ = s.srv.Serve(l) }()
+	return s, nil
+}
+
+// Addr is host:port.
+func (s *Sink) Addr() string { return s.l.Addr().String() }
+
+// Port is the listening port.
+func (s *Sink) Port() int { return s.l.Addr().(*net.TCPAddr).Port }
+
+// Close stops the server.
+func (s *Sink) Close() error { return s.srv.Close() }
+
+// Refuse makes the next n DATA commands fail with 451 (try again later).
+func (s *Sink) Refuse(n int) {
+	s.mu.Lock()
+	s.refuse = n
+	s.mu.Unlock()
+}
+
+// Hold makes DATA answers wait until the returned func is called: the
+// message is received (and counted) but the client has no answer yet.
+func (s *Sink) Hold() (release func()) {
+	ch := make(chan struct{})
+	s.mu.Lock()
+	s.hold = ch
+	s.mu.Unlock()
+	return sync.OnceFunc(func() {
+		s.mu.Lock()
+		s.hold = nil
+		s.mu.Unlock()
+		close(ch)
+	})
+}
+
+// Received signals once per DATA read, before its answer.
+func (s *Sink) Received() <-chan struct{} { return s.seen }
+
+// Messages returns copies of the accepted messages, in order.
+func (s *Sink) Messages() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Message(nil), s.msgs...)
+}
+
+// Count returns how many accepted messages carry each Message-ID.
+func (s *Sink) Count() map[string]int {
+	out := map[string]int{}
+	for _, m := range s.Messages() {
+		out[m.MessageID]++
+	}
+	return out
+}
+
+type session struct {
+	s    *Sink
+	from string
+	to   []string
+}
+
+func (x *session) AuthMechanisms() []string { return nil }
+func (x *session) Reset()                   { x.from, x.to = "", nil }
+func (x *session) Logout() error            { return nil }
+
+func (x *session) Mail(from string, _ *smtp.MailOptions) error {
+	x.from = from
+	return nil
+}
+
+func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	x.to = append(x.to, to)
+	return nil
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._@-]+`)
+
+func (x *session) Data(r io.Reader) error {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s := x.s
+	s.mu.Lock()
+	if s.refuse > 0 {
+		s.refuse--
+		s.mu.Unlock()
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
+	}
+	m := Message{From: x.from, To: append([]string(nil), x.to...), Raw: raw}
+	if pm, err := mail.ReadMessage(bytes.NewReader(raw)); err == nil {
+		m.MessageID = pm.Header.Get("Message-Id")
+		dec := new(headerDecoder)
+		m.Subject = dec.header(pm.Header.Get("Subject"))
+	}
+	s.msgs = append(s.msgs, m)
+	n := len(s.msgs)
+	hold := s.hold
+	s.mu.Unlock()
+	select {
+	case s.seen <- struct{}{}:
+	default:
+	}
+	if s.dir != "" {
+		name := fmt.Sprintf("%04d-%s.eml", n, unsafeName.ReplaceAllString(m.MessageID, "_"))
+		if err := os.WriteFile(filepath.Join(s.dir, name), raw, 0o644); err != nil {
+			return err
+		}
+	}
+	if hold != nil {
+		<-hold
+	}
+	return nil
+}
