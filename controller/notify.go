@@ -58,4 +58,3 @@ func (c *Controller) registerNotify(mux *http.ServeMux) {
 	}
 	c.notifier.Register(mux, scope)
 }
-

@@ -248,7 +248,7 @@ func (n *Notify) NotifyOptions() (notify.Options, error) {
 		o.Ops = append(o.Ops, notify.OpsContact{Name: x.Name, Email: x.Email, Phone: x.Phone, Language: x.Language, Webhooks: x.Webhooks})
 	}
 	for tier, r := range o.Rules {
-		r.Channels = slices.DeleteFunc(r.Channels, func(ch string) bool {
+		r.Channels = slices.DeleteFunc(slices.Clone(r.Channels), func(ch string) bool {
 			return (ch == notify.Email && n.Email == nil) || (ch == notify.SMS && n.SMS == nil)
 		})
 		o.Rules[tier] = r

@@ -48,12 +48,12 @@ func language(tag string) string {
 
 // view is what templates see.
 type view struct {
-	Kind, Lang, Ticket, Phone     string
-	CustomerName, RecipientName   string
-	Start, End, Duration          string
-	Premises                      bool
-	Lines                         []FactLine
-	Intro                         string // the text body's first paragraph, for the HTML part
+	Kind, Lang, Ticket, Phone   string
+	CustomerName, RecipientName string
+	Start, End, Duration        string
+	Premises                    bool
+	Lines                       []FactLine
+	Intro                       string // the text body's first paragraph, for the HTML part
 }
 
 // render fills r's subject, text and HTML from the incident's facts now.

@@ -76,7 +76,9 @@ func DefaultRules() map[string]Rule {
 		AccountManager: true, Ops: true, Channels: []string{Email}}
 	silver := Rule{OutageAfter: 5 * time.Minute, Roles: []string{"primary"}, Ops: true, Channels: []string{Email}}
 	standard := Rule{OutageAfter: 10 * time.Minute, Ops: true}
-	return map[string]Rule{"ab_group": key, "diamond": key, "gold": gold, "silver": silver, "standard": standard}
+	diamond := key
+	diamond.Roles, diamond.Channels = slices.Clone(key.Roles), slices.Clone(key.Channels) // no shared arrays
+	return map[string]Rule{"ab_group": key, "diamond": diamond, "gold": gold, "silver": silver, "standard": standard}
 }
 
 // check names what is wrong with a rule, given the webhook names known.

@@ -94,13 +94,13 @@ func (n *Notifier) Run(ctx context.Context) error {
 
 // row is one claimed outbox row.
 type row struct {
-	ID                                   int64
-	Key, Kind, Channel, Recipient, Name  string
-	Customer, Language, MessageID        string
-	Subject, Body, HTML                  string
-	Incident                             int64
-	Attempts                             int
-	Due, IncidentStart                   int64
+	ID                                  int64
+	Key, Kind, Channel, Recipient, Name string
+	Customer, Language, MessageID       string
+	Subject, Body, HTML                 string
+	Incident                            int64
+	Attempts                            int
+	Due, IncidentStart                  int64
 }
 
 // Step claims the messages due at the sender's clock and delivers them,

@@ -38,7 +38,7 @@ type Sink struct {
 	msgs   []Message
 	refuse int
 	hold   chan struct{} // non-nil: DATA answers wait for it to close
-	seen   chan struct{} // signalled when DATA is read (before the answer)
+	held   chan struct{} // signalled when a held DATA is read
 }
 
 // Start listens on addr ("127.0.0.1:0" for any free port). With dir set,
@@ -48,7 +48,7 @@ func Start(addr, dir string) (*Sink, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Sink{l: l, dir: dir, seen: make(chan struct{}, 1000)}
+	s := &Sink{l: l, dir: dir}
 	s.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{s: s}, nil }))
 	s.srv.Domain = "sink.localhost"
 	s.srv.AllowInsecureAuth = true
@@ -72,23 +72,21 @@ func (s *Sink) Refuse(n int) {
 	s.mu.Unlock()
 }
 
-// Hold makes DATA answers wait until the returned func is called: the
-// message is received (and counted) but the client has no answer yet.
-func (s *Sink) Hold() (release func()) {
-	ch := make(chan struct{})
+// Hold makes DATA answers wait until release is called: the message is
+// received (and counted) but the client has no answer yet. received gets
+// one signal per message held.
+func (s *Sink) Hold() (received <-chan struct{}, release func()) {
+	ch, held := make(chan struct{}), make(chan struct{}, 100)
 	s.mu.Lock()
-	s.hold = ch
+	s.hold, s.held = ch, held
 	s.mu.Unlock()
-	return sync.OnceFunc(func() {
+	return held, sync.OnceFunc(func() {
 		s.mu.Lock()
 		s.hold = nil
 		s.mu.Unlock()
 		close(ch)
 	})
 }
-
-// Received signals once per DATA read, before its answer.
-func (s *Sink) Received() <-chan struct{} { return s.seen }
 
 // Messages returns copies of the accepted messages, in order.
 func (s *Sink) Messages() []Message {
@@ -148,11 +146,13 @@ func (x *session) Data(r io.Reader) error {
 	}
 	s.msgs = append(s.msgs, m)
 	n := len(s.msgs)
-	hold := s.hold
+	hold, held := s.hold, s.held
 	s.mu.Unlock()
-	select {
-	case s.seen <- struct{}{}:
-	default:
+	if held != nil {
+		select {
+		case held <- struct{}{}:
+		default:
+		}
 	}
 	if s.dir != "" {
 		name := fmt.Sprintf("%04d-%s.eml", n, unsafeName.ReplaceAllString(m.MessageID, "_"))
