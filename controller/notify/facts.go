@@ -1,7 +1,6 @@
 package notify
 
 import (
-	"encoding/json"
 	"strings"
 	"time"
 
@@ -16,8 +15,8 @@ type Facts struct {
 	Root     string    `json:"root,omitempty"`
 	Start    time.Time `json:"start"`
 	End      time.Time `json:"end,omitzero"`
-	// Cause is line health's attribution when it has one (line,
-	// customer_premises, watcher_uplink); empty when unknown.
+	// Cause is line health's attribution (incidents.cause: line,
+	// customer_premises, watcher_uplink, unknown); empty when undecided.
 	Cause string     `json:"cause,omitempty"`
 	Lines []FactLine `json:"lines"`
 }
@@ -35,37 +34,11 @@ type FactLine struct {
 func (f *Facts) CustomerPremises() bool { return strings.Contains(f.Cause, "premises") }
 
 func factsOf(in *incident.Incident) Facts {
-	f := Facts{Incident: in.ID, Kind: string(in.Kind), Root: in.Root, Start: in.Start, End: in.End, Cause: causeOf(in)}
+	f := Facts{Incident: in.ID, Kind: string(in.Kind), Root: in.Root, Start: in.Start, End: in.End}
 	for _, m := range in.Members {
 		f.Lines = append(f.Lines, FactLine{Line: m.Line, Customer: m.Customer, Down: m.Down, Up: m.Up})
 	}
 	return f
-}
-
-// causeOf reads the incident's "cause" as line health encodes it. It goes
-// through the JSON form so that notify depends on the field's meaning, not
-// on the struct that carries it (line health's cause attribution is newer
-// than this package and may move).
-func causeOf(in *incident.Incident) string {
-	b, err := json.Marshal(in)
-	if err != nil {
-		return ""
-	}
-	var c struct {
-		Cause any `json:"cause"`
-	}
-	if json.Unmarshal(b, &c) != nil {
-		return ""
-	}
-	switch v := c.Cause.(type) {
-	case string:
-		return v
-	case map[string]any:
-		if s, ok := v["kind"].(string); ok {
-			return s
-		}
-	}
-	return ""
 }
 
 // For returns the facts about one customer's lines ("" keeps them all).

@@ -36,7 +36,14 @@ func (n *Notifier) IncidentsChanged(ctx context.Context, tx *sql.Tx, changed []i
 }
 
 func (n *Notifier) plan(ctx context.Context, tx *sql.Tx, in *incident.Incident, now time.Time) error {
-	facts, err := json.Marshal(factsOf(in))
+	f := factsOf(in)
+	// Line health stores the incident's cause in this transaction before
+	// calling the hook (incidents.cause, controller/cause).
+	if err := tx.QueryRowContext(ctx, `SELECT cause FROM incidents WHERE id = ?`, in.ID).Scan(&f.Cause); err != nil &&
+		err != sql.ErrNoRows {
+		return fmt.Errorf("cause: %w", err)
+	}
+	facts, err := json.Marshal(f)
 	if err != nil {
 		return err
 	}

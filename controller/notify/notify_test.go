@@ -300,3 +300,34 @@ func TestQuietHoursHoldNonUrgent(t *testing.T) {
 		t.Fatalf("%d emails after quiet hours, want the recovery too", n)
 	}
 }
+
+// An incident line health attributes to the customer's premises is worded
+// as such, in both languages.
+func TestCustomerPremisesWording(t *testing.T) {
+	r := newRig(t, emailOnly(), nil)
+	r.customer("D1", "diamond", "li@d1.example", "")
+	r.customer("D2", "diamond", "ann@d2.example", "en")
+	// Line health stores the cause in the incident's row before the hook
+	// runs, in the same transaction.
+	for id := 1; id <= 2; id++ {
+		r.exec(`INSERT INTO incidents (id, kind, started_at, lines, customers, timeline, updated_at, cause)
+			VALUES (?, 'outage', ?, '[]', '[]', '[]', ?, 'customer_premises')`, id, t0.UnixMilli(), t0.UnixMilli())
+	}
+	r.line(incident.Line{ID: "L1", Customer: "D1", Tier: "diamond"}, linestate.Down, t0)
+	r.line(incident.Line{ID: "L2", Customer: "D2", Tier: "diamond"}, linestate.Down, t0)
+	r.at(t0.Add(time.Minute))
+	r.send()
+	msgs := r.sink.Messages()
+	if len(msgs) != 2 {
+		t.Fatalf("%d emails, want 2", len(msgs))
+	}
+	for _, m := range msgs {
+		want := "故障疑似位于贵单位侧"
+		if m.To[0] == "ann@d2.example" {
+			want = "the cause appears to be at your premises"
+		}
+		if !strings.Contains(m.Text(), want) {
+			t.Errorf("message to %v lacks %q:\n%s", m.To, want, m.Text())
+		}
+	}
+}

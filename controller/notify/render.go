@@ -64,6 +64,11 @@ func (n *Notifier) render(ctx context.Context, r *row) error {
 		Scan(jsonInto(&f)); err != nil {
 		return fmt.Errorf("render: facts of incident %d: %w", r.Incident, err)
 	}
+	// The cause may have been revised since the facts were stored.
+	var cause string
+	if n.opts.DB.QueryRowContext(ctx, `SELECT cause FROM incidents WHERE id = ?`, r.Incident).Scan(&cause) == nil && cause != "" {
+		f.Cause = cause
+	}
 	f = f.For(r.Customer)
 	lang := language(r.Language)
 	v := view{Kind: r.Kind, Lang: lang, Ticket: fmt.Sprintf("VAN-%d", r.Incident), Phone: n.opts.Phone,
