@@ -264,6 +264,7 @@ func (c *Config) validate(file string, root *yaml.Node) yamlstrict.Errors {
 		bad("ingest.duplicate_window", "%s is longer than stream_max_age %s", c.Ingest.DuplicateWindow, c.Ingest.StreamMaxAge)
 	}
 	c.validateDetector(bad)
+	c.validateGrouping(bad)
 	c.validateRemoteConfig(bad)
 	c.validateEnroll(bad)
 	c.validateReleases(bad)

@@ -27,9 +27,13 @@ type Detector struct {
 	// its uplink is down) and still be placed exactly; events become final
 	// this long after they happen (default 15m).
 	Horizon time.Duration `yaml:"horizon"`
-	// GroupWindow: lines below a shared element that go down within this
-	// time of an incident's start join it (default 30s).
+	// GroupWindow: once an incident is rooted at a shared element, lines
+	// below it that go down within this time of its start join it (default
+	// 30s). It bounds every grouping spread.
 	GroupWindow time.Duration `yaml:"group_window"`
+	// Grouping says, per element kind, when lines below an element have a
+	// common cause (grouping.go); kinds not named take the defaults.
+	Grouping map[string]GroupRule `yaml:"grouping"`
 	// SnapshotInterval is how often the detector's state is saved to the
 	// database (default 1m; also saved at shutdown). A restart resumes from
 	// it and replays the evidence committed since (the journal), so a longer

@@ -10,11 +10,17 @@ import (
 
 // Options configure a Grouper.
 type Options struct {
-	// Window is how long after an incident's start another line failing
-	// below a shared element still joins it. Default 30 s: several probe
-	// rounds at the slowest usual interval (10 s), so the lines of one card
-	// that are probed out of step still land together.
+	// Window is how long after an element incident's start another line
+	// failing below that element still joins it: the element is known to
+	// be failing (a card rebooting port by port). Default 30 s. It also
+	// bounds every Rule's spread.
 	Window time.Duration
+	// Rules say when lines below an element have a common cause, by element
+	// kind; a kind not named takes Default.
+	Rules map[string]Rule
+	// Default is the rule of the kinds Rules does not name (zero fields:
+	// DefaultRule's).
+	Default Rule
 	// Now is the clock that stamps Incident.Updated. Default time.Now.
 	Now func() time.Time
 	// FirstID is the ID of the first incident (the caller passes one past
@@ -27,10 +33,14 @@ type Options struct {
 type Grouper struct {
 	opts   Options
 	nextID int64
+	topo   Topology
 	open   map[int64]*Incident
-	// outage and flapping map a line to the open incident it belongs to.
+	// outage and flapping map a line to the open incident it is a cause
+	// member of; affected maps it to the open element incidents that list
+	// it as affected.
 	outage   map[string]int64
 	flapping map[string]int64
+	affected map[string][]int64
 }
 
 // New returns an empty Grouper.
@@ -44,8 +54,31 @@ func New(o Options) *Grouper {
 	if o.FirstID <= 0 {
 		o.FirstID = 1
 	}
-	return &Grouper{opts: o, nextID: o.FirstID, open: map[int64]*Incident{},
-		outage: map[string]int64{}, flapping: map[string]int64{}}
+	o.Default = o.Default.withDefaults()
+	rules := make(map[string]Rule, len(o.Rules))
+	for k, r := range o.Rules {
+		rules[k] = r.withDefaults()
+	}
+	o.Rules = rules
+	return &Grouper{opts: o, nextID: o.FirstID, open: map[int64]*Incident{}, topo: Topology{},
+		outage: map[string]int64{}, flapping: map[string]int64{}, affected: map[string][]int64{}}
+}
+
+// SetTopology gives the grouper what the inventory knows about elements:
+// their kinds and watched lines. The caller sets it before the first
+// transition and again when the inventory changes.
+func (g *Grouper) SetTopology(t Topology) {
+	if t == nil {
+		t = Topology{}
+	}
+	g.topo = t
+}
+
+func (g *Grouper) rule(kind string) Rule {
+	if r, ok := g.opts.Rules[kind]; ok {
+		return r
+	}
+	return g.opts.Default
 }
 
 // changes collects the incidents one call touched, once each.
@@ -104,6 +137,10 @@ func (g *Grouper) Up(line string, t time.Time) []Incident {
 	return c.out
 }
 
+// down places a line that went down at t: back into its own open incident,
+// into an element incident that is failing already (within Window of its
+// start), into a common cause it completes with lines that went down
+// within the spread (group.go), or else into an incident of its own.
 func (g *Grouper) down(c *changes, l Line, t time.Time) {
 	if id, ok := g.outage[l.ID]; ok {
 		in := g.open[id]
@@ -116,9 +153,12 @@ func (g *Grouper) down(c *changes, l Line, t time.Time) {
 		c.touch(in)
 		return
 	}
-	if in := g.candidate(l, t); in != nil {
-		g.join(in, l, t)
+	if in := g.failingElement(l, t); in != nil {
+		g.join(in, l, t, "below "+in.Root+", failing since "+stamp(in.Start)+" (within the group window)")
 		c.touch(in)
+		return
+	}
+	if g.commonCause(c, l, t) {
 		return
 	}
 	in := g.newIncident(Outage, l, t)
@@ -126,21 +166,18 @@ func (g *Grouper) down(c *changes, l Line, t time.Time) {
 	c.touch(in)
 }
 
-// candidate is the open outage incident the line should join: one that
-// started within the window of t and shares an element with the line,
-// preferring the deepest shared element, then the oldest incident.
-func (g *Grouper) candidate(l Line, t time.Time) *Incident {
-	if len(l.Path) == 0 {
-		return nil
-	}
+// failingElement is the open element incident the line should join: one
+// rooted at an element above the line that started within the window of
+// t, preferring the deepest element, then the oldest incident.
+func (g *Grouper) failingElement(l Line, t time.Time) *Incident {
 	var best *Incident
 	bestDepth := 0
 	for _, in := range g.open {
-		if in.Kind != Outage || len(in.RootPath) == 0 || absDur(t.Sub(in.Start)) > g.opts.Window {
+		if in.Kind != Outage || in.Grouping == nil || absDur(t.Sub(in.Start)) > g.opts.Window {
 			continue
 		}
-		d := len(commonPrefix(in.RootPath, l.Path))
-		if d == 0 {
+		d := len(in.RootPath)
+		if len(commonPrefix(in.RootPath, l.Path)) != d {
 			continue
 		}
 		if d > bestDepth || (d == bestDepth && in.ID < best.ID) {
@@ -150,25 +187,27 @@ func (g *Grouper) candidate(l Line, t time.Time) *Incident {
 	return best
 }
 
-func (g *Grouper) join(in *Incident, l Line, t time.Time) {
-	in.Members = append(in.Members, Member{Line: l.ID, Customer: l.Customer, Tier: l.Tier, Down: t})
+// join adds l as a cause member of in; a line in already lists as
+// affected becomes a cause member.
+func (g *Grouper) join(in *Incident, l Line, t time.Time, why string) {
+	if m := in.member(l.ID); m != nil {
+		m.Role, m.Down, m.Up = RoleCause, t, time.Time{}
+		g.unaffect(l.ID, in.ID)
+	} else {
+		in.Members = append(in.Members, Member{Line: l.ID, Customer: l.Customer, Tier: l.Tier, Down: t, IntervalMS: l.Interval.Milliseconds()})
+	}
 	g.outage[l.ID] = in.ID
 	if t.Before(in.Start) {
 		in.Start = t // late evidence: the fault began earlier than thought
 	}
-	in.note(Entry{Time: t, Line: l.ID, What: "joined"})
-	if p := commonPrefix(in.RootPath, l.Path); len(p) < len(in.RootPath) {
-		in.note(Entry{Time: t, Line: l.ID, What: "root_moved", Note: in.Root + " → " + p[len(p)-1]})
-		in.RootPath = slices.Clone(p)
-		in.Root = p[len(p)-1]
-	}
+	in.note(Entry{Time: t, Line: l.ID, What: "joined", Note: why})
 }
 
 func (g *Grouper) newIncident(k Kind, l Line, t time.Time) *Incident {
 	in := &Incident{ID: g.nextID, Kind: k, Start: t, RootPath: slices.Clone(l.Path),
-		Members: []Member{{Line: l.ID, Customer: l.Customer, Tier: l.Tier, Down: t}}}
-	if len(l.Path) > 0 {
-		in.Root = l.Path[len(l.Path)-1]
+		Members: []Member{{Line: l.ID, Customer: l.Customer, Tier: l.Tier, Down: t, IntervalMS: l.Interval.Milliseconds()}}}
+	if n := len(l.Path); n > 0 && g.topo[l.Path[n-1]].Watched <= 1 {
+		in.Root = l.Path[n-1] // the line's own port, not a card it shares
 	}
 	g.nextID++
 	in.note(Entry{Time: t, Line: l.ID, What: "opened", Note: string(k)})
@@ -176,7 +215,19 @@ func (g *Grouper) newIncident(k Kind, l Line, t time.Time) *Incident {
 	return in
 }
 
+// up records a recovery: in the incident the line is a cause member of
+// (closed when its last cause member is up) and in the element incidents
+// that list it as affected.
 func (g *Grouper) up(c *changes, line string, t time.Time) {
+	for _, id := range g.affected[line] {
+		in := g.open[id]
+		if m := in.member(line); m != nil && m.Up.IsZero() {
+			m.Up = maxTime(t, m.Down)
+			in.note(Entry{Time: m.Up, Line: line, What: "up", Note: "affected line"})
+			c.touch(in)
+		}
+	}
+	delete(g.affected, line)
 	id, ok := g.outage[line]
 	if !ok {
 		return
@@ -190,6 +241,9 @@ func (g *Grouper) up(c *changes, line string, t time.Time) {
 	in.note(Entry{Time: m.Up, Line: line, What: "up"})
 	end := time.Time{}
 	for _, m := range in.Members {
+		if m.Role != RoleCause {
+			continue
+		}
 		if m.Up.IsZero() {
 			c.touch(in)
 			return
@@ -211,6 +265,17 @@ func (g *Grouper) close(in *Incident, end time.Time) {
 		if in.Kind == Flapping && g.flapping[m.Line] == in.ID {
 			delete(g.flapping, m.Line)
 		}
+		g.unaffect(m.Line, in.ID)
+	}
+}
+
+// unaffect forgets that incident id lists line as affected.
+func (g *Grouper) unaffect(line string, id int64) {
+	ids := slices.DeleteFunc(g.affected[line], func(x int64) bool { return x == id })
+	if len(ids) == 0 {
+		delete(g.affected, line)
+	} else {
+		g.affected[line] = ids
 	}
 }
 
@@ -249,7 +314,9 @@ func (g *Grouper) Open() []Incident {
 
 // Restore takes back open incidents a previous run stored, so a restarted
 // controller keeps grouping into them and closes them when their lines
-// recover. Closed incidents are ignored.
+// recover. Closed incidents are ignored. Everything a grouping decision
+// reads is in the incidents (members' down times and probe intervals, the
+// grouping), so a restored grouper decides as the first one would have.
 func (g *Grouper) Restore(incidents []Incident) {
 	for _, x := range incidents {
 		if !x.Open() {
@@ -259,9 +326,14 @@ func (g *Grouper) Restore(incidents []Incident) {
 		g.open[in.ID] = &in
 		g.nextID = max(g.nextID, in.ID+1)
 		for _, m := range in.Members {
-			if in.Kind == Flapping {
+			switch {
+			case m.Role == RoleAffected:
+				if m.Up.IsZero() {
+					g.affected[m.Line] = append(g.affected[m.Line], in.ID)
+				}
+			case in.Kind == Flapping:
 				g.flapping[m.Line] = in.ID
-			} else {
+			default:
 				g.outage[m.Line] = in.ID
 			}
 		}
@@ -284,3 +356,6 @@ func maxTime(a, b time.Time) time.Time {
 	}
 	return b
 }
+
+// stamp writes an event time for a timeline note.
+func stamp(t time.Time) string { return t.UTC().Format("15:04:05.000Z") }

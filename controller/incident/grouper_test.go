@@ -14,10 +14,34 @@ func at(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Seco
 
 func fixedClock() func() time.Time { return func() time.Time { return t0.Add(time.Hour) } }
 
-// card makes a line behind pop/pe1/card<c>/port<p>.
+// card makes a line behind pop/pe1/card<c>/port<p>, probed every second.
 func card(id, customer, tier string, c, p int) Line {
-	return Line{ID: id, Customer: customer, Tier: tier,
+	return Line{ID: id, Customer: customer, Tier: tier, Interval: time.Second,
 		Path: []string{"pop1", "pop1-pe1", fmt.Sprintf("card%d", c), fmt.Sprintf("card%d-port%d", c, p)}}
+}
+
+// cards is the topology of pop1/pop1-pe1 with cards 1..len(ports), card c
+// having ports[c-1] ports with one watched line each.
+func cards(ports ...int) Topology {
+	t := Topology{}
+	total := 0
+	for i, n := range ports {
+		c := fmt.Sprintf("card%d", i+1)
+		t[c] = Element{Kind: "card", Watched: n}
+		for p := range n {
+			t[fmt.Sprintf("%s-port%d", c, p+1)] = Element{Kind: "port", Watched: 1}
+		}
+		total += n
+	}
+	t["pop1"] = Element{Kind: "pop", Watched: total}
+	t["pop1-pe1"] = Element{Kind: "router", Watched: total}
+	return t
+}
+
+func newGrouper(topo Topology) *Grouper {
+	g := New(Options{Now: fixedClock()})
+	g.SetTopology(topo)
+	return g
 }
 
 func down(l Line, s float64) (Line, linestate.Transition) {
@@ -29,14 +53,14 @@ func up(l Line, s float64) (Line, linestate.Transition) {
 }
 
 func TestCardFailureIsOneIncident(t *testing.T) {
-	g := New(Options{Now: fixedClock()})
+	g := newGrouper(cards(0, 0, 300))
 	var lines []Line
 	for i := range 300 {
 		lines = append(lines, card(fmt.Sprintf("L%03d", i), fmt.Sprintf("C%02d", i%40), "gold", 3, i))
 	}
 	var last []Incident
 	for i, l := range lines {
-		last = g.Apply(down(l, 1+float64(i)*0.05)) // spread over 15 s
+		last = g.Apply(down(l, 1+float64(i)*0.003)) // within 0.9 s: probed out of step at 1 s
 	}
 	open := g.Open()
 	if len(open) != 1 {
@@ -59,16 +83,16 @@ func TestCardFailureIsOneIncident(t *testing.T) {
 		t.Fatal("incident still open after every line recovered")
 	}
 	ch := g.Apply(down(lines[0], 100))
-	if len(ch) != 1 || ch[0].ID != 2 || len(ch[0].Members) != 1 {
+	if len(ch) != 1 || ch[0].ID != g.NextID()-1 || len(ch[0].Members) != 1 || ch[0].Grouping != nil {
 		t.Fatalf("a new failure after the incident closed: %+v", ch)
 	}
 }
 
 func TestCloseAtLastRecovery(t *testing.T) {
-	g := New(Options{Now: fixedClock()})
+	g := newGrouper(cards(2))
 	a, b := card("A", "C1", "diamond", 1, 1), card("B", "C2", "silver", 1, 2)
 	g.Apply(down(a, 10))
-	g.Apply(down(b, 12))
+	g.Apply(down(b, 11.5))
 	ch := g.Apply(up(a, 20))
 	if len(ch) != 1 || !ch[0].Open() {
 		t.Fatalf("closed while B is down: %+v", ch)
@@ -82,7 +106,7 @@ func TestCloseAtLastRecovery(t *testing.T) {
 	if fmt.Sprint(cs) != "[{C1 diamond [A]} {C2 silver [B]}]" {
 		t.Errorf("customers %+v", cs)
 	}
-	want := []string{"opened", "joined", "root_moved", "up", "up", "closed"}
+	want := []string{"opened", "grouped", "root_moved", "joined", "up", "up", "closed"}
 	if len(in.Timeline) != len(want) {
 		t.Fatalf("timeline %+v", in.Timeline)
 	}
@@ -96,54 +120,108 @@ func TestCloseAtLastRecovery(t *testing.T) {
 func TestGrouping(t *testing.T) {
 	lone := Line{ID: "X"}
 	otherPoP := Line{ID: "P", Path: []string{"pop2", "pop2-pe1"}}
+	c20 := cards(20)
 	cases := []struct {
 		name  string
+		topo  Topology
+		rules map[string]Rule
 		feed  func(g *Grouper)
 		roots []string // open incidents' roots by id
 	}{
-		{"lone line is its own incident", func(g *Grouper) {
+		{"lone line is its own incident", c20, nil, func(g *Grouper) {
 			g.Apply(down(card("A", "C", "gold", 1, 1), 0))
 			g.Apply(down(lone, 1))
 		}, []string{"card1-port1", ""}},
-		{"different PoPs stay apart", func(g *Grouper) {
+		{"different PoPs stay apart", c20, nil, func(g *Grouper) {
 			g.Apply(down(card("A", "C", "gold", 1, 1), 0))
 			g.Apply(down(otherPoP, 1))
 		}, []string{"card1-port1", "pop2-pe1"}},
-		{"two cards of one router meet at the router", func(g *Grouper) {
+		// Issue 11: two ports of a 20-line card failing 20 s apart are two
+		// faults, not the card.
+		{"independent failures 20 s apart", c20, nil, func(g *Grouper) {
 			g.Apply(down(card("A", "C", "gold", 1, 1), 0))
-			g.Apply(down(card("B", "C", "gold", 2, 1), 5))
-		}, []string{"pop1-pe1"}},
-		{"outside the window is a new incident", func(g *Grouper) {
-			g.Apply(down(card("A", "C", "gold", 1, 1), 0))
-			g.Apply(down(card("B", "C", "gold", 1, 2), 31))
+			g.Apply(down(card("B", "C", "gold", 1, 2), 20))
 		}, []string{"card1-port1", "card1-port2"}},
-		{"late evidence before the start still joins", func(g *Grouper) {
-			g.Apply(down(card("A", "C", "gold", 1, 1), 20))
-			g.Apply(down(card("B", "C", "gold", 1, 2), 0))
-		}, []string{"card1"}},
-		{"deepest shared element wins", func(g *Grouper) {
+		// Issue 11: a 5-s flap on a third line 30 s into an outage is not
+		// part of that outage.
+		{"a flap 30 s into another line's outage", c20, nil, func(g *Grouper) {
 			g.Apply(down(card("A", "C", "gold", 1, 1), 0))
-			g.Apply(down(card("B", "C", "gold", 2, 1), 1))
-			g.Apply(down(card("C", "C", "gold", 3, 1), 2)) // router incident now: joins it
-			g.Apply(down(Line{ID: "D", Path: []string{"pop1", "pop1-pe2"}}, 3))
-		}, []string{"pop1"}},
-		{"repeated down is ignored", func(g *Grouper) {
+			c := card("C", "C", "gold", 1, 3)
+			g.Apply(down(c, 30))
+			g.Apply(up(c, 35))
+		}, []string{"card1-port1"}},
+		{"below the share: 3 of 20 within a second", c20, nil, func(g *Grouper) {
+			for p := 1; p <= 3; p++ {
+				g.Apply(down(card(fmt.Sprint("L", p), "C", "gold", 1, p), float64(p)*0.3))
+			}
+		}, []string{"card1-port1", "card1-port2", "card1-port3"}},
+		{"spread exceeded: 2 of 2 lines 2.5 s apart at 1 s", cards(2), nil, func(g *Grouper) {
+			g.Apply(down(card("A", "C", "gold", 1, 1), 0))
+			g.Apply(down(card("B", "C", "gold", 1, 2), 2.5))
+		}, []string{"card1-port1", "card1-port2"}},
+		{"common cause: 2 of 2 lines within 2 intervals", cards(2), nil, func(g *Grouper) {
+			g.Apply(down(card("A", "C", "gold", 1, 1), 0))
+			g.Apply(down(card("B", "C", "gold", 1, 2), 1.9))
+		}, []string{"card1"}},
+		{"one line is never an element's failure (min_lines 2)", cards(1), nil, func(g *Grouper) {
+			g.Apply(down(card("A", "C", "gold", 1, 1), 0))
+		}, []string{"card1-port1"}},
+		{"a shared upstream element is not a lone line's root", Topology{"card1": {Kind: "card", Watched: 5}}, nil, func(g *Grouper) {
+			g.Apply(down(Line{ID: "A", Path: []string{"card1"}, Interval: time.Second}, 0))
+		}, []string{""}},
+		{"per-kind share: cards at 10%", c20, map[string]Rule{"card": {Share: 0.1}}, func(g *Grouper) {
+			g.Apply(down(card("A", "C", "gold", 1, 1), 0))
+			g.Apply(down(card("B", "C", "gold", 1, 2), 0.5))
+		}, []string{"card1"}},
+		{"per-kind fixed spread: cards 10 s", cards(2), map[string]Rule{"card": {Spread: 10 * time.Second}}, func(g *Grouper) {
+			g.Apply(down(card("A", "C", "gold", 1, 1), 0))
+			g.Apply(down(card("B", "C", "gold", 1, 2), 8))
+		}, []string{"card1"}},
+		{"two cards of one router meet at the router", cards(2, 2), nil, func(g *Grouper) {
+			g.Apply(down(card("A", "C", "gold", 1, 1), 0))
+			g.Apply(down(card("C", "C", "gold", 2, 1), 0.2))
+			g.Apply(down(card("B", "C", "gold", 1, 2), 0.4))
+			g.Apply(down(card("D", "C", "gold", 2, 2), 0.6))
+		}, []string{"pop1-pe1"}},
+		{"a card's cause is the card, not the router above it", cards(4, 4), nil, func(g *Grouper) {
+			for p := 1; p <= 4; p++ {
+				g.Apply(down(card(fmt.Sprint("L", p), "C", "gold", 2, p), float64(p)*0.1))
+			}
+		}, []string{"card2"}},
+		{"late evidence before the start still groups", cards(2), nil, func(g *Grouper) {
+			g.Apply(down(card("A", "C", "gold", 1, 1), 20))
+			g.Apply(down(card("B", "C", "gold", 1, 2), 19))
+		}, []string{"card1"}},
+		{"a failing card takes its later lines within the window", cards(3), nil, func(g *Grouper) {
+			g.Apply(down(card("A", "C", "gold", 1, 1), 0))
+			g.Apply(down(card("B", "C", "gold", 1, 2), 0.5))
+			g.Apply(down(card("C", "C", "gold", 1, 3), 20))
+		}, []string{"card1"}},
+		{"no topology: no common cause", nil, nil, func(g *Grouper) {
+			g.Apply(down(card("A", "C", "gold", 1, 1), 0))
+			g.Apply(down(card("B", "C", "gold", 1, 2), 0.1))
+		}, []string{"card1-port1", "card1-port2"}},
+		{"repeated down is ignored", c20, nil, func(g *Grouper) {
 			g.Apply(down(lone, 0))
 			g.Apply(down(lone, 1))
 		}, []string{""}},
-		{"unknown is not recovery", func(g *Grouper) {
+		{"unknown is not recovery", c20, nil, func(g *Grouper) {
 			g.Apply(down(lone, 0))
 			g.Apply(lone, linestate.Transition{Line: "X", From: linestate.Down, To: linestate.Unknown, Time: at(5)})
 		}, []string{""}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			g := New(Options{Now: fixedClock()})
+			g := New(Options{Now: fixedClock(), Rules: tc.rules})
+			g.SetTopology(tc.topo)
 			tc.feed(g)
 			open := g.Open()
 			var roots []string
 			for _, in := range open {
 				roots = append(roots, in.Root)
+				if (in.Grouping != nil) != (in.Root == "card1" || in.Root == "card2" || in.Root == "pop1-pe1") {
+					t.Errorf("incident %d rooted at %q with grouping %+v", in.ID, in.Root, in.Grouping)
+				}
 			}
 			if fmt.Sprint(roots) != fmt.Sprint(tc.roots) {
 				t.Fatalf("roots %q, want %q", roots, tc.roots)
@@ -202,27 +280,27 @@ func TestSilenceKeepsFlappingIncident(t *testing.T) {
 }
 
 func TestRestore(t *testing.T) {
-	g := New(Options{Now: fixedClock()})
+	g := newGrouper(cards(2))
 	a, b := card("A", "C", "gold", 1, 1), card("B", "C", "gold", 1, 2)
 	g.Apply(down(a, 0))
 	saved := g.Open()
 
-	g2 := New(Options{Now: fixedClock()})
+	g2 := newGrouper(cards(2))
 	g2.Restore(saved)
 	if g2.NextID() != 2 {
 		t.Fatalf("next id %d", g2.NextID())
 	}
-	g2.Apply(down(b, 5))
+	g2.Apply(down(b, 1)) // completes the common cause with the restored incident
 	ch := g2.Apply(up(a, 10))
 	ch = append(ch, g2.Apply(up(b, 11))...)
 	last := ch[len(ch)-1]
-	if last.ID != 1 || last.Open() || len(last.Members) != 2 {
+	if last.ID != 1 || last.Open() || len(last.Members) != 2 || last.Root != "card1" {
 		t.Fatalf("restored incident: %+v", last)
 	}
 }
 
 func TestTimelineBounded(t *testing.T) {
-	g := New(Options{Now: fixedClock()})
+	g := newGrouper(cards(2))
 	a, b := card("A", "C", "gold", 1, 1), card("B", "C", "gold", 1, 2)
 	g.Apply(down(a, 0)) // keeps the incident open
 	g.Apply(down(b, 1))

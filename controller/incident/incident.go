@@ -21,7 +21,20 @@ type Line struct {
 	// Path is the line's upstream element and its ancestors, root first
 	// (PoP, router, card, port); empty when the inventory names none.
 	Path []string
+	// Interval is the line's probe interval (0: not known yet), which
+	// sets the default spread of a common cause (Rule.SpreadIntervals).
+	Interval time.Duration
 }
+
+// Member roles. A cause member went down with the incident's cause and
+// holds it open; an affected member was already down or flapping when its
+// element failed: it is listed, with the state it was in (Member.Prior),
+// so one cause is one incident, but its own earlier incident stays open
+// for its own cause, and it does not hold this incident open.
+const (
+	RoleCause    = ""
+	RoleAffected = "affected"
+)
 
 // Member is one line's part in an incident.
 type Member struct {
@@ -31,6 +44,15 @@ type Member struct {
 	Down     time.Time `json:"down"`
 	// Up is when the line recovered; zero while it is still down.
 	Up time.Time `json:"up,omitzero"`
+	// Role is RoleCause ("", omitted) or RoleAffected.
+	Role string `json:"role,omitempty"`
+	// Prior is the state an affected line was in when its element failed
+	// (down or flapping), since Down, in its own incident PriorIncident.
+	Prior         string `json:"prior_state,omitempty"`
+	PriorIncident int64  `json:"prior_incident,omitempty"`
+	// IntervalMS is the line's probe interval when it joined (0: unknown),
+	// kept so a restarted grouper judges spreads as the first one did.
+	IntervalMS int64 `json:"interval_ms,omitempty"`
 }
 
 // Customer is one affected customer.
@@ -45,7 +67,10 @@ type Entry struct {
 	Time time.Time `json:"time"`
 	Line string    `json:"line,omitempty"`
 	// What is opened, joined, down, up, flapping_start, flapping_end,
-	// root_moved or closed.
+	// root_moved, grouped (why the incident roots at a shared element),
+	// merged (another incident's lines taken in), merged_into, affected (a
+	// line already down or flapping listed), linked (this line's element
+	// failed: the other incident lists it) or closed.
 	What string `json:"what"`
 	Note string `json:"note,omitempty"`
 }
@@ -59,12 +84,23 @@ const MaxTimeline = 1000
 type Incident struct {
 	ID   int64 `json:"id"`
 	Kind Kind  `json:"kind"`
-	// Root is the lowest upstream element every line hangs below; empty
-	// for a line the inventory places nowhere.
+	// Root is the element the incident is about. With Grouping it is the
+	// shared element whose lines failed together. A single line's own
+	// incident names the line's upstream element only when that element
+	// carries no other watched line (its port); else it is empty: one
+	// line failing says nothing about the card it hangs from.
 	Root string `json:"root,omitempty"`
-	// RootPath is Root and its ancestors, root first.
-	RootPath []string  `json:"root_path,omitempty"`
-	Start    time.Time `json:"start"`
+	// RootPath is, with Grouping, Root and its ancestors; for a single
+	// line's incident, where the line hangs (its upstream element and
+	// ancestors), root first.
+	RootPath []string `json:"root_path,omitempty"`
+	// Grouping says why the lines were grouped at Root; nil for a single
+	// line's incident.
+	Grouping *Grouping `json:"grouping,omitempty"`
+	// MergedInto is the incident this one became part of when its lines
+	// turned out to share a cause with others (it is closed then).
+	MergedInto int64     `json:"merged_into,omitempty"`
+	Start      time.Time `json:"start"`
 	// End is when the last line recovered; zero while open.
 	End     time.Time `json:"end,omitzero"`
 	Members []Member  `json:"lines"`
@@ -131,6 +167,10 @@ func (in *Incident) clone() Incident {
 	c.Members = append([]Member(nil), in.Members...)
 	c.Timeline = append([]Entry(nil), in.Timeline...)
 	c.RootPath = append([]string(nil), in.RootPath...)
+	if in.Grouping != nil {
+		g := *in.Grouping
+		c.Grouping = &g
+	}
 	return c
 }
 

@@ -71,7 +71,10 @@ func (mon *Monitor) replay(ctx context.Context, after int64) (last int64, skippe
 			continue
 		}
 		mon.cause.Observe(ev)
-		out, _ := mon.det.Add(ev)
+		out, v := mon.det.Add(ev)
+		if v == linestate.Accepted {
+			mon.cad.note(&ev)
+		}
 		mon.take(out, true)
 		n++
 	}

@@ -81,7 +81,7 @@ func (mon *Monitor) lateOutage(ev linestate.Event) {
 	}
 	li := mon.lines.info(ev.Line)
 	firstNew := mon.grp.NextID()
-	changed := mon.grp.Down(li.incidentLine(ev.Line), ev.Start)
+	changed := mon.grp.Down(mon.incidentLine(ev.Line, li), ev.Start)
 	changed = append(changed, mon.grp.Up(ev.Line, ev.End)...)
 	for i, in := range changed {
 		mon.pend.incidents = append(mon.pend.incidents, in)
@@ -99,7 +99,7 @@ func (mon *Monitor) lateOutage(ev linestate.Event) {
 // now (or are open), so a restarted controller does not open a second
 // incident for an outage whose final event comes after the restart.
 func loadDownSpans(ctx context.Context, mon *Monitor, keep time.Duration) error {
-	rows, err := mon.opts.DB.QueryContext(ctx, `SELECT lines FROM incidents WHERE ended_at IS NULL OR ended_at >= ?`,
+	rows, err := mon.opts.DB.QueryContext(ctx, `SELECT lines FROM incidents WHERE (ended_at IS NULL OR ended_at >= ?) AND merged_into IS NULL`,
 		ms(mon.opts.Now().Add(-keep)))
 	if err != nil {
 		return fmt.Errorf("read recent incidents: %w", err)
@@ -115,6 +115,9 @@ func loadDownSpans(ctx context.Context, mon *Monitor, keep time.Duration) error 
 			return fmt.Errorf("read recent incidents: %w", err)
 		}
 		for _, m := range members {
+			if m.Role == incident.RoleAffected {
+				continue // its own incident holds its down span
+			}
 			s := span{from: m.Down.UnixNano()}
 			if !m.Up.IsZero() {
 				s.to = m.Up.UnixNano()

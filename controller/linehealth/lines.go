@@ -13,6 +13,7 @@ import (
 type lineInfo struct {
 	customer, tier string
 	path           []string // upstream element path, root first
+	kinds          []string // the path's element kinds
 	inInventory    bool
 }
 
@@ -58,6 +59,7 @@ func loadInventory(ctx context.Context, inv inventory.Store) (map[string]*lineIn
 	out := map[string]*lineInfo{}
 	tiers := map[string]string{}
 	paths := map[string][]string{}
+	kinds := map[string][]string{}
 	page := inventory.Page{}
 	for {
 		ls, err := inv.Lines(ctx, page)
@@ -83,12 +85,13 @@ func loadInventory(ctx context.Context, inv inventory.Store) (map[string]*lineIn
 					if err != nil && !errors.Is(err, inventory.ErrNotFound) {
 						return nil, fmt.Errorf("inventory element %s: %w", e, err)
 					}
+					var k []string
 					for _, el := range els {
-						p = append(p, el.ID)
+						p, k = append(p, el.ID), append(k, el.Kind)
 					}
-					paths[e] = p
+					paths[e], kinds[e] = p, k
 				}
-				info.path = p
+				info.path, info.kinds = p, kinds[e]
 			}
 			out[l.CircuitID] = info
 		}
@@ -114,8 +117,10 @@ func (mon *Monitor) forgetUnknown() int {
 			delete(mon.lines, id)
 		}
 	}
-	return mon.det.Retain(func(id string) bool {
+	known := func(id string) bool {
 		_, ok := mon.lines[id]
 		return ok
-	})
+	}
+	mon.cad.forget(known)
+	return mon.det.Retain(known)
 }

@@ -33,6 +33,9 @@ type Options struct {
 	Detector linestate.Options
 	// GroupWindow is incident.Options.Window (default 30 s).
 	GroupWindow time.Duration
+	// GroupRules are incident.Options.Rules: when lines below an element
+	// kind have a common cause (zero fields: incident.DefaultRule).
+	GroupRules map[string]incident.Rule
 	// Now is the controller's clock. Default time.Now.
 	Now func() time.Time
 	// Tick is how often the detector is advanced. Default 1 s.
@@ -108,6 +111,7 @@ type Monitor struct {
 	grp        *incident.Grouper
 	lines      lineCache
 	down       downSpans             // provisional down periods, to find outages learnt late (late.go)
+	cad        cadence               // each line's probe interval, for incident grouping (topology.go)
 	pend       outputs               // produced, not yet committed
 	journalSeq int64                 // newest linestate_journal row committed
 	touched    map[string]struct{}   // lines whose line_states row the next commit rewrites (states.go)
@@ -133,7 +137,7 @@ func New(ctx context.Context, o Options, log *slog.Logger, reg prometheus.Regist
 	if err != nil {
 		return nil, fmt.Errorf("linehealth: detector: %w", err)
 	}
-	mon := &Monitor{opts: o, log: log, m: newMetrics(reg), det: det, lines: lineCache{}, down: downSpans{},
+	mon := &Monitor{opts: o, log: log, m: newMetrics(reg), det: det, lines: lineCache{}, down: downSpans{}, cad: cadence{},
 		cause: cause.New(cause.Options{Now: o.Now, Retain: 2*det.Horizon() + time.Minute}, nil), causes: map[int64]*causeTrack{}}
 	after, err := mon.restore(ctx)
 	if err != nil {
@@ -183,7 +187,7 @@ func (mon *Monitor) restore(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("linehealth: %w", err)
 	}
-	mon.grp = incident.New(incident.Options{Window: mon.opts.GroupWindow, Now: mon.opts.Now, FirstID: next})
+	mon.grp = incident.New(incident.Options{Window: mon.opts.GroupWindow, Rules: mon.opts.GroupRules, Now: mon.opts.Now, FirstID: next})
 	mon.grp.Restore(open)
 	for _, in := range open {
 		mon.trackIncident(in) // its cause may still change
@@ -204,8 +208,13 @@ func (mon *Monitor) refreshInventory(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("linehealth: %w", err)
 	}
+	watched, err := mon.loadWatched(ctx)
+	if err != nil {
+		return fmt.Errorf("linehealth: %w", err)
+	}
 	mon.mu.Lock()
 	mon.lines.update(infos, mon.assign)
+	mon.grp.SetTopology(mon.lines.topology(watched))
 	mon.mu.Unlock()
 	return mon.refreshTopology(ctx, infos)
 }
@@ -240,6 +249,7 @@ func (mon *Monitor) Handle(ctx context.Context, agent string, results []result.R
 		mon.m.evidence.WithLabelValues(v.String()).Inc()
 		if v == linestate.Accepted {
 			mon.pend.evidence = append(mon.pend.evidence, ev)
+			mon.cad.note(&ev)
 		}
 		mon.take(out, false)
 	}
@@ -263,7 +273,7 @@ func (mon *Monitor) take(out linestate.Output, replay bool) {
 		}
 		mon.down.note(tr)
 		firstNew := mon.grp.NextID()
-		for _, in := range mon.grp.Apply(li.incidentLine(tr.Line), tr) {
+		for _, in := range mon.grp.Apply(mon.incidentLine(tr.Line, li), tr) {
 			mon.pend.incidents = append(mon.pend.incidents, in)
 			mon.trackIncident(in)
 			if in.ID >= firstNew {

@@ -20,7 +20,7 @@ const testInventory = `customers:
   - {id: C1, name: One, tier: diamond}
   - {id: C2, name: Two, tier: silver}
 elements:
-  - {id: pop, kind: pop, name: PoP}
+  - {id: pop, kind: pop, name: PoP, agent: agent-1}
   - {id: pe, parent: pop, kind: router, name: PE}
   - {id: card, parent: pe, kind: card, name: Card}
   - {id: p1, parent: card, kind: port, name: P1}

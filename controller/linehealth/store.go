@@ -47,6 +47,9 @@ func storeIncident(ctx context.Context, tx *sql.Tx, in *incident.Incident) error
 		enc(in.Members), enc(customers), enc(in.Timeline), enc(in.RootPath), ms(in.Updated)); err != nil {
 		return err
 	}
+	if err := storeGrouping(ctx, tx, in); err != nil {
+		return err
+	}
 	for _, m := range in.Members {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO incident_lines (incident_id, circuit_id, customer_id) VALUES (?, ?, ?)
 			ON CONFLICT DO UPDATE SET customer_id = excluded.customer_id`, in.ID, m.Line, m.Customer); err != nil {
@@ -56,7 +59,7 @@ func storeIncident(ctx context.Context, tx *sql.Tx, in *incident.Incident) error
 	return nil
 }
 
-const incidentColumns = `id, kind, root_element, started_at, ended_at, lines, timeline, root_path, updated_at`
+const incidentColumns = `id, kind, root_element, started_at, ended_at, lines, timeline, root_path, updated_at, grouping, merged_into`
 
 func scanIncident(row interface{ Scan(...any) error }) (incident.Incident, error) {
 	var (
@@ -65,8 +68,13 @@ func scanIncident(row interface{ Scan(...any) error }) (incident.Incident, error
 		start, updated            int64
 		end                       sql.NullInt64
 		lines, timeline, rootPath string
+		grouping                  sql.NullString
+		mergedInto                sql.NullInt64
 	)
-	if err := row.Scan(&in.ID, &kind, &in.Root, &start, &end, &lines, &timeline, &rootPath, &updated); err != nil {
+	if err := row.Scan(&in.ID, &kind, &in.Root, &start, &end, &lines, &timeline, &rootPath, &updated, &grouping, &mergedInto); err != nil {
+		return in, err
+	}
+	if err := scanGrouping(&in, grouping, mergedInto); err != nil {
 		return in, err
 	}
 	in.Kind, in.Start, in.Updated = incident.Kind(kind), fromMS(start), fromMS(updated)

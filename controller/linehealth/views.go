@@ -80,6 +80,8 @@ type IncidentSummary struct {
 	// together (unknown when they differ).
 	Cause     string `json:"cause,omitempty"`
 	CauseNote string `json:"cause_note,omitempty"`
+	// MergedInto is the element incident this one became part of.
+	MergedInto int64 `json:"merged_into,omitempty"`
 }
 
 // IncidentDetail is GET /api/v1/incidents/{id}.
@@ -304,7 +306,7 @@ func (rm *ReadModel) Incidents(ctx context.Context, scope Scope, state string, b
 			cs = []incident.Customer{}
 		}
 		out = append(out, IncidentSummary{ID: in.ID, Kind: in.Kind, State: in.State(), Root: in.Root, Start: in.Start,
-			End: in.End, Lines: len(in.Members), Customers: cs})
+			End: in.End, Lines: len(in.Members), Customers: cs, MergedInto: in.MergedInto})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, false, err

@@ -1,0 +1,125 @@
+package linehealth
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/vantage-net/vantage/controller/incident"
+	"github.com/vantage-net/vantage/controller/linestate"
+)
+
+// What incident grouping needs beyond the line: each element's kind and
+// how many watched lines hang at or below it (the share of a common cause,
+// controller/incident group.go), and each line's probe interval (its
+// spread).
+
+// loadWatched reads which lines some agent is assigned to watch; it runs
+// without the Monitor's lock, like loadInventory.
+func (mon *Monitor) loadWatched(ctx context.Context) (map[string]struct{}, error) {
+	w, err := mon.opts.Inventory.WatchedLines(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("inventory watched lines: %w", err)
+	}
+	out := map[string]struct{}{}
+	for _, lines := range w.ByAgent {
+		for l := range lines {
+			out[l] = struct{}{}
+		}
+	}
+	return out, nil
+}
+
+// topology counts, for every element, the watched inventory lines at or
+// below it; the caller holds mu.
+func (c lineCache) topology(watched map[string]struct{}) incident.Topology {
+	t := incident.Topology{}
+	for id, li := range c {
+		if _, ok := watched[id]; !ok || !li.inInventory {
+			continue
+		}
+		for i, e := range li.path {
+			el := t[e]
+			if i < len(li.kinds) {
+				el.Kind = li.kinds[i]
+			}
+			el.Watched++
+			t[e] = el
+		}
+	}
+	return t
+}
+
+// incidentLine is what the grouper is told about a line; the caller holds mu.
+func (mon *Monitor) incidentLine(id string, li *lineInfo) incident.Line {
+	l := li.incidentLine(id)
+	l.Interval = mon.cad.interval(id)
+	return l
+}
+
+// cadence learns each line's probe interval from the event times of its
+// probe rounds, per source and probe. A stream's interval is the longest
+// of its last few gaps, so confirmation re-probes a few hundred
+// milliseconds apart do not pass for the probe's interval; a line's is its
+// fastest stream's, which is what places its down time. Gaps longer than
+// maxGap (an agent restarting, a silence) are not intervals.
+type cadence map[string]map[string]*stream
+
+const (
+	gapsKept = 8
+	maxGap   = 10 * time.Minute
+)
+
+type stream struct {
+	last int64
+	gaps [gapsKept]int64
+	n    int
+}
+
+// note takes one accepted piece of evidence; the caller holds mu.
+func (c cadence) note(ev *linestate.Evidence) {
+	if ev.Kind != linestate.ProbeOK && ev.Kind != linestate.ProbeFail {
+		return
+	}
+	m := c[ev.Line]
+	if m == nil {
+		m = map[string]*stream{}
+		c[ev.Line] = m
+	}
+	key := ev.Source + "\x00" + ev.Probe
+	s := m[key]
+	if s == nil {
+		s = &stream{}
+		m[key] = s
+	}
+	t := ev.Time.UnixNano()
+	if gap := t - s.last; s.last != 0 && gap > 0 && gap <= int64(maxGap) {
+		s.gaps[s.n%gapsKept] = gap
+		s.n++
+	}
+	s.last = max(s.last, t)
+}
+
+// interval is the line's probe interval, 0 when not known yet.
+func (c cadence) interval(line string) time.Duration {
+	best := int64(0)
+	for _, s := range c[line] {
+		longest := int64(0)
+		for _, g := range s.gaps {
+			longest = max(longest, g)
+		}
+		if longest > 0 && (best == 0 || longest < best) {
+			best = longest
+		}
+	}
+	return time.Duration(best)
+}
+
+// forget drops the lines keep refuses; the caller holds mu.
+func (c cadence) forget(keep func(string) bool) {
+	for line := range c {
+		if !keep(line) {
+			delete(c, line)
+		}
+	}
+}
