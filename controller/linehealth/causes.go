@@ -90,7 +90,14 @@ func (mon *Monitor) trackIncident(in incident.Incident) {
 		t = &causeTrack{}
 		mon.causes[in.ID] = t
 	}
-	t.members = append(t.members[:0], in.Members...)
+	// Affected lines were down or flapping for their own cause before the
+	// incident's element failed (controller/incident): not this cause.
+	t.members = t.members[:0]
+	for _, m := range in.Members {
+		if m.Role == incident.RoleCause {
+			t.members = append(t.members, m)
+		}
+	}
 	t.end = in.End
 }
 
