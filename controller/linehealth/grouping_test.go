@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vantage-net/vantage/controller/linestate"
 	"github.com/vantage-net/vantage/probes/result"
 )
 
@@ -90,5 +91,33 @@ func TestGroupingAcrossRestart(t *testing.T) {
 	}
 	if a, b := run(false), run(true); string(a) != string(b) {
 		t.Fatalf("the restart changed the incident:\n%s\n%s", a, b)
+	}
+}
+
+// A line's probe interval is learnt from its rounds' event times; the
+// fastest of its streams counts, confirmation rounds do not.
+func TestCadence(t *testing.T) {
+	c := cadence{}
+	t0 := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	ev := func(src string, s float64, confirm bool) {
+		e := linestate.Evidence{Line: "L1", Source: src, Probe: "ping", Time: t0.Add(time.Duration(s * float64(time.Second))),
+			Kind: linestate.ProbeFail, Confirm: confirm}
+		c.note(&e)
+	}
+	if c.interval("L1") != 0 {
+		t.Fatal("an interval before any round")
+	}
+	for i := range 5 {
+		ev("cpe", float64(i), false)
+		ev("cpe", float64(i)+0.2, true) // confirmation rounds between
+		ev("cpe", float64(i)+0.4, true)
+		ev("pop", float64(i*10), false)
+	}
+	if got := c.interval("L1"); got != time.Second {
+		t.Fatalf("interval %s, want the CPE's 1s", got)
+	}
+	ev("cpe", 3, false) // late and out of order: no gap
+	if got := c.interval("L1"); got != time.Second {
+		t.Fatalf("interval %s after a late round", got)
 	}
 }

@@ -58,11 +58,12 @@ func (mon *Monitor) incidentLine(id string, li *lineInfo) incident.Line {
 }
 
 // cadence learns each line's probe interval from the event times of its
-// probe rounds, per source and probe. A stream's interval is the longest
-// of its last few gaps, so confirmation re-probes a few hundred
-// milliseconds apart do not pass for the probe's interval; a line's is its
-// fastest stream's, which is what places its down time. Gaps longer than
-// maxGap (an agent restarting, a silence) are not intervals.
+// probe rounds, per source and probe. Confirmation rounds (marked) are off
+// the schedule and skipped; a stream's interval is the longest of its last
+// few gaps all the same, so an odd early round does not pass for it. A
+// line's interval is its fastest stream's, which is what places its down
+// time. Gaps longer than maxGap (an agent restarting, a silence) are not
+// intervals.
 type cadence map[string]map[string]*stream
 
 const (
@@ -78,8 +79,8 @@ type stream struct {
 
 // note takes one accepted piece of evidence; the caller holds mu.
 func (c cadence) note(ev *linestate.Evidence) {
-	if ev.Kind != linestate.ProbeOK && ev.Kind != linestate.ProbeFail {
-		return
+	if ev.Kind != linestate.ProbeOK && ev.Kind != linestate.ProbeFail || ev.Confirm {
+		return // a confirmation round is off the probe's cadence
 	}
 	m := c[ev.Line]
 	if m == nil {
