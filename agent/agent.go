@@ -100,6 +100,7 @@ type job struct {
 	schema   result.Schema
 	target   string
 	labels   config.Labels
+	network  string // the uplink's name, the network tag ("" unbound)
 	interval time.Duration
 	timeout  time.Duration
 	confirm  schedule.Confirm
@@ -346,6 +347,7 @@ func (a *Agent) toResult(j *job, slot time.Time, s probe.Sample) result.Result {
 	set("line", j.labels.Line)
 	set("customer", j.labels.Customer)
 	set("site", j.labels.Site)
+	set("network", j.network)
 	if schema.TagAllowed("target") {
 		tags["target"] = j.target
 	} else if schema.TagAllowed("device") {

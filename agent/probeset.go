@@ -20,12 +20,12 @@ import (
 // is one timer goroutine per probe instead of one per agent; probes are tens,
 // targets (which share their probe's runner) are thousands.
 type probeRun struct {
-	name   string
-	key    string // everything that shapes the probe's rounds; equal key = unchanged
-	prober probe.Prober
-	jobs   []job
-	cancel context.CancelFunc
-	done   chan struct{} // closed when the runner stopped and its rounds finished
+	name    string
+	key     string         // everything that shapes the probe's rounds; equal key = unchanged
+	probers []probe.Prober // one, or one per network the probe runs over
+	jobs    []job
+	cancel  context.CancelFunc
+	done    chan struct{} // closed when the runner stopped and its rounds finished
 }
 
 // buildProbes returns the probe set for c: probes whose key is unchanged are
@@ -47,25 +47,36 @@ func (a *Agent) buildProbes(c *config.Config, old map[string]*probeRun) (next ma
 			next[pc.Name] = r
 			continue
 		}
-		p, d, err := probes.New(probe.Spec{
-			Name: pc.Name, Type: pc.Type, Interval: pc.Interval, Timeout: pc.Timeout,
-			Options: pc.Options, File: c.File(),
-			Logger: a.log.With("probe", pc.Name), Registerer: a.reg,
-		})
-		if err != nil {
-			closeProbers(fresh)
-			return nil, nil, fmt.Errorf("%s:%d: probes[%d] (%s): %w", c.File(), pc.Line(), i, pc.Name, err)
+		r := &probeRun{name: pc.Name, key: key}
+		fresh = append(fresh, r) // closed with the others on error
+		networks := pc.Networks
+		if len(networks) == 0 {
+			networks = []string{""}
 		}
-		r := &probeRun{name: pc.Name, key: key, prober: p}
-		for _, j := range jobs {
-			if j.Probe == pc {
-				r.jobs = append(r.jobs, job{probe: pc.Name, prober: p, meas: d.Measurement,
-					schema: result.Schemas[d.Measurement], target: j.Target, labels: j.Labels,
-					interval: pc.Interval, timeout: pc.Timeout, confirm: confirmSpec(pc, j.Priority)})
+		for _, nw := range networks {
+			src := probe.Source{Network: nw}
+			if n, ok := c.Network(nw); ok {
+				src.Interface, src.Address = n.SourceInterface, n.Address()
+			}
+			p, d, err := probes.New(probe.Spec{
+				Name: pc.Name, Type: pc.Type, Interval: pc.Interval, Timeout: pc.Timeout,
+				Options: pc.Options, File: c.File(), Source: src,
+				Logger: a.log.With("probe", pc.Name), Registerer: a.reg,
+			})
+			if err != nil {
+				closeProbers(fresh)
+				return nil, nil, fmt.Errorf("%s:%d: probes[%d] (%s): %w", c.File(), pc.Line(), i, pc.Name, err)
+			}
+			r.probers = append(r.probers, p)
+			for _, j := range jobs {
+				if j.Probe == pc && j.Network == nw {
+					r.jobs = append(r.jobs, job{probe: pc.Name, prober: p, meas: d.Measurement,
+						schema: result.Schemas[d.Measurement], target: j.Target, labels: j.Labels,
+						network: nw, interval: pc.Interval, timeout: pc.Timeout, confirm: confirmSpec(pc, j.Priority)})
+				}
 			}
 		}
 		next[pc.Name] = r
-		fresh = append(fresh, r)
 	}
 	return next, fresh, nil
 }
@@ -78,7 +89,7 @@ func probeKey(p *config.Probe, jobs []config.Job) string {
 	key := fmt.Sprintf("%s|%s|%s|%s|%+v|", p.Type, p.Interval, p.Timeout, opts, confirmSpec(p, 0))
 	for _, j := range jobs {
 		if j.Probe == p {
-			key += fmt.Sprintf("%s|%+v|%d|", j.Target, j.Labels, j.Priority)
+			key += fmt.Sprintf("%s|%+v|%d|%s|", j.Target, j.Labels, j.Priority, j.Network)
 		}
 	}
 	return key
@@ -90,6 +101,10 @@ func (a *Agent) startProbe(ctx context.Context, r *probeRun, rng *mrand.Rand) {
 	specs := make([]schedule.JobSpec, len(r.jobs))
 	for i, j := range r.jobs {
 		specs[i] = schedule.JobSpec{Interval: j.interval, Confirm: j.confirm}
+		if j.network != "" {
+			// The target's networks share a slot: measured at the same moments.
+			specs[i].Moment = j.target
+		}
 	}
 	runner := &schedule.Runner{
 		Plan:  schedule.NewPlan(a.clock.Now(), specs, rng, a.budget),
@@ -130,8 +145,10 @@ func stopProbes(rs []*probeRun) {
 
 func closeProbers(rs []*probeRun) {
 	for _, r := range rs {
-		if c, ok := r.prober.(probe.Closer); ok {
-			_ = c.Close()
+		for _, p := range r.probers {
+			if c, ok := p.(probe.Closer); ok {
+				_ = c.Close()
+			}
 		}
 	}
 }

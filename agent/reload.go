@@ -105,7 +105,7 @@ func (a *Agent) currentProbers() []probe.Prober {
 	defer a.mu.Unlock()
 	ps := make([]probe.Prober, 0, len(a.runs))
 	for _, r := range a.runs {
-		ps = append(ps, r.prober)
+		ps = append(ps, r.probers...)
 	}
 	return ps
 }

@@ -35,6 +35,9 @@ type Config struct {
 	// enabled they are the probes run until the controller's config (or the
 	// cached one) replaces them.
 	Probes []Probe `yaml:"probes"`
+	// Networks are the agent's uplinks for comparing networks
+	// (networks.go); probes list the ones they run over.
+	Networks []Network `yaml:"networks"`
 	// RemoteConfig lets the controller set the probes (remote.go).
 	RemoteConfig RemoteConfig `yaml:"remote_config"`
 	// Update pins the key releases must be signed with (update.go).
@@ -143,6 +146,10 @@ type Probe struct {
 	// Confirm re-probes a failed target at a short interval (confirm.go);
 	// nil: no confirmation.
 	Confirm *Confirm `yaml:"confirm"`
+	// Networks names uplinks (the top-level networks) to run this probe's
+	// targets over, each tagged network=<name> and measured at the same
+	// moments; empty runs it once over the host's routing (ping, dial, http).
+	Networks []string `yaml:"networks"`
 
 	line int
 }
@@ -227,6 +234,8 @@ type Job struct {
 	// Priority is the target's confirmation priority (Target.Priority,
 	// else the probe's confirm.priority).
 	Priority int
+	// Network is the uplink this job runs over ("" for the host's routing).
+	Network string
 }
 
 // Jobs expands probes into jobs with merged labels (target over probe over
@@ -245,7 +254,14 @@ func (c *Config) Jobs() []Job {
 			if t.Priority != nil {
 				j.Priority = *t.Priority
 			}
-			jobs = append(jobs, j)
+			if len(p.Networks) == 0 {
+				jobs = append(jobs, j)
+				continue
+			}
+			for _, n := range p.Networks {
+				j.Network = n
+				jobs = append(jobs, j)
+			}
 		}
 	}
 	return jobs

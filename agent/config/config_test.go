@@ -99,6 +99,14 @@ func TestInvalid(t *testing.T) {
 			`invalid-confirm.yaml:19: probes[1].confirm.interval: 5ms is shorter than 10ms`,
 			`invalid-confirm.yaml:19: probes[1].confirm.watch: 2h0m0s is outside 0..1h`,
 		},
+		"invalid-networks.yaml": {
+			`invalid-networks.yaml:5: networks[0].source_interface: "wwan-none-9" is not an interface on this host (have: `,
+			`invalid-networks.yaml:6: networks[1].name: "ours" is already networks[0]`,
+			`invalid-networks.yaml:6: networks[1].source_address: "198.18.2.300" is not an IP address`,
+			`invalid-networks.yaml:7: networks[2]: give source_interface or source_address (or both)`,
+			`invalid-networks.yaml:9: probes[0].networks[1]: "rivals" is not in networks (known: ours, rival)`,
+			`invalid-networks.yaml:9: probes[0].networks[2]: "ours" is listed twice`,
+		},
 		"invalid-many.yaml": {
 			`invalid-many.yaml:1: agent_id: "cpe 0001" must be`,
 			`invalid-many.yaml:3: nats.urls[0]: "127.0.0.1:4222" is not a nats:// or tls:// URL`,

@@ -141,6 +141,7 @@ func (c *Config) validate(types TypeInfo) yamlstrict.Errors {
 	errs = append(errs, c.validateRemote()...)
 	errs = append(errs, c.validateUpdate()...)
 	errs = append(errs, c.validateConfirmBudget()...)
+	errs = append(errs, c.validateNetworks()...)
 	names := map[string]int{}
 	for i := range c.Probes {
 		p := &c.Probes[i]

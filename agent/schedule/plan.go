@@ -63,6 +63,12 @@ type JobSpec struct {
 	Interval time.Duration
 	Group    int
 	Confirm  Confirm
+	// Moment, when not empty, puts the job on the same slot as the other
+	// jobs of its group with the same Moment: the same target measured over
+	// several networks runs at the same instants, so a comparison of the
+	// networks is not a comparison of different minutes. Empty: a slot of
+	// its own.
+	Moment string
 }
 
 // Plan holds every job's next slot and confirmation round.
@@ -82,6 +88,20 @@ type entry struct {
 	confirmState
 }
 
+// slotKey is what shares a slot within a group: a Moment, or the job alone.
+type slotKey struct {
+	group  int
+	moment string
+	job    int
+}
+
+func keyOf(i int, j JobSpec) slotKey {
+	if j.Moment != "" {
+		return slotKey{group: j.Group, moment: j.Moment, job: -1}
+	}
+	return slotKey{group: j.Group, job: i}
+}
+
 // NewPlan lays out jobs starting after start. rng supplies each group's
 // random offset (inject a seeded one in tests). budget pays for
 // confirmation rounds; it may be shared by several plans (one per probe)
@@ -89,11 +109,15 @@ type entry struct {
 func NewPlan(start time.Time, jobs []JobSpec, rng *rand.Rand, budget *Budget) *Plan {
 	p := &Plan{entries: make([]*entry, len(jobs)), budget: budget}
 	groupSize := map[int]int{}
-	for _, j := range jobs {
-		groupSize[j.Group]++
+	position := map[slotKey]int{}
+	for i, j := range jobs {
+		k := keyOf(i, j)
+		if _, seen := position[k]; !seen {
+			position[k] = groupSize[j.Group]
+			groupSize[j.Group]++
+		}
 	}
 	groupOffset := map[int]time.Duration{}
-	groupSeen := map[int]int{}
 	for i, j := range jobs {
 		n := groupSize[j.Group]
 		step := j.Interval / time.Duration(n)
@@ -104,8 +128,7 @@ func NewPlan(start time.Time, jobs []JobSpec, rng *rand.Rand, budget *Budget) *P
 			}
 			groupOffset[j.Group] = off
 		}
-		k := groupSeen[j.Group]
-		groupSeen[j.Group]++
+		k := position[keyOf(i, j)]
 		first := start.Add(off + step*time.Duration(k))
 		e := &entry{job: i, interval: j.Interval, base: first, next: first, confirmState: confirmState{conf: j.Confirm}}
 		p.entries[i] = e

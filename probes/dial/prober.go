@@ -38,10 +38,9 @@ func New(spec probe.Spec) (probe.Prober, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &net.Dialer{}
 	return &Prober{
 		cfg:  cfg,
-		dial: d.DialContext,
+		dial: spec.Source.DialContext, // a plain net.Dialer when unbound
 		lookup: func(ctx context.Context, host string) ([]netip.Addr, error) {
 			return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
 		},

@@ -43,7 +43,9 @@ func New(spec probe.Spec) (probe.Prober, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Prober{cfg: cfg, dial: (&net.Dialer{}).DialContext}, nil
+	// An unbound Source dials as a plain net.Dialer. Host names are still
+	// resolved by the host's resolver, not over the bound uplink.
+	return &Prober{cfg: cfg, dial: spec.Source.DialContext}, nil
 }
 
 // transport is made fresh for every round, with no shared TLS session

@@ -142,7 +142,7 @@ func TestLabProBingRound(t *testing.T) {
 		// pro-bing opens its socket inside RunWithContext, on this thread.
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
-		st = proBingRound(ctx, l.target, Options{Count: 3, PacketInterval: 20 * time.Millisecond, Size: 56}, true)
+		st = proBingRound(ctx, l.target, Options{Count: 3, PacketInterval: 20 * time.Millisecond, Size: 56}, true, probe.Source{})
 		return nil
 	})
 	if err != nil {

@@ -19,6 +19,9 @@ type Prober struct {
 	// engine is the shared IPv4 engine; nil when every round uses pro-bing.
 	engine     *Engine
 	privileged bool
+	// source binds the round to an uplink; a bound prober owns its engine.
+	source probe.Source
+	owned  bool
 }
 
 // New builds a ping prober. It opens (or joins) the shared ICMP socket now,
@@ -29,11 +32,16 @@ func New(spec probe.Spec) (probe.Prober, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Prober{opts: o}
+	p := &Prober{opts: o, source: spec.Source}
 	if p.privileged, err = privileged(); err != nil {
 		return nil, fmt.Errorf("probe %q: %w", spec.Name, err)
 	}
-	if o.Engine != EngineProBing {
+	if o.Engine != EngineProBing && spec.Source.Bound() {
+		if p.engine, err = newBoundEngine(spec.Source); err != nil {
+			return nil, fmt.Errorf("probe %q: network %s: %w", spec.Name, spec.Source.Network, err)
+		}
+		p.owned = true
+	} else if o.Engine != EngineProBing {
 		if p.engine, err = acquireEngine(spec.Registerer); err != nil {
 			return nil, fmt.Errorf("probe %q: %w", spec.Name, err)
 		}
@@ -51,7 +59,7 @@ func (p *Prober) Probe(ctx context.Context, target string) []probe.Sample {
 	if p.engine != nil && dst.Is4() {
 		st = p.engine.Ping(ctx, dst, p.opts.Count, p.opts.PacketInterval, p.opts.Size)
 	} else {
-		st = proBingRound(ctx, dst, p.opts, p.privileged)
+		st = proBingRound(ctx, dst, p.opts, p.privileged, p.source)
 	}
 	return []probe.Sample{st.sample()}
 }
@@ -61,7 +69,11 @@ func (p *Prober) Close() error {
 	if p.engine == nil {
 		return nil
 	}
+	e := p.engine
 	p.engine = nil
+	if p.owned {
+		return e.Close()
+	}
 	return releaseEngine()
 }
 

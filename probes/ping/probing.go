@@ -14,9 +14,13 @@ import (
 // proBingRound runs one round with a pro-bing Pinger of its own. It is the
 // engine for IPv6 and for probes that ask for it; see the package doc for
 // why it is not the default at fan-out.
-func proBingRound(ctx context.Context, dst netip.Addr, o Options, privileged bool) roundStats {
+func proBingRound(ctx context.Context, dst netip.Addr, o Options, privileged bool, src probe.Source) roundStats {
 	var st roundStats
 	p := probing.New(dst.String())
+	p.InterfaceName = src.Interface
+	if src.Address.IsValid() {
+		p.Source = src.Address.String()
+	}
 	p.SetIPAddr(&net.IPAddr{IP: dst.AsSlice(), Zone: dst.Zone()})
 	p.SetPrivileged(privileged)
 	p.SetLogger(probing.NoopLogger{})

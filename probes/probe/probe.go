@@ -68,6 +68,9 @@ type Spec struct {
 	// Registerer is where a probe type may register its own metrics; nil
 	// means do not register.
 	Registerer prometheus.Registerer
+	// Source is the uplink the probe's traffic must leave by (the agent's
+	// networks); the zero Source means the host's routing decides.
+	Source Source
 }
 
 // Factory builds a Prober from a Spec, or returns an error naming the option

@@ -83,7 +83,7 @@ var (
 var Schemas = map[string]Schema{
 	"ping": {
 		FromAgents: true,
-		Tags:       []string{"target", "line", "customer", "site"},
+		Tags:       []string{"target", "line", "customer", "site", "network"},
 		Required:   []string{"target"},
 		Fields: map[string]Kind{
 			"rtt_min_ms": Float, "rtt_avg_ms": Float, "rtt_max_ms": Float, "jitter_ms": Float,
@@ -97,7 +97,7 @@ var Schemas = map[string]Schema{
 	},
 	"dial": {
 		FromAgents: true,
-		Tags:       []string{"target", "kind", "line", "customer", "site"},
+		Tags:       []string{"target", "kind", "line", "customer", "site", "network"},
 		Required:   []string{"target", "kind"},
 		Fields: map[string]Kind{
 			"ok": Bool, "dns_ms": Float, "connect_ms": Float, "tls_ms": Float, "cert_days_left": Float,
@@ -112,7 +112,7 @@ var Schemas = map[string]Schema{
 	},
 	"http": {
 		FromAgents: true,
-		Tags:       []string{"target", "line", "customer", "site"},
+		Tags:       []string{"target", "line", "customer", "site", "network"},
 		Required:   []string{"target"},
 		Fields: map[string]Kind{
 			"ok": Bool, "status": Int, "dns_ms": Float, "connect_ms": Float, "tls_ms": Float,
@@ -195,6 +195,18 @@ var Schemas = map[string]Schema{
 			"config_rev": Int, "clock_offset_s": Float, "clock_skewed": Int,
 		},
 		Strings: []string{"version"},
+	},
+	// coverage is written by the controller's coverage evaluation
+	// (controller/coverage) once per evaluation and site or grid cell
+	// (site "" for a cell's point): score 0..100 from the window's radio
+	// metrics and achieved throughput, the window's medians, and weak 1
+	// while the cell or site is below its weak-score threshold.
+	"coverage": {
+		Tags: []string{"site", "grid"},
+		Fields: map[string]Kind{
+			"score": Float, "rsrp_dbm": Float, "sinr_db": Float, "rssi_dbm": Float,
+			"throughput_kbps": Float, "weak": Int,
+		},
 	},
 	// line_event's cause (outages and flaps of lines watched from both
 	// ends): line, customer_premises, watcher_uplink or unknown
