@@ -77,6 +77,8 @@ type Controller struct {
 	fleet    *release.Fleet
 	// notifier is nil without a notify block (notify.go).
 	notifier *notify.Notifier
+	// cover is weak coverage, network comparison and places (cover.go).
+	cover *coverParts
 }
 
 // New starts NATS (embedded or connected), opens the database, restores
@@ -195,6 +197,10 @@ func New(o Options) (*Controller, error) {
 		c.Close()
 		return nil, err
 	}
+	if err := openCover(c); err != nil {
+		c.Close()
+		return nil, err
+	}
 	if rc := cfg.RemoteConfig; rc.Enabled {
 		c.configSync = agentconfig.NewSyncer(c.js, inventory.NewSQLStore(c.db), agentconfig.SyncOptions{
 			Refresh: rc.Refresh, ExtraDir: rc.ExtraDir,
@@ -208,7 +214,7 @@ func New(o Options) (*Controller, error) {
 		Consumer: in.Consumer, FetchBatch: in.FetchBatch, AckWait: in.AckWait, MaxAckPending: in.MaxAckPending,
 		MaxFuture: in.MaxFuture, MaxAge: in.StreamMaxAge, MaxBytes: in.StreamMaxBytes,
 		Duplicates: in.DuplicateWindow, Replicas: in.Replicas,
-	}, o.Logger.With("component", "ingest"), o.Registry, c.gate)
+	}, o.Logger.With("component", "ingest"), o.Registry, c.gate, c.cover.samples)
 	if err != nil {
 		c.Close()
 		return nil, err
@@ -273,6 +279,7 @@ func (c *Controller) stages(api http.Handler) [][]component {
 	facts := []component{
 		{"linehealth", c.monitor.Run},
 		{"registry", func(ctx context.Context) error { c.agents.Run(ctx); return nil }},
+		{"coverage", c.coverRun},
 	}
 	return [][]component{input, facts, append([]component{{"shipper", c.shipper.Run}}, c.notifyComponents()...)}
 }
@@ -354,6 +361,7 @@ func (c *Controller) apiHandler(statuses *agentconfig.StatusWatcher) http.Handle
 	mux.Handle("/api/v1/agents/", fleetHandler)
 	api.Register(mux, c.reads, c.log.With("component", "api"), scope)
 	c.registerNotify(mux)
+	c.coverRoutes(mux)
 	if !*c.cfg.APIAuth {
 		return mux
 	}

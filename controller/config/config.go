@@ -52,6 +52,10 @@ type Config struct {
 	// Notify tells customers and ops about incidents (notify.go); omitted:
 	// nobody is notified.
 	Notify *Notify `yaml:"notify"`
+	// Coverage tunes weak-coverage evaluation (coverage.go).
+	Coverage Coverage `yaml:"coverage"`
+	// Compare tunes the comparison of networks (compare.go).
+	Compare Compare `yaml:"compare"`
 }
 
 // NATS settings. With no URLs the controller runs an embedded nats-server.
@@ -199,6 +203,8 @@ func (c *Config) setDefaults() {
 	c.setRemoteConfigDefaults()
 	c.setReleasesDefaults()
 	c.setComplaintsDefaults()
+	c.setCoverageDefaults()
+	c.setCompareDefaults()
 }
 
 func (c *Config) validate(file string, root *yaml.Node) yamlstrict.Errors {
@@ -270,6 +276,8 @@ func (c *Config) validate(file string, root *yaml.Node) yamlstrict.Errors {
 	c.validateReleases(bad)
 	c.validateComplaints(bad)
 	c.validateNotify(bad)
+	c.validateCoverage(bad)
+	c.validateCompare(bad)
 	errs = append(errs, c.validateSNMP(file, bad)...)
 	return errs
 }
