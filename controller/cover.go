@@ -46,6 +46,7 @@ func openCover(c *Controller) error {
 		return err
 	}
 	if p.places, err = places.New(places.Options{DB: c.db, Compare: p.compare, CompareWindow: cp.Window,
+		Complaints: places.StoredComplaints(c.db), ComplaintWindow: time.Duration(c.cfg.Complaints.RepeatDays) * 24 * time.Hour,
 		WeakScore: cv.WeakScore}); err != nil {
 		return err
 	}

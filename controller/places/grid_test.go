@@ -12,6 +12,7 @@ import (
 
 	"github.com/vantage-net/vantage/controller/cellsamples"
 	"github.com/vantage-net/vantage/controller/compare"
+	"github.com/vantage-net/vantage/controller/complaints"
 	"github.com/vantage-net/vantage/controller/coverage"
 	"github.com/vantage-net/vantage/controller/shipper"
 	"github.com/vantage-net/vantage/controller/store/influx"
@@ -29,9 +30,12 @@ type hotspotGrid struct {
 	db    *sql.DB
 	sink  *cellsamples.Sink
 	cells []string
+	lat   map[string]float64 // a cell's first site
+	lon   map[string]float64
 }
 
-const weakCell = "wx4g0b4"
+// weakCell is the middle of the grid (set by newGrid).
+var weakCell string
 
 func newGrid(t *testing.T) *hotspotGrid {
 	t.Helper()
@@ -40,13 +44,20 @@ func newGrid(t *testing.T) *hotspotGrid {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	g := &hotspotGrid{db: db}
+	g := &hotspotGrid{db: db, lat: map[string]float64{}, lon: map[string]float64{}}
+	// Sites 0.005° (about 500 m) apart, so each lies in its own geohash-7
+	// cell (about 150 m), as the inventory computes it.
 	for i := range 9 {
-		cell := fmt.Sprintf("wx4g0b%d", i)
+		lat, lon := 39.9+float64(i/3)*0.005, 116.4+float64(i%3)*0.005
+		cell := complaints.Geohash(lat, lon, 7)
 		g.cells = append(g.cells, cell)
+		g.lat[cell], g.lon[cell] = lat, lon
+		if i == 4 {
+			weakCell = cell
+		}
 		for s := range 2 {
-			if _, err := db.Exec(`INSERT INTO sites (id, kind, name, grid_cell) VALUES (?, 'hotspot', ?, ?)`,
-				site(cell, s), "hotspot "+cell, cell); err != nil {
+			if _, err := db.Exec(`INSERT INTO sites (id, kind, name, lat, lon, grid_cell) VALUES (?, 'hotspot', ?, ?, ?, ?)`,
+				site(cell, s), "hotspot "+cell, lat, lon+float64(s)*0.00001, cell); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -164,18 +175,37 @@ func TestWeakCellRankedFirst(t *testing.T) {
 		t.Fatalf("weak cells: %+v (event %+v)", cells, cells[0].Event)
 	}
 
-	counts := func(context.Context, time.Time, time.Time) ([]CellComplaints, error) {
-		return []CellComplaints{
-			{Cell: weakCell, Complaints: 14, WeakSignal: 11, Repeats: 6, Last: t0},
-			{Cell: "wx4g0b7", Complaints: 9, Repeats: 1, Last: t0}, // slow-service complaints, coverage fine
-			{Cell: "wx4g0b1", Complaints: 1, Last: t0},
-		}, nil
+	// Complaints through the complaints store, placed by their coordinates:
+	// 14 in the weak cell (11 about weak signal), 9 about slow service in a
+	// cell whose coverage is fine, 1 elsewhere.
+	cs, err := complaints.New(complaints.Options{DB: g.db, Now: func() time.Time { return t0.Add(21 * time.Minute) }}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ins []complaints.Intake
+	place := func(n int, cell string, cat func(i int) complaints.Category) {
+		for i := range n {
+			lat, lon := g.lat[cell], g.lon[cell]
+			ins = append(ins, complaints.Intake{ID: fmt.Sprintf("T-%s-%02d", cell, i), ReceivedAt: t0.Add(-time.Duration(i+1) * 24 * time.Hour),
+				Phone: fmt.Sprintf("1390000%04d", len(ins)), Lat: &lat, Lon: &lon, Category: cat(i)})
+		}
+	}
+	place(14, weakCell, func(i int) complaints.Category {
+		if i < 11 {
+			return "weak_signal"
+		}
+		return "no_service"
+	})
+	place(9, g.cells[7], func(int) complaints.Category { return "slow" })
+	place(1, g.cells[1], func(int) complaints.Category { return "other" })
+	if _, _, err := cs.Put(ctx, ins); err != nil {
+		t.Fatal(err)
 	}
 	cmp, err := compare.New(compare.Options{DB: g.db, Ours: "ours", MinSamples: 20, Resamples: 500, Confidence: 0.95, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rk, err := New(Options{DB: g.db, Compare: cmp, Complaints: counts, WeakScore: 50})
+	rk, err := New(Options{DB: g.db, Compare: cmp, Complaints: StoredComplaints(g.db), WeakScore: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,8 +213,11 @@ func TestWeakCellRankedFirst(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ps) != 3 || ps[0].Cell != weakCell || ps[1].Cell != "wx4g0b7" || ps[2].Cell != "wx4g0b1" {
+	if len(ps) != 3 || ps[0].Cell != weakCell || ps[1].Cell != g.cells[7] || ps[2].Cell != g.cells[1] || ps[0].Complaints != 14 || ps[0].Repeats == 0 {
 		t.Fatalf("ranking: %+v", ps)
+	}
+	for _, p := range ps {
+		t.Logf("#%d %s score %.1f reasons %+v", p.Rank, p.Cell, p.Score, p.Reasons)
 	}
 	kinds := map[string]bool{}
 	for _, r := range ps[0].Reasons {
