@@ -127,6 +127,8 @@ func TestOneMessagePerCustomer(t *testing.T) {
 		lines = append(lines, l)
 		want["noc@"+strings.ToLower(c)+".example"] = append(want["noc@"+strings.ToLower(c)+".example"], l.ID)
 	}
+	// All 300 lines the card carries: a common cause (controller/incident).
+	r.grp.SetTopology(incident.Topology{"pop-1": {Kind: "pop", Watched: 300}, "pe-1": {Kind: "router", Watched: 300}, "card-3": {Kind: "card", Watched: 300}})
 	for i, l := range lines {
 		r.line(l, linestate.Down, t0.Add(time.Duration(i)*10*time.Millisecond))
 	}
