@@ -35,6 +35,8 @@ func run() int {
 			return tokenCmd(os.Args[2:], os.Stdout, os.Stderr)
 		case "release":
 			return releaseCmd(os.Args[2:], os.Stdout, os.Stderr)
+		case "complaints":
+			return complaintsCmd(os.Args[2:], os.Stdout, os.Stderr)
 		}
 	}
 	fs := flag.NewFlagSet("vantage-controller", flag.ContinueOnError)
@@ -46,6 +48,7 @@ func run() int {
        vantage-controller agent [--config FILE | --db FILE] enroll-token create AGENT_ID --nats-url URL [--ttl 1h]
        vantage-controller token [--config FILE | --db FILE] create|revoke|list ...
        vantage-controller release keygen|sign|add|list ... (release --help)
+       vantage-controller complaints import [--config FILE | --db FILE] [--map mapping.yaml] [--encoding gbk] FILE...
 
 Consumes vantage.results.<agent_id> from the VANTAGE_RESULTS stream into
 InfluxDB. Serves /metrics, /healthz and /api/v1/ on http_listen. Without

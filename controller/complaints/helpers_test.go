@@ -3,6 +3,7 @@ package complaints
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -103,3 +104,5 @@ func kinds(ev []Evidence) []string {
 	}
 	return out
 }
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }

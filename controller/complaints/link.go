@@ -1,9 +1,11 @@
 package complaints
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 )
 
@@ -96,6 +98,7 @@ func (r *resolver) loadSites(ctx context.Context) error {
 		}
 		r.sites = append(r.sites, s)
 	}
+	slices.SortStableFunc(r.sites, func(a, b siteRow) int { return cmp.Compare(a.lat, b.lat) })
 	return rows.Err()
 }
 
@@ -158,7 +161,11 @@ func (r *resolver) resolve(ctx context.Context, in *Intake) (link, error) {
 			}
 		}
 		best := r.maxDistM
-		for i := range r.sites {
+		// Sites are sorted by latitude: only the band within reach is
+		// measured (a degree of latitude is ~111 km everywhere).
+		band := r.maxDistM/111000 + 1e-9
+		lo, _ := slices.BinarySearchFunc(r.sites, *in.Lat-band, func(s siteRow, lat float64) int { return cmp.Compare(s.lat, lat) })
+		for i := lo; i < len(r.sites) && r.sites[i].lat <= *in.Lat+band; i++ {
 			s := &r.sites[i]
 			if l.customer != "" && s.customer != "" && s.customer != l.customer {
 				continue // another customer's premises is no place of this one's

@@ -15,38 +15,24 @@ type keySet map[key]bool
 
 // rewriteKeys replaces a complaint's keys with those of its new link and
 // returns old and new together (both need their repeats recounted).
-func (s *Store) rewriteKeys(ctx context.Context, q querier, id string, received time.Time, l link) (keySet, error) {
+func (s *Store) rewriteKeys(ctx context.Context, q querier, id string, received time.Time, l link, fresh bool) (keySet, error) {
 	ks := keySet{}
-	rows, err := q.QueryContext(ctx, `SELECT kind, key FROM complaint_keys WHERE complaint_id = ?`, id)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var k key
-		if err := rows.Scan(&k.kind, &k.key); err != nil {
-			rows.Close()
+	if !fresh {
+		if err := dropKeys(ctx, q, id, ks); err != nil {
 			return nil, err
 		}
-		ks[k] = true
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if _, err := q.ExecContext(ctx, `DELETE FROM complaint_keys WHERE complaint_id = ?`, id); err != nil {
-		return nil, err
-	}
-	fresh := []key{}
+	var keys []key
 	if l.customer != "" {
-		fresh = append(fresh, key{"customer", l.customer})
+		keys = append(keys, key{"customer", l.customer})
 	}
 	for _, line := range l.lines {
-		fresh = append(fresh, key{"line", line})
+		keys = append(keys, key{"line", line})
 	}
 	if l.cell != "" {
-		fresh = append(fresh, key{"cell", l.cell})
+		keys = append(keys, key{"cell", l.cell})
 	}
-	for _, k := range fresh {
+	for _, k := range keys {
 		if _, err := q.ExecContext(ctx, `INSERT OR IGNORE INTO complaint_keys (complaint_id, kind, key, received_at)
 			VALUES (?, ?, ?, ?)`, id, k.kind, k.key, received.UnixMilli()); err != nil {
 			return nil, err
@@ -56,17 +42,46 @@ func (s *Store) rewriteKeys(ctx context.Context, q querier, id string, received 
 	return ks, nil
 }
 
+// dropKeys deletes a complaint's keys, adding them to ks.
+func dropKeys(ctx context.Context, q querier, id string, ks keySet) error {
+	rows, err := q.QueryContext(ctx, `SELECT kind, key FROM complaint_keys WHERE complaint_id = ?`, id)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var k key
+		if err := rows.Scan(&k.kind, &k.key); err != nil {
+			rows.Close()
+			return err
+		}
+		ks[k] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	_, err = q.ExecContext(ctx, `DELETE FROM complaint_keys WHERE complaint_id = ?`, id)
+	return err
+}
+
 // updateRepeats recounts the complaints of the touched keys. A complaint
 // is a repeat when, counting itself, RepeatCount complaints of one of its
 // keys were received in the RepeatWindow up to its own receipt: the
 // third complaint in 30 days is a repeat, the first two are not, and a
 // complaint imported late into the past is counted where it happened.
 func (s *Store) updateRepeats(ctx context.Context, q querier, touched keySet) error {
-	flag := map[string]bool{} // complaints of touched keys → repeat by one of them
+	type state struct {
+		flag          bool // repeat by one of the touched keys
+		walked, nkeys int  // touched keys seen, keys in all
+		cur           bool // as stored
+	}
+	st := map[string]*state{}
 	window := s.o.RepeatWindow.Milliseconds()
 	for k := range touched {
-		rows, err := q.QueryContext(ctx, `SELECT complaint_id, received_at FROM complaint_keys
-			WHERE kind = ? AND key = ? ORDER BY received_at, complaint_id`, k.kind, k.key)
+		rows, err := q.QueryContext(ctx, `SELECT k.complaint_id, k.received_at, c.repeat,
+				(SELECT count(*) FROM complaint_keys k2 WHERE k2.complaint_id = k.complaint_id)
+			FROM complaint_keys k JOIN complaints c ON c.id = k.complaint_id
+			WHERE k.kind = ? AND k.key = ? ORDER BY k.received_at, k.complaint_id`, k.kind, k.key)
 		if err != nil {
 			return err
 		}
@@ -75,10 +90,17 @@ func (s *Store) updateRepeats(ctx context.Context, q querier, touched keySet) er
 		for rows.Next() {
 			var id string
 			var t int64
-			if err := rows.Scan(&id, &t); err != nil {
+			var cur, n int
+			if err := rows.Scan(&id, &t, &cur, &n); err != nil {
 				rows.Close()
 				return err
 			}
+			x := st[id]
+			if x == nil {
+				x = &state{nkeys: n, cur: cur == 1}
+				st[id] = x
+			}
+			x.walked++
 			ids, at = append(ids, id), append(at, t)
 		}
 		rows.Close()
@@ -90,21 +112,27 @@ func (s *Store) updateRepeats(ctx context.Context, q querier, touched keySet) er
 			for at[lo] <= at[i]-window {
 				lo++
 			}
-			flag[ids[i]] = flag[ids[i]] || i-lo+1 >= s.o.RepeatCount
+			if i-lo+1 >= s.o.RepeatCount {
+				st[ids[i]].flag = true
+			}
 		}
 	}
-	for id, rep := range flag {
-		if !rep {
+	for id, x := range st {
+		rep := x.flag
+		if !rep && x.walked < x.nkeys {
 			var err error
 			if rep, err = s.repeatByOtherKeys(ctx, q, id, touched); err != nil {
 				return err
 			}
 		}
+		if rep == x.cur {
+			continue
+		}
 		v := 0
 		if rep {
 			v = 1
 		}
-		if _, err := q.ExecContext(ctx, `UPDATE complaints SET repeat = ? WHERE id = ? AND repeat <> ?`, v, id, v); err != nil {
+		if _, err := q.ExecContext(ctx, `UPDATE complaints SET repeat = ? WHERE id = ?`, v, id); err != nil {
 			return err
 		}
 	}

@@ -120,6 +120,12 @@ func (s *Summary) Add(o Summary) {
 // unchanged; with other fields, updated (never a second row). A later
 // complaint of the same id in one call wins.
 func (s *Store) Put(ctx context.Context, ins []Intake) (Summary, []Outcome, error) {
+	return s.put(ctx, ins, nil)
+}
+
+// put is Put; with deferred set, the repeats are not recounted but the
+// touched keys added to deferred, for Bulk.Finish.
+func (s *Store) put(ctx context.Context, ins []Intake, deferred keySet) (Summary, []Outcome, error) {
 	var sum Summary
 	outs := make([]Outcome, len(ins))
 	for i := range ins {
@@ -133,13 +139,16 @@ func (s *Store) Put(ctx context.Context, ins []Intake) (Summary, []Outcome, erro
 		return sum, nil, err
 	}
 	defer tx.Rollback()
-	ev := s.newEvaluator(tx)
-	changed := map[string]bool{}
+	q := newStmtCache(tx)
+	defer q.Close()
+	ev := s.newEvaluator(q)
+	last := map[string]int{} // id → its last complaint in ins, the one judged
+	created := map[string]bool{}
 	for i := range ins {
 		in := &ins[i]
 		h := in.hash()
 		var old string
-		err := tx.QueryRowContext(ctx, `SELECT intake_hash FROM complaints WHERE id = ?`, in.ID).Scan(&old)
+		err := q.QueryRowContext(ctx, `SELECT intake_hash FROM complaints WHERE id = ?`, in.ID).Scan(&old)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			outs[i] = Created
@@ -152,25 +161,24 @@ func (s *Store) Put(ctx context.Context, ins []Intake) (Summary, []Outcome, erro
 		default:
 			outs[i] = Updated
 		}
-		if err := writeIntake(ctx, tx, in, h, now); err != nil {
+		if err := writeIntake(ctx, q, in, h, now); err != nil {
 			return sum, nil, fmt.Errorf("complaint %s: %w", in.ID, err)
 		}
-		if outs[i] == Created && changed[in.ID] {
-			// Created earlier in this call: counted once, as created.
-			outs[i] = Updated
-			sum.Updated++
-		} else if outs[i] == Created {
+		if outs[i] == Created {
 			sum.Created++
+			created[in.ID] = true
 		} else {
 			sum.Updated++
 		}
-		changed[in.ID] = true
+		last[in.ID] = i
 	}
-	ids := make([]string, 0, len(changed))
-	for id := range changed {
-		ids = append(ids, id)
+	items := make([]evalItem, 0, len(last))
+	for i := range ins {
+		if last[ins[i].ID] == i && outs[i] != Unchanged {
+			items = append(items, evalItem{id: ins[i].ID, in: &ins[i], fresh: created[ins[i].ID]})
+		}
 	}
-	if err := ev.evaluate(ctx, ids, now); err != nil {
+	if err := ev.evaluate(ctx, items, now, deferred); err != nil {
 		return sum, nil, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -191,7 +199,7 @@ const upsertIntake = `INSERT INTO complaints (id, received_at, closed_at, custom
 		category = excluded.category, text = excluded.text, intake_hash = excluded.intake_hash,
 		updated_at = excluded.updated_at`
 
-func writeIntake(ctx context.Context, tx *sql.Tx, in *Intake, hash string, now time.Time) error {
+func writeIntake(ctx context.Context, tx querier, in *Intake, hash string, now time.Time) error {
 	var closed, lat, lon any
 	if in.ClosedAt != nil {
 		closed = in.ClosedAt.UnixMilli()
@@ -258,4 +266,41 @@ func (s *Store) Get(ctx context.Context, id string) (Complaint, error) {
 		return c, ErrNotFound
 	}
 	return c, err
+}
+
+// Bulk stores a large import in many transactions (Put each batch) and
+// recounts the repeats once, at Finish: recounting the keys of every batch
+// would walk the same customers' histories again and again. Until Finish
+// (or the next re-evaluation, which recounts what it touches) the import's
+// complaints may lack their repeat flag.
+type Bulk struct {
+	s    *Store
+	keys keySet
+}
+
+// Bulk starts a bulk import.
+func (s *Store) Bulk() *Bulk { return &Bulk{s: s, keys: keySet{}} }
+
+// Put stores, links and judges one batch, like Store.Put.
+func (b *Bulk) Put(ctx context.Context, ins []Intake) (Summary, []Outcome, error) {
+	return b.s.put(ctx, ins, b.keys)
+}
+
+// Finish recounts the repeats of every key the batches touched.
+func (b *Bulk) Finish(ctx context.Context) error {
+	if len(b.keys) == 0 {
+		return nil
+	}
+	tx, err := b.s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	q := newStmtCache(tx)
+	defer q.Close()
+	if err := b.s.updateRepeats(ctx, q, b.keys); err != nil {
+		return err
+	}
+	b.keys = keySet{}
+	return tx.Commit()
 }

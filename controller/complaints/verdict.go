@@ -80,26 +80,49 @@ func (s *Store) newEvaluator(tx querier) *evaluator {
 }
 
 // evaluate links and judges the complaints ids, rewrites their keys and
-// then their repeat flags (and those of complaints sharing a key).
-func (e *evaluator) evaluate(ctx context.Context, ids []string, now time.Time) error {
+// then their repeat flags (and those of complaints sharing a key); with
+// deferred, it adds the keys there instead of recounting (Bulk).
+func (e *evaluator) evaluate(ctx context.Context, items []evalItem, now time.Time, deferred keySet) error {
 	touched := keySet{}
-	for _, id := range ids {
-		keys, err := e.one(ctx, id, now)
+	for _, it := range items {
+		keys, err := e.one(ctx, it, now)
 		if err != nil {
-			return fmt.Errorf("complaint %s: %w", id, err)
+			return fmt.Errorf("complaint %s: %w", it.id, err)
 		}
 		for k := range keys {
 			touched[k] = true
 		}
 	}
+	if deferred != nil {
+		for k := range touched {
+			deferred[k] = true
+		}
+		return nil
+	}
 	return e.s.updateRepeats(ctx, e.tx, touched)
 }
 
+// evalItem is a complaint to evaluate: its intake when the caller has it
+// (else it is read), and fresh when it was created in this transaction
+// (it has no keys yet).
+type evalItem struct {
+	id    string
+	in    *Intake
+	fresh bool
+}
+
 // one evaluates one complaint and returns its keys, old and new.
-func (e *evaluator) one(ctx context.Context, id string, now time.Time) (keySet, error) {
-	c, err := scanComplaint(e.tx.QueryRowContext(ctx, `SELECT `+complaintColumns+` FROM complaints WHERE id = ?`, id))
-	if err != nil {
-		return nil, err
+func (e *evaluator) one(ctx context.Context, it evalItem, now time.Time) (keySet, error) {
+	id := it.id
+	var c Complaint
+	if it.in != nil {
+		c.Intake = *it.in
+	} else {
+		var err error
+		c, err = scanComplaint(e.tx.QueryRowContext(ctx, `SELECT `+complaintColumns+` FROM complaints WHERE id = ?`, id))
+		if err != nil {
+			return nil, err
+		}
 	}
 	l, err := e.res.resolve(ctx, &c.Intake)
 	if err != nil {
@@ -138,7 +161,7 @@ func (e *evaluator) one(ctx context.Context, id string, now time.Time) (keySet, 
 		now.UnixMilli(), id); err != nil {
 		return nil, err
 	}
-	return e.s.rewriteKeys(ctx, e.tx, id, c.ReceivedAt, l)
+	return e.s.rewriteKeys(ctx, e.tx, id, c.ReceivedAt, l, it.fresh)
 }
 
 // Reevaluate judges again every complaint still open, or received or
@@ -187,7 +210,13 @@ func (s *Store) evaluateTx(ctx context.Context, ids []string, now time.Time) err
 		return err
 	}
 	defer tx.Rollback()
-	if err := s.newEvaluator(tx).evaluate(ctx, ids, now); err != nil {
+	q := newStmtCache(tx)
+	defer q.Close()
+	items := make([]evalItem, len(ids))
+	for i, id := range ids {
+		items[i] = evalItem{id: id}
+	}
+	if err := s.newEvaluator(q).evaluate(ctx, items, now, nil); err != nil {
 		return err
 	}
 	return tx.Commit()
