@@ -55,6 +55,7 @@ bench: build influxdb
 	$(GO) run ./bench/ingest
 	$(GO) run ./bench/snmp -duration 60s
 	$(GO) run ./bench/detect
+	$(GO) run ./bench/complaints
 
 ## lint: gofmt, go vet, staticcheck
 lint:

@@ -23,6 +23,7 @@ import (
 	"github.com/vantage-net/vantage/controller/api"
 	"github.com/vantage-net/vantage/controller/apiauth"
 	"github.com/vantage-net/vantage/controller/broker"
+	"github.com/vantage-net/vantage/controller/complaints"
 	"github.com/vantage-net/vantage/controller/config"
 	"github.com/vantage-net/vantage/controller/evidence"
 	"github.com/vantage-net/vantage/controller/ingest"
@@ -75,6 +76,8 @@ type Controller struct {
 	// releases and fleet are nil without a releases block (releases.go).
 	releases *release.Store
 	fleet    *release.Fleet
+	// complaints links and judges complaints (complaints.go).
+	complaints *complaints.Store
 	// notifier is nil without a notify block (notify.go).
 	notifier *notify.Notifier
 	// cover is weak coverage, network comparison and places (cover.go).
@@ -201,6 +204,10 @@ func New(o Options) (*Controller, error) {
 		c.Close()
 		return nil, err
 	}
+	if err := openComplaints(c); err != nil {
+		c.Close()
+		return nil, err
+	}
 	if rc := cfg.RemoteConfig; rc.Enabled {
 		c.configSync = agentconfig.NewSyncer(c.js, inventory.NewSQLStore(c.db), agentconfig.SyncOptions{
 			Refresh: rc.Refresh, ExtraDir: rc.ExtraDir,
@@ -280,6 +287,7 @@ func (c *Controller) stages(api http.Handler) [][]component {
 		{"linehealth", c.monitor.Run},
 		{"registry", func(ctx context.Context) error { c.agents.Run(ctx); return nil }},
 		{"coverage", c.coverRun},
+		c.complaintsComponent(),
 	}
 	return [][]component{input, facts, append([]component{{"shipper", c.shipper.Run}}, c.notifyComponents()...)}
 }
@@ -362,6 +370,7 @@ func (c *Controller) apiHandler(statuses *agentconfig.StatusWatcher) http.Handle
 	api.Register(mux, c.reads, c.log.With("component", "api"), scope)
 	c.registerNotify(mux)
 	c.coverRoutes(mux)
+	c.registerComplaints(mux)
 	if !*c.cfg.APIAuth {
 		return mux
 	}

@@ -1,7 +1,6 @@
 package importcsv
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -67,8 +66,6 @@ type dateParser struct {
 	layouts []string
 	loc     *time.Location
 }
-
-var errNoFormat = errors.New("no format")
 
 func (p *dateParser) parse(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)

@@ -154,7 +154,8 @@ func ParseMapping(file string, data []byte) (*Mapping, error) {
 	return &m, nil
 }
 
-// categoryOf returns the category an export's value names.
+// categoryIndex maps every name of a category (the export's and its own)
+// to it.
 func (m *Mapping) categoryIndex() map[string]complaints.Category {
 	idx := map[string]complaints.Category{}
 	for _, c := range complaints.Categories {
