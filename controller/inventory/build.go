@@ -68,12 +68,16 @@ func (b *builder) add(r *record) {
 		s.Sites = append(s.Sites, b.site(r, id))
 	case KindContacts:
 		c := Contact{ID: id, CustomerID: b.id(r, "customer"), Name: b.text(r, "name"), Role: b.text(r, "role"),
-			Email: b.text(r, "email"), Phone: b.text(r, "phone"), IM: b.text(r, "im"), Language: b.text(r, "language")}
+			Email: b.text(r, "email"), Phone: b.text(r, "phone"), IM: b.text(r, "im"), Language: b.text(r, "language"),
+			QuietHours: b.text(r, "quiet_hours")}
 		if c.Email != "" && (!strings.Contains(c.Email, "@") || strings.ContainsAny(c.Email, " ,;")) {
 			b.bad(r, "email", "%s is not one email address", quote(c.Email))
 		}
 		if c.Language != "" && !langRE.MatchString(c.Language) {
 			b.bad(r, "language", "%s is not a language tag such as zh-CN or en", quote(c.Language))
+		}
+		if q := c.QuietHours; q != "" && (!quietRE.MatchString(q) || q[:5] == q[6:]) {
+			b.bad(r, "quiet_hours", "%s is not a span HH:MM-HH:MM such as 22:00-07:00", quote(q))
 		}
 		s.Contacts = append(s.Contacts, c)
 	case KindLines:
@@ -201,6 +205,9 @@ func (b *builder) host(r *record, name string) string {
 }
 
 var hostRE = regexp.MustCompile(`^([0-9A-Za-z]([0-9A-Za-z-]*[0-9A-Za-z])?\.)*[0-9A-Za-z]([0-9A-Za-z-]*[0-9A-Za-z])?\.?$|^[0-9A-Fa-f:.]+(%[0-9A-Za-z_.-]+)?$`)
+
+// quietRE is a contact's quiet hours, HH:MM-HH:MM (controller/notify).
+var quietRE = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$`)
 
 var langRE = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
 

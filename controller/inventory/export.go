@@ -83,7 +83,7 @@ func exportRow(kind Kind, sc scanner) (map[string]string, error) {
 	case KindContacts:
 		c, err := scanContact(sc)
 		return map[string]string{"id": c.ID, "customer": c.CustomerID, "name": c.Name, "role": c.Role, "email": c.Email,
-			"phone": c.Phone, "im": c.IM, "language": c.Language}, err
+			"phone": c.Phone, "im": c.IM, "language": c.Language, "quiet_hours": c.QuietHours}, err
 	case KindLines:
 		l, err := scanLine(sc)
 		t := l.Thresholds

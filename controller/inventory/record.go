@@ -102,7 +102,7 @@ var specs = []*spec{
 		fields:   []string{"id", "customer", "kind", "name", "lat", "lon", "grid_cell", "agent"},
 		required: []string{"id", "kind", "name"}},
 	{kind: KindContacts, csvKey: "contact_id",
-		fields:   []string{"id", "customer", "name", "role", "email", "phone", "im", "language"},
+		fields:   []string{"id", "customer", "name", "role", "email", "phone", "im", "language", "quiet_hours"},
 		required: []string{"id", "customer", "name"}},
 	{kind: KindLines, csvKey: "circuit_id",
 		fields: []string{"circuit_id", "customer", "a_end_site", "z_end", "upstream_element",

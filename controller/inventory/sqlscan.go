@@ -11,7 +11,7 @@ const (
 	customerCols = `id, name, tier, account_manager`
 	elementCols  = `id, COALESCE(parent_id, ''), kind, name, agent, snmp_address, snmp_profile`
 	siteCols     = `id, COALESCE(customer_id, ''), kind, name, lat, lon, grid_cell, agent`
-	contactCols  = `id, customer_id, name, role, email, phone, im, language`
+	contactCols  = `id, customer_id, name, role, email, phone, im, language, quiet_hours`
 	lineCols     = `circuit_id, customer_id, COALESCE(a_end_site, ''), z_end, COALESCE(upstream_element_id, ''),
 		sla_availability_pct, loss_pct, rtt_ms, jitter_ms, probe_address,
 		COALESCE(snmp_device, ''), snmp_ifname, snmp_ifalias, COALESCE(z_end_site, ''), watchers, watch_address`
@@ -35,7 +35,7 @@ func scanSite(s scanner) (x Site, err error) {
 }
 
 func scanContact(s scanner) (c Contact, err error) {
-	err = s.Scan(&c.ID, &c.CustomerID, &c.Name, &c.Role, &c.Email, &c.Phone, &c.IM, &c.Language)
+	err = s.Scan(&c.ID, &c.CustomerID, &c.Name, &c.Role, &c.Email, &c.Phone, &c.IM, &c.Language, &c.QuietHours)
 	return c, err
 }
 

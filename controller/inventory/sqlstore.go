@@ -82,7 +82,7 @@ func (s *SQLStore) Import(ctx context.Context, set *Set, opts ImportOptions) (Co
 			return writeKind(w, set.Contacts, loaded(old.contacts), func(x Contact) string { return x.ID },
 				func(a, b Contact) bool { return a == b }, upsertContact,
 				func(x Contact) []any {
-					return []any{x.ID, x.CustomerID, x.Name, x.Role, x.Email, x.Phone, x.IM, x.Language}
+					return []any{x.ID, x.CustomerID, x.Name, x.Role, x.Email, x.Phone, x.IM, x.Language, x.QuietHours}
 				})
 		}},
 		{KindLines, len(set.Lines), func() (Tally, error) {
@@ -134,9 +134,11 @@ const (
 	upsertSite = `INSERT INTO sites (id, customer_id, kind, name, lat, lon, grid_cell, agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id, kind = excluded.kind, name = excluded.name,
 			lat = excluded.lat, lon = excluded.lon, grid_cell = excluded.grid_cell, agent = excluded.agent`
-	upsertContact = `INSERT INTO contacts (id, customer_id, name, role, email, phone, im, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	upsertContact = `INSERT INTO contacts (id, customer_id, name, role, email, phone, im, language, quiet_hours)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id, name = excluded.name, role = excluded.role,
-			email = excluded.email, phone = excluded.phone, im = excluded.im, language = excluded.language`
+			email = excluded.email, phone = excluded.phone, im = excluded.im, language = excluded.language,
+			quiet_hours = excluded.quiet_hours`
 	upsertLine = `INSERT INTO lines (circuit_id, customer_id, a_end_site, z_end, upstream_element_id,
 			sla_availability_pct, loss_pct, rtt_ms, jitter_ms, probe_address, snmp_device, snmp_ifname, snmp_ifalias,
 			z_end_site, watchers, watch_address)

@@ -47,6 +47,9 @@ type Contact struct {
 	Phone    string `json:"phone,omitempty"` // SMS and voice, E.164 preferred
 	IM       string `json:"im,omitempty"`    // IM handle or webhook URL
 	Language string `json:"language,omitempty"`
+	// QuietHours is when non-urgent notifications wait ("22:00-07:00",
+	// the controller's notify.timezone; may wrap midnight); empty: none.
+	QuietHours string `json:"quiet_hours,omitempty"`
 }
 
 // Site is a place an agent watches from.
