@@ -17,8 +17,10 @@ type Facts struct {
 	End      time.Time `json:"end,omitzero"`
 	// Cause is line health's attribution (incidents.cause: line,
 	// customer_premises, watcher_uplink, unknown); empty when undecided.
-	Cause string     `json:"cause,omitempty"`
-	Lines []FactLine `json:"lines"`
+	Cause string `json:"cause,omitempty"`
+	// MergedInto is the incident this one became part of (then closed).
+	MergedInto int64      `json:"merged_into,omitempty"`
+	Lines      []FactLine `json:"lines"`
 }
 
 // FactLine is one affected line.
@@ -34,7 +36,7 @@ type FactLine struct {
 func (f *Facts) CustomerPremises() bool { return strings.Contains(f.Cause, "premises") }
 
 func factsOf(in *incident.Incident) Facts {
-	f := Facts{Incident: in.ID, Kind: string(in.Kind), Root: in.Root, Start: in.Start, End: in.End}
+	f := Facts{Incident: in.ID, Kind: string(in.Kind), Root: in.Root, Start: in.Start, End: in.End, MergedInto: in.MergedInto}
 	for _, m := range in.Members {
 		f.Lines = append(f.Lines, FactLine{Line: m.Line, Customer: m.Customer, Down: m.Down, Up: m.Up})
 	}

@@ -24,12 +24,16 @@ func (n *Notifier) IncidentsChanged(ctx context.Context, tx *sql.Tx, changed []i
 	for i := range changed {
 		last[changed[i].ID] = i
 	}
-	for i := range changed {
-		if last[changed[i].ID] != i {
-			continue
-		}
-		if err := n.plan(ctx, tx, &changed[i], now); err != nil {
-			return fmt.Errorf("notify: incident %d: %w", changed[i].ID, err)
+	// Incidents merged into another go first, so the one they joined
+	// knows who was already told through them.
+	for _, merged := range []bool{true, false} {
+		for i := range changed {
+			if last[changed[i].ID] != i || (changed[i].MergedInto != 0) != merged {
+				continue
+			}
+			if err := n.plan(ctx, tx, &changed[i], now); err != nil {
+				return fmt.Errorf("notify: incident %d: %w", changed[i].ID, err)
+			}
 		}
 	}
 	return nil
@@ -56,6 +60,9 @@ func (n *Notifier) plan(ctx context.Context, tx *sql.Tx, in *incident.Incident, 
 	// the customers whose rule tells ops.
 	opsDelay, opsTier, ops := time.Duration(0), "", false
 	for _, c := range in.Customers() {
+		if onlyAffected(in, c.ID) {
+			continue // their lines were down already: their own incident tells them
+		}
 		r, ok := n.opts.Rules[c.Tier]
 		if !ok {
 			continue
@@ -87,6 +94,18 @@ func (n *Notifier) plan(ctx context.Context, tx *sql.Tx, in *incident.Incident, 
 	return nil
 }
 
+// onlyAffected reports whether all the customer's lines in the incident
+// are listed as affected (already down or flapping in an incident of
+// their own when the element failed).
+func onlyAffected(in *incident.Incident, customer string) bool {
+	for _, m := range in.Members {
+		if m.Customer == customer && m.Role != incident.RoleAffected {
+			return false
+		}
+	}
+	return true
+}
+
 func kindsOf(k incident.Kind) (start, end string) {
 	if k == incident.Flapping {
 		return FlappingStart, FlappingEnd
@@ -111,6 +130,20 @@ func (n *Notifier) decide(ctx context.Context, tx *sql.Tx, in *incident.Incident
 	delay time.Duration, now time.Time) error {
 	startKind, endKind := kindsOf(in.Kind)
 	if in.Open() {
+		// Told already through an incident merged into this one (its
+		// lines turned out to share this one's cause): no second start;
+		// this incident's end still goes out (see below: no start row, and
+		// it lasted the delay).
+		var told int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM notify_outbox o JOIN notify_incidents f
+			ON f.incident_id = o.incident_id WHERE json_extract(f.facts, '$.merged_into') = ? AND o.customer_id = ?
+			AND o.channel = ? AND o.recipient = ? AND o.kind = ? AND (o.status IN ('sending', 'sent') OR o.attempts > 0)`,
+			in.ID, customer, rc.Channel, rc.Address, startKind).Scan(&told); err != nil {
+			return err
+		}
+		if told > 0 {
+			return nil
+		}
 		return n.insert(ctx, tx, in, customer, tier, rc, startKind, in.Start.Add(delay), now)
 	}
 	var status string
@@ -135,8 +168,8 @@ func (n *Notifier) decide(ctx context.Context, tx *sql.Tx, in *incident.Incident
 	if status == "" && in.End.Sub(in.Start) < delay {
 		return nil // shorter than the tier's delay: nobody is told
 	}
-	if status == "cancelled" {
-		return nil
+	if status == "cancelled" || in.MergedInto != 0 {
+		return nil // a merged incident's story goes on in the one it joined
 	}
 	return n.insert(ctx, tx, in, customer, tier, rc, endKind, now, now)
 }

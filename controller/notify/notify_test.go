@@ -123,12 +123,15 @@ func TestOneMessagePerCustomer(t *testing.T) {
 	}
 	for i := range 300 {
 		c := fmt.Sprintf("G%02d", i%40)
-		l := incident.Line{ID: fmt.Sprintf("L%03d", i), Customer: c, Tier: "gold", Path: []string{"pop-1", "pe-1", "card-3"}}
+		l := incident.Line{ID: fmt.Sprintf("L%03d", i), Customer: c, Tier: "gold", Path: []string{"pop-1", "pe-1", "card-3"},
+			Interval: 10 * time.Second}
 		lines = append(lines, l)
 		want["noc@"+strings.ToLower(c)+".example"] = append(want["noc@"+strings.ToLower(c)+".example"], l.ID)
 	}
-	// All 300 lines the card carries: a common cause (controller/incident).
-	r.grp.SetTopology(incident.Topology{"pop-1": {Kind: "pop", Watched: 300}, "pe-1": {Kind: "router", Watched: 300}, "card-3": {Kind: "card", Watched: 300}})
+	// The card's 300 watched lines all fail: the first ones open incidents
+	// of their own until half have failed within the spread, then the card
+	// is the common cause and their incidents merge into its one.
+	r.grp.SetTopology(incident.Topology{"card-3": {Kind: "card", Watched: 300}})
 	for i, l := range lines {
 		r.line(l, linestate.Down, t0.Add(time.Duration(i)*10*time.Millisecond))
 	}
@@ -331,5 +334,47 @@ func TestCustomerPremisesWording(t *testing.T) {
 		if !strings.Contains(m.Text(), want) {
 			t.Errorf("message to %v lacks %q:\n%s", m.To, want, m.Text())
 		}
+	}
+}
+
+// Two lines' own incidents, each already told, become one element
+// incident when a third line below the element fails (the first is
+// promoted, the second merged into it): nobody gets a second start
+// message, the third customer gets one, and each gets one recovery.
+func TestMergedIncidentNotToldTwice(t *testing.T) {
+	rules := emailOnly()
+	d := rules["diamond"]
+	d.OutageAfter = time.Second
+	rules["diamond"] = d
+	r := newRig(t, rules, nil)
+	r.grp.SetTopology(incident.Topology{"card-1": {Kind: "card", Watched: 6}})
+	var lines []incident.Line
+	for i := 1; i <= 3; i++ {
+		c := fmt.Sprintf("D%d", i)
+		r.customer(c, "diamond", fmt.Sprintf("x@d%d.example", i), "en")
+		lines = append(lines, incident.Line{ID: fmt.Sprintf("L%d", i), Customer: c, Tier: "diamond",
+			Path: []string{"pop-1", "card-1"}, Interval: 10 * time.Second})
+	}
+	for i, l := range lines {
+		at := t0.Add(time.Duration(i) * 3 * time.Second)
+		r.line(l, linestate.Down, at)
+		r.at(at.Add(2 * time.Second))
+		r.send()
+	}
+	if open := r.grp.Open(); len(open) != 1 || len(open[0].Members) != 3 {
+		t.Fatalf("open incidents %+v, want the card's with three lines", open)
+	}
+	for _, l := range lines {
+		r.line(l, linestate.Up, t0.Add(time.Minute))
+	}
+	r.send()
+	got := map[string][]string{}
+	for _, m := range r.sink.Messages() {
+		got[m.To[0]] = append(got[m.To[0]], strings.Join(strings.Fields(m.Subject)[1:3], " "))
+	}
+	told := []string{"Service interruption", "Service restored"}
+	want := map[string][]string{"x@d1.example": told, "x@d2.example": told, "x@d3.example": told}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("emails %v, want %v", got, want)
 	}
 }
