@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -132,28 +131,31 @@ func (g *Grouper) allowedSpread(r Rule, units []unit) time.Duration {
 
 // bestWindow picks, among the spans of length allowed that hold t, the one
 // with the most lines down (the earliest on a tie), and returns its units.
+// Spans start at a unit; two pointers keep it linear in the units, which a
+// PoP losing thousands of lines at once needs.
 func bestWindow(units []unit, t time.Time, allowed time.Duration) []unit {
 	slices.SortStableFunc(units, func(a, b unit) int { return cmp.Or(a.t.Compare(b.t), cmp.Compare(a.id(), b.id())) })
-	var best []unit
-	bestN := 0
+	bestI, bestJ, bestN := 0, 0, 0
+	j, n := 0, 0 // units[i:j] is the span starting at units[i]; n its lines
 	for i, s := range units {
+		if i > 0 {
+			n -= units[i-1].n
+		}
+		if j < i {
+			j, n = i, 0
+		}
+		for j < len(units) && units[j].t.Sub(s.t) <= allowed {
+			n += units[j].n
+			j++
+		}
 		if s.t.After(t) || t.Sub(s.t) > allowed {
 			continue
 		}
-		var w []unit
-		n := 0
-		for _, u := range units[i:] {
-			if u.t.Sub(s.t) > allowed {
-				break
-			}
-			w = append(w, u)
-			n += u.n
-		}
 		if n > bestN {
-			best, bestN = w, n
+			bestI, bestJ, bestN = i, j, n
 		}
 	}
-	return best
+	return units[bestI:bestJ]
 }
 
 // clusterPath is the deepest element path every unit of the cluster shares.
@@ -233,7 +235,13 @@ func (g *Grouper) merge(c *changes, from, target *Incident, t time.Time) {
 	if from.Start.Before(target.Start) {
 		target.Start = from.Start
 	}
-	target.note(Entry{Time: t, What: "merged", Note: fmt.Sprintf("#%d (%s): same cause", from.ID, joinMax(lines, 5))})
+	// A line's name is shown only to whoever may see that line (the API's
+	// scope filters entries by line), so a merge of several lines counts them.
+	if len(lines) == 1 {
+		target.note(Entry{Time: t, Line: lines[0], What: "merged", Note: fmt.Sprintf("#%d: same cause", from.ID)})
+	} else {
+		target.note(Entry{Time: t, What: "merged", Note: fmt.Sprintf("#%d (%d lines): same cause", from.ID, len(lines))})
+	}
 	from.MergedInto = target.ID
 	from.End = maxTime(t, from.Start)
 	from.note(Entry{Time: from.End, What: "merged_into", Note: fmt.Sprintf("#%d: %s", target.ID, target.Root)})
@@ -283,13 +291,6 @@ func kindName(k string) string {
 
 // fmtDur writes a spread to the tenth of a second ("1.2s").
 func fmtDur(d time.Duration) string { return d.Round(100 * time.Millisecond).String() }
-
-func joinMax(s []string, n int) string {
-	if len(s) <= n {
-		return strings.Join(s, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(s[:n], ", "), len(s)-n)
-}
 
 func minTime(a, b time.Time) time.Time {
 	if a.Before(b) {

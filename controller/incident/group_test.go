@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vantage-net/vantage/controller/linestate"
 )
@@ -177,5 +178,32 @@ func TestReplayDeterministic(t *testing.T) {
 	}
 	if fmt.Sprint(roles) != "map[c1p1:affecteddown c1p2:affectedflapping c1p3: c1p4: c2p1:affecteddown c2p2: c2p3: c2p4:]" {
 		t.Errorf("router incident members %v", roles)
+	}
+}
+
+// A PoP losing 5,000 lines at once is one incident, and grouping them
+// stays linear enough to run inside the commit of each result batch.
+func TestPoPOutageAtScale(t *testing.T) {
+	const n = 5000
+	topo := Topology{"pop1": {Kind: "pop", Watched: n}}
+	var lines []Line
+	for i := range n {
+		c, p := fmt.Sprintf("pe%d-card%d", i%10, i%50), fmt.Sprintf("port%d", i)
+		topo[fmt.Sprintf("pe%d", i%10)] = Element{Kind: "router", Watched: n / 10}
+		topo[c] = Element{Kind: "card", Watched: n / 50}
+		topo[p] = Element{Kind: "port", Watched: 1}
+		lines = append(lines, Line{ID: fmt.Sprint("L", i), Interval: time.Second, Path: []string{"pop1", fmt.Sprintf("pe%d", i%10), c, p}})
+	}
+	g := newGrouper(topo)
+	for i, l := range lines {
+		g.Apply(down(l, float64(i)*0.0002)) // within one second
+	}
+	open := g.Open()
+	if len(open) != 1 || open[0].Root != "pop1" || len(open[0].Members) != n {
+		roots := map[string]int{}
+		for _, in := range open {
+			roots[in.Root]++
+		}
+		t.Fatalf("%d open incidents by root %v, want one at pop1 with %d lines", len(open), roots, n)
 	}
 }
