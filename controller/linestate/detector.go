@@ -225,20 +225,37 @@ func (d *Detector) Add(ev Evidence) (Output, Verdict) {
 	d.newest = max(d.newest, t)
 	k.HBSilent = 0 // an arrival proves the agent alive
 
+	if t < l.prov.At {
+		l.noteLate(src, t) // the reason if a live event changes (live.go)
+	}
 	if !l.dirty {
 		if t >= l.prov.At-int64(d.opts.ReorderSlack) {
-			l.prov.apply(&p, l.params, &emitter{out: &out, line: l.name})
+			n := len(l.live)
+			l.prov.apply(&p, l.params, &emitter{out: &out, line: l.name, live: &l.live})
+			l.liveChanged = l.liveChanged || len(l.live) != n
 		} else {
 			l.dirty = true // rebuilt at the next Advance
 		}
 	}
+	before := len(out.Events)
 	l.seal(d.watermark(l), &out)
 	if n := len(l.pending); n > d.opts.MaxPending {
 		d.stats.ForcedSeals += uint64(n - d.opts.MaxPending)
 		l.seal(l.pending[n-d.opts.MaxPending].T, &out)
 	}
+	l.flushLive(&out, countedIn(out.Events[before:]), int64(d.opts.Horizon))
 	out.sort()
 	return out, Accepted
+}
+
+// countedIn reports whether evs hold a flap or outage.
+func countedIn(evs []Event) bool {
+	for i := range evs {
+		if countsFinal(evs[i].Kind) {
+			return true
+		}
+	}
+	return false
 }
 
 func (d *Detector) silence(l *line, agent string, t int64, out *Output) {
@@ -263,13 +280,15 @@ func (d *Detector) Advance(now time.Time) Output {
 	var out Output
 	d.now = max(d.now, now.UnixNano())
 	for _, l := range d.lines {
+		before := len(out.Events)
 		l.seal(d.watermark(l), &out)
 		if l.dirty {
 			d.stats.Rebuilds++
 			l.rebuild(d.now, &out)
-			continue
+		} else {
+			l.prov.advanceTo(d.now, l.params, &emitter{out: &out, line: l.name, live: &l.live})
 		}
-		l.prov.advanceTo(d.now, l.params, &emitter{out: &out, line: l.name})
+		l.flushLive(&out, countedIn(out.Events[before:]), int64(d.opts.Horizon))
 	}
 	out.sort()
 	return out

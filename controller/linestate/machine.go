@@ -55,6 +55,9 @@ type emitter struct {
 	out   *Output
 	line  string
 	final bool
+	// live collects the provisional view's flaps and outages (live.go);
+	// nil where they are not kept.
+	live *[]liveEv
 }
 
 func (e *emitter) transition(from, to State, at int64) {
@@ -67,6 +70,15 @@ func (e *emitter) event(ev Event) {
 	if e.out != nil && e.final {
 		ev.Line = e.line
 		e.out.Events = append(e.out.Events, ev)
+	}
+}
+
+// provisional keeps a flap or outage of the provisional view, decided at
+// event time at, in its live set.
+func (e *emitter) provisional(ev Event, at int64) {
+	if e.live != nil && !e.final && countsFinal(ev.Kind) {
+		ev.Line = e.line
+		*e.live = append(*e.live, liveEv{Ev: ev, Decided: at})
 	}
 }
 
@@ -246,6 +258,7 @@ func (m *machine) charge(at int64, ev Event, p *Params, em *emitter) {
 	started := m.Damp.add(at, p)
 	ev.Penalty = m.Damp.Penalty
 	em.event(ev)
+	em.provisional(ev, m.At)
 	if started {
 		em.event(Event{Kind: FlappingStart, Start: unix(at), Penalty: m.Damp.Penalty})
 		m.back = at

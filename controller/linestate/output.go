@@ -91,6 +91,10 @@ type Event struct {
 type Output struct {
 	Transitions []Transition
 	Events      []Event
+	// Live holds the whole live set (provisional flaps and outages) of
+	// each line whose set changed or whose seal produced flaps or
+	// outages, after this output's Events (live.go).
+	Live []LiveSet
 }
 
 func (o *Output) sort() {

@@ -20,6 +20,12 @@ type line struct {
 	sealed   machine
 	prov     machine
 	dirty    bool
+	// live is the provisional view's flaps and outages not yet sealed,
+	// late the recent evidence that arrived behind that view (live.go);
+	// liveChanged says the live set must go out with the next output.
+	live        []liveEv
+	late        []lateNote
+	liveChanged bool
 }
 
 // srcKey names one source of a line. key orders ties in pending.
@@ -95,6 +101,7 @@ func (l *line) seal(w int64, out *Output) {
 	}
 	l.sealed.advanceTo(w, l.params, &em)
 	l.sealedTo = w
+	l.dropSealedLive(w)
 }
 
 // rebuild recomputes the provisional view from the sealed one and reports
@@ -102,7 +109,9 @@ func (l *line) seal(w int64, out *Output) {
 func (l *line) rebuild(now int64, out *Output) {
 	before := l.prov.Visible
 	l.prov = l.sealed.clone()
-	quiet := emitter{line: l.name}
+	old := l.live
+	l.live = nil
+	quiet := emitter{line: l.name, live: &l.live}
 	for i := range l.pending {
 		l.prov.apply(&l.pending[i], l.params, &quiet)
 	}
@@ -113,6 +122,9 @@ func (l *line) rebuild(now int64, out *Output) {
 	}
 	l.prov.advanceTo(now, l.params, &quiet)
 	l.dirty = false
+	if !sameLive(old, l.live) {
+		l.liveChanged = true
+	}
 	if l.prov.Visible != before && out != nil {
 		out.Transitions = append(out.Transitions, Transition{Line: l.name, From: before, To: l.prov.Visible, Time: unix(l.prov.Since)})
 	}

@@ -45,6 +45,10 @@ type lineV1 struct {
 	Pending       []pend
 	SealedTo      int64
 	Sealed        machine
+	// Late is the line's late evidence notes (live.go); a snapshot
+	// without them restores none, which only makes a revision's reason
+	// less precise.
+	Late []lateNote
 }
 
 // Snapshot serialises the detector's state.
@@ -54,7 +58,7 @@ func (d *Detector) Snapshot() ([]byte, error) {
 		s.Clocks[i] = sourceClock{Source: name, Newest: d.clocks[i]}
 	}
 	for i, l := range d.lines {
-		s.Lines[i] = lineV1{Name: l.name, Profile: l.profile, Srcs: l.srcs, Pending: l.pending, SealedTo: l.sealedTo, Sealed: l.sealed}
+		s.Lines[i] = lineV1{Name: l.name, Profile: l.profile, Srcs: l.srcs, Pending: l.pending, SealedTo: l.sealedTo, Sealed: l.sealed, Late: l.late}
 	}
 	var b bytes.Buffer
 	b.WriteString(snapshotMagic)
@@ -98,7 +102,7 @@ func (d *Detector) Restore(data []byte) error {
 			p = d.def
 		}
 		l := &line{name: ls.Name, profile: ls.Profile, params: p, srcs: ls.Srcs,
-			pending: ls.Pending, sealedTo: ls.SealedTo, sealed: ls.Sealed}
+			pending: ls.Pending, sealedTo: ls.SealedTo, sealed: ls.Sealed, late: ls.Late}
 		for i := range l.srcs {
 			l.srcs[i].key = l.srcs[i].Agent + "\x00" + l.srcs[i].Probe
 			l.srcs[i].clk = d.clockSlot(l.srcs[i].Agent)
