@@ -113,14 +113,9 @@ func journal(ctx context.Context, tx *sql.Tx, p *outputs) (int64, error) {
 
 // storeOutputs writes events and incidents inside tx.
 func storeOutputs(ctx context.Context, tx *sql.Tx, p *outputs, now time.Time) error {
-	for _, ev := range p.events {
-		var end any
-		if !ev.End.IsZero() {
-			end = ms(ev.End)
-		}
-		if _, err := tx.ExecContext(ctx, upsertEvent, ev.Line, string(ev.Kind), ms(ev.Start), end,
-			ev.Duration.Seconds(), lossPct(ev.Event), ms(now)); err != nil {
-			return fmt.Errorf("line event %s %s: %w", ev.Line, ev.Kind, err)
+	for i := range p.events {
+		if err := storeEvent(ctx, tx, &p.events[i], now); err != nil { // live.go
+			return fmt.Errorf("line event %s %s: %w", p.events[i].Line, p.events[i].Kind, err)
 		}
 	}
 	for _, in := range p.incidents {

@@ -69,6 +69,12 @@ func TestHandleReturnsWhileInfluxHangs(t *testing.T) {
 	for end := s + 60; s < end; s++ {
 		f.handleSecond(t, wait, m, s, s%20 >= 10 && s%20 < 14)
 	}
+	// Past the horizon, so every event is final: only final events get a
+	// line_event point (live ones are in the database at once).
+	f.now = f.now.Add(f.opts.Detector.Horizon + time.Second)
+	if err := m.tick(wait, f.now); err != nil {
+		t.Fatal(err)
+	}
 	events := countEvents(t, f, "L1")
 	if events < 3 {
 		t.Fatalf("%d L1 events committed while InfluxDB hung, want the flaps", events)

@@ -158,6 +158,9 @@ func New(ctx context.Context, o Options, log *slog.Logger, reg prometheus.Regist
 			"lines", forgotten, "journal_evidence", skipped)
 	}
 	mon.resyncStates()
+	if err := mon.resyncLive(ctx); err != nil {
+		return nil, err
+	}
 	mon.commitMu.Lock()
 	defer mon.commitMu.Unlock()
 	if err := mon.commit(ctx); err != nil {
@@ -257,6 +260,16 @@ func (mon *Monitor) Handle(ctx context.Context, agent string, results []result.R
 	return mon.commit(ctx)
 }
 
+// lateOf is line's late evidence notes in sets.
+func lateOf(sets []linestate.LiveSet, line string) []linestate.Late {
+	for i := range sets {
+		if sets[i].Line == line {
+			return sets[i].Late
+		}
+	}
+	return nil
+}
+
 // take routes one detector output into mon.pend; the caller holds mu. In
 // a journal replay the provisional transitions are skipped: the incidents
 // restored from the database already reflect them (journal.go).
@@ -284,8 +297,12 @@ func (mon *Monitor) take(out linestate.Output, replay bool) {
 	for _, ev := range out.Events {
 		mon.touch(ev.Line)
 		d, _ := mon.eventCause(ev)
-		mon.pend.addEvent(ev, mon.lines.info(ev.Line).customer, d)
+		mon.pend.addEvent(ev, mon.lines.info(ev.Line).customer, d, lateOf(out.Live, ev.Line))
 		mon.lateOutage(ev)
+	}
+	for _, set := range out.Live { // after the final events they may confirm (live.go)
+		mon.touch(set.Line)
+		mon.pend.addLive(set, mon.liveCauses(set))
 	}
 	if n := mon.pend.trim(mon.opts.MaxUncommitted); n > 0 {
 		mon.m.uncommittedDropped.Add(float64(n))

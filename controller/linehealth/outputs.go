@@ -25,12 +25,17 @@ type outputs struct {
 	resync    bool                // replace line_states whole (after a restore)
 }
 
-// storedEvent is a line event with the customer it is recorded under and,
-// for an outage or flap, its cause (controller/cause).
+// storedEvent is a final line event with the customer it is recorded
+// under, for an outage or flap its cause (controller/cause), and the
+// line's late evidence notes (why it may differ from its live form); or,
+// with live set, a line's live set and its events' causes (live.go).
 type storedEvent struct {
 	linestate.Event
-	customer string
-	cause    cause.Decision
+	customer   string
+	cause      cause.Decision
+	late       []linestate.Late
+	live       *linestate.LiveSet
+	liveCauses []cause.Decision
 }
 
 // recorded reports whether an event kind is kept as a line event; the
@@ -48,11 +53,18 @@ func (o *outputs) addState(tr linestate.Transition, customer string) {
 		Tags: tags(tr.Line, customer), Fields: map[string]float64{"up": up}}})
 }
 
-func (o *outputs) addEvent(ev linestate.Event, customer string, d cause.Decision) {
+// addLive queues a line's live set for the commit (live.go), with the
+// cause of each of its events. Live events get no InfluxDB point:
+// line_event holds final events only.
+func (o *outputs) addLive(set linestate.LiveSet, causes []cause.Decision) {
+	o.events = append(o.events, storedEvent{Event: linestate.Event{Line: set.Line}, live: &set, liveCauses: causes})
+}
+
+func (o *outputs) addEvent(ev linestate.Event, customer string, d cause.Decision, late []linestate.Late) {
 	if !recorded(ev.Kind) {
 		return
 	}
-	o.events = append(o.events, storedEvent{ev, customer, d})
+	o.events = append(o.events, storedEvent{Event: ev, customer: customer, cause: d, late: late})
 	t := tags(ev.Line, customer)
 	t["kind"] = string(ev.Kind)
 	if d.Cause != "" {

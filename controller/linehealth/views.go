@@ -3,6 +3,7 @@ package linehealth
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -16,8 +17,9 @@ import (
 var ErrNotFound = errors.New("not found")
 
 // LineView is one line as the API shows it. The figures come from the
-// stored (final) events, which trail the lateness horizon; an outage still
-// open is counted in availability up to now. Availability is the share of
+// stored events, live and final alike (each counted once: a live event
+// becomes final in place, live.go), not from retracted ones; an outage
+// still open is counted in availability up to now. Availability is the share of
 // the window the line was not in an outage or flap the detector saw: time
 // in "unknown" (no evidence) is not counted as down, and neither is time
 // before the line was first watched.
@@ -41,6 +43,8 @@ type LineView struct {
 
 // EventView is one stored line event.
 type EventView struct {
+	// ID stays the event's through its life: live, revised, final.
+	ID        int64     `json:"id"`
 	Kind      string    `json:"kind"`
 	Start     time.Time `json:"start"`
 	End       time.Time `json:"end,omitzero"`
@@ -54,13 +58,24 @@ type EventView struct {
 	// CauseNote says why, in operator terms; shown to admin and ops only
 	// (it may name other customers' lines and the agents).
 	CauseNote string `json:"cause_note,omitempty"`
+	// Final is false while the event is live: the detector's view so far,
+	// which late evidence may still change until the lateness horizon
+	// has passed (live.go).
+	Final bool `json:"final"`
+	// Retracted is when the detector dropped a live event (late evidence
+	// showed no such flap or outage); it is shown, not counted.
+	Retracted time.Time `json:"retracted,omitzero"`
+	// Revisions are the changes since the event was first shown, oldest
+	// first, each with its cause.
+	Revisions []Revision `json:"revisions"`
 }
 
 // LineDetail is GET /api/v1/lines/{id}.
 type LineDetail struct {
 	LineView
 	Inventory *inventory.Line `json:"inventory,omitempty"`
-	// Events are the line's stored events of the last 24 hours, newest first.
+	// Events are the line's stored events of the last 24 hours, newest
+	// first: live (final false) and final ones, and retracted ones marked.
 	Events []EventView `json:"events"`
 	// Incidents are the ids of the line's incidents, newest first (at most 50).
 	Incidents []int64 `json:"incidents"`
@@ -138,7 +153,7 @@ func (rm *ReadModel) addFigures(ctx context.Context, views []LineView) error {
 			sum(max(0, min(coalesce(ended_at, ?), ?) - max(started_at, ?))),
 			sum(max(0, min(coalesce(ended_at, ?), ?) - max(started_at, ?)))
 		FROM line_events
-		WHERE kind IN ('outage', 'flap') AND coalesce(ended_at, ?) > ? AND started_at < ?
+		WHERE kind IN ('outage', 'flap') AND retracted_at IS NULL AND coalesce(ended_at, ?) > ? AND started_at < ?
 			AND circuit_id IN (?` + strings.Repeat(",?", len(views)-1) + `)
 		GROUP BY circuit_id, kind`
 	rows, err := rm.db.QueryContext(ctx, q, args...)
@@ -215,9 +230,9 @@ func (rm *ReadModel) Line(ctx context.Context, scope Scope, id string) (LineDeta
 	}
 	d.LineView = views[0]
 	db := rm.db
-	rows, err := db.QueryContext(ctx, `SELECT kind, started_at, ended_at, coalesce(duration_s, 0), coalesce(loss_pct, 0),
-			cause, cause_note
-		FROM line_events WHERE circuit_id = ? AND started_at >= ? ORDER BY started_at DESC LIMIT 1000`,
+	rows, err := db.QueryContext(ctx, `SELECT id, kind, started_at, ended_at, coalesce(duration_s, 0), coalesce(loss_pct, 0),
+			cause, cause_note, final, retracted_at, revisions
+		FROM line_events WHERE circuit_id = ? AND started_at >= ? ORDER BY started_at DESC, id DESC LIMIT 1000`,
 		id, ms(rm.now().Add(-day)))
 	if err != nil {
 		return d, err
@@ -226,8 +241,10 @@ func (rm *ReadModel) Line(ctx context.Context, scope Scope, id string) (LineDeta
 	for rows.Next() {
 		var e EventView
 		var start int64
-		var end sql.NullInt64
-		if err := rows.Scan(&e.Kind, &start, &end, &e.DurationS, &e.LossPct, &e.Cause, &e.CauseNote); err != nil {
+		var end, retracted sql.NullInt64
+		var revs string
+		if err := rows.Scan(&e.ID, &e.Kind, &start, &end, &e.DurationS, &e.LossPct, &e.Cause, &e.CauseNote, &e.Final,
+			&retracted, &revs); err != nil {
 			return d, err
 		}
 		if !scope.All() {
@@ -236,6 +253,13 @@ func (rm *ReadModel) Line(ctx context.Context, scope Scope, id string) (LineDeta
 		e.Start = fromMS(start)
 		if end.Valid {
 			e.End = fromMS(end.Int64)
+		}
+		if retracted.Valid {
+			e.Retracted = fromMS(retracted.Int64)
+		}
+		e.Revisions = []Revision{}
+		if err := json.Unmarshal([]byte(revs), &e.Revisions); err != nil {
+			return d, fmt.Errorf("line %s event %d: %w", id, e.ID, err)
 		}
 		d.Events = append(d.Events, e)
 	}
