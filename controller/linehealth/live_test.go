@@ -18,7 +18,9 @@ func liveFixture(t *testing.T) *fixture {
 }
 
 // second is f.t0 plus s seconds.
-func (f *fixture) second(s float64) time.Time { return f.t0.Add(time.Duration(s * float64(time.Second))) }
+func (f *fixture) second(s float64) time.Time {
+	return f.t0.Add(time.Duration(s * float64(time.Second)))
+}
 
 // deliver hands one agent's results to m at clock time arrive and ticks.
 func (f *fixture) deliver(t *testing.T, m *Monitor, agent string, arrive time.Time, rs ...result.Result) {
