@@ -18,11 +18,8 @@ influx:
   url: %s
   bucket: %s
   token: %q
-# Final events (flaps, outages) trail the lateness horizon; 20 s instead of
-# 15 min lets the demo show counted flaps within a minute or two.
-detector:
-  horizon: 20s
-  snapshot_interval: 10s
+# The detector runs with the production defaults (15-min horizon): flaps
+# and outages count at once as live events, final a horizon later.
 `, httpAddr, dir, natsPort, in.url, in.bucket, in.token)
 }
 

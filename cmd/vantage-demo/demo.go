@@ -175,9 +175,10 @@ func (d *demo) progress(ctx context.Context, src progressSources, every time.Dur
 			fmt.Printf("vantage demo: %3.0fs controller metrics unavailable: %v\n", time.Since(start).Seconds(), err)
 			continue
 		}
-		fmt.Printf("vantage demo: %3.0fs results_ingested=%.0f influx_write_errors=%.0f rejected=%.0f%s\n",
+		fmt.Printf("vantage demo: %3.0fs results_ingested=%.0f influx_write_errors=%.0f rejected=%.0f%s%s\n",
 			time.Since(start).Seconds(), m["vantage_controller_results_ingested_total"],
-			m["vantage_controller_influx_write_errors_total"], m["vantage_controller_results_rejected_total"], src.snmpCounts(ctx))
+			m["vantage_controller_influx_write_errors_total"], m["vantage_controller_results_rejected_total"],
+			src.lineCounts(ctx), src.snmpCounts(ctx))
 	}
 }
 

@@ -5,12 +5,15 @@
 // evidence to the event-time detector (controller/linestate) and, once a
 // second, advances the detector on the controller's clock. What comes back:
 //
-//   - line_events in SQLite (upsert on circuit, kind and start: a replayed
-//     result never counts an event twice) for reports and the API's
-//     availability figures, and incidents;
-//   - line_state (final transitions) and line_event (outages, flaps,
-//     degradations) points for InfluxDB's dashboards, queued in SQLite for
-//     controller/shipper, which alone talks to InfluxDB;
+//   - line_events in SQLite for reports and the API's counts and
+//     availability: the detector's live (provisional) flaps and outages at
+//     once, made final in place (same id) when the horizon passes, revised
+//     or retracted visibly when late evidence changes them (live.go); a
+//     replayed result never counts an event twice;
+//   - incidents;
+//   - line_state (final transitions) and line_event (final outages, flaps,
+//     degradations only) points for InfluxDB's dashboards, queued in SQLite
+//     for controller/shipper, which alone talks to InfluxDB;
 //   - the incident grouper (controller/incident), fed with provisional
 //     transitions, since incidents are what alerts follow and must open
 //     within seconds, not after the lateness horizon.

@@ -135,7 +135,9 @@
 // redeliveries and unordered batches break that, and a wrong final event
 // cannot be taken back, while a provisional one is meant to be revised.
 // Cost of the choice: final events trail by the horizon, and the buffers
-// hold a horizon of evidence (16 bytes each, see pend).
+// hold a horizon of evidence (16 bytes each, see pend). So that counts do
+// not trail it, the provisional view's flaps and outages are reported too,
+// as each line's live set (live.go), until the seal makes them final.
 //
 // # Dampening (dampen.go)
 //

@@ -197,6 +197,8 @@ probes:
 		Kind      string    `json:"kind"`
 		Start     time.Time `json:"start"`
 		DurationS float64   `json:"duration_s"`
+		Final     bool      `json:"final"`
+		Retracted time.Time `json:"retracted"`
 	}
 	// Final events trail the 5-s horizon; wait until every line has all of them.
 	want := func(i int) (flaps, outages int) {
@@ -240,6 +242,12 @@ probes:
 		if d.Flaps24h != wf || d.Outages24h != wo {
 			t.Errorf("L%02d: %d flaps and %d outages, want %d and %d (events %+v)", i+1, d.Flaps24h, d.Outages24h, wf, wo, d.Events)
 			continue
+		}
+		for _, e := range d.Events {
+			// Live events count at once; by now every one must be final.
+			if !e.Final || !e.Retracted.IsZero() {
+				t.Errorf("L%02d: event %+v not final (or retracted) after the horizon", i+1, e)
+			}
 		}
 		windows := append(append([]window(nil), downs[i]...), downs[-1]...)
 		for _, w := range windows {
