@@ -171,8 +171,8 @@ probes:
 	t.Log("InfluxDB killed")
 	lab.WaitFor(t, ctx, 250*time.Millisecond, func() error {
 		evs, err := apiEvents(ctx, api)
-		if err != nil || len(evs) != 1 {
-			return fmt.Errorf("API lists %d events (%v), want flap 1 while InfluxDB is down", len(evs), err)
+		if err != nil || len(evs) != 1 || !evs[0].Final {
+			return fmt.Errorf("API lists events %+v (%v), want flap 1, final, while InfluxDB is down", evs, err)
 		}
 		return nil
 	})
@@ -242,6 +242,9 @@ probes:
 		}
 		var listed []int64
 		for _, e := range evs {
+			if !e.Final {
+				return fmt.Errorf("event %+v not final yet", e)
+			}
 			listed = append(listed, e.Start.UnixMilli())
 		}
 		slices.Sort(listed)
@@ -308,6 +311,7 @@ func startDurableController(t *testing.T, bin, cfgFile string) *exec.Cmd {
 type durableEvent struct {
 	Kind  string    `json:"kind"`
 	Start time.Time `json:"start"`
+	Final bool      `json:"final"` // false while live (before the horizon)
 }
 
 func apiEvents(ctx context.Context, api string) ([]durableEvent, error) {

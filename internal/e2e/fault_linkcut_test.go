@@ -339,10 +339,12 @@ probes:
 	}()
 
 	type event struct {
+		ID        int64     `json:"id"`
 		Kind      string    `json:"kind"`
 		Start     time.Time `json:"start"`
 		End       time.Time `json:"end"`
 		DurationS float64   `json:"duration_s"`
+		Final     bool      `json:"final"`
 	}
 	type lineDetail struct {
 		apiLine
@@ -428,15 +430,37 @@ probes:
 		return nil
 	})
 
-	// The outage becomes final once the horizon has passed its end.
+	// The replayed spool shows the outage at once as a live event (final
+	// false), counted; it becomes final under the same id once the horizon
+	// has passed its end.
 	var d lineDetail
-	lab.WaitFor(t, ctx, time.Second, func() error {
+	var liveID int64
+	lab.WaitFor(t, ctx, 250*time.Millisecond, func() error {
 		var err error
 		if d, err = getLine(ctx); err != nil {
 			return err
 		}
 		for _, e := range d.Events {
 			if e.Kind == "outage" && !e.End.IsZero() {
+				liveID = e.ID
+				if e.Final || d.Outages24h != 1 {
+					t.Errorf("after the replay the outage is %+v with %d outages counted, want it live and counted", e, d.Outages24h)
+				}
+				return nil
+			}
+		}
+		return fmt.Errorf("no outage yet (%d events): %+v", len(d.Events), d.Events)
+	})
+	lab.WaitFor(t, ctx, time.Second, func() error {
+		var err error
+		if d, err = getLine(ctx); err != nil {
+			return err
+		}
+		for _, e := range d.Events {
+			if e.Kind == "outage" && e.Final {
+				if e.ID != liveID {
+					t.Errorf("the final outage is event %d, the live one was %d", e.ID, liveID)
+				}
 				return nil
 			}
 		}
