@@ -37,12 +37,14 @@ func (a *apiClient) get(ctx context.Context, path string, v any) error {
 	return json.Unmarshal(body, v)
 }
 
-// event is one stored (final) line event.
+// event is one stored line event (live until final; a retracted one
+// counts nowhere).
 type event struct {
 	Kind      string    `json:"kind"`
 	Start     time.Time `json:"start"`
 	End       time.Time `json:"end"`
 	DurationS float64   `json:"duration_s"`
+	Retracted time.Time `json:"retracted"`
 }
 
 type lineDetail struct {

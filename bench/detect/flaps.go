@@ -117,7 +117,7 @@ func runFlaps(ctx context.Context, s *stack, l *popLab, flapLines []line, outage
 func (r *flapRun) inRun(events []event) []event {
 	var out []event
 	for _, e := range events {
-		if (e.Kind == "flap" || e.Kind == "outage") && !e.Start.Before(r.start.Add(-2*time.Second)) && e.Start.Before(r.end.Add(2*time.Second)) {
+		if (e.Kind == "flap" || e.Kind == "outage") && e.Retracted.IsZero() && !e.Start.Before(r.start.Add(-2*time.Second)) && e.Start.Before(r.end.Add(2*time.Second)) {
 			out = append(out, e)
 		}
 	}
