@@ -28,8 +28,10 @@ func ptime(ms int64) *time.Time {
 
 func gatherLine(ctx context.Context, q querier, line string, from, to time.Time) (lineEvidence, error) {
 	var e lineEvidence
+	// Live events are evidence at once (same id when final); retracted ones
+	// are none (controller/linehealth, live.go).
 	rows, err := q.QueryContext(ctx, `SELECT id, kind, started_at, ended_at, loss_pct, rtt_ms FROM line_events
-		WHERE circuit_id = ? AND started_at <= ? AND (ended_at IS NULL OR ended_at >= ?)
+		WHERE circuit_id = ? AND retracted_at IS NULL AND started_at <= ? AND (ended_at IS NULL OR ended_at >= ?)
 		ORDER BY started_at, id`, line, to.UnixMilli(), from.UnixMilli())
 	if err != nil {
 		return e, err
