@@ -102,6 +102,10 @@ func (d *demo) run(ctx context.Context, every time.Duration) error {
 			return fmt.Errorf("inventory import %s: %v: %s", f, err, out)
 		}
 	}
+	complaintsSummary, err := d.importComplaints(ctx, ctrlCfg)
+	if err != nil {
+		return err
+	}
 	// The API wants a bearer token: issue the demo an admin one, through
 	// the same CLI an operator uses.
 	out, err := exec.CommandContext(ctx, filepath.Join(d.bin, "vantage-controller"), "token", "--config", ctrlCfg,
@@ -150,6 +154,10 @@ func (d *demo) run(ctx context.Context, every time.Duration) error {
 		httpAddr, token, httpAddr, httpAddr, influx.url, influx.bucket, natsURL, snmpField, d.dir)
 	fmt.Printf("vantage demo: snmp: %s\n", snmp.status())
 	fmt.Printf("vantage demo: simulated trouble starts now; watch: curl -H 'Authorization: Bearer %s' http://%s/api/v1/incidents\n", token, httpAddr)
+	fmt.Printf("vantage demo: complaints: imported a GBK call-centre export with Chinese headers (%s/complaints-gbk.csv, mapping %s/complaints-mapping.yaml): %s\n",
+		d.dir, d.dir, complaintsSummary)
+	fmt.Printf("vantage demo: complaint verdicts (recomputed every minute as the trouble below is seen): curl -H 'Authorization: Bearer %s' http://%s/api/v1/complaints\n", token, httpAddr)
+	fmt.Printf("vantage demo: repeat place (four weak-signal calls from the station compound): curl -H 'Authorization: Bearer %s' http://%s/api/v1/complaints/repeats\n", token, httpAddr)
 	go d.trouble.run(ctx)
 	return d.progress(ctx, progressSources{metrics: "http://" + httpAddr + "/metrics", api: "http://" + httpAddr, token: token,
 		influx: influx, snmp: snmp.skip == ""}, every)

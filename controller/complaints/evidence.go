@@ -28,22 +28,34 @@ func ptime(ms int64) *time.Time {
 
 func gatherLine(ctx context.Context, q querier, line string, from, to time.Time) (lineEvidence, error) {
 	var e lineEvidence
-	// Live events are evidence at once (same id when final); retracted ones
-	// are none (controller/linehealth, live.go).
-	rows, err := q.QueryContext(ctx, `SELECT id, kind, started_at, ended_at, loss_pct, rtt_ms FROM line_events
-		WHERE circuit_id = ? AND retracted_at IS NULL AND started_at <= ? AND (ended_at IS NULL OR ended_at >= ?)
-		ORDER BY started_at, id`, line, to.UnixMilli(), from.UnixMilli())
+	// Events, then incidents, in one statement (one round through the
+	// SQL engine per line instead of two). Live events are evidence at
+	// once (same id when final); retracted ones are none
+	// (controller/linehealth, live.go).
+	rows, err := q.QueryContext(ctx, `SELECT 0, id, kind, started_at, ended_at, loss_pct, rtt_ms FROM line_events
+			WHERE circuit_id = ?1 AND retracted_at IS NULL AND started_at <= ?2 AND (ended_at IS NULL OR ended_at >= ?3)
+		UNION ALL
+		SELECT 1, i.id, i.kind, i.started_at, i.ended_at, NULL, NULL FROM incident_lines l
+			JOIN incidents i ON i.id = l.incident_id
+			WHERE l.circuit_id = ?1 AND i.started_at <= ?2 AND (i.ended_at IS NULL OR i.ended_at >= ?3)
+		ORDER BY 1, 4, 2`, line, to.UnixMilli(), from.UnixMilli())
 	if err != nil {
 		return e, err
 	}
 	for rows.Next() {
-		var id, start int64
+		var src, id, start int64
 		var end sql.NullInt64
 		var kind string
 		var loss, rtt sql.NullFloat64
-		if err := rows.Scan(&id, &kind, &start, &end, &loss, &rtt); err != nil {
+		if err := rows.Scan(&src, &id, &kind, &start, &end, &loss, &rtt); err != nil {
 			rows.Close()
 			return e, err
+		}
+		if src == 1 {
+			e.items = append(e.items, Evidence{Kind: "incident", Line: line, Incident: id, Start: ptime(start),
+				End: optTime(end), Note: kind})
+			e.track(end)
+			continue
 		}
 		it := Evidence{Kind: kind, Line: line, EventID: id, Start: ptime(start), End: optTime(end)}
 		if loss.Valid {
@@ -56,29 +68,6 @@ func gatherLine(ctx context.Context, q querier, line string, from, to time.Time)
 		if kind != "degraded" {
 			e.track(end)
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return e, err
-	}
-	rows, err = q.QueryContext(ctx, `SELECT i.id, i.kind, i.started_at, i.ended_at FROM incident_lines l
-		JOIN incidents i ON i.id = l.incident_id
-		WHERE l.circuit_id = ? AND i.started_at <= ? AND (i.ended_at IS NULL OR i.ended_at >= ?)
-		ORDER BY i.started_at, i.id`, line, to.UnixMilli(), from.UnixMilli())
-	if err != nil {
-		return e, err
-	}
-	for rows.Next() {
-		var id, start int64
-		var end sql.NullInt64
-		var kind string
-		if err := rows.Scan(&id, &kind, &start, &end); err != nil {
-			rows.Close()
-			return e, err
-		}
-		e.items = append(e.items, Evidence{Kind: "incident", Line: line, Incident: id, Start: ptime(start),
-			End: optTime(end), Note: kind})
-		e.track(end)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {

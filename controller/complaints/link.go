@@ -35,6 +35,11 @@ type siteRow struct {
 	lat, lon     float64
 }
 
+func newResolver(q querier, precision int, maxDistM float64) *resolver {
+	return &resolver{q: q, precision: precision, maxDistM: maxDistM,
+		customers: map[string]bool{}, custLines: map[string][]string{}, siteCell: map[string]string{}}
+}
+
 // resolver links complaints within one transaction; the contacts' phones
 // and the sites' coordinates are loaded once per batch, when first needed.
 type resolver struct {
@@ -43,6 +48,11 @@ type resolver struct {
 	maxDistM  float64
 	phones    map[string]string // normalised phone → customer id
 	sites     []siteRow
+	// Per-transaction caches: an export names the same customers and
+	// sites again and again.
+	customers map[string]bool
+	custLines map[string][]string
+	siteCell  map[string]string
 }
 
 // normPhone keeps the digits of a phone number and drops a leading 86
@@ -119,9 +129,13 @@ func (r *resolver) exists(ctx context.Context, query, id string) (bool, error) {
 func (r *resolver) resolve(ctx context.Context, in *Intake) (link, error) {
 	var l link
 	if id := strings.TrimSpace(in.CustomerID); id != "" {
-		ok, err := r.exists(ctx, `SELECT 1 FROM customers WHERE id = ?`, id)
-		if err != nil {
-			return l, err
+		ok, cached := r.customers[id]
+		if !cached {
+			var err error
+			if ok, err = r.exists(ctx, `SELECT 1 FROM customers WHERE id = ?`, id); err != nil {
+				return l, err
+			}
+			r.customers[id] = ok
 		}
 		if ok {
 			l.customer, l.by = id, "customer_id"
@@ -188,7 +202,13 @@ func (r *resolver) resolve(ctx context.Context, in *Intake) (link, error) {
 		case l.site != "" && near != nil:
 			l.lines, err = r.strings(ctx, `SELECT circuit_id FROM lines WHERE a_end_site = ? ORDER BY circuit_id LIMIT ?`, l.site)
 		case l.customer != "":
-			l.lines, err = r.strings(ctx, `SELECT circuit_id FROM lines WHERE customer_id = ? ORDER BY circuit_id LIMIT ?`, l.customer)
+			var ok bool
+			if l.lines, ok = r.custLines[l.customer]; !ok {
+				l.lines, err = r.strings(ctx, `SELECT circuit_id FROM lines WHERE customer_id = ? ORDER BY circuit_id LIMIT ?`, l.customer)
+				if err == nil {
+					r.custLines[l.customer] = l.lines
+				}
+			}
 		}
 		if err != nil {
 			return l, err
@@ -204,6 +224,8 @@ func (r *resolver) resolve(ctx context.Context, in *Intake) (link, error) {
 	switch {
 	case in.Lat != nil:
 		l.cell = Geohash(*in.Lat, *in.Lon, r.precision)
+	case l.site != "" && r.siteCell[l.site] != "":
+		l.cell = r.siteCell[l.site]
 	case l.site != "":
 		var lat, lon sql.NullFloat64
 		err := r.q.QueryRowContext(ctx, `SELECT lat, lon FROM sites WHERE id = ?`, l.site).Scan(&lat, &lon)
@@ -212,6 +234,7 @@ func (r *resolver) resolve(ctx context.Context, in *Intake) (link, error) {
 		}
 		if lat.Valid && lon.Valid {
 			l.cell = Geohash(lat.Float64, lon.Float64, r.precision)
+			r.siteCell[l.site] = l.cell
 		}
 	}
 	return l, nil

@@ -32,12 +32,21 @@ func (s *Store) rewriteKeys(ctx context.Context, q querier, id string, received 
 	if l.cell != "" {
 		keys = append(keys, key{"cell", l.cell})
 	}
-	for _, k := range keys {
-		if _, err := q.ExecContext(ctx, `INSERT OR IGNORE INTO complaint_keys (complaint_id, kind, key, received_at)
-			VALUES (?, ?, ?, ?)`, id, k.kind, k.key, received.UnixMilli()); err != nil {
+	// One statement per complaint (keys in groups of 16): the customer,
+	// line and cell of one complaint are written together.
+	for len(keys) > 0 {
+		n := min(len(keys), 16)
+		args := make([]any, 0, 4*n)
+		for _, k := range keys[:n] {
+			args = append(args, id, k.kind, k.key, received.UnixMilli())
+			ks[k] = true
+		}
+		q1 := `INSERT OR IGNORE INTO complaint_keys (complaint_id, kind, key, received_at) VALUES (?, ?, ?, ?)` +
+			strings.Repeat(`, (?, ?, ?, ?)`, n-1)
+		if _, err := q.ExecContext(ctx, q1, args...); err != nil {
 			return nil, err
 		}
-		ks[k] = true
+		keys = keys[n:]
 	}
 	return ks, nil
 }

@@ -142,40 +142,39 @@ func (s *Store) put(ctx context.Context, ins []Intake, deferred keySet) (Summary
 	q := newStmtCache(tx)
 	defer q.Close()
 	ev := s.newEvaluator(q)
-	last := map[string]int{} // id → its last complaint in ins, the one judged
-	created := map[string]bool{}
+	stored := map[string]string{} // id → intake hash in the database ("" none)
+	latest := map[string]string{} // id → hash of its latest complaint in ins
+	last := map[string]int{}      // id → its last complaint in ins, the one stored
 	for i := range ins {
 		in := &ins[i]
 		h := in.hash()
-		var old string
-		err := q.QueryRowContext(ctx, `SELECT intake_hash FROM complaints WHERE id = ?`, in.ID).Scan(&old)
+		prev, seen := latest[in.ID]
+		if !seen {
+			var old string
+			err := q.QueryRowContext(ctx, `SELECT intake_hash FROM complaints WHERE id = ?`, in.ID).Scan(&old)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return sum, nil, err
+			}
+			stored[in.ID], prev = old, old
+		}
 		switch {
-		case errors.Is(err, sql.ErrNoRows):
+		case prev == "":
 			outs[i] = Created
-		case err != nil:
-			return sum, nil, err
-		case old == h:
+			sum.Created++
+		case prev == h:
 			outs[i] = Unchanged
 			sum.Unchanged++
-			continue
 		default:
 			outs[i] = Updated
-		}
-		if err := writeIntake(ctx, q, in, h, now); err != nil {
-			return sum, nil, fmt.Errorf("complaint %s: %w", in.ID, err)
-		}
-		if outs[i] == Created {
-			sum.Created++
-			created[in.ID] = true
-		} else {
 			sum.Updated++
 		}
-		last[in.ID] = i
+		latest[in.ID], last[in.ID] = h, i
 	}
 	items := make([]evalItem, 0, len(last))
 	for i := range ins {
-		if last[ins[i].ID] == i && outs[i] != Unchanged {
-			items = append(items, evalItem{id: ins[i].ID, in: &ins[i], fresh: created[ins[i].ID]})
+		id := ins[i].ID
+		if last[id] == i && latest[id] != stored[id] {
+			items = append(items, evalItem{id: id, in: &ins[i], hash: latest[id], fresh: stored[id] == ""})
 		}
 	}
 	if err := ev.evaluate(ctx, items, now, deferred); err != nil {
@@ -190,16 +189,23 @@ func (s *Store) put(ctx context.Context, ins []Intake, deferred keySet) (Summary
 	return sum, outs, nil
 }
 
-const upsertIntake = `INSERT INTO complaints (id, received_at, closed_at, customer_id, phone, circuit_id, customer_name,
-		address, lat, lon, category, text, intake_hash, created_at, updated_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+// upsertComplaint writes a complaint's intake and its evaluation in one
+// statement; a stored complaint keeps created_at and its repeat flag
+// (updateRepeats owns that).
+const upsertComplaint = `INSERT INTO complaints (id, received_at, closed_at, customer_id, phone, circuit_id, customer_name,
+		address, lat, lon, category, text, intake_hash, created_at, updated_at,
+		linked_customer, linked_by, site_id, grid_cell, lines, verdict, evidence, recovered_at, evaluated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (id) DO UPDATE SET received_at = excluded.received_at, closed_at = excluded.closed_at,
 		customer_id = excluded.customer_id, phone = excluded.phone, circuit_id = excluded.circuit_id,
 		customer_name = excluded.customer_name, address = excluded.address, lat = excluded.lat, lon = excluded.lon,
 		category = excluded.category, text = excluded.text, intake_hash = excluded.intake_hash,
-		updated_at = excluded.updated_at`
+		updated_at = excluded.updated_at, linked_customer = excluded.linked_customer, linked_by = excluded.linked_by,
+		site_id = excluded.site_id, grid_cell = excluded.grid_cell, lines = excluded.lines, verdict = excluded.verdict,
+		evidence = excluded.evidence, recovered_at = excluded.recovered_at, evaluated_at = excluded.evaluated_at`
 
-func writeIntake(ctx context.Context, tx querier, in *Intake, hash string, now time.Time) error {
+// intakeArgs are upsertComplaint's first 15 arguments.
+func intakeArgs(in *Intake, hash string, now time.Time) []any {
 	var closed, lat, lon any
 	if in.ClosedAt != nil {
 		closed = in.ClosedAt.UnixMilli()
@@ -207,10 +213,9 @@ func writeIntake(ctx context.Context, tx querier, in *Intake, hash string, now t
 	if in.Lat != nil {
 		lat, lon = *in.Lat, *in.Lon
 	}
-	_, err := tx.ExecContext(ctx, upsertIntake, in.ID, in.ReceivedAt.UnixMilli(), closed, in.CustomerID, in.Phone,
+	return []any{in.ID, in.ReceivedAt.UnixMilli(), closed, in.CustomerID, in.Phone,
 		in.CircuitID, in.CustomerName, in.Address, lat, lon, string(in.Category), in.Text, hash,
-		now.UnixMilli(), now.UnixMilli())
-	return err
+		now.UnixMilli(), now.UnixMilli()}
 }
 
 // ErrNotFound is an unknown complaint id, or one outside the caller's scope.

@@ -76,7 +76,7 @@ type evaluator struct {
 }
 
 func (s *Store) newEvaluator(tx querier) *evaluator {
-	return &evaluator{s: s, tx: tx, res: &resolver{q: tx, precision: s.o.GridPrecision, maxDistM: s.o.MaxSiteDistanceM}}
+	return &evaluator{s: s, tx: tx, res: newResolver(tx, s.o.GridPrecision, s.o.MaxSiteDistanceM)}
 }
 
 // evaluate links and judges the complaints ids, rewrites their keys and
@@ -108,6 +108,7 @@ func (e *evaluator) evaluate(ctx context.Context, items []evalItem, now time.Tim
 type evalItem struct {
 	id    string
 	in    *Intake
+	hash  string // with in: write the intake too (new or changed)
 	fresh bool
 }
 
@@ -155,7 +156,13 @@ func (e *evaluator) one(ctx context.Context, it evalItem, now time.Time) (keySet
 	if c.Verdict != j.verdict || c.EvaluatedAt == nil {
 		e.s.m.verdicts.WithLabelValues(string(j.verdict)).Inc()
 	}
-	if _, err := e.tx.ExecContext(ctx, `UPDATE complaints SET linked_customer = ?, linked_by = ?, site_id = ?, grid_cell = ?,
+	if it.hash != "" {
+		args := append(intakeArgs(it.in, it.hash, now), l.customer, l.by, l.site, l.cell, string(linesJSON),
+			string(j.verdict), string(evJSON), recovered, now.UnixMilli())
+		if _, err := e.tx.ExecContext(ctx, upsertComplaint, args...); err != nil {
+			return nil, err
+		}
+	} else if _, err := e.tx.ExecContext(ctx, `UPDATE complaints SET linked_customer = ?, linked_by = ?, site_id = ?, grid_cell = ?,
 		lines = ?, verdict = ?, evidence = ?, recovered_at = ?, evaluated_at = ? WHERE id = ?`,
 		l.customer, l.by, l.site, l.cell, string(linesJSON), string(j.verdict), string(evJSON), recovered,
 		now.UnixMilli(), id); err != nil {
