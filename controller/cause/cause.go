@@ -46,8 +46,13 @@ type Options struct {
 	// least the detector's horizon, so a final event is decided from the
 	// same evidence as its provisional self.
 	Retain time.Duration
-	// Gap is the longest pause between two rounds of one source that still
-	// counts as one run (default 10 s). A longer pause is silence.
+	// Gap caps the pause between two rounds of one source that still
+	// counts as one run (default 10 s). Below it, a pause longer than two
+	// of the source's own intervals (the shortest step seen between its
+	// rounds) is silence too: a CPE off for 8 s between 1-s rounds was
+	// silent, not reporting. Gap is also how long a silent customer end
+	// must be heard again after an outage before its silence is taken as
+	// final (its spool, sent oldest first, comes within it).
 	Gap time.Duration
 	// Settle is how much of an outage's start the watcher-uplink rule looks
 	// at (default 3 s, three rounds at 1 Hz): every line the watcher
@@ -60,6 +65,12 @@ type Options struct {
 
 type key struct{ agent, line string }
 
+// runs are one source's spans on one line and its interval.
+type runs struct {
+	spans []span
+	step  time.Duration // shortest positive step between its rounds seen
+}
+
 // span is a run of rounds of one source on one line with one outcome, from
 // its first round's event time to its last.
 type span struct {
@@ -71,7 +82,7 @@ type span struct {
 type Attributor struct {
 	opts   Options
 	topo   Topology
-	spans  map[key][]span
+	spans  map[key]*runs
 	agents map[string]map[string]struct{} // agent → lines it reported on
 	lines  map[string]map[string]struct{} // line → agents that reported on it
 	byElem map[string]map[string]struct{} // element → lines reported on
@@ -94,7 +105,7 @@ func New(o Options, topo Topology) *Attributor {
 	if o.MaxSpans <= 0 {
 		o.MaxSpans = 256
 	}
-	return &Attributor{opts: o, topo: topo, spans: map[key][]span{}, agents: map[string]map[string]struct{}{},
+	return &Attributor{opts: o, topo: topo, spans: map[key]*runs{}, agents: map[string]map[string]struct{}{},
 		lines: map[string]map[string]struct{}{}, byElem: map[string]map[string]struct{}{}}
 }
 
@@ -134,8 +145,10 @@ func (a *Attributor) Observe(ev linestate.Evidence) {
 	}
 	k := key{ev.Source, ev.Line}
 	ok := ev.Kind == linestate.ProbeOK
-	ss := a.spans[k]
-	if ss == nil {
+	r := a.spans[k]
+	if r == nil {
+		r = &runs{step: a.opts.Gap}
+		a.spans[k] = r
 		addTo(a.agents, ev.Source, ev.Line)
 		_, known := a.lines[ev.Line]
 		addTo(a.lines, ev.Line, ev.Source)
@@ -143,25 +156,30 @@ func (a *Attributor) Observe(ev linestate.Evidence) {
 			a.noteElement(ev.Line)
 		}
 	}
-	a.spans[k] = a.insert(ss, ev.Time, ok)
+	r.spans = a.insert(r, ev.Time, ok)
 }
 
 // insert adds one round to a sorted list of spans: in order (the usual
 // case) it extends the last span or starts one; out of order (spooled
 // results) it is placed and merged with its neighbours.
-func (a *Attributor) insert(ss []span, t time.Time, ok bool) []span {
+func (a *Attributor) insert(r *runs, t time.Time, ok bool) []span {
+	ss := r.spans
 	if n := len(ss); n > 0 && !t.Before(ss[n-1].to) {
-		if last := &ss[n-1]; last.ok == ok && t.Sub(last.to) <= a.opts.Gap {
+		last := &ss[n-1]
+		if d := t.Sub(last.to); d > 0 && d < r.step {
+			r.step = d
+		}
+		if last.ok == ok && t.Sub(last.to) <= r.joins() {
 			last.to = t
 			return ss
 		}
-	} else {
+	} else if n > 0 {
 		i := sort.Search(len(ss), func(i int) bool { return ss[i].to.After(t) || ss[i].to.Equal(t) })
 		if i < len(ss) && !t.Before(ss[i].from) && ss[i].ok == ok {
 			return ss // inside a run of the same outcome: nothing new
 		}
 		ss = slices.Insert(ss, i, span{from: t, to: t, ok: ok})
-		return a.merge(ss)
+		return a.merge(r, ss)
 	}
 	ss = append(ss, span{from: t, to: t, ok: ok})
 	if len(ss) > a.opts.MaxSpans {
@@ -170,11 +188,14 @@ func (a *Attributor) insert(ss []span, t time.Time, ok bool) []span {
 	return ss
 }
 
-// merge joins neighbouring spans of one outcome no more than Gap apart.
-func (a *Attributor) merge(ss []span) []span {
+// joins is the longest pause within one run: two of the source's steps.
+func (r *runs) joins() time.Duration { return 2 * r.step }
+
+// merge joins neighbouring spans of one outcome no more than a pause apart.
+func (a *Attributor) merge(r *runs, ss []span) []span {
 	out := ss[:0]
 	for _, s := range ss {
-		if n := len(out); n > 0 && out[n-1].ok == s.ok && s.from.Sub(out[n-1].to) <= a.opts.Gap {
+		if n := len(out); n > 0 && out[n-1].ok == s.ok && s.from.Sub(out[n-1].to) <= r.joins() {
 			if s.to.After(out[n-1].to) {
 				out[n-1].to = s.to
 			}
@@ -191,7 +212,8 @@ func (a *Attributor) merge(ss []span) []span {
 // Trim drops spans that ended more than Retain before the clock.
 func (a *Attributor) Trim() {
 	cut := a.opts.Now().Add(-a.opts.Retain)
-	for k, ss := range a.spans {
+	for k, r := range a.spans {
+		ss := r.spans
 		i := 0
 		for i < len(ss) && ss[i].to.Before(cut) {
 			i++
@@ -214,7 +236,7 @@ func (a *Attributor) Trim() {
 			continue
 		}
 		if i > 0 {
-			a.spans[k] = append(ss[:0:0], ss[i:]...)
+			r.spans = append(ss[:0:0], ss[i:]...)
 		}
 	}
 }
@@ -222,7 +244,11 @@ func (a *Attributor) Trim() {
 // seen says what one source reported on one line within [from, to): any
 // round, a failed one, a successful one.
 func (a *Attributor) seen(agent, line string, from, to time.Time) (any, failed, succeeded bool) {
-	for _, s := range a.spans[key{agent, line}] {
+	r := a.spans[key{agent, line}]
+	if r == nil {
+		return false, false, false
+	}
+	for _, s := range r.spans {
 		if s.to.Before(from) || !s.from.Before(to) {
 			continue
 		}
@@ -238,8 +264,8 @@ func (a *Attributor) seen(agent, line string, from, to time.Time) (any, failed, 
 
 // heardAfter reports whether the source reported anything at or after t.
 func (a *Attributor) heardAfter(agent, line string, t time.Time) bool {
-	ss := a.spans[key{agent, line}]
-	return len(ss) > 0 && !ss[len(ss)-1].to.Before(t)
+	r := a.spans[key{agent, line}]
+	return r != nil && len(r.spans) > 0 && !r.spans[len(r.spans)-1].to.Before(t)
 }
 
 // Decide says what failed on line during [start, end); a zero end means

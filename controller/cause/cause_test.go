@@ -82,6 +82,16 @@ func TestCustomerPremises(t *testing.T) {
 	rounds(a, "cpe-3", "L3", 0, 90, true)  // the neighbour on p1 is fine
 	want(t, a.Decide("L1", at(31), at(80)), CustomerPremises, "the customer end (cpe-1) sent nothing for the whole outage")
 
+	// Off for 8 s only, between 1-s rounds: still silence, not one run
+	// of successes bridging the outage.
+	b := newA()
+	rounds(b, "cpe-1", "L1", 0, 30, true)
+	rounds(b, "pop-1", "L1", 0, 31, true)
+	rounds(b, "pop-1", "L1", 31, 38, false)
+	rounds(b, "pop-1", "L1", 38, 60, true)
+	rounds(b, "cpe-1", "L1", 38, 60, true)
+	want(t, b.Decide("L1", at(31), at(38)), CustomerPremises, "sent nothing")
+
 	rounds(a, "cpe-3", "L3", 40, 45, false)
 	want(t, a.Decide("L1", at(31), at(80)), Unknown, "line L3 on the same element p1 failed too")
 }
@@ -142,13 +152,13 @@ func TestSpansBounded(t *testing.T) {
 	for s := 0; s < 100; s++ {
 		rounds(a, "cpe-1", "L1", s, s+1, s%2 == 0)
 	}
-	if n := len(a.spans[key{"cpe-1", "L1"}]); n != 8 {
+	if n := len(a.spans[key{"cpe-1", "L1"}].spans); n != 8 {
 		t.Errorf("%d spans, want 8", n)
 	}
 	b := New(Options{}, topo{})
 	rounds(b, "cpe-1", "L1", 10, 20, true)
 	rounds(b, "cpe-1", "L1", 0, 10, true) // spooled, earlier
-	if ss := b.spans[key{"cpe-1", "L1"}]; len(ss) != 1 || !ss[0].from.Equal(at(0)) || !ss[0].to.Equal(at(19)) {
+	if ss := b.spans[key{"cpe-1", "L1"}].spans; len(ss) != 1 || !ss[0].from.Equal(at(0)) || !ss[0].to.Equal(at(19)) {
 		t.Errorf("spans %+v", ss)
 	}
 }
