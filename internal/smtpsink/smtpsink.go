@@ -7,6 +7,8 @@ package smtpsink
 
 import (
 	"bytes"
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -16,6 +18,7 @@ import (
 	"regexp"
 	"sync"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
 
@@ -28,11 +31,25 @@ type Message struct {
 	Raw       []byte
 }
 
+// Options configure a sink beyond Start's plain one.
+type Options struct {
+	// Dir receives every accepted message as NNNN-<message-id>.eml.
+	Dir string
+	// TLS is offered with STARTTLS, or spoken from the first byte with
+	// Implicit.
+	TLS      *tls.Config
+	Implicit bool
+	// Username and Password, when set, are required (AUTH PLAIN) before
+	// MAIL FROM.
+	Username, Password string
+}
+
 // Sink is a running server.
 type Sink struct {
-	srv *smtp.Server
-	l   net.Listener
-	dir string
+	srv  *smtp.Server
+	l    net.Listener
+	dir  string
+	opts Options
 
 	mu     sync.Mutex
 	msgs   []Message
@@ -43,16 +60,26 @@ type Sink struct {
 
 // Start listens on addr ("127.0.0.1:0" for any free port). With dir set,
 // every accepted message is also written there as NNNN-<message-id>.eml.
-func Start(addr, dir string) (*Sink, error) {
+func Start(addr, dir string) (*Sink, error) { return StartWith(addr, Options{Dir: dir}) }
+
+// StartWith starts a sink with TLS and authentication as o says.
+func StartWith(addr string, o Options) (*Sink, error) {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	s := &Sink{l: l, dir: dir}
+	s := &Sink{l: l, dir: o.Dir, opts: o}
 	s.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{s: s}, nil }))
 	s.srv.Domain = "sink.localhost"
-	s.srv.AllowInsecureAuth = true
-	go func() { _ = s.srv.Serve(l) }()
+	s.srv.AllowInsecureAuth = o.TLS == nil
+	serve := net.Listener(l)
+	switch {
+	case o.TLS != nil && o.Implicit:
+		serve = tls.NewListener(l, o.TLS)
+	case o.TLS != nil:
+		s.srv.TLSConfig = o.TLS
+	}
+	go func() { _ = s.srv.Serve(serve) }()
 	return s, nil
 }
 
@@ -105,16 +132,36 @@ func (s *Sink) Count() map[string]int {
 }
 
 type session struct {
-	s    *Sink
-	from string
-	to   []string
+	s      *Sink
+	from   string
+	to     []string
+	authed bool
 }
 
-func (x *session) AuthMechanisms() []string { return nil }
-func (x *session) Reset()                   { x.from, x.to = "", nil }
-func (x *session) Logout() error            { return nil }
+func (x *session) Reset()        { x.from, x.to = "", nil }
+func (x *session) Logout() error { return nil }
+
+func (x *session) AuthMechanisms() []string {
+	if x.s.opts.Username == "" {
+		return nil
+	}
+	return []string{sasl.Plain}
+}
+
+func (x *session) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, user, pass string) error {
+		if user != x.s.opts.Username || pass != x.s.opts.Password {
+			return errors.New("invalid credentials")
+		}
+		x.authed = true
+		return nil
+	}), nil
+}
 
 func (x *session) Mail(from string, _ *smtp.MailOptions) error {
+	if x.s.opts.Username != "" && !x.authed {
+		return smtp.ErrAuthRequired
+	}
 	x.from = from
 	return nil
 }
