@@ -47,8 +47,10 @@ func TestKinds(t *testing.T) {
 			md, _ := v["markdown"].(map[string]any)
 			return md["title"] == m.Subject && strings.HasPrefix(md["text"].(string), "### Outage")
 		},
-		"sl":  func(v map[string]any) bool { return strings.HasPrefix(v["text"].(string), "*Outage \"A\"*\n") },
-		"gen": func(v map[string]any) bool { return v["incident"] == 7.0 && v["customer"] == "C1" && len(v["lines"].([]any)) == 2 },
+		"sl": func(v map[string]any) bool { return strings.HasPrefix(v["text"].(string), "*Outage \"A\"*\n") },
+		"gen": func(v map[string]any) bool {
+			return v["incident"] == 7.0 && v["customer"] == "C1" && len(v["lines"].([]any)) == 2
+		},
 		"own": func(v map[string]any) bool { return v["t"] == m.Subject && v["n"] == 2.0 },
 	}
 	for name, ok := range check {
