@@ -56,6 +56,7 @@ bench: build influxdb
 	$(GO) run ./bench/snmp -duration 60s
 	$(GO) run ./bench/detect
 	$(GO) run ./bench/complaints
+	$(GO) run ./bench/notify
 
 ## lint: gofmt, go vet, staticcheck
 lint:

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sync"
+	"time"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
@@ -29,6 +30,8 @@ type Message struct {
 	MessageID string
 	Subject   string
 	Raw       []byte
+	// At is when the message was received, before the server's answer.
+	At time.Time
 }
 
 // Options configure a sink beyond Start's plain one.
@@ -185,7 +188,7 @@ func (x *session) Data(r io.Reader) error {
 		s.mu.Unlock()
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
 	}
-	m := Message{From: x.from, To: append([]string(nil), x.to...), Raw: raw}
+	m := Message{From: x.from, To: append([]string(nil), x.to...), Raw: raw, At: time.Now()}
 	if pm, err := mail.ReadMessage(bytes.NewReader(raw)); err == nil {
 		m.MessageID = pm.Header.Get("Message-Id")
 		dec := new(headerDecoder)
