@@ -195,10 +195,12 @@ type Complaint struct {
 // Evidence is one thing that bears on the verdict.
 type Evidence struct {
 	// Kind is outage, flap, degraded (line events), incident, flapping
-	// (the line's current state), healthy (monitored, no event), or
-	// unmonitored_line.
+	// (the line's current state), healthy (monitored, no event),
+	// unmonitored_line, weak_coverage (a weak-coverage event of the
+	// complaint's cell) or coverage_ok (the cell scored, not weak).
 	Kind     string     `json:"kind"`
 	Line     string     `json:"line,omitempty"`
+	Cell     string     `json:"cell,omitempty"` // weak_coverage, coverage_ok
 	Incident int64      `json:"incident,omitempty"`
 	EventID  int64      `json:"event,omitempty"`
 	Start    *time.Time `json:"start,omitempty"`

@@ -22,6 +22,7 @@ type link struct {
 	by       string // customer_id, circuit_id, phone, coordinates or ''
 	site     string
 	cell     string
+	siteCell string // the site's grid cell in the inventory (coverage's cells)
 	lines    []string
 }
 
@@ -37,7 +38,8 @@ type siteRow struct {
 
 func newResolver(q querier, precision int, maxDistM float64) *resolver {
 	return &resolver{q: q, precision: precision, maxDistM: maxDistM,
-		customers: map[string]bool{}, custLines: map[string][]string{}, siteCell: map[string]string{}}
+		customers: map[string]bool{}, custLines: map[string][]string{}, siteCell: map[string]string{},
+		invCell: map[string]string{}}
 }
 
 // resolver links complaints within one transaction; the contacts' phones
@@ -53,6 +55,7 @@ type resolver struct {
 	customers map[string]bool
 	custLines map[string][]string
 	siteCell  map[string]string
+	invCell   map[string]string // site → its inventory grid_cell
 }
 
 // normPhone keeps the digits of a phone number and drops a leading 86
@@ -220,6 +223,17 @@ func (r *resolver) resolve(ctx context.Context, in *Intake) (link, error) {
 			return l, err
 		}
 		l.site = site.String
+	}
+	if l.site != "" {
+		c, ok := r.invCell[l.site]
+		if !ok {
+			err := r.q.QueryRowContext(ctx, `SELECT grid_cell FROM sites WHERE id = ?`, l.site).Scan(&c)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return l, err
+			}
+			r.invCell[l.site] = c
+		}
+		l.siteCell = c
 	}
 	switch {
 	case in.Lat != nil:

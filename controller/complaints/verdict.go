@@ -28,11 +28,11 @@ func (s *Store) window(in *Intake, now time.Time) (from, to time.Time) {
 	return from, to
 }
 
-// judge decides the verdict from the evidence of every linked line:
-// confirmed when any line had an outage, a flap, an incident or is
-// flapping; degraded when any was degraded (and none failed); not_observed
-// when at least one line is monitored and none had anything; not_monitored
-// when no line is (or none was found). RecoveredAt is the latest end of
+// judge decides the verdict from the evidence of every linked line and
+// of the place's cells: confirmed when any line had an outage, a flap, an
+// incident or is flapping; degraded when any was degraded or the cell had
+// weak coverage (and none failed); not_observed when at least one line or
+// cell is monitored and nothing was seen; not_monitored when none is. RecoveredAt is the latest end of
 // the outages and incidents once all have ended.
 func judge(evs []lineEvidence) judgement {
 	j := judgement{verdict: NotMonitored, evidence: []Evidence{}}
@@ -48,7 +48,7 @@ func judge(evs []lineEvidence) judgement {
 			switch it.Kind {
 			case "outage", "flap", "incident", "flapping":
 				failed = true
-			case "degraded":
+			case "degraded", "weak_coverage":
 				degraded = true
 			}
 		}
@@ -133,6 +133,19 @@ func (e *evaluator) one(ctx context.Context, it evalItem, now time.Time) (keySet
 	evs := make([]lineEvidence, 0, len(l.lines))
 	for _, line := range l.lines {
 		ev, err := gatherLine(ctx, e.tx, line, from, to)
+		if err != nil {
+			return nil, err
+		}
+		evs = append(evs, ev)
+	}
+	cells := []string{}
+	for _, c := range []string{l.cell, l.siteCell} {
+		if c != "" && (len(cells) == 0 || cells[0] != c) {
+			cells = append(cells, c)
+		}
+	}
+	if len(cells) > 0 {
+		ev, err := gatherCells(ctx, e.tx, cells, from, to)
 		if err != nil {
 			return nil, err
 		}
