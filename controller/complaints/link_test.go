@@ -108,3 +108,36 @@ func TestLateEvidenceConfirmsAndRecovery(t *testing.T) {
 		t.Errorf("C recovered at %v, want the incident's close %v", c.RecoveredAt, up)
 	}
 }
+
+// A re-evaluation round judges at most MaxPerRound complaints, those
+// evaluated longest ago first: the one left out of a round is first in
+// the next.
+func TestReevaluateRoundsAreBounded(t *testing.T) {
+	db := openDB(t)
+	seed(t, db)
+	clk := &clock{t: t0.Add(time.Hour)}
+	s, err := New(Options{DB: db, Now: clk.now, MaxPerRound: 2}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	put(t, s, Intake{ID: "a", ReceivedAt: t0, CustomerID: "c1", Category: Slow},
+		Intake{ID: "b", ReceivedAt: t0, CustomerID: "c1", Category: Slow},
+		Intake{ID: "c", ReceivedAt: t0, CustomerID: "c1", Category: Slow})
+	var rounds []string
+	for round := 0; round < 2; round++ {
+		clk.t = clk.t.Add(time.Minute)
+		if n, err := s.Reevaluate(context.Background()); err != nil || n != 2 {
+			t.Fatalf("round %d: %d, %v", round, n, err)
+		}
+		got := ""
+		for _, id := range []string{"a", "b", "c"} {
+			if c := get(t, s, id); c.EvaluatedAt.Equal(clk.t) {
+				got += id
+			}
+		}
+		rounds = append(rounds, got)
+	}
+	if !slices.Equal(rounds, []string{"ab", "ac"}) {
+		t.Errorf("rounds evaluated %v, want [ab ac]: c, left out of the first, in the second", rounds)
+	}
+}

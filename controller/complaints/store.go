@@ -35,6 +35,9 @@ type Options struct {
 	Recheck time.Duration
 	// Interval is Run's period between re-evaluations (default 1m).
 	Interval time.Duration
+	// MaxPerRound bounds the complaints one re-evaluation judges again
+	// (default 5000, about a second of work).
+	MaxPerRound int
 }
 
 func (o *Options) setDefaults() error {
@@ -67,6 +70,9 @@ func (o *Options) setDefaults() error {
 	}
 	if o.Interval == 0 {
 		o.Interval = time.Minute
+	}
+	if o.MaxPerRound == 0 {
+		o.MaxPerRound = 5000
 	}
 	return nil
 }

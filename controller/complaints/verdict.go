@@ -188,14 +188,18 @@ func (e *evaluator) one(ctx context.Context, it evalItem, now time.Time) (keySet
 // closed within Recheck, and every confirmed one whose outage or incident
 // has not ended: line health's late evidence (a CPE's spooled results, an
 // incident that closes) changes verdicts and recovery times after intake.
+// One call evaluates at most MaxPerRound, those evaluated longest ago.
 // It returns how many complaints were evaluated.
 func (s *Store) Reevaluate(ctx context.Context) (int, error) {
 	now := s.o.Now()
 	since := now.Add(-s.o.Recheck).UnixMilli()
+	// The least recently evaluated first, at most MaxPerRound: a large
+	// import of recent complaints is worked through over several rounds
+	// instead of one long one every interval.
 	rows, err := s.db.QueryContext(ctx, `SELECT id FROM complaints
 		WHERE received_at >= ?1 OR closed_at >= ?1 OR closed_at IS NULL AND received_at >= ?2
 			OR (verdict = 'confirmed' AND recovered_at IS NULL)
-		ORDER BY id`, since, now.Add(-s.o.RepeatWindow).UnixMilli())
+		ORDER BY evaluated_at, id LIMIT ?3`, since, now.Add(-s.o.RepeatWindow).UnixMilli(), s.o.MaxPerRound)
 	if err != nil {
 		return 0, err
 	}
