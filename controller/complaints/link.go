@@ -203,7 +203,10 @@ func (r *resolver) resolve(ctx context.Context, in *Intake) (link, error) {
 		var err error
 		switch {
 		case l.site != "" && near != nil:
-			l.lines, err = r.strings(ctx, `SELECT circuit_id FROM lines WHERE a_end_site = ? ORDER BY circuit_id LIMIT ?`, l.site)
+			// A site is either end of its lines: the customer's premises
+			// (A end) or the far office a line runs to (Z end).
+			l.lines, err = r.strings(ctx, `SELECT circuit_id FROM lines WHERE a_end_site = ?1
+				UNION SELECT circuit_id FROM lines WHERE z_end_site = ?1 ORDER BY 1 LIMIT ?2`, l.site)
 		case l.customer != "":
 			var ok bool
 			if l.lines, ok = r.custLines[l.customer]; !ok {

@@ -141,3 +141,17 @@ func TestReevaluateRoundsAreBounded(t *testing.T) {
 		t.Errorf("rounds evaluated %v, want [ab ac]: c, left out of the first, in the second", rounds)
 	}
 }
+
+// A complaint placed at a line's far end (its Z-end site, watched from
+// both ends) is linked to that line.
+func TestLinkByCoordinatesToZEnd(t *testing.T) {
+	db := openDB(t)
+	seed(t, db)
+	exec(t, db, `INSERT INTO sites (id, customer_id, kind, name, lat, lon) VALUES ('s2z', 'c2', 'cpe', 'Two branch', 31.10, 121.30)`)
+	exec(t, db, `UPDATE lines SET z_end_site = 's2z' WHERE circuit_id = 'L2'`)
+	s := newStore(t, db, &clock{t: t0.Add(time.Hour)})
+	put(t, s, Intake{ID: "Z", ReceivedAt: t0, Lat: fptr(31.1001), Lon: fptr(121.3001), Category: Slow})
+	if c := get(t, s, "Z"); c.Site != "s2z" || !slices.Equal(c.Lines, []string{"L2"}) || c.LinkedCustomer != "c2" {
+		t.Errorf("Z linked to site %q lines %v customer %q", c.Site, c.Lines, c.LinkedCustomer)
+	}
+}
