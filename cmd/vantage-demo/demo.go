@@ -80,6 +80,11 @@ func (d *demo) run(ctx context.Context, every time.Duration) error {
 	if snmp.skip == "" {
 		ctrlText += snmp.controllerYAML()
 	}
+	mailYAML, err := d.startMail()
+	if err != nil {
+		return fmt.Errorf("smtp sink: %w", err)
+	}
+	ctrlText += mailYAML
 	if err := os.WriteFile(ctrlCfg, []byte(ctrlText), 0o600); err != nil {
 		return err
 	}
@@ -158,6 +163,7 @@ func (d *demo) run(ctx context.Context, every time.Duration) error {
 		d.dir, d.dir, complaintsSummary)
 	fmt.Printf("vantage demo: complaint verdicts (recomputed every minute as the trouble below is seen): curl -H 'Authorization: Bearer %s' http://%s/api/v1/complaints\n", token, httpAddr)
 	fmt.Printf("vantage demo: repeat place (four weak-signal calls from the station compound): curl -H 'Authorization: Bearer %s' http://%s/api/v1/complaints/repeats\n", token, httpAddr)
+	fmt.Printf("vantage demo: notifications (emails also as .eml files under %s/mail): curl -H 'Authorization: Bearer %s' http://%s/api/v1/notifications\n", d.dir, token, httpAddr)
 	go d.trouble.run(ctx)
 	return d.progress(ctx, progressSources{metrics: "http://" + httpAddr + "/metrics", api: "http://" + httpAddr, token: token,
 		influx: influx, snmp: snmp.skip == ""}, every)

@@ -73,8 +73,12 @@ func (n *Notifier) render(ctx context.Context, r *row) error {
 	lang := language(r.Language)
 	v := view{Kind: r.Kind, Lang: lang, Ticket: fmt.Sprintf("VAN-%d", r.Incident), Phone: n.opts.Phone,
 		RecipientName: r.Name, Premises: f.CustomerPremises(), Lines: f.Lines, CustomerName: r.Customer}
-	if r.Customer == "" {
-		v.CustomerName = map[string]string{"en": "your network", "zh-CN": "网络"}[lang]
+	if r.Customer == "" { // the ops on-call: every customer's lines
+		k := map[string]bool{}
+		for _, l := range f.Lines {
+			k[l.Customer] = true
+		}
+		v.CustomerName = map[string]string{"en": fmt.Sprintf("%d customer(s)", len(k)), "zh-CN": fmt.Sprintf("%d 个客户", len(k))}[lang]
 	} else {
 		var name string
 		if n.opts.DB.QueryRowContext(ctx, `SELECT name FROM customers WHERE id = ?`, r.Customer).Scan(&name) == nil && name != "" {
