@@ -247,6 +247,7 @@ func (c *Controller) Run(ctx context.Context) error {
 	defer func() { _ = statuses.Close() }()
 	mux := serve.Mux(c.reg, c.health)
 	mux.Handle("/api/v1/", c.apiHandler(statuses))
+	c.registerAckLinks(mux)
 	c.startRollouts(statuses)
 	if c.releases != nil {
 		mux.Handle("GET /releases/", c.releases.Handler())

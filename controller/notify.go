@@ -57,4 +57,17 @@ func (c *Controller) registerNotify(mux *http.ServeMux) {
 		}
 	}
 	c.notifier.Register(mux, scope)
+	wrap := func(h http.Handler) http.Handler { return h }
+	if *c.cfg.APIAuth {
+		wrap = apiauth.RequireRole(apiauth.Admin, apiauth.Ops)
+	}
+	c.notifier.RegisterAckAPI(mux, wrap)
+}
+
+// registerAckLinks serves the signed acknowledgement links of dispatch
+// messages, outside /api/v1/ (no bearer token: the signature is the proof).
+func (c *Controller) registerAckLinks(mux *http.ServeMux) {
+	if c.notifier != nil {
+		c.notifier.RegisterAckLinks(mux)
+	}
 }

@@ -41,6 +41,28 @@ type Notify struct {
 	Rules map[string]NotifyRule `yaml:"rules"`
 	// Sender tunes retries and rate limits.
 	Sender NotifySender `yaml:"sender"`
+	// Dispatch sends outages of key tiers to the on-call team and
+	// escalates them (omitted: no dispatch).
+	Dispatch *NotifyDispatch `yaml:"dispatch"`
+}
+
+// NotifyDispatch is notify.Dispatch in YAML.
+type NotifyDispatch struct {
+	// Tiers dispatched (default ab_group, diamond).
+	Tiers []string `yaml:"tiers"`
+	// AckTimeout before the next contact is told (default 20m).
+	AckTimeout time.Duration `yaml:"ack_timeout"`
+	// Limits by tier: open longer, the lead is told again (e.g. 8h).
+	Limits map[string]time.Duration `yaml:"limits"`
+	First  NotifyOps                `yaml:"first"`
+	Second NotifyOps                `yaml:"second"`
+	Lead   NotifyOps                `yaml:"lead"`
+	// LinkBase is the controller's URL as recipients reach it; messages
+	// carry LinkBase/ack/TOKEN, signed with the key in LinkSecretFile,
+	// valid LinkValid (default 24h), usable once.
+	LinkBase       string        `yaml:"link_base"`
+	LinkSecretFile string        `yaml:"link_secret_file"`
+	LinkValid      time.Duration `yaml:"link_valid"`
 }
 
 // NotifyEmail is the SMTP server messages are handed to.
@@ -171,6 +193,31 @@ func (c *Config) validateNotify(bad func(field, format string, args ...any)) {
 			}
 		}
 	}
+	if d := n.Dispatch; d != nil {
+		for _, tier := range d.Tiers {
+			if !slices.Contains(inventory.Tiers, tier) {
+				bad("notify.dispatch.tiers", "%q is not a tier", tier)
+			}
+		}
+		for tier := range d.Limits {
+			if !slices.Contains(inventory.Tiers, tier) {
+				bad("notify.dispatch.limits", "%q is not a tier", tier)
+			}
+		}
+		for name, o := range map[string]NotifyOps{"first": d.First, "second": d.Second, "lead": d.Lead} {
+			if o.Email == "" && o.Phone == "" && len(o.Webhooks) == 0 {
+				bad("notify.dispatch."+name, "needs an email, a phone or webhooks")
+			}
+			for _, w := range o.Webhooks {
+				if !hooks[w] {
+					bad("notify.dispatch."+name+".webhooks", "%q is not a configured webhook", w)
+				}
+			}
+		}
+		if (d.LinkBase == "") != (d.LinkSecretFile == "") {
+			bad("notify.dispatch.link_base", "link_base and link_secret_file go together")
+		}
+	}
 	for tier, r := range n.Rules {
 		f := "notify.rules." + tier
 		if !slices.Contains(inventory.Tiers, tier) {
@@ -256,6 +303,17 @@ func (n *Notify) NotifyOptions() (notify.Options, error) {
 	for tier, r := range n.Rules {
 		o.Rules[tier] = notify.Rule{OutageAfter: r.OutageAfter, Flapping: r.Flapping, FlappingAfter: r.FlappingAfter,
 			Roles: r.Roles, AccountManager: r.AccountManager, Ops: r.Ops, Channels: r.Channels, Webhooks: r.Webhooks}
+	}
+	if d := n.Dispatch; d != nil {
+		key, err := secret("notify.dispatch.link_secret_file", d.LinkSecretFile)
+		if err != nil {
+			return o, err
+		}
+		ops := func(x NotifyOps) notify.OpsContact {
+			return notify.OpsContact{Name: x.Name, Email: x.Email, Phone: x.Phone, Language: x.Language, Webhooks: x.Webhooks}
+		}
+		o.Dispatch = &notify.Dispatch{Tiers: d.Tiers, AckTimeout: d.AckTimeout, Limits: d.Limits, First: ops(d.First),
+			Second: ops(d.Second), Lead: ops(d.Lead), LinkBase: d.LinkBase, LinkSecret: []byte(key), LinkValid: d.LinkValid}
 	}
 	s := n.Sender
 	o.Sender = notify.SenderOptions{Poll: s.Poll, Workers: s.Workers, MaxAttempts: s.MaxAttempts, BackoffInitial: s.BackoffInitial,

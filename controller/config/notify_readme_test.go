@@ -41,7 +41,8 @@ func TestREADMENotifyExampleLoads(t *testing.T) {
 			t.Fatal(err)
 		}
 		if o.Email == nil || o.Email.Password != "secret-smtp-password" || o.SMS == nil || o.SMS.Token != "secret-sms-token" ||
-			len(o.Webhooks) != 1 || o.Webhooks[0].URL != "secret-wecom-url" || o.Rules["silver"].OutageAfter.String() != "5m0s" {
+			len(o.Webhooks) != 1 || o.Webhooks[0].URL != "secret-wecom-url" || o.Rules["silver"].OutageAfter.String() != "5m0s" ||
+			o.Dispatch == nil || string(o.Dispatch.LinkSecret) != "secret-ack-link-key" || o.Dispatch.Limits["diamond"].Hours() != 8 {
 			t.Errorf("options built from the README example: %+v", o)
 		}
 	}

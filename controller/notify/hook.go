@@ -91,7 +91,7 @@ func (n *Notifier) plan(ctx context.Context, tx *sql.Tx, in *incident.Incident, 
 			}
 		}
 	}
-	return nil
+	return n.dispatch(ctx, tx, in, now)
 }
 
 // onlyAffected reports whether all the customer's lines in the incident

@@ -39,6 +39,9 @@ type Options struct {
 	SMS      *sms.Options
 	Webhooks []WebhookOptions
 	Sender   SenderOptions
+	// Dispatch sends outages to the on-call team and escalates them
+	// (dispatch.go); nil: no dispatch.
+	Dispatch *Dispatch
 	// Now is the clock of the sender (due times, backoff, rate limits).
 	Now func() time.Time
 	// Channels replaces the channels built from Email/SMS/Webhooks, by
@@ -86,6 +89,9 @@ func New(o Options, log *slog.Logger, reg prometheus.Registerer) (*Notifier, err
 		o.Rules = DefaultRules()
 	}
 	o.Sender.setDefaults()
+	if o.Dispatch != nil {
+		o.Dispatch.setDefaults()
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}

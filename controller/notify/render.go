@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	htmltemplate "html/template"
+	"slices"
 	"strings"
 	"text/template"
 	"time"
@@ -54,6 +55,9 @@ type view struct {
 	Premises                    bool
 	Lines                       []FactLine
 	Intro                       string // the text body's first paragraph, for the HTML part
+	// AckLink is the signed acknowledgement link of a dispatch message;
+	// AckTimeout the dispatch's timeout.
+	AckLink, AckTimeout string
 }
 
 // render fills r's subject, text and HTML from the incident's facts now.
@@ -89,6 +93,13 @@ func (n *Notifier) render(ctx context.Context, r *row) error {
 	if !f.End.IsZero() {
 		v.End = f.End.In(n.opts.Location).Format("2006-01-02 15:04:05 MST")
 		v.Duration = duration(f.End.Sub(f.Start), lang)
+	}
+	if d := n.opts.Dispatch; d != nil && slices.Contains(dispatchKinds, r.Kind) {
+		v.AckTimeout = duration(d.AckTimeout, lang)
+		v.Duration = duration(n.opts.Now().Sub(f.Start), lang)
+		if d.LinkBase != "" && len(d.LinkSecret) > 0 && r.Kind != EscalationLimit {
+			v.AckLink = strings.TrimSuffix(d.LinkBase, "/") + "/ack/" + n.ackToken(r.Incident, r.Recipient, n.opts.Now().Add(d.LinkValid))
+		}
 	}
 	var b strings.Builder
 	if err := n.tmpl.text[lang].ExecuteTemplate(&b, "subject", v); err != nil {

@@ -16,10 +16,13 @@ const (
 )
 
 // Kinds lists every kind, for metrics and API filters.
-var Kinds = []string{OutageStart, OutageEnd, FlappingStart, FlappingEnd}
+var Kinds = []string{OutageStart, OutageEnd, FlappingStart, FlappingEnd, DispatchFirst, DispatchSecond, DispatchLead, EscalationLimit}
 
-// Urgent reports whether kind goes out during a contact's quiet hours.
-func Urgent(kind string) bool { return kind == OutageStart || kind == FlappingStart }
+// Urgent reports whether kind goes out during a contact's quiet hours:
+// starts, dispatches and escalations.
+func Urgent(kind string) bool {
+	return kind == OutageStart || kind == FlappingStart || slices.Contains(dispatchKinds, kind)
+}
 
 // Channel names.
 const (
