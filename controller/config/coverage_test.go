@@ -1,8 +1,10 @@
 package config
 
 import (
+	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Bad coverage and compare settings are refused with file:line, the field
@@ -56,5 +58,35 @@ func TestCoverageDefaults(t *testing.T) {
 	}
 	if c.Coverage.WeakScore != 50 || c.Compare.MinSamples != 20 || c.Coverage.RadioMetrics["sinr"] != "sinr_db" {
 		t.Fatalf("defaults: %+v %+v", c.Coverage, c.Compare)
+	}
+}
+
+// readmeCoverageYAML is the README's coverage and compare block, as printed.
+func readmeCoverageYAML(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range strings.Split(string(data), "```yaml\n")[1:] {
+		block, _, _ := strings.Cut(b, "```")
+		if strings.Contains(block, "radio_metrics:") {
+			return block
+		}
+	}
+	t.Fatal("README has no yaml block with radio_metrics")
+	return ""
+}
+
+// The README's coverage and compare settings load as printed and mean
+// what the README says.
+func TestReadmeCoverageConfig(t *testing.T) {
+	c, err := Parse("README.md", []byte("influx: {url: http://127.0.0.1:8086, bucket: vantage}\n"+readmeCoverageYAML(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, g := c.Coverage.Band("sinr_db"); w != 0 || g != 15 || c.Coverage.WeakAfter != 10*time.Minute || c.Compare.Ours != "ours" ||
+		c.Coverage.RadioMetrics["rssi"] != "rssi_dbm" {
+		t.Fatalf("%+v %+v", c.Coverage, c.Compare)
 	}
 }
