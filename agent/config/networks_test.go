@@ -3,6 +3,8 @@ package config
 import (
 	"strings"
 	"testing"
+
+	"github.com/vantage-net/vantage/probes"
 )
 
 // A probe with networks becomes one job per target and network, each
@@ -46,5 +48,24 @@ probes:
 	want := "agent.yaml:5: probes[0].networks: a snmp probe cannot be bound to an uplink (ping, dial and http can)"
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("got %v\nwant %s", err, want)
+	}
+}
+
+// The README's comparison block loads with the real registry; on a host
+// without its uplinks (wwan0, wwan1) the only complaints are about them,
+// each with its line (the lab test runs it where they exist).
+func TestREADMENetworksBlock(t *testing.T) {
+	blocks := readmeYAML(t, "networks:", "source_interface: wwan1")
+	if len(blocks) != 1 {
+		t.Fatalf("README has %d comparison blocks, want 1", len(blocks))
+	}
+	_, err := Parse("README.yaml", []byte("agent_id: hs-1\nnats: {urls: [nats://127.0.0.1:4222]}\n"+blocks[0]), probes.TypeInfo{})
+	if err == nil {
+		return // a host with wwan0 and wwan1
+	}
+	for _, line := range strings.Split(err.Error(), "\n") {
+		if !strings.Contains(line, ".source_interface: \"wwan") || !strings.Contains(line, "is not an interface on this host") {
+			t.Errorf("unexpected: %s", line)
+		}
 	}
 }
