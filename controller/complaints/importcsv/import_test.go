@@ -168,3 +168,24 @@ func TestImportBadRowsExactMessages(t *testing.T) {
 		t.Errorf("OK-2 after the bad rows: %v", err)
 	}
 }
+
+// Without a time_zone in the mapping, naive times are in the controller's
+// complaints.time_zone (Options.Location); times with an offset keep it.
+func TestImportNaiveTimesInConfiguredZone(t *testing.T) {
+	s, _ := newStore(t)
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Skip("no zoneinfo:", err)
+	}
+	text := "id,received_at,customer_id,category\nZ-1,2026-11-20 09:00,C1,slow\nZ-2,2026-11-20T09:00:00+08:00,C1,slow\n"
+	rep, err := ImportData(context.Background(), s, "z.csv", []byte(text), Options{Location: tokyo})
+	if err != nil || rep.Created != 2 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	for id, want := range map[string]string{"Z-1": "2026-11-20T00:00:00Z", "Z-2": "2026-11-20T01:00:00Z"} {
+		c, _ := s.Get(context.Background(), id)
+		if got := c.ReceivedAt.UTC().Format(time.RFC3339); got != want {
+			t.Errorf("%s received %s, want %s", id, got, want)
+		}
+	}
+}
