@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/vantage-net/vantage/controller/apiauth"
 	"github.com/vantage-net/vantage/controller/cellsamples"
 	"github.com/vantage-net/vantage/controller/compare"
 	"github.com/vantage-net/vantage/controller/coverage"
@@ -55,9 +56,15 @@ func openCover(c *Controller) error {
 }
 
 // coverRoutes adds /api/v1/coverage/cells, /api/v1/places and /api/v1/compare.
+// Places counts every cell's complaints, whoever's customers filed them: an
+// operator's view (admin, ops), as complaints of no customer are.
 func (c *Controller) coverRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/coverage/cells", coverage.Handler(c.db))
-	mux.Handle("GET /api/v1/places", places.Handler(c.cover.places, time.Now))
+	var ranked http.Handler = places.Handler(c.cover.places, time.Now)
+	if *c.cfg.APIAuth {
+		ranked = apiauth.RequireRole(apiauth.Admin, apiauth.Ops)(ranked)
+	}
+	mux.Handle("GET /api/v1/places", ranked)
 	mux.Handle("GET /api/v1/compare", compare.Handler(c.cover.compare, time.Now))
 }
 
