@@ -24,11 +24,14 @@ import (
 //     with the redelivery;
 //   - replaying the journal over S rebuilds the detector the crashed
 //     process had at its last commit. It may produce again events and
-//     final transitions that were already committed. Events are upserted
-//     by their identity (circuit, kind, start: the events' id), and a
-//     re-queued point has the same series and timestamp, so InfluxDB
-//     overwrites it: an event is stored once, however often it is
-//     produced. Provisional transitions of the replay are not given to
+//     final transitions that were already committed. Final events find
+//     their row by their identity (circuit, kind, start), live sets are
+//     reconciled with the stored live rows (live.go: a live row already
+//     stored is matched, not added; its final event makes it final in
+//     place), and a re-queued point has the same series and timestamp, so
+//     InfluxDB overwrites it: an event is stored once, however often it is
+//     produced, and a live event committed before a crash becomes final
+//     under its id after it (TestCrashBetweenLiveAndFinal). Provisional transitions of the replay are not given to
 //     the incident grouper: the incidents restored from the database
 //     already hold their effect, and applying them twice could open an
 //     incident twice. An outage learnt late is checked against the down
