@@ -84,7 +84,7 @@ func (d *demo) run(ctx context.Context, every time.Duration) error {
 	if err != nil {
 		return fmt.Errorf("smtp sink: %w", err)
 	}
-	ctrlText += mailYAML
+	ctrlText += mailYAML + compareYAML
 	if err := os.WriteFile(ctrlCfg, []byte(ctrlText), 0o600); err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func (d *demo) run(ctx context.Context, every time.Duration) error {
 	if !icmp {
 		d.log.Warn("ping probes left out of the demo", "reason", why)
 	}
-	agents := demoAgents(natsURL, targets, icmp)
+	agents := append(demoAgents(natsURL, targets, icmp), stationAgent(natsURL, targets.http))
 	if snmp.skip == "" {
 		agents = append(agents, snmp.agent(natsURL, d.dir))
 	}
@@ -163,6 +163,8 @@ func (d *demo) run(ctx context.Context, every time.Duration) error {
 		d.dir, d.dir, complaintsSummary)
 	fmt.Printf("vantage demo: complaint verdicts (recomputed every minute as the trouble below is seen): curl -H 'Authorization: Bearer %s' http://%s/api/v1/complaints\n", token, httpAddr)
 	fmt.Printf("vantage demo: repeat place (four weak-signal calls from the station compound): curl -H 'Authorization: Bearer %s' http://%s/api/v1/complaints/repeats\n", token, httpAddr)
+	fmt.Printf("vantage demo: comparison at the station hotspot (the demo's server answers our network %s later): curl -H 'Authorization: Bearer %s' 'http://%s/api/v1/compare?cell=%s&test=http_ttfb_ms'; places to fix: curl -H 'Authorization: Bearer %s' http://%s/api/v1/places\n",
+		oursDelay, token, httpAddr, stationCell, token, httpAddr)
 	fmt.Printf("vantage demo: notifications (emails also as .eml files under %s/mail): curl -H 'Authorization: Bearer %s' http://%s/api/v1/notifications\n", d.dir, token, httpAddr)
 	go d.trouble.run(ctx)
 	return d.progress(ctx, progressSources{metrics: "http://" + httpAddr + "/metrics", api: "http://" + httpAddr, token: token,
@@ -305,6 +307,7 @@ func (d *demo) serveTargets() (demoTargets, error) {
 		fmt.Fprintln(w, "vantage demo target: ok")
 	})
 	mux.HandleFunc("/line/{id}", d.trouble.serveLine)
+	mux.HandleFunc("/compare", serveCompare)
 	mux.HandleFunc("/download", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", strconv.Itoa(256<<10))
 		_, _ = w.Write(bytes.Repeat([]byte("v"), 256<<10))
