@@ -192,6 +192,9 @@ ingest: {fetch_batch: 50, max_ack_pending: 500}
 		out := map[string]compare.Report{}
 		ctx := waitfor.Context(t, 90*time.Second)
 		waitfor.Poll(t, ctx, 250*time.Millisecond, "20 samples per network", func() error {
+			if time.Now().Before(from) {
+				return fmt.Errorf("the period starts at %s", from.Format(time.RFC3339))
+			}
 			for _, test := range tests {
 				r := get(test, from)
 				if len(r.Networks) != 2 || r.Networks[0].N < 20 || r.Networks[1].N < 20 {
