@@ -62,6 +62,7 @@ func (c *Controller) registerNotify(mux *http.ServeMux) {
 		wrap = apiauth.RequireRole(apiauth.Admin, apiauth.Ops)
 	}
 	c.notifier.RegisterAckAPI(mux, wrap)
+	c.notifier.RegisterMaintenance(mux, wrap)
 }
 
 // registerAckLinks serves the signed acknowledgement links of dispatch

@@ -166,6 +166,11 @@ func (d *demo) run(ctx context.Context, every time.Duration) error {
 	fmt.Printf("vantage demo: comparison at the station hotspot (the demo's server answers our network %s later): curl -H 'Authorization: Bearer %s' 'http://%s/api/v1/compare?cell=%s&test=http_ttfb_ms'; places to fix: curl -H 'Authorization: Bearer %s' http://%s/api/v1/places\n",
 		oursDelay, token, httpAddr, stationCell, token, httpAddr)
 	fmt.Printf("vantage demo: notifications (emails also as .eml files under %s/mail): curl -H 'Authorization: Bearer %s' http://%s/api/v1/notifications\n", d.dir, token, httpAddr)
+	window, err := announceMaintenance(ctx, httpAddr, token)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("vantage demo: maintenance window planned (%s; notice sent now): curl -H 'Authorization: Bearer %s' http://%s/api/v1/maintenance\n", window, token, httpAddr)
 	go d.trouble.run(ctx)
 	return d.progress(ctx, progressSources{metrics: "http://" + httpAddr + "/metrics", api: "http://" + httpAddr, token: token,
 		influx: influx, snmp: snmp.skip == ""}, every)

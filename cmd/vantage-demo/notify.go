@@ -1,9 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/vantage-net/vantage/internal/smtpsink"
 )
@@ -45,4 +50,29 @@ func notifyYAML(smtpPort int) string {
     silver: {outage_after: 30s, roles: [primary], ops: true, channels: [email]}
   sender: {backoff_initial: 1s}
 `, smtpPort)
+}
+
+// announceMaintenance plans a cutover of card pe1-c2 three hours from now
+// through the API, as an operator would: its customers with an email
+// contact get the advance notice at once (the window is nearer than the
+// 48-h lead), the reminder an hour from now.
+func announceMaintenance(ctx context.Context, httpAddr, token string) (string, error) {
+	start := time.Now().Add(3 * time.Hour).UTC().Truncate(time.Minute)
+	body := fmt.Sprintf(`{"title": "PE1 slot 2 card replacement", "start": %q, "end": %q, "elements": ["pe1-c2"]}`,
+		start.Format(time.RFC3339), start.Add(time.Hour).Format(time.RFC3339))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+httpAddr+"/api/v1/maintenance", strings.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusCreated {
+		return "", fmt.Errorf("POST /api/v1/maintenance: %s: %s", resp.Status, out)
+	}
+	return fmt.Sprintf("card pe1-c2 from %s for 1h", start.Format(time.RFC3339)), nil
 }

@@ -44,6 +44,12 @@ type Notify struct {
 	// Dispatch sends outages of key tiers to the on-call team and
 	// escalates them (omitted: no dispatch).
 	Dispatch *NotifyDispatch `yaml:"dispatch"`
+	// Maintenance says when a window's customers are told: lead (default
+	// 48h) and reminder (default 2h) before its start.
+	Maintenance struct {
+		Lead     time.Duration `yaml:"lead"`
+		Reminder time.Duration `yaml:"reminder"`
+	} `yaml:"maintenance"`
 }
 
 // NotifyDispatch is notify.Dispatch in YAML.
@@ -193,6 +199,9 @@ func (c *Config) validateNotify(bad func(field, format string, args ...any)) {
 			}
 		}
 	}
+	if n.Maintenance.Lead < 0 || n.Maintenance.Reminder < 0 || (n.Maintenance.Lead > 0 && n.Maintenance.Reminder > n.Maintenance.Lead) {
+		bad("notify.maintenance", "lead and reminder must not be negative, and the reminder comes after the notice (reminder ≤ lead)")
+	}
 	if d := n.Dispatch; d != nil {
 		for _, tier := range d.Tiers {
 			if !slices.Contains(inventory.Tiers, tier) {
@@ -315,6 +324,7 @@ func (n *Notify) NotifyOptions() (notify.Options, error) {
 		o.Dispatch = &notify.Dispatch{Tiers: d.Tiers, AckTimeout: d.AckTimeout, Limits: d.Limits, First: ops(d.First),
 			Second: ops(d.Second), Lead: ops(d.Lead), LinkBase: d.LinkBase, LinkSecret: []byte(key), LinkValid: d.LinkValid}
 	}
+	o.Maintenance = notify.MaintenanceOptions{Lead: n.Maintenance.Lead, Reminder: n.Maintenance.Reminder}
 	s := n.Sender
 	o.Sender = notify.SenderOptions{Poll: s.Poll, Workers: s.Workers, MaxAttempts: s.MaxAttempts, BackoffInitial: s.BackoffInitial,
 		BackoffMax: s.BackoffMax, Timeout: s.Timeout, PerRecipient: notify.Rate{Count: s.PerRecipient.Count, Per: s.PerRecipient.Per}}

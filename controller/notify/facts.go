@@ -18,6 +18,10 @@ type Facts struct {
 	// Cause is line health's attribution (incidents.cause: line,
 	// customer_premises, watcher_uplink, unknown); empty when undecided.
 	Cause string `json:"cause,omitempty"`
+	// Title is a maintenance window's title (maintenance rows only).
+	Title string `json:"title,omitempty"`
+	// Planned: every line is in a maintenance window containing the start.
+	Planned bool `json:"planned,omitempty"`
 	// MergedInto is the incident this one became part of (then closed).
 	MergedInto int64      `json:"merged_into,omitempty"`
 	Lines      []FactLine `json:"lines"`

@@ -41,6 +41,10 @@ func (n *Notifier) IncidentsChanged(ctx context.Context, tx *sql.Tx, changed []i
 
 func (n *Notifier) plan(ctx context.Context, tx *sql.Tx, in *incident.Incident, now time.Time) error {
 	f := factsOf(in)
+	var err error
+	if f.Planned, _, err = n.planned(ctx, tx, in, ""); err != nil {
+		return err
+	}
 	// Line health stores the incident's cause in this transaction before
 	// calling the hook (incidents.cause, controller/cause).
 	if err := tx.QueryRowContext(ctx, `SELECT cause FROM incidents WHERE id = ?`, in.ID).Scan(&f.Cause); err != nil &&
@@ -129,6 +133,21 @@ func Key(incidentID int64, customer string, rc Recipient, kind string) string {
 func (n *Notifier) decide(ctx context.Context, tx *sql.Tx, in *incident.Incident, customer, tier string, rc Recipient,
 	delay time.Duration, now time.Time) error {
 	startKind, endKind := kindsOf(in.Kind)
+	var planned bool
+	var windowEnd time.Time
+	var err error
+	if customer != "" { // the ops on-call see planned incidents too
+		if planned, windowEnd, err = n.planned(ctx, tx, in, customer); err != nil {
+			return err
+		}
+	}
+	if planned && !in.Open() && !in.End.After(windowEnd) {
+		// Inside a maintenance window and over before its end: the
+		// customer was told of the window, not of this.
+		_, err := tx.ExecContext(ctx, `UPDATE notify_outbox SET status = 'cancelled', last_error = 'planned maintenance'
+			WHERE key = ? AND status = 'pending' AND attempts = 0`, Key(in.ID, customer, rc, startKind))
+		return err
+	}
 	if in.Open() {
 		// Told already through an incident merged into this one (its
 		// lines turned out to share this one's cause): no second start;
@@ -144,11 +163,15 @@ func (n *Notifier) decide(ctx context.Context, tx *sql.Tx, in *incident.Incident
 		if told > 0 {
 			return nil
 		}
-		return n.insert(ctx, tx, in, customer, tier, rc, startKind, in.Start.Add(delay), now)
+		due := in.Start.Add(delay)
+		if planned && windowEnd.After(due) {
+			due = windowEnd // told only if it outlasts the window
+		}
+		return n.insert(ctx, tx, in, customer, tier, rc, startKind, due, now)
 	}
 	var status string
 	var attempts int
-	err := tx.QueryRowContext(ctx, `SELECT status, attempts FROM notify_outbox WHERE key = ?`,
+	err = tx.QueryRowContext(ctx, `SELECT status, attempts FROM notify_outbox WHERE key = ?`,
 		Key(in.ID, customer, rc, startKind)).Scan(&status, &attempts)
 	switch {
 	case err == sql.ErrNoRows:

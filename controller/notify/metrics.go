@@ -7,6 +7,9 @@ type metrics struct {
 	latency  *prometheus.HistogramVec
 	lateness *prometheus.HistogramVec
 	pending  prometheus.Gauge
+	// maintenance announcements (maintenance.go)
+	coverage        prometheus.Gauge
+	windowCustomers *prometheus.GaugeVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -23,8 +26,13 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		pending: prometheus.NewGauge(prometheus.GaugeOpts{Name: "vantage_controller_notifications_pending",
 			Help: "Outbox messages not yet sent, failed or cancelled (waiting for their due time, a retry or a worker)."}),
 	}
+	m.coverage = prometheus.NewGauge(prometheus.GaugeOpts{Name: "vantage_controller_maintenance_announcement_coverage",
+		Help: "Of the customers affected by maintenance windows not yet ended whose notice is due, the share a notice reached (1 when none)."})
+	m.windowCustomers = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "vantage_controller_maintenance_customers",
+		Help: "Customers affected by maintenance windows not yet ended whose notice is due (state affected), and those told (state told)."},
+		[]string{"state"})
 	if reg != nil {
-		reg.MustRegister(m.total, m.latency, m.lateness, m.pending)
+		reg.MustRegister(m.total, m.latency, m.lateness, m.pending, m.coverage, m.windowCustomers)
 	}
 	return m
 }

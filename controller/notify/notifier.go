@@ -42,6 +42,8 @@ type Options struct {
 	// Dispatch sends outages to the on-call team and escalates them
 	// (dispatch.go); nil: no dispatch.
 	Dispatch *Dispatch
+	// Maintenance says when windows are announced (maintenance.go).
+	Maintenance MaintenanceOptions
 	// Now is the clock of the sender (due times, backoff, rate limits).
 	Now func() time.Time
 	// Channels replaces the channels built from Email/SMS/Webhooks, by
@@ -89,6 +91,12 @@ func New(o Options, log *slog.Logger, reg prometheus.Registerer) (*Notifier, err
 		o.Rules = DefaultRules()
 	}
 	o.Sender.setDefaults()
+	if o.Maintenance.Lead <= 0 {
+		o.Maintenance.Lead = 48 * time.Hour
+	}
+	if o.Maintenance.Reminder <= 0 {
+		o.Maintenance.Reminder = 2 * time.Hour
+	}
 	if o.Dispatch != nil {
 		o.Dispatch.setDefaults()
 	}

@@ -52,7 +52,8 @@ type view struct {
 	Kind, Lang, Ticket, Phone   string
 	CustomerName, RecipientName string
 	Start, End, Duration        string
-	Premises                    bool
+	Premises, Planned           bool
+	Title                       string // a maintenance window's
 	Lines                       []FactLine
 	Intro                       string // the text body's first paragraph, for the HTML part
 	// AckLink is the signed acknowledgement link of a dispatch message;
@@ -63,20 +64,17 @@ type view struct {
 // render fills r's subject, text and HTML from the incident's facts now.
 // They are stored with the first attempt and reused by every retry.
 func (n *Notifier) render(ctx context.Context, r *row) error {
-	var f Facts
-	if err := n.opts.DB.QueryRowContext(ctx, `SELECT facts FROM notify_incidents WHERE incident_id = ?`, r.Incident).
-		Scan(jsonInto(&f)); err != nil {
-		return fmt.Errorf("render: facts of incident %d: %w", r.Incident, err)
+	f, err := n.factsOf(ctx, r)
+	if err != nil {
+		return fmt.Errorf("render: %w", err)
 	}
-	// The cause may have been revised since the facts were stored.
-	var cause string
-	if n.opts.DB.QueryRowContext(ctx, `SELECT cause FROM incidents WHERE id = ?`, r.Incident).Scan(&cause) == nil && cause != "" {
-		f.Cause = cause
-	}
-	f = f.For(r.Customer)
 	lang := language(r.Language)
 	v := view{Kind: r.Kind, Lang: lang, Ticket: fmt.Sprintf("VAN-%d", r.Incident), Phone: n.opts.Phone,
-		RecipientName: r.Name, Premises: f.CustomerPremises(), Lines: f.Lines, CustomerName: r.Customer}
+		RecipientName: r.Name, Premises: f.CustomerPremises(), Lines: f.Lines, CustomerName: r.Customer,
+		Planned: f.Planned, Title: f.Title}
+	if r.Maintenance != 0 {
+		v.Ticket = fmt.Sprintf("MW-%d", r.Maintenance)
+	}
 	if r.Customer == "" { // the ops on-call: every customer's lines
 		k := map[string]bool{}
 		for _, l := range f.Lines {
@@ -123,6 +121,25 @@ func (n *Notifier) render(ctx context.Context, r *row) error {
 		r.HTML = b.String()
 	}
 	return nil
+}
+
+// factsOf returns what a row's message is about, for its customer's lines:
+// its incident (with the cause as line health holds it now: it may have
+// been revised since the hook stored the facts), or its maintenance window.
+func (n *Notifier) factsOf(ctx context.Context, r *row) (Facts, error) {
+	if r.Maintenance != 0 {
+		return n.windowFacts(ctx, r.Maintenance, r.Customer)
+	}
+	var f Facts
+	if err := n.opts.DB.QueryRowContext(ctx, `SELECT facts FROM notify_incidents WHERE incident_id = ?`, r.Incident).
+		Scan(jsonInto(&f)); err != nil {
+		return f, fmt.Errorf("facts of incident %d: %w", r.Incident, err)
+	}
+	var cause string
+	if n.opts.DB.QueryRowContext(ctx, `SELECT cause FROM incidents WHERE id = ?`, r.Incident).Scan(&cause) == nil && cause != "" {
+		f.Cause = cause
+	}
+	return f.For(r.Customer), nil
 }
 
 // duration says how long, in whole seconds, the way a reader says it.

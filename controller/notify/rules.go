@@ -16,7 +16,8 @@ const (
 )
 
 // Kinds lists every kind, for metrics and API filters.
-var Kinds = []string{OutageStart, OutageEnd, FlappingStart, FlappingEnd, DispatchFirst, DispatchSecond, DispatchLead, EscalationLimit}
+var Kinds = []string{OutageStart, OutageEnd, FlappingStart, FlappingEnd, DispatchFirst, DispatchSecond, DispatchLead,
+	EscalationLimit, MaintenanceNotice, MaintenanceReminder}
 
 // Urgent reports whether kind goes out during a contact's quiet hours:
 // starts, dispatches and escalations.

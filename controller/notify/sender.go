@@ -98,7 +98,7 @@ type row struct {
 	Key, Kind, Channel, Recipient, Name string
 	Customer, Language, MessageID       string
 	Subject, Body, HTML                 string
-	Incident                            int64
+	Incident, Maintenance               int64
 	Attempts                            int
 	Due, IncidentStart                  int64
 }
@@ -128,6 +128,7 @@ func (n *Notifier) Step(ctx context.Context) (int, error) {
 	close(work)
 	wg.Wait()
 	n.refreshGauge(ctx)
+	n.refreshCoverage(ctx)
 	return len(rows), nil
 }
 
@@ -136,7 +137,7 @@ func (n *Notifier) claim(ctx context.Context, now time.Time) ([]row, error) {
 	q := `UPDATE notify_outbox SET status = 'sending' WHERE id IN (SELECT id FROM notify_outbox
 		WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?)
 		RETURNING id, key, kind, channel, recipient, recipient_name, customer_id, language, message_id,
-		subject, body, html, incident_id, attempts, due_at, incident_start`
+		subject, body, html, incident_id, maintenance_id, attempts, due_at, incident_start`
 	rs, err := n.opts.DB.QueryContext(ctx, q, now.UnixMilli(), n.opts.Sender.Batch)
 	if err != nil {
 		return nil, fmt.Errorf("claim: %w", err)
@@ -146,7 +147,7 @@ func (n *Notifier) claim(ctx context.Context, now time.Time) ([]row, error) {
 	for rs.Next() {
 		var r row
 		if err := rs.Scan(&r.ID, &r.Key, &r.Kind, &r.Channel, &r.Recipient, &r.Name, &r.Customer, &r.Language, &r.MessageID,
-			&r.Subject, &r.Body, &r.HTML, &r.Incident, &r.Attempts, &r.Due, &r.IncidentStart); err != nil {
+			&r.Subject, &r.Body, &r.HTML, &r.Incident, &r.Maintenance, &r.Attempts, &r.Due, &r.IncidentStart); err != nil {
 			return nil, fmt.Errorf("claim: %w", err)
 		}
 		out = append(out, r)
@@ -174,8 +175,7 @@ func (n *Notifier) deliver(ctx context.Context, r row) {
 			return
 		}
 	}
-	var f Facts
-	_ = n.opts.DB.QueryRowContext(ctx, `SELECT facts FROM notify_incidents WHERE incident_id = ?`, r.Incident).Scan(jsonInto(&f))
+	f, _ := n.factsOf(ctx, &r) // for the lines a webhook lists; the text is rendered already
 	var lines []string
 	for _, l := range f.For(r.Customer).Lines {
 		lines = append(lines, l.Line)
