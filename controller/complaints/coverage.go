@@ -3,7 +3,6 @@ package complaints
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -14,9 +13,19 @@ import (
 // thresholds); a cell coverage scores and finds not weak makes the place
 // monitored. cells are the complaint's own cell and its site's inventory
 // cell (coverage aggregates by the latter), without duplicates or "".
-func gatherCells(ctx context.Context, q querier, cells []string, from, to time.Time) (lineEvidence, error) {
+func (r *resolver) gatherCells(ctx context.Context, cells []string, from, to time.Time) (lineEvidence, error) {
 	var e lineEvidence
+	q := r.q
+	if r.scored == nil {
+		if err := r.loadScored(ctx); err != nil {
+			return e, err
+		}
+	}
 	for _, cell := range cells {
+		sc, ok := r.scored[cell]
+		if !ok {
+			continue // never evaluated: no score, no weak-coverage event
+		}
 		rows, err := q.QueryContext(ctx, `SELECT id, started_at, ended_at, min_score, reason FROM coverage_events
 			WHERE cell = ? AND started_at <= ? AND (ended_at IS NULL OR ended_at >= ?) ORDER BY started_at, id`,
 			cell, to.UnixMilli(), from.UnixMilli())
@@ -39,20 +48,41 @@ func gatherCells(ctx context.Context, q querier, cells []string, from, to time.T
 		if err := rows.Err(); err != nil {
 			return e, err
 		}
-		var score sql.NullFloat64
-		var weak int
-		err = q.QueryRowContext(ctx, `SELECT score, weak FROM coverage_cells WHERE cell = ?`, cell).Scan(&score, &weak)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
-			return e, err
-		case score.Valid:
+		if sc.score.Valid {
 			e.monitored = true
-			if weak == 0 && len(e.items) == 0 {
+			if !sc.weak && len(e.items) == 0 {
 				e.items = append(e.items, Evidence{Kind: "coverage_ok", Cell: cell,
-					Note: fmt.Sprintf("coverage scores the cell %.0f, not weak", score.Float64)})
+					Note: fmt.Sprintf("coverage scores the cell %.0f, not weak", sc.score.Float64)})
 			}
 		}
 	}
 	return e, nil
+}
+
+// cellScore is a coverage_cells row.
+type cellScore struct {
+	score sql.NullFloat64
+	weak  bool
+}
+
+// loadScored reads coverage's cells once per transaction: hotspot cells
+// are few, complaints many.
+func (r *resolver) loadScored(ctx context.Context) error {
+	r.scored = map[string]cellScore{}
+	rows, err := r.q.QueryContext(ctx, `SELECT cell, score, weak FROM coverage_cells`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var cell string
+		var sc cellScore
+		var weak int
+		if err := rows.Scan(&cell, &sc.score, &weak); err != nil {
+			return err
+		}
+		sc.weak = weak == 1
+		r.scored[cell] = sc
+	}
+	return rows.Err()
 }

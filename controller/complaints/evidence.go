@@ -3,7 +3,6 @@ package complaints
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"time"
 )
 
@@ -28,36 +27,44 @@ func ptime(ms int64) *time.Time {
 
 func gatherLine(ctx context.Context, q querier, line string, from, to time.Time) (lineEvidence, error) {
 	var e lineEvidence
-	// Events, then incidents, in one statement (one round through the
-	// SQL engine per line instead of two). Live events are evidence at
-	// once (same id when final); retracted ones are none
-	// (controller/linehealth, live.go).
+	// Events, incidents and the line's state in one statement (one round
+	// through the SQL engine per line instead of three: an import judges
+	// 100,000 complaints). Live events are evidence at once (same id when
+	// final); retracted ones are none (controller/linehealth, live.go).
 	rows, err := q.QueryContext(ctx, `SELECT 0, id, kind, started_at, ended_at, loss_pct, rtt_ms FROM line_events
 			WHERE circuit_id = ?1 AND retracted_at IS NULL AND started_at <= ?2 AND (ended_at IS NULL OR ended_at >= ?3)
 		UNION ALL
 		SELECT 1, i.id, i.kind, i.started_at, i.ended_at, NULL, NULL FROM incident_lines l
 			JOIN incidents i ON i.id = l.incident_id
 			WHERE l.circuit_id = ?1 AND i.started_at <= ?2 AND (i.ended_at IS NULL OR i.ended_at >= ?3)
+		UNION ALL
+		SELECT 2, 0, state, since, NULL, NULL, NULL FROM line_states WHERE circuit_id = ?1
 		ORDER BY 1, 4, 2`, line, to.UnixMilli(), from.UnixMilli())
 	if err != nil {
 		return e, err
 	}
+	var state string
+	var since sql.NullInt64
 	for rows.Next() {
-		var src, id, start int64
-		var end sql.NullInt64
+		var src, id int64
+		var start, end sql.NullInt64
 		var kind string
 		var loss, rtt sql.NullFloat64
 		if err := rows.Scan(&src, &id, &kind, &start, &end, &loss, &rtt); err != nil {
 			rows.Close()
 			return e, err
 		}
+		if src == 2 {
+			state, since = kind, start
+			continue
+		}
 		if src == 1 {
-			e.items = append(e.items, Evidence{Kind: "incident", Line: line, Incident: id, Start: ptime(start),
+			e.items = append(e.items, Evidence{Kind: "incident", Line: line, Incident: id, Start: ptime(start.Int64),
 				End: optTime(end), Note: kind})
 			e.track(end)
 			continue
 		}
-		it := Evidence{Kind: kind, Line: line, EventID: id, Start: ptime(start), End: optTime(end)}
+		it := Evidence{Kind: kind, Line: line, EventID: id, Start: ptime(start.Int64), End: optTime(end)}
 		if loss.Valid {
 			it.LossPct = &loss.Float64
 		}
@@ -73,14 +80,7 @@ func gatherLine(ctx context.Context, q querier, line string, from, to time.Time)
 	if err := rows.Err(); err != nil {
 		return e, err
 	}
-	var state string
-	var since sql.NullInt64
-	err = q.QueryRowContext(ctx, `SELECT state, since FROM line_states WHERE circuit_id = ?`, line).Scan(&state, &since)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
-		return e, err
-	default:
+	if state != "" {
 		e.monitored = state != "unknown"
 		if state == "flapping" {
 			e.items = append(e.items, Evidence{Kind: "flapping", Line: line, Start: optTime(since),

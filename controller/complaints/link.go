@@ -55,7 +55,8 @@ type resolver struct {
 	customers map[string]bool
 	custLines map[string][]string
 	siteCell  map[string]string
-	invCell   map[string]string // site → its inventory grid_cell
+	invCell   map[string]string    // site → its inventory grid_cell
+	scored    map[string]cellScore // coverage_cells, loaded when first needed
 }
 
 // normPhone keeps the digits of a phone number and drops a leading 86

@@ -145,7 +145,7 @@ func (e *evaluator) one(ctx context.Context, it evalItem, now time.Time) (keySet
 		}
 	}
 	if len(cells) > 0 {
-		ev, err := gatherCells(ctx, e.tx, cells, from, to)
+		ev, err := e.res.gatherCells(ctx, cells, from, to)
 		if err != nil {
 			return nil, err
 		}
