@@ -28,8 +28,10 @@ import (
 //     down (root) or a linkDown/linkUp trap pair — a flap on a line no
 //     probe watches
 //
-// Steps are kept apart: a line failing while another incident below the
-// same router is open, within 30 s of its start, would join it.
+// Steps are kept apart so each shows on its own; only the card's four
+// lines going down together are a common cause (controller/incident: all of
+// its watched lines within two probe intervals), the others are each their
+// line's own incident.
 type troubleStep struct {
 	lines      []string
 	start, dur time.Duration
