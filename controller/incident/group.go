@@ -57,7 +57,11 @@ func (u unit) id() int64 {
 // lines went down with the line within its spread and make up its share;
 // it groups them (group) and reports true, or reports false.
 func (g *Grouper) commonCause(c *changes, l Line, t time.Time) bool {
+	if len(l.Path) == 0 {
+		return false
+	}
 	self := unit{t: t, n: 1, interval: l.Interval.Milliseconds(), path: l.Path}
+	below := g.unitsBelow(l.Path[:1], t) // everything under the line's root; each depth filters it
 	for depth := 1; depth <= len(l.Path); depth++ {
 		e := l.Path[depth-1]
 		el, ok := g.topo[e]
@@ -65,7 +69,18 @@ func (g *Grouper) commonCause(c *changes, l Line, t time.Time) bool {
 			continue
 		}
 		r := g.rule(el.Kind)
-		units := append(g.unitsBelow(l.Path[:depth], t), self)
+		units := make([]unit, 0, len(below)+1)
+		all := self.n
+		for _, u := range below {
+			if len(commonPrefix(u.path, l.Path[:depth])) == depth && (u.in.Grouping == nil || len(u.path) > depth) {
+				units = append(units, u)
+				all += u.n
+			}
+		}
+		if all < r.MinLines || float64(all) < r.Share*float64(el.Watched) {
+			continue // not even every line down below it would do
+		}
+		units = append(units, self)
 		allowed := g.allowedSpread(r, units)
 		cluster := bestWindow(units, t, allowed)
 		// A cluster whose lines all hang below one deeper element is that
@@ -88,7 +103,7 @@ func (g *Grouper) commonCause(c *changes, l Line, t time.Time) bool {
 
 // unitsBelow lists the open outage incidents below the element at path
 // (single lines under it, element incidents rooted deeper) that started
-// within the window of t, oldest first.
+// within the window of t.
 func (g *Grouper) unitsBelow(path []string, t time.Time) []unit {
 	var out []unit
 	for _, in := range g.open {
@@ -107,8 +122,7 @@ func (g *Grouper) unitsBelow(path []string, t time.Time) []unit {
 			out = append(out, u)
 		}
 	}
-	slices.SortFunc(out, func(a, b unit) int { return cmp.Or(a.t.Compare(b.t), cmp.Compare(a.id(), b.id())) })
-	return out
+	return out // in no order: bestWindow sorts what it considers
 }
 
 // allowedSpread is the rule's spread: fixed, or SpreadIntervals × the
