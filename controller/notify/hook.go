@@ -78,6 +78,19 @@ func (n *Notifier) plan(ctx context.Context, tx *sql.Tx, in *incident.Incident, 
 		if r.Ops && (!ops || delay < opsDelay) {
 			opsDelay, opsTier, ops = delay, c.Tier, true
 		}
+		if in.Open() {
+			// An open incident changes with every line that joins it (300
+			// times for a card of 300 lines): a customer whose messages are
+			// written already needs nothing more until it ends.
+			var written bool
+			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM notify_outbox WHERE incident_id = ? AND customer_id = ?)`,
+				in.ID, c.ID).Scan(&written); err != nil {
+				return err
+			}
+			if written {
+				continue
+			}
+		}
 		rcpts, err := customerRecipients(ctx, tx, c.ID, r, n.webhookLang)
 		if err != nil {
 			return err
