@@ -57,6 +57,7 @@ func (c *Controller) registerNotify(mux *http.ServeMux) {
 		}
 	}
 	c.notifier.Register(mux, scope)
+	c.notifier.RegisterProactive(mux, scope)
 	wrap := func(h http.Handler) http.Handler { return h }
 	if *c.cfg.APIAuth {
 		wrap = apiauth.RequireRole(apiauth.Admin, apiauth.Ops)

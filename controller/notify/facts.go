@@ -33,6 +33,9 @@ type FactLine struct {
 	Customer string    `json:"customer,omitempty"`
 	Down     time.Time `json:"down"`
 	Up       time.Time `json:"up,omitzero"`
+	// Role is incident.RoleAffected for a line already down or flapping
+	// when the incident's element failed ("" for a cause line).
+	Role string `json:"role,omitempty"`
 }
 
 // CustomerPremises reports whether the cause is at the customer's own
@@ -42,7 +45,7 @@ func (f *Facts) CustomerPremises() bool { return strings.Contains(f.Cause, "prem
 func factsOf(in *incident.Incident) Facts {
 	f := Facts{Incident: in.ID, Kind: string(in.Kind), Root: in.Root, Start: in.Start, End: in.End, MergedInto: in.MergedInto}
 	for _, m := range in.Members {
-		f.Lines = append(f.Lines, FactLine{Line: m.Line, Customer: m.Customer, Down: m.Down, Up: m.Up})
+		f.Lines = append(f.Lines, FactLine{Line: m.Line, Customer: m.Customer, Down: m.Down, Up: m.Up, Role: m.Role})
 	}
 	return f
 }

@@ -10,6 +10,7 @@ type metrics struct {
 	// maintenance announcements (maintenance.go)
 	coverage        prometheus.Gauge
 	windowCustomers *prometheus.GaugeVec
+	proactive       *prometheus.GaugeVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -31,8 +32,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	m.windowCustomers = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "vantage_controller_maintenance_customers",
 		Help: "Customers affected by maintenance windows not yet ended whose notice is due (state affected), and those told (state told)."},
 		[]string{"state"})
+	m.proactive = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "vantage_controller_proactive_ratio",
+		Help: "Per tier, over incidents of the last 30 days: impacts customers were told about before any complaint / impacts (README: proactive ratio); refreshed every minute."},
+		[]string{"tier"})
 	if reg != nil {
-		reg.MustRegister(m.total, m.latency, m.lateness, m.pending, m.coverage, m.windowCustomers)
+		reg.MustRegister(m.total, m.latency, m.lateness, m.pending, m.coverage, m.windowCustomers, m.proactive)
 	}
 	return m
 }

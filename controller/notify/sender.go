@@ -80,9 +80,15 @@ func (n *Notifier) Run(ctx context.Context) error {
 	}
 	t := time.NewTicker(n.opts.Sender.Poll)
 	defer t.Stop()
+	var lastRatio time.Time
 	for {
 		if _, err := n.Step(ctx); err != nil && ctx.Err() == nil {
 			n.log.Warn("notification sender step failed; retrying", "err", err)
+		}
+		if time.Since(lastRatio) >= time.Minute {
+			lastRatio = time.Now()
+			n.refreshProactive(ctx)
+			n.refreshCoverage(ctx)
 		}
 		select {
 		case <-ctx.Done():
