@@ -86,6 +86,23 @@ type Attributor struct {
 	agents map[string]map[string]struct{} // agent → lines it reported on
 	lines  map[string]map[string]struct{} // line → agents that reported on it
 	byElem map[string]map[string]struct{} // element → lines reported on
+
+	// lost memoises lostEverything between two Observes: an outage of a
+	// whole PoP asks it once per line, about the same watcher and second.
+	lost    map[lostKey]lostVal
+	version uint64 // Observes so far
+	lostAt  uint64 // version lost was computed at
+}
+
+type lostKey struct {
+	agent string
+	start int64 // Unix seconds
+}
+
+type lostVal struct {
+	n     int
+	proof string
+	ok    bool
 }
 
 // New returns an empty Attributor; topo may be nil until SetTopology.
@@ -143,6 +160,7 @@ func (a *Attributor) Observe(ev linestate.Evidence) {
 	if ev.Kind != linestate.ProbeOK && ev.Kind != linestate.ProbeFail {
 		return
 	}
+	a.version++
 	k := key{ev.Source, ev.Line}
 	ok := ev.Kind == linestate.ProbeOK
 	r := a.spans[k]
@@ -337,7 +355,25 @@ var farFuture = time.Unix(1<<40, 0)
 // lostEverything reports whether watcher w failed on every line it
 // reported on within the first Settle of [start, end) (at least two), and
 // another source reached one of those lines meanwhile (proof names it).
+// The window starts at start's whole second, so the lines of one failure
+// share the answer (memoised until the next Observe).
 func (a *Attributor) lostEverything(w string, start, end time.Time) (n int, proof string, ok bool) {
+	start = start.Truncate(time.Second)
+	k := lostKey{w, start.Unix()}
+	if a.lostAt != a.version || a.lost == nil {
+		a.lost, a.lostAt = map[lostKey]lostVal{}, a.version
+	}
+	if v, hit := a.lost[k]; hit && end.Sub(start) >= a.opts.Settle {
+		return v.n, v.proof, v.ok
+	}
+	n, proof, ok = a.lostWithin(w, start, end)
+	if end.Sub(start) >= a.opts.Settle {
+		a.lost[k] = lostVal{n, proof, ok}
+	}
+	return n, proof, ok
+}
+
+func (a *Attributor) lostWithin(w string, start, end time.Time) (n int, proof string, ok bool) {
 	to := start.Add(a.opts.Settle)
 	if end.Before(to) {
 		to = end

@@ -1,6 +1,7 @@
 package cause
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -162,3 +163,32 @@ func TestSpansBounded(t *testing.T) {
 		t.Errorf("spans %+v", ss)
 	}
 }
+
+// TestWatcherUplinkAtScale: a watcher losing 5,000 lines at once, each
+// line asking for its cause, is decided from one scan per second of
+// starts (memoised), and every line gets watcher_uplink.
+func TestWatcherUplinkAtScale(t *testing.T) {
+	a := New(Options{}, scaleTopo{})
+	const n = 5000
+	for i := 0; i < n; i++ {
+		l := fmt.Sprintf("DL%04d", i)
+		k := linestate.ProbeFail
+		a.Observe(linestate.Evidence{Line: l, Source: "pop-1", Time: at(float64(i%1000) / 1000), Kind: k})
+		a.Observe(linestate.Evidence{Line: l, Source: "pop-1", Time: at(1 + float64(i%1000)/1000), Kind: k})
+	}
+	a.Observe(linestate.Evidence{Line: "DL0000", Source: "cpe-0", Time: at(0.5), Kind: linestate.ProbeOK})
+	for i := 0; i < n; i++ {
+		l := fmt.Sprintf("DL%04d", i)
+		if d := a.Decide(l, at(float64(i%1000)/1000), at(30)); d.Cause != WatcherUplink {
+			t.Fatalf("%s: %+v", l, d)
+		}
+	}
+	if len(a.lost) != 1 {
+		t.Errorf("%d scans memoised, want 1", len(a.lost))
+	}
+}
+
+type scaleTopo struct{}
+
+func (scaleTopo) CustomerSide(agent, line string) bool { return agent == "cpe-0" && line == "DL0000" }
+func (scaleTopo) Element(string) string                { return "" }
