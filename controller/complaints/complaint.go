@@ -197,10 +197,11 @@ type Evidence struct {
 	// Kind is outage, flap, degraded (line events), incident, flapping
 	// (the line's current state), healthy (monitored, no event),
 	// unmonitored_line, weak_coverage (a weak-coverage event of the
-	// complaint's cell) or coverage_ok (the cell scored, not weak).
+	// complaint's cell), coverage_ok (the cell scored, not weak) or
+	// measured (agents' measurements of a cell coverage has not scored).
 	Kind     string     `json:"kind"`
 	Line     string     `json:"line,omitempty"`
-	Cell     string     `json:"cell,omitempty"` // weak_coverage, coverage_ok
+	Cell     string     `json:"cell,omitempty"` // weak_coverage, coverage_ok, measured
 	Incident int64      `json:"incident,omitempty"`
 	EventID  int64      `json:"event,omitempty"`
 	Start    *time.Time `json:"start,omitempty"`

@@ -24,7 +24,12 @@ func (r *resolver) gatherCells(ctx context.Context, cells []string, from, to tim
 	for _, cell := range cells {
 		sc, ok := r.scored[cell]
 		if !ok {
-			continue // never evaluated: no score, no weak-coverage event
+			// Never scored: no weak-coverage event. Agents may still
+			// measure the place (comparison tests of a hotspot).
+			if err := r.measured(ctx, &e, cell, from, to); err != nil {
+				return e, err
+			}
+			continue
 		}
 		rows, err := q.QueryContext(ctx, `SELECT id, started_at, ended_at, min_score, reason FROM coverage_events
 			WHERE cell = ? AND started_at <= ? AND (ended_at IS NULL OR ended_at >= ?) ORDER BY started_at, id`,
@@ -57,6 +62,48 @@ func (r *resolver) gatherCells(ctx context.Context, cells []string, from, to tim
 		}
 	}
 	return e, nil
+}
+
+// measured adds the cell's measurements in [from, to] (cell_samples:
+// radio metrics, throughput, the comparison tests), when it has any, as
+// evidence that the place is monitored. Which cells have samples at all
+// is read once per transaction.
+func (r *resolver) measured(ctx context.Context, e *lineEvidence, cell string, from, to time.Time) error {
+	if r.sampled == nil {
+		r.sampled = map[string]bool{}
+		rows, err := r.q.QueryContext(ctx, `SELECT DISTINCT cell FROM cell_samples`)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				rows.Close()
+				return err
+			}
+			r.sampled[c] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	if !r.sampled[cell] {
+		return nil
+	}
+	var n sql.NullInt64
+	var tests sql.NullString
+	if err := r.q.QueryRowContext(ctx, `SELECT sum(n), group_concat(test, ',') FROM (SELECT test, count(*) AS n
+		FROM cell_samples WHERE cell = ? AND t_ms BETWEEN ? AND ? GROUP BY test ORDER BY test)`,
+		cell, from.UnixMilli(), to.UnixMilli()).Scan(&n, &tests); err != nil {
+		return err
+	}
+	if n.Int64 > 0 {
+		e.monitored = true
+		e.items = append(e.items, Evidence{Kind: "measured", Cell: cell,
+			Note: fmt.Sprintf("%d measurements of the cell in the window (%s), none judged weak", n.Int64, tests.String)})
+	}
+	return nil
 }
 
 // cellScore is a coverage_cells row.

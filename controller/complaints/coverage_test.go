@@ -9,7 +9,7 @@ import (
 // A weak-signal complaint from a cell that coverage found weak in the
 // window is degraded, with the weak-coverage event attached; one from a
 // cell coverage scores well is not_observed (the score is the proof); a
-// cell coverage never scored leaves the place not_monitored.
+// cell nothing measures leaves the place not_monitored.
 func TestWeakCoverageEvidence(t *testing.T) {
 	db := openDB(t)
 	seed(t, db)
@@ -25,6 +25,18 @@ func TestWeakCoverageEvidence(t *testing.T) {
 		Intake{ID: "G", ReceivedAt: t0, Lat: fptr(31.40), Lon: fptr(121.60), Category: WeakSignal},
 		Intake{ID: "N", ReceivedAt: t0, Lat: fptr(30.00), Lon: fptr(120.00), Category: WeakSignal},
 	)
+	// A cell coverage never scored but agents measure (a hotspot's
+	// comparison tests) is monitored: not_observed, with the count.
+	measured := Geohash(31.50, 121.70, 7)
+	for i, test := range []string{"http_ttfb_ms", "http_ttfb_ms", "ping_rtt_ms"} {
+		exec(t, db, `INSERT INTO cell_samples (cell, test, network, site, agent, target, t_ms, value) VALUES (?, ?, 'ours', 'h', 'a', 'x', ?, 10)`,
+			measured, test, ms(t0.Add(-time.Duration(i+1)*time.Hour)))
+	}
+	put(t, s, Intake{ID: "M", ReceivedAt: t0, Lat: fptr(31.50), Lon: fptr(121.70), Category: Slow})
+	if c := get(t, s, "M"); c.Verdict != NotObserved || len(c.Evidence) != 1 ||
+		c.Evidence[0].Note != "3 measurements of the cell in the window (http_ttfb_ms,ping_rtt_ms), none judged weak" {
+		t.Errorf("M: %s %+v", c.Verdict, c.Evidence)
+	}
 	cell := func(ev []Evidence) []string {
 		var out []string
 		for _, e := range ev {

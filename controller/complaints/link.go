@@ -57,6 +57,7 @@ type resolver struct {
 	siteCell  map[string]string
 	invCell   map[string]string    // site → its inventory grid_cell
 	scored    map[string]cellScore // coverage_cells, loaded when first needed
+	sampled   map[string]bool      // cells with cell_samples, loaded when first needed
 }
 
 // normPhone keeps the digits of a phone number and drops a leading 86
