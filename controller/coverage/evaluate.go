@@ -154,7 +154,7 @@ func (e *Evaluator) Evaluate(ctx context.Context, now time.Time) ([]CellResult, 
 	sort.Strings(cells)
 	var out []CellResult
 	var pts []shipper.Point
-	opened := 0
+	var opened, closed []string
 	for _, cell := range cells {
 		r := CellResult{Cell: cell, Sites: map[string]float64{}}
 		siteNames := make([]string, 0, len(bySite[cell]))
@@ -194,7 +194,7 @@ func (e *Evaluator) Evaluate(ctx context.Context, now time.Time) ([]CellResult, 
 					}
 					id, _ := res.LastInsertId()
 					st.openEvent = sql.NullInt64{Int64: id, Valid: true}
-					opened++
+					opened = append(opened, cell)
 				}
 			} else {
 				st.belowSince = sql.NullInt64{}
@@ -203,6 +203,7 @@ func (e *Evaluator) Evaluate(ctx context.Context, now time.Time) ([]CellResult, 
 						return nil, fmt.Errorf("coverage: %w", err)
 					}
 					st.openEvent = sql.NullInt64{}
+					closed = append(closed, cell)
 				}
 			}
 			pts = append(pts, point(now, "", cell, r.Score, cellParts, st.openEvent.Valid))
@@ -240,7 +241,13 @@ func (e *Evaluator) Evaluate(ctx context.Context, now time.Time) ([]CellResult, 
 	if o.Points != nil {
 		o.Points.Committed(queued)
 	}
-	e.opened.Add(float64(opened))
+	e.opened.Add(float64(len(opened)))
+	for _, c := range opened {
+		e.log.Info("weak coverage event opened", "cell", c, "below_for_at_least", o.WeakAfter)
+	}
+	for _, c := range closed {
+		e.log.Info("weak coverage event closed", "cell", c)
+	}
 	return out, nil
 }
 
