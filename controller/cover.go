@@ -39,7 +39,7 @@ func openCover(c *Controller) error {
 	}
 	if p.eval, err = coverage.New(coverage.Options{DB: c.db, Points: c.shipper, Window: cv.Window, Interval: cv.Interval,
 		WeakAfter: cv.WeakAfter, Retention: cv.Retention, WeakScore: cv.WeakScore, MinSamples: cv.MinSamples,
-		Bands: bands, Clock: clock.Real{}}, c.log.With("component", "coverage"), c.reg); err != nil {
+		Bands: bands, Ours: cp.Ours, Clock: clock.Real{}}, c.log.With("component", "coverage"), c.reg); err != nil {
 		return err
 	}
 	if p.compare, err = compare.New(compare.Options{DB: c.db, Ours: cp.Ours, MinSamples: cp.MinSamples,

@@ -20,6 +20,9 @@ import (
 const (
 	ReasonNoSite = "no_site" // no site tag, or a site the inventory lacks
 	ReasonNoCell = "no_cell" // the site has no grid cell (no coordinates)
+	// ReasonNotHotspot: coverage values (radio, unbound throughput) of a
+	// site that is not a hotspot; coverage judges hotspots only.
+	ReasonNotHotspot = "not_hotspot"
 )
 
 // Options configure a Sink.
@@ -44,7 +47,7 @@ type Sink struct {
 	skipped *prometheus.CounterVec
 
 	mu       sync.Mutex
-	cells    map[string]string // site → grid cell ('' when the site has none)
+	cells    map[string]siteCell // by site id
 	loadedAt time.Time
 	missedAt time.Time
 }
@@ -71,7 +74,7 @@ func New(o Options, log *slog.Logger, reg prometheus.Registerer) (*Sink, error) 
 		stored: f.NewCounter(prometheus.CounterOpts{Name: "vantage_controller_cell_samples_stored_total",
 			Help: "Samples stored per grid cell for coverage and network comparison."}),
 		skipped: f.NewCounterVec(prometheus.CounterOpts{Name: "vantage_controller_cell_samples_skipped_total",
-			Help: "Results with coverage or comparison values that could not be placed in a grid cell, by reason (no_site, no_cell)."},
+			Help: "Results with coverage or comparison values not stored as cell samples, by reason (no_site, no_cell, not_hotspot)."},
 			[]string{"reason"}),
 	}, nil
 }
@@ -90,7 +93,7 @@ func (s *Sink) Handle(ctx context.Context, agent string, results []result.Result
 			continue
 		}
 		site := r.Tags["site"]
-		cell, known, err := s.cellOf(ctx, site)
+		sc, known, err := s.cellOf(ctx, site)
 		if err != nil {
 			return err
 		}
@@ -98,10 +101,15 @@ func (s *Sink) Handle(ctx context.Context, agent string, results []result.Result
 		case !known:
 			s.skipped.WithLabelValues(ReasonNoSite).Inc()
 			continue
-		case cell == "":
+		case sc.cell == "":
 			s.skipped.WithLabelValues(ReasonNoCell).Inc()
 			continue
+		case !sc.hotspot && r.Tags["network"] == "":
+			// Unbound values are coverage's (radio, throughput): hotspots only.
+			s.skipped.WithLabelValues(ReasonNotHotspot).Inc()
+			continue
 		}
+		cell := sc.cell
 		target := r.Tags["target"]
 		if target == "" {
 			target = r.Tags["device"]
@@ -136,24 +144,31 @@ func (s *Sink) Handle(ctx context.Context, agent string, results []result.Result
 	return nil
 }
 
-// cellOf returns a site's grid cell and whether the inventory knows the site.
-func (s *Sink) cellOf(ctx context.Context, site string) (string, bool, error) {
+// siteCell is what the sink knows of a site.
+type siteCell struct {
+	cell    string // '' when the site has no coordinates
+	hotspot bool
+}
+
+// cellOf returns a site's grid cell and kind, and whether the inventory
+// knows the site.
+func (s *Sink) cellOf(ctx context.Context, site string) (siteCell, bool, error) {
 	if site == "" {
-		return "", false, nil
+		return siteCell{}, false, nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.opts.Now()
 	if s.cells == nil || now.Sub(s.loadedAt) >= s.opts.Refresh {
 		if err := s.load(ctx, now); err != nil {
-			return "", false, err
+			return siteCell{}, false, err
 		}
 	}
 	cell, ok := s.cells[site]
 	if !ok && now.Sub(s.missedAt) >= s.opts.MissRefresh {
 		s.missedAt = now
 		if err := s.load(ctx, now); err != nil {
-			return "", false, err
+			return siteCell{}, false, err
 		}
 		cell, ok = s.cells[site]
 	}
@@ -161,18 +176,19 @@ func (s *Sink) cellOf(ctx context.Context, site string) (string, bool, error) {
 }
 
 func (s *Sink) load(ctx context.Context, now time.Time) error {
-	rows, err := s.opts.DB.QueryContext(ctx, `SELECT id, grid_cell FROM sites`)
+	rows, err := s.opts.DB.QueryContext(ctx, `SELECT id, grid_cell, kind = 'hotspot' FROM sites`)
 	if err != nil {
 		return fmt.Errorf("cell samples: sites: %w", err)
 	}
 	defer rows.Close()
-	cells := map[string]string{}
+	cells := map[string]siteCell{}
 	for rows.Next() {
-		var id, cell string
-		if err := rows.Scan(&id, &cell); err != nil {
+		var id string
+		var sc siteCell
+		if err := rows.Scan(&id, &sc.cell, &sc.hotspot); err != nil {
 			return fmt.Errorf("cell samples: sites: %w", err)
 		}
-		cells[id] = cell
+		cells[id] = sc
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("cell samples: sites: %w", err)

@@ -107,3 +107,44 @@ func value(t *testing.T, c prometheus.Counter) float64 {
 	}
 	return m.GetCounter().GetValue()
 }
+
+// Coverage judges hotspots: a customer premises' unbound download is no
+// coverage sample (counted not_hotspot), while a comparison there (a bound
+// result) is kept.
+func TestSinkCoverageOnlyFromHotspots(t *testing.T) {
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "v.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`INSERT INTO sites (id, kind, name, grid_cell) VALUES ('cpe-1', 'cpe', 'office', 'wx4g0bm')`); err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Options{DB: db, Now: func() time.Time { return t0 }}, nil, prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dl := func(network string) result.Result {
+		r := result.Result{Time: t0, Measurement: "http", Tags: map[string]string{"site": "cpe-1", "target": "http://198.18.9.9/"},
+			Fields: map[string]float64{"ok": 1, "throughput_kbps": 5000, "ttfb_ms": 3, "total_ms": 9}}
+		if network != "" {
+			r.Tags["network"] = network
+		}
+		return r
+	}
+	if err := s.Handle(context.Background(), "a1", []result.Result{dl(""), dl("ours")}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Query(context.Background(), db, "", t0, t0.Add(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range got {
+		if g.Network != "ours" {
+			t.Errorf("unbound sample of a CPE site stored: %+v", g)
+		}
+	}
+	if len(got) != 4 || value(t, s.skipped.WithLabelValues(ReasonNotHotspot)) != 1 {
+		t.Fatalf("stored %+v, not_hotspot %g; want the bound result's 4 values and 1 skip", got, value(t, s.skipped.WithLabelValues(ReasonNotHotspot)))
+	}
+}

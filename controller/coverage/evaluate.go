@@ -38,6 +38,9 @@ type Options struct {
 	MinSamples                             int
 	// Bands are the weak and good values per quantity.
 	Bands map[string]Band
+	// Ours is our network's tag (compare.ours): throughput measured over
+	// it counts for coverage, over a competitor's uplink it does not.
+	Ours string
 	// Clock is the controller's clock (default clock.Real).
 	Clock clock.Clock
 }
@@ -123,6 +126,9 @@ func (e *Evaluator) Evaluate(ctx context.Context, now time.Time) ([]CellResult, 
 	bySite := map[string]map[string]map[string][]float64{}
 	byCell := map[string]map[string][]float64{}
 	for _, s := range samples {
+		if s.Network != "" && s.Network != o.Ours {
+			continue // a competitor's network is not our coverage
+		}
 		if bySite[s.Cell] == nil {
 			bySite[s.Cell] = map[string]map[string][]float64{}
 			byCell[s.Cell] = map[string][]float64{}

@@ -108,3 +108,28 @@ func TestCellsHandlerBadInput(t *testing.T) {
 		t.Fatalf("%d %s", rec.Code, rec.Body)
 	}
 }
+
+// A competitor's throughput measured from our hotspot (a comparison
+// uplink) is not our coverage; ours, bound or not, is.
+func TestCoverageIgnoresCompetitorsThroughput(t *testing.T) {
+	db := newDB(t)
+	e := newEval(t, db)
+	e.opts.Ours = "ours"
+	for ts := t0; ts.Before(t0.Add(5 * time.Minute)); ts = ts.Add(time.Minute) {
+		// rival downloads from two servers: without the filter its values
+		// would outnumber ours and carry the median.
+		for _, s := range []struct {
+			network, target string
+			kbps            float64
+		}{{"", "a", 500}, {"ours", "a", 500}, {"rival", "a", 90000}, {"rival", "b", 90000}, {"rival", "c", 90000}} {
+			if _, err := db.Exec(`INSERT INTO cell_samples (cell, test, network, site, agent, target, t_ms, value)
+				VALUES ('wx4g0bm', 'throughput_kbps', ?, 'hs-1', 'a1', ?, ?, ?)`, s.network, s.target, ts.UnixMilli(), s.kbps); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	rs, err := e.Evaluate(context.Background(), t0.Add(5*time.Minute))
+	if err != nil || len(rs) != 1 || rs[0].Score != 0 {
+		t.Fatalf("%v %+v: want score 0 from our 500 kbit/s alone", err, rs)
+	}
+}
