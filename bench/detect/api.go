@@ -123,3 +123,34 @@ func poll(ctx context.Context, step time.Duration, cond func() (bool, error)) er
 		}
 	}
 }
+
+// incidentsSince counts the incidents (open or closed) that started at or
+// after since and list one of lines. Incidents come newest first, so the
+// first page of 500 holds every one of a run's last phase.
+func (a *apiClient) incidentsSince(ctx context.Context, lines map[string]bool, since time.Time) (int, error) {
+	var body struct {
+		Incidents []struct {
+			Start     time.Time `json:"start"`
+			Customers []struct {
+				Lines []string `json:"lines"`
+			} `json:"customers"`
+		} `json:"incidents"`
+	}
+	if err := a.get(ctx, "/api/v1/incidents?limit=500", &body); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, in := range body.Incidents {
+		if in.Start.Before(since) {
+			continue
+		}
+		if slices.ContainsFunc(in.Customers, func(c struct {
+			Lines []string `json:"lines"`
+		}) bool {
+			return slices.ContainsFunc(c.Lines, func(id string) bool { return lines[id] })
+		}) {
+			n++
+		}
+	}
+	return n, nil
+}

@@ -125,12 +125,15 @@ func (r *flapRun) inRun(events []event) []event {
 	return out
 }
 
-// matches are the detected flaps on w's line that overlap w, widened by
-// one probe interval on each side (a round's slot may precede the cut).
-func (r *flapRun) matches(w window) []event {
+// matches are the detected flaps on w's line that overlap w (matchFlaps).
+func (r *flapRun) matches(w window) []event { return matchFlaps(r.detected[w.ln.id], w) }
+
+// matchFlaps keeps the flaps of evs that overlap w, widened by one probe
+// interval on each side (a round's slot may precede the cut).
+func matchFlaps(evs []event, w window) []event {
 	var out []event
 	slack := w.ln.interval
-	for _, e := range r.detected[w.ln.id] {
+	for _, e := range evs {
 		end := e.End
 		if end.IsZero() {
 			end = e.Start.Add(time.Duration(e.DurationS * float64(time.Second)))

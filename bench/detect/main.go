@@ -1,9 +1,12 @@
 // Command detect measures the line-health detector end to end, in real
 // network namespaces: how long after a customer link goes down the incident
-// is open in the controller's API, and how well flaps are counted.
+// is open in the controller's API, how well flaps and short drops are
+// counted, that random loss makes no flap, and what confirmation probing
+// costs in probe traffic.
 //
-//	go run ./bench/detect                 # 12 trials at 1 Hz and at 5 Hz, then the flap schedule; about 4 min
-//	go run ./bench/detect -skip-flaps -trials 20 -rates 1,2,5
+//	go run ./bench/detect                 # everything below; about 25 min (the loss run alone is 10)
+//	go run ./bench/detect -short          # the same, shorter: 6 trials, 2 drops a line, 1-min loss run
+//	go run ./bench/detect -skip-flaps -skip-drops -skip-loss -skip-traffic -trials 20 -rates 1,2,5
 //
 // It needs root. It builds internal/e2e's PoP lab: a PoP namespace with a
 // bridge, one customer namespace per line on a bridge port (in
@@ -12,23 +15,38 @@
 // api_auth off, a short detector horizon, -horizon) writing to InfluxDB
 // 1.8.10 started by scripts/influxdb.sh, and the real agent pinging every
 // line (3 echo requests a round, timeout 80% of the interval, the agent's
-// defaults).
+// defaults). Lines come in two modes: plain probes and, when -confirm gives
+// the probe settings that turn it on, probes with confirmation probing (a
+// failed round re-probed at a short interval). Both modes run side by side
+// in the same run, so each comparison is against a reference measured
+// under the same load.
 //
-//   - Detection latency: for each rate, -trials lines each taken down once
-//     (`ip link set <port> down` on the PoP's side), at a random phase of
-//     the probe schedule; the time until GET /api/v1/incidents?state=open
-//     lists the line (polled every 50 ms), next to the k-misses lower bound.
-//     Then the link comes up and the next trial waits for the incident to
-//     close. Each trial has a line of its own, so no failure count or
-//     dampening penalty carries over.
+//   - Detection latency: for each rate (and each -confirm-rates rate with
+//     confirmation), -trials lines each taken down once (`ip link set
+//     <port> down` on the PoP's side), at a random phase of the probe
+//     schedule; the time until GET /api/v1/incidents?state=open lists the
+//     line (polled every 50 ms), next to the k-misses floor of plain
+//     probing. Then the link comes up and the next trial waits for the
+//     incident to close. Each trial has a line of its own, so no failure
+//     count or dampening penalty carries over.
 //   - Flap accuracy: issue 4's schedule at -flap-rate: ten flaps of 2 to 20 s
 //     on ten lines and one -outage on another. Ground truth is when this
 //     program took the links down and up; detected is each line's stored
 //     events (GET /api/v1/lines/{id}).
+//   - Short drops: -drops (1 s, 2 s, 5 s) at 1 Hz, -drop-repeats times on
+//     each of -drop-lines lines per length and mode, at random phases:
+//     recall per length (a drop matched by exactly one flap), extra
+//     flaps, and the stored duration's error.
+//   - Random loss: -loss percent of the packets each way dropped by
+//     nftables in the PoP namespace, on -loss-lines lines per mode, for
+//     -loss-duration: flaps and incidents on those lines (want none).
+//   - Probe traffic: echo requests the PoP forwarded to those lines (nft
+//     counters), per mode, over -traffic-window with every line up and
+//     again with every one of them down.
 //
-// Everything it made (namespaces, veths, the route, InfluxDB, its files) is
-// removed on exit, ctrl-C and -timeout included. Timings are reported,
-// never judged.
+// Everything it made (namespaces, veths, the route, the nftables table in
+// its PoP namespace, InfluxDB, its files) is removed on exit, ctrl-C and
+// -timeout included. Timings are reported, never judged.
 package main
 
 import (
@@ -45,8 +63,16 @@ import (
 )
 
 type config struct {
-	trials                 int
-	rates                  []float64
+	trials       int
+	rates        []float64
+	confirmRates []float64
+	// confirm turns on the confirmation mode: lines whose probe has a
+	// confirm block of confirmRounds rounds every confirmEvery and the
+	// round timeout confirmTimeout.
+	confirm                bool
+	confirmEvery           time.Duration
+	confirmRounds          int
+	confirmTimeout         time.Duration
 	flapRate               float64
 	outage                 time.Duration
 	horizon                time.Duration
@@ -54,6 +80,15 @@ type config struct {
 	net                    string
 	timeout                time.Duration
 	skipLatency, skipFlaps bool
+	drops                  []time.Duration
+	dropLines, dropRepeats int
+	skipDrops              bool
+	lossPct                float64
+	lossDur                time.Duration
+	lossLines              int
+	skipLoss               bool
+	trafficWindow          time.Duration
+	skipTraffic            bool
 	keep                   bool
 }
 
@@ -63,36 +98,76 @@ const nFlaps = 10
 func main() {
 	var c config
 	rates := flag.String("rates", "1,5", "probe rates in Hz for the latency trials, comma-separated (0.1 to 10)")
-	flag.IntVar(&c.trials, "trials", 12, "latency trials per rate (one line each)")
+	confirmRates := flag.String("confirm-rates", "1", "probe rates in Hz for the latency trials with confirmation (only with -confirm)")
+	flag.BoolVar(&c.confirm, "confirm", false, "also run lines whose probes confirm a failed round (the agent's confirm block)")
+	flag.DurationVar(&c.confirmEvery, "confirm-interval", 200*time.Millisecond, "confirm.interval of the confirming probes")
+	flag.IntVar(&c.confirmRounds, "confirm-rounds", 3, "confirm.rounds of the confirming probes (the detector's k by default)")
+	flag.DurationVar(&c.confirmTimeout, "confirm-timeout", 100*time.Millisecond, "round timeout of the confirming probes (confirmation starts when a round has failed)")
+	flag.IntVar(&c.trials, "trials", 12, "latency trials per rate and mode (one line each)")
 	flag.Float64Var(&c.flapRate, "flap-rate", 1, "probe rate in Hz of the flap schedule's lines")
 	flag.DurationVar(&c.outage, "outage", 90*time.Second, "length of the schedule's outage, at least 65s (flaps stay 2-20 s)")
-	flag.DurationVar(&c.horizon, "horizon", 5*time.Second, "controller detector.horizon: stored events appear this long after they end (default in production: 15m)")
+	flag.DurationVar(&c.horizon, "horizon", 5*time.Second, "controller detector.horizon: stored events are final this long after they end (default in production: 15m)")
 	flag.DurationVar(&c.batchDelay, "batch-delay", 0, "agent publish.batch_delay (0: the agent's default)")
 	flag.StringVar(&c.net, "net", "198.18.124", "the lab's /24 inside 198.18.0.0/15, without the last octet")
-	flag.DurationVar(&c.timeout, "timeout", 8*time.Minute, "stop (and clean up) after this long in all")
+	flag.DurationVar(&c.timeout, "timeout", 45*time.Minute, "stop (and clean up) after this long in all")
 	flag.BoolVar(&c.skipLatency, "skip-latency", false, "skip the detection-latency trials")
 	flag.BoolVar(&c.skipFlaps, "skip-flaps", false, "skip the flap schedule")
+	drops := flag.String("drops", "1s,2s,5s", "lengths of the short drops at 1 Hz, comma-separated (0.2s to 30s)")
+	flag.IntVar(&c.dropLines, "drop-lines", 5, "lines per drop length and mode")
+	flag.IntVar(&c.dropRepeats, "drop-repeats", 4, "drops per line")
+	flag.BoolVar(&c.skipDrops, "skip-drops", false, "skip the short drops")
+	flag.Float64Var(&c.lossPct, "loss", 1, "random loss in percent of the packets each way in the loss run (0.1 to 50)")
+	flag.DurationVar(&c.lossDur, "loss-duration", 10*time.Minute, "length of the loss run")
+	flag.IntVar(&c.lossLines, "loss-lines", 10, "lines per mode in the loss run and the traffic counts")
+	flag.BoolVar(&c.skipLoss, "skip-loss", false, "skip the loss run")
+	flag.DurationVar(&c.trafficWindow, "traffic-window", 30*time.Second, "how long each traffic count runs (healthy, then failing)")
+	flag.BoolVar(&c.skipTraffic, "skip-traffic", false, "skip the traffic counts")
+	short := flag.Bool("short", false, "a shorter run: -trials 6 -drop-repeats 2 -loss-duration 1m -traffic-window 15s unless given")
 	flag.BoolVar(&c.keep, "keep", false, "keep the temporary directory (controller and agent log, InfluxDB)")
 	flag.Parse()
+	if *short {
+		shorten()
+	}
 
 	var err error
 	if c.rates, err = parseRates(*rates); err != nil {
 		fatal(2, "-rates: %v", err)
 	}
+	if c.confirm {
+		if c.confirmRates, err = parseRates(*confirmRates); err != nil {
+			fatal(2, "-confirm-rates: %v", err)
+		}
+	}
+	if c.drops, err = parseDrops(*drops); err != nil {
+		fatal(2, "-drops: %v", err)
+	}
 	switch {
-	case c.trials < 1 || c.trials*len(c.rates)+nFlaps+1 > maxLines:
-		fatal(2, "-trials must be between 1 and %d with %d rates (the lab holds %d lines)", (maxLines-nFlaps-1)/len(c.rates), len(c.rates), maxLines)
+	case c.trials < 1:
+		fatal(2, "-trials must be at least 1")
 	case c.flapRate < 0.1 || c.flapRate > 10:
 		fatal(2, "-flap-rate must be between 0.1 and 10 Hz")
 	case c.outage < 65*time.Second:
 		fatal(2, "-outage must be at least 65s: an outage lasts longer than the 60-s flap threshold")
 	case c.horizon < time.Second || c.horizon > 5*time.Minute:
 		fatal(2, "-horizon must be between 1s and 5m")
-	case c.skipLatency && c.skipFlaps:
-		fatal(2, "nothing to do: both -skip-latency and -skip-flaps")
+	case c.dropLines < 1 || c.dropRepeats < 1:
+		fatal(2, "-drop-lines and -drop-repeats must be at least 1")
+	case c.lossPct < 0.1 || c.lossPct > 50:
+		fatal(2, "-loss must be between 0.1 and 50 percent")
+	case c.lossDur < 10*time.Second || c.lossLines < 1:
+		fatal(2, "-loss-duration must be at least 10s and -loss-lines at least 1")
+	case c.trafficWindow < 5*time.Second:
+		fatal(2, "-traffic-window must be at least 5s")
+	case c.skipLatency && c.skipFlaps && c.skipDrops && c.skipLoss && c.skipTraffic:
+		fatal(2, "nothing to do: every part is skipped")
+	case c.confirmRounds < 1 || c.confirmEvery < 10*time.Millisecond || c.confirmTimeout < 10*time.Millisecond || c.confirmTimeout > 800*time.Millisecond:
+		fatal(2, "-confirm-rounds must be at least 1, -confirm-interval at least 10ms, -confirm-timeout between 10ms and 800ms")
+	}
+	if n := len(makePlan(c).all); n > maxLines {
+		fatal(2, "the plan needs %d lines and the lab holds %d: lower -trials, -drop-lines or -loss-lines, or skip a part", n, maxLines)
 	}
 	if os.Geteuid() != 0 {
-		fatal(1, "needs root: it makes network namespaces and veth links and sends raw ICMP")
+		fatal(1, "needs root: it makes network namespaces and veth links, sends raw ICMP and sets nftables rules in its namespace")
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -107,104 +182,15 @@ func main() {
 	}
 }
 
-// plan lays out the lines: -trials per rate for the latency trials, then
-// the flap schedule's ten flap lines and its outage line.
-type plan struct {
-	latency   [][]line // per rate
-	flapLines []line
-	outage    line
-	all       []line
-}
-
-func makePlan(c config) plan {
-	var p plan
-	add := func(id string, interval time.Duration) line {
-		ln := line{id: id, cust: len(p.all), interval: interval}
-		p.all = append(p.all, ln)
-		return ln
-	}
-	if !c.skipLatency {
-		for _, r := range c.rates {
-			var ls []line
-			for i := range c.trials {
-				ls = append(ls, add(fmt.Sprintf("LAT%g-%02d", r, i+1), hz(r)))
-			}
-			p.latency = append(p.latency, ls)
+// shorten sets -short's values on the flags not given explicitly.
+func shorten() {
+	set := map[string]bool{}
+	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for name, v := range map[string]string{"trials": "6", "drop-repeats": "2", "loss-duration": "1m", "traffic-window": "15s"} {
+		if !set[name] {
+			_ = flag.Set(name, v)
 		}
 	}
-	if !c.skipFlaps {
-		for i := range nFlaps {
-			p.flapLines = append(p.flapLines, add(fmt.Sprintf("FLAP-%02d", i+1), hz(c.flapRate)))
-		}
-		p.outage = add("OUT-01", hz(c.flapRate))
-	}
-	return p
-}
-
-// run does the work; its deferred clean-up always runs, which is why
-// errors come back here instead of exiting.
-func run(ctx context.Context, c config) error {
-	p := makePlan(c)
-	var cl cleanups
-	defer cl.run()
-	dir, err := os.MkdirTemp("", "vantage-bench-detect-")
-	if err != nil {
-		return err
-	}
-	if c.keep {
-		defer fmt.Printf("kept %s (vantage.log: controller and agent)\n", dir)
-	} else {
-		cl.add(func() { os.RemoveAll(dir) })
-	}
-	started := time.Now()
-	l, err := newPopLab(&cl, c.net, len(p.all))
-	if err != nil {
-		return err
-	}
-	s, err := startStack(&cl, c, dir, l, p.all)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("lab: PoP %s, %d customer lines in %s.0/24; controller and agent running (%s); waiting for every line to be up\n",
-		l.pop, len(p.all), c.net, time.Since(started).Round(time.Millisecond))
-	ids := make([]string, len(p.all))
-	for i, ln := range p.all {
-		ids[i] = ln.id
-	}
-	wctx, wcancel := context.WithTimeout(ctx, time.Minute)
-	err = s.api.allUp(wctx, ids)
-	wcancel()
-	if err != nil {
-		return fmt.Errorf("lines not all up within a minute: %w", err)
-	}
-
-	var res results
-	for i, lines := range p.latency {
-		ts, err := runTrials(ctx, s, l, rateLabel(c.rates[i]), lines)
-		if err != nil {
-			return err
-		}
-		res.trials = append(res.trials, ts)
-	}
-	if len(res.trials) > 0 {
-		fmt.Printf("latency: reading each trial's first failed round from the stored events (after the %s horizon)\n", s.horizon)
-		if err := readFirstFails(ctx, s, res.trials); err != nil && !missed(ctx, err) {
-			return err
-		}
-	}
-	if !c.skipFlaps {
-		if res.flaps, err = runFlaps(ctx, s, l, p.flapLines, p.outage, c.outage, p.all); err != nil {
-			return err
-		}
-	}
-	report(c, s, p, res)
-	return nil
-}
-
-// results is what run measured, for report.
-type results struct {
-	trials [][]trial // per rate, as c.rates
-	flaps  *flapRun
 }
 
 func parseRates(s string) ([]float64, error) {
@@ -216,6 +202,20 @@ func parseRates(s string) ([]float64, error) {
 		}
 		if !slices.Contains(out, r) {
 			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+func parseDrops(s string) ([]time.Duration, error) {
+	var out []time.Duration
+	for _, f := range strings.Split(s, ",") {
+		d, err := time.ParseDuration(strings.TrimSpace(f))
+		if err != nil || d < 200*time.Millisecond || d > 30*time.Second {
+			return nil, fmt.Errorf("%q is not a drop length between 0.2s and 30s", f)
+		}
+		if !slices.Contains(out, d) {
+			out = append(out, d)
 		}
 	}
 	return out, nil

@@ -21,16 +21,22 @@ func report(c config, s *stack, p plan, res results) {
 	fmt.Printf("detector: k=%d (fail rounds), m=%d (recover rounds), min_flap_rounds=%d, flap_threshold=%s (controller defaults);\n",
 		k, s.params.RecoverRounds, s.params.MinFlapRounds, s.params.FlapThreshold)
 	fmt.Printf("          detector.horizon=%s set by this program (default 15m): stored events are final that long after they end\n", s.horizon)
-	fmt.Printf("pipeline: agent batch_delay %s -> embedded JetStream -> ingest pull (waits up to its fetch max wait) -> detector -> incident in SQLite -> API\n", s.batchDelay)
+	fmt.Printf("pipeline: agent (batch_delay %s, a failed round after an answered one flushed at once) -> embedded JetStream ->\n", s.batchDelay)
+	fmt.Printf("          ingest pull (returns with the first message) -> detector -> incident in SQLite -> API\n")
+	if c.confirm {
+		fmt.Printf("confirm:  confirming probes: timeout %s, confirm: {interval: %s, rounds: %d}\n", c.confirmTimeout, c.confirmEvery, c.confirmRounds)
+	} else {
+		fmt.Printf("confirm:  none (-confirm not given): plain probes only\n")
+	}
 
 	if len(res.trials) > 0 {
 		fmt.Printf("\ndetection latency: link down -> line listed by GET /api/v1/incidents?state=open (polled every 50 ms); seconds\n")
 		fmt.Printf("bound: the k-th failed round's result exists at (first failed slot - cut) + (k-1)*interval + timeout,\n")
 		fmt.Printf("       and the first failed slot follows the cut by 0..1 interval: bound in [(k-1)*I + timeout, k*I + timeout)\n")
 		fmt.Printf("excess: latency minus each trial's own bound (its first failed slot read from the stored event)\n")
-		fmt.Printf("%-6s %-20s %6s %7s %7s %7s   %-15s %-23s %-15s\n", "rate", "probe", "n", "p50", "p95", "max", "bound", "excess p50 / p95 / max", "closed p50/max")
+		fmt.Printf("%-14s %-20s %6s %7s %7s %7s   %-15s %-23s %-15s\n", "rate", "probe", "n", "p50", "p95", "max", "bound", "excess p50 / p95 / max", "closed p50/max")
 		for i, ts := range res.trials {
-			ln := p.latency[i][0]
+			ln := p.latency[i].lines[0]
 			var lat, exc, rec []float64
 			for _, t := range ts {
 				if t.detect > 0 {
@@ -44,19 +50,29 @@ func report(c config, s *stack, p plan, res results) {
 				}
 			}
 			probe := fmt.Sprintf("%s/%s x3 %s", ln.interval, ln.timeout(), ln.packetGap())
-			fmt.Printf("%-6s %-20s %2d/%-3d %7.3f %7.3f %7.3f   %5.3f-%5.3f    %5.3f / %5.3f / %5.3f   %5.3f / %5.3f\n",
-				rateLabel(c.rates[i]), probe, len(lat), len(ts), pct(lat, 50), pct(lat, 95), pct(lat, 100),
+			fmt.Printf("%-14s %-20s %2d/%-3d %7.3f %7.3f %7.3f   %5.3f-%5.3f    %5.3f / %5.3f / %5.3f   %5.3f / %5.3f\n",
+				p.latency[i].label, probe, len(lat), len(ts), pct(lat, 50), pct(lat, 95), pct(lat, 100),
 				lowBound(k, ln).Seconds(), highBound(k, ln).Seconds(), pct(exc, 50), pct(exc, 95), pct(exc, 100),
 				pct(rec, 50), pct(rec, 100))
 			if len(exc) < len(lat) {
 				fmt.Printf("       (%d trials without a stored event: no excess for them)\n", len(lat)-len(exc))
 			}
 		}
+		if c.confirm {
+			fmt.Printf("+confirm rows: bound = slot timeout + (k-1)*confirm interval after the first failed slot; their latency against\n")
+			fmt.Printf("plain probing's k-miss floor at the same rate (%s at 1 Hz) is the gain\n", floorRange(k, time.Second))
+		}
 		fmt.Printf("probe: interval/timeout x echo requests per round and their gap; n: trials detected / run;\n")
 		fmt.Printf("percentiles interpolate linearly between ranks; closed: link up -> incident closed and line up\n")
 	}
 	if res.flaps != nil {
 		reportFlaps(res.flaps)
+	}
+	if res.drops != nil {
+		reportDrops(res.drops)
+	}
+	if res.loss != nil {
+		res.loss.report()
 	}
 }
 
@@ -90,6 +106,12 @@ func reportFlaps(r *flapRun) {
 		pct(sc.startOffset, 50), pct(sc.startOffset, 0), pct(sc.startOffset, 100))
 	fmt.Printf("ground truth: when this program's `ip link set` commands returned; a stored flap matches a true one on\n")
 	fmt.Printf("its line if it overlaps the window widened by one interval each side\n")
+}
+
+// floorRange is plain probing's k-miss floor at an interval, as text.
+func floorRange(k int, interval time.Duration) string {
+	ln := line{interval: interval, slotTO: plainTimeout(interval)}
+	return fmt.Sprintf("%.2f-%.2f s", lowBound(k, ln).Seconds(), highBound(k, ln).Seconds())
 }
 
 // pct is the p-th percentile, interpolating linearly between ranks; NaN

@@ -26,21 +26,38 @@ import (
 )
 
 // line is one monitored customer line: its circuit id, the lab customer
-// (index into popLab) it leads to, and its probe interval.
+// (index into popLab) it leads to, its probe interval and round timeout,
+// and, for a probe with confirmation probing, its confirmation interval.
 type line struct {
 	id       string
 	cust     int
 	interval time.Duration
+	slotTO   time.Duration // the probe's timeout
+	confirm  bool
+	every    time.Duration // confirm.interval
 }
 
-// timeout is the ping round's timeout: the agent's default, 80% of the
-// interval, written out so the lower bound can name it.
-func (l line) timeout() time.Duration { return l.interval * 8 / 10 }
+// plainTimeout is the agent's default round timeout, 80% of the interval.
+func plainTimeout(interval time.Duration) time.Duration { return interval * 8 / 10 }
+
+// timeout is the probe's round timeout.
+func (l line) timeout() time.Duration { return l.slotTO }
 
 // packetGap fits the round's 3 echo requests well inside its timeout:
-// the agent's default 100 ms at 1 Hz, less at higher rates.
+// the agent's default 100 ms at 1 Hz, less at higher rates and with the
+// short timeout of a confirming probe.
 func (l line) packetGap() time.Duration {
-	return min(100*time.Millisecond, (l.timeout() / 3).Truncate(10*time.Millisecond))
+	return max(10*time.Millisecond, min(100*time.Millisecond, (l.timeout()/3).Truncate(10*time.Millisecond)))
+}
+
+// floor is the earliest the k-th failed round's result can exist after the
+// line's first failed slot: plain, the k-th slot's timeout; confirming, the
+// slot's timeout and then k-1 confirmation rounds.
+func (l line) floor(k int) time.Duration {
+	if l.confirm {
+		return l.timeout() + time.Duration(k-1)*l.every
+	}
+	return time.Duration(k-1)*l.interval + l.timeout()
 }
 
 // stack is the system under test: InfluxDB started by scripts/influxdb.sh,
@@ -99,7 +116,7 @@ detector: {horizon: %s}
 	}
 	runInBackground(cl, "controller", ctrl.Run)
 
-	acfg, err := agentconfig.Parse("agent.yaml", []byte(agentYAML(ctrl.NATSURL(), c.batchDelay, l, lines)), probes.TypeInfo{})
+	acfg, err := agentconfig.Parse("agent.yaml", []byte(agentYAML(ctrl.NATSURL(), c.batchDelay, c.confirmRounds, l, lines)), probes.TypeInfo{})
 	if err != nil {
 		return nil, fmt.Errorf("agent config: %w", err)
 	}
@@ -152,8 +169,9 @@ func inventoryYAML(lines []line) string {
 }
 
 // agentYAML: one ping probe per line, 3 echo requests a round (the
-// default), timeout 80% of the interval (the default).
-func agentYAML(natsURL string, batchDelay time.Duration, l *popLab, lines []line) string {
+// default), timeout 80% of the interval (the default); a confirming
+// line's probe has its short timeout and a confirm block.
+func agentYAML(natsURL string, batchDelay time.Duration, confirmRounds int, l *popLab, lines []line) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "agent_id: bench-detect\nsite: {id: S-BENCH}\nhttp_listen: 127.0.0.1:0\nnats: {urls: [%s]}\n", natsURL)
 	if batchDelay > 0 {
@@ -164,6 +182,9 @@ func agentYAML(natsURL string, batchDelay time.Duration, l *popLab, lines []line
 		fmt.Fprintf(&b, "  - name: pop-%s\n    type: ping\n    interval: %s\n    timeout: %s\n", ln.id, ln.interval, ln.timeout())
 		fmt.Fprintf(&b, "    labels: {line: %s}\n    targets: [%s]\n", ln.id, l.addrs[ln.cust])
 		fmt.Fprintf(&b, "    options: {count: 3, packet_interval: %s}\n", ln.packetGap())
+		if ln.confirm {
+			fmt.Fprintf(&b, "    confirm: {interval: %s, rounds: %d}\n", ln.every, confirmRounds)
+		}
 	}
 	return b.String()
 }

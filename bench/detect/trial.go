@@ -21,13 +21,13 @@ type trial struct {
 }
 
 // bound is the trial's own lower bound: the k-th failed round's result
-// exists at firstFail + (k-1)·interval + timeout, and nothing can be
-// detected before it. Zero when firstFail is unknown.
+// exists at firstFail + line.floor(k), and nothing can be detected before
+// it. Zero when firstFail is unknown.
 func (t trial) bound(k int) time.Duration {
 	if t.firstFail.IsZero() {
 		return 0
 	}
-	return t.firstFail.Sub(t.down) + time.Duration(k-1)*t.ln.interval + t.ln.timeout()
+	return t.firstFail.Sub(t.down) + t.ln.floor(k)
 }
 
 // runTrials takes each line down in turn, times the incident's opening,
@@ -82,9 +82,7 @@ func runTrials(ctx context.Context, s *stack, l *popLab, label string, lines []l
 
 // lowBound and highBound bracket the earliest possible detection: the
 // first failed round starts within one interval after the cut.
-func lowBound(k int, ln line) time.Duration {
-	return time.Duration(k-1)*ln.interval + ln.timeout()
-}
+func lowBound(k int, ln line) time.Duration  { return ln.floor(k) }
 func highBound(k int, ln line) time.Duration { return lowBound(k, ln) + ln.interval }
 
 // readFirstFails fills each trial's firstFail from the line's stored
