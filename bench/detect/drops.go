@@ -105,7 +105,7 @@ func runDrops(ctx context.Context, s *stack, l *popLab, groups []dropGroup, repe
 func inWindow(events []event, from, to time.Time) []event {
 	var out []event
 	for _, e := range events {
-		if (e.Kind == "flap" || e.Kind == "outage") && !e.Start.Before(from.Add(-2*time.Second)) && e.Start.Before(to.Add(2*time.Second)) {
+		if (e.Kind == "flap" || e.Kind == "outage") && e.Retracted.IsZero() && !e.Start.Before(from.Add(-2*time.Second)) && e.Start.Before(to.Add(2*time.Second)) {
 			out = append(out, e)
 		}
 	}

@@ -114,16 +114,7 @@ func runFlaps(ctx context.Context, s *stack, l *popLab, flapLines []line, outage
 }
 
 // inRun keeps the flap and outage events that started during the run.
-func (r *flapRun) inRun(events []event) []event {
-	var out []event
-	for _, e := range events {
-		if (e.Kind == "flap" || e.Kind == "outage") && e.Retracted.IsZero() && !e.Start.Before(r.start.Add(-2*time.Second)) && e.Start.Before(r.end.Add(2*time.Second)) {
-			out = append(out, e)
-		}
-	}
-	slices.SortFunc(out, func(a, b event) int { return a.Start.Compare(b.Start) })
-	return out
-}
+func (r *flapRun) inRun(events []event) []event { return inWindow(events, r.start, r.end) }
 
 // matches are the detected flaps on w's line that overlap w (matchFlaps).
 func (r *flapRun) matches(w window) []event { return matchFlaps(r.detected[w.ln.id], w) }
