@@ -35,17 +35,9 @@ func (c count) perLineSecond(lines int) float64 {
 
 // runLossAndTraffic counts probe traffic with every line up, runs the loss
 // run, then counts probe traffic with every one of these lines down.
-func runLossAndTraffic(ctx context.Context, cl *cleanups, c config, s *stack, l *popLab, perMode [][]line) (*lossRun, error) {
+// The lab's nftables table (setupNft) must be in place.
+func runLossAndTraffic(ctx context.Context, c config, s *stack, l *popLab, perMode [][]line) (*lossRun, error) {
 	r := &lossRun{modes: c.modes(), lines: perMode, pct: c.lossPct, traffic: map[string][]count{}}
-	addrs := make([][]string, len(perMode))
-	for i, ls := range perMode {
-		for _, ln := range ls {
-			addrs[i] = append(addrs[i], l.addrs[ln.cust])
-		}
-	}
-	if err := l.setupNft(cl, addrs, r.modes); err != nil {
-		return nil, err
-	}
 	if !c.skipTraffic {
 		fmt.Printf("traffic: counting echo requests to the %d loss lines, all up, for %s\n", len(perMode)*c.lossLines, c.trafficWindow)
 		counts, err := r.countOver(ctx, l, c.trafficWindow, nil)

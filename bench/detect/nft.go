@@ -31,18 +31,22 @@ func addrSet(addrs []string) string { return "{ " + strings.Join(addrs, ", ") + 
 // counter of echo requests to them, an empty "loss" chain, and the lossy
 // set (every line of the loss run). The table goes with the namespace; it
 // is also deleted on clean-up for a run stopped half-way.
-func (l *popLab) setupNft(cl *cleanups, perMode [][]string, modes []bool) error {
+func (l *popLab) setupNft(cl *cleanups, perMode [][]line, modes []bool) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "table inet %s {\n", nftTable)
 	var lossy []string
-	for i, addrs := range perMode {
+	for i, ls := range perMode {
+		var addrs []string
+		for _, ln := range ls {
+			addrs = append(addrs, l.addrs[ln.cust])
+		}
 		m := modeName(modes[i])
 		fmt.Fprintf(&b, "  set %s { type ipv4_addr; elements = %s }\n  counter req_%s { }\n", m, addrSet(addrs), m)
 		lossy = append(lossy, addrs...)
 	}
 	fmt.Fprintf(&b, "  set lossy { type ipv4_addr; elements = %s }\n", addrSet(lossy))
 	b.WriteString("  counter seen_to { }\n  counter lost_to { }\n  counter seen_from { }\n  counter lost_from { }\n")
-	b.WriteString("  chain loss { }\n  chain fwd {\n    type filter hook forward priority 0; policy accept;\n")
+	b.WriteString("  chain loss { }\n  chain probes {\n    type filter hook forward priority 0; policy accept;\n")
 	for i := range perMode {
 		m := modeName(modes[i])
 		fmt.Fprintf(&b, "    ip daddr @%s icmp type echo-request counter name req_%s\n", m, m)

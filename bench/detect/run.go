@@ -27,6 +27,11 @@ func run(ctx context.Context, c config) error {
 	if err != nil {
 		return err
 	}
+	if len(p.loss) > 0 {
+		if err := l.setupNft(&cl, p.loss, c.modes()); err != nil {
+			return err
+		}
+	}
 	s, err := startStack(&cl, c, dir, l, p.all)
 	if err != nil {
 		return err
@@ -69,7 +74,7 @@ func run(ctx context.Context, c config) error {
 		}
 	}
 	if len(p.loss) > 0 {
-		if res.loss, err = runLossAndTraffic(ctx, &cl, c, s, l, p.loss); err != nil {
+		if res.loss, err = runLossAndTraffic(ctx, c, s, l, p.loss); err != nil {
 			return err
 		}
 	}
