@@ -165,14 +165,20 @@ func abs(x float64) float64 {
 
 // reportDrops prints recall and duration error per drop length and mode.
 func reportDrops(r *dropRun) {
-	fmt.Printf("\nshort drops at 1 Hz (interval 1s, timeout 800ms), run %s: `ip link set` down, then up after the drop length\n", r.end.Sub(r.start).Round(time.Second))
-	fmt.Printf("%-6s %-8s %8s %9s %6s %6s %8s   %-30s %s\n", "drop", "mode", "recalled", "recall", "twice", "extra", "outages", "|stored-true| p50 / p95 / max", "mean stored-true")
+	fmt.Printf("\nshort drops at 1 Hz, run %s: `ip link set` down, then up after the drop length\n", r.end.Sub(r.start).Round(time.Second))
+	fmt.Printf("%-6s %-8s %-22s %8s %7s %6s %6s %8s   %-30s %s\n", "drop", "mode", "probe", "recalled", "recall", "twice", "extra", "outages", "|stored-true| p50 / p95 / max", "mean stored-true")
 	for g, grp := range r.groups {
 		sc := r.score(g)
-		fmt.Printf("%-6s %-8s %4d/%-3d %8.0f%% %6d %6d %8d   %6.3f / %6.3f / %6.3f s       %+.3f s\n",
-			grp.length, modeName(grp.confirm), sc.recalled, sc.truth, 100*float64(sc.recalled)/float64(max(sc.truth, 1)),
+		ln := grp.lines[0]
+		probe := fmt.Sprintf("%s/%s x3 %s", ln.interval, ln.timeout(), ln.packetGap())
+		if ln.confirm {
+			probe += fmt.Sprintf(" +%s", ln.every)
+		}
+		fmt.Printf("%-6s %-8s %-22s %4d/%-3d %6.0f%% %6d %6d %8d   %6.3f / %6.3f / %6.3f s       %+.3f s\n",
+			grp.length, modeName(grp.confirm), probe, sc.recalled, sc.truth, 100*float64(sc.recalled)/float64(max(sc.truth, 1)),
 			sc.twice, sc.extra, sc.outages, pct(sc.durErr, 50), pct(sc.durErr, 95), pct(sc.durErr, 100), sc.bias)
 	}
+	fmt.Printf("probe: interval/timeout x echo requests and their gap (+ the confirmation interval);\n")
 	fmt.Printf("recalled: drops matched by exactly one stored flap (overlapping the drop widened by one interval each side);\n")
 	fmt.Printf("twice: drops matched by more than one; extra: stored flaps on these lines matching no drop; outages: stored outages on them\n")
 }
