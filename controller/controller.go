@@ -160,7 +160,7 @@ func New(o Options) (*Controller, error) {
 		return nil, err
 	}
 	c.reads, err = linehealth.NewReadModel(linehealth.ReadOptions{DB: c.db, Inventory: inventory.NewSQLStore(c.db),
-		Horizon: c.monitor.Horizon()})
+		Horizon: c.monitor.Horizon(), Timeline: c.notifyTimeline()})
 	if err != nil {
 		c.Close()
 		return nil, err

@@ -1,7 +1,10 @@
 package controller
 
 import (
+	"context"
 	"net/http"
+
+	"github.com/vantage-net/vantage/controller/incident"
 
 	"github.com/vantage-net/vantage/controller/apiauth"
 	"github.com/vantage-net/vantage/controller/linehealth"
@@ -29,6 +32,15 @@ func (c *Controller) notifyHook() linehealth.IncidentHook {
 		return nil
 	}
 	return c.notifier
+}
+
+// notifyTimeline adds the notifier's entries to incidents' timelines in
+// the API (nil without a notifier).
+func (c *Controller) notifyTimeline() func(context.Context, int64, func(string) bool) ([]incident.Entry, error) {
+	if c.notifier == nil {
+		return nil
+	}
+	return c.notifier.Timeline
 }
 
 // notifyComponents is the sender, stopped with the shipper (after line

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/vantage-net/vantage/controller/incident"
 	"github.com/vantage-net/vantage/controller/inventory"
 	"github.com/vantage-net/vantage/controller/linestate"
 )
@@ -25,6 +26,10 @@ type ReadOptions struct {
 	Horizon time.Duration
 	// Now is the controller's clock. Default time.Now.
 	Now func() time.Time
+	// Timeline, if set, adds entries to an incident's timeline (GET
+	// /api/v1/incidents/{id}): controller/notify's notifications,
+	// acknowledgements and escalations. sees is the reader's scope.
+	Timeline func(ctx context.Context, incidentID int64, sees func(customer string) bool) ([]incident.Entry, error)
 }
 
 // ReadModel answers the API (controller/api.Source) from what detection
@@ -39,6 +44,7 @@ type ReadModel struct {
 	inv     inventory.Store
 	horizon time.Duration
 	now     func() time.Time
+	extra   func(ctx context.Context, incidentID int64, sees func(customer string) bool) ([]incident.Entry, error)
 }
 
 // NewReadModel returns the read model.
@@ -49,7 +55,7 @@ func NewReadModel(o ReadOptions) (*ReadModel, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &ReadModel{db: o.DB, inv: o.Inventory, horizon: o.Horizon, now: o.Now}, nil
+	return &ReadModel{db: o.DB, inv: o.Inventory, horizon: o.Horizon, now: o.Now, extra: o.Timeline}, nil
 }
 
 // The read model lists the inventory's lines with their customer and its

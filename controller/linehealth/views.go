@@ -377,6 +377,13 @@ func (rm *ReadModel) Incident(ctx context.Context, scope Scope, id int64) (Incid
 		return IncidentDetail{}, err
 	}
 	d := causes[in.ID]
+	if rm.extra != nil {
+		more, err := rm.extra(ctx, in.ID, scope.Sees)
+		if err != nil {
+			return IncidentDetail{}, err
+		}
+		in.Timeline = append(in.Timeline, more...) // after the grouper's entries, in the order they happened
+	}
 	det := IncidentDetail{Incident: in, State: in.State(), Customers: cs, Cause: string(d.Cause), CauseNote: d.Note}
 	if !scope.All() {
 		det.CauseNote = ""

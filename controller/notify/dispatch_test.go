@@ -128,6 +128,21 @@ func TestAckBySignedLink(t *testing.T) {
 	if got := to(r.sink.Messages(), "lead@noc.example"); len(got) != 0 {
 		t.Errorf("lead told after the acknowledgement: %q", got)
 	}
+	all := func(string) bool { return true }
+	tl, err := r.n.Timeline(r.ctx, 1, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var whats []string
+	for _, e := range tl {
+		whats = append(whats, e.What)
+	}
+	if got := strings.Join(whats, ","); got != "notified,dispatched,acknowledged" {
+		t.Errorf("timeline entries %q (%+v), want the customer's notice, the dispatch and the acknowledgement", got, tl)
+	}
+	if tl, _ := r.n.Timeline(r.ctx, 1, func(c string) bool { return c == "D2" }); len(tl) != 0 {
+		t.Errorf("another customer's manager sees %+v", tl)
+	}
 	r.at(t0.Add(25 * time.Hour)) // past the link's 24 h
 	if c := do(http.MethodPost, path); c != http.StatusGone {
 		t.Errorf("expired link: %d, want 410", c)

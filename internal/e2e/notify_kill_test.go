@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -29,6 +30,7 @@ lines:
 
 type notifyRow struct {
 	ID        int64  `json:"id"`
+	Incident  int64  `json:"incident"`
 	Kind      string `json:"kind"`
 	Status    string `json:"status"`
 	MessageID string `json:"message_id"`
@@ -165,6 +167,20 @@ probes:
 	}
 	if c := sink.Count()["<"+start.MessageID+">"]; c != 1 {
 		t.Fatalf("outage start delivered %d times, want once (counts %v)", c, sink.Count())
+	}
+	// The incident's timeline in the API shows the notification.
+	var inc struct {
+		Timeline []struct{ What, Note string }
+	}
+	if err := getAPI(ctx, api, fmt.Sprintf("/api/v1/incidents/%d", start.Incident), &inc); err != nil {
+		t.Fatal(err)
+	}
+	notified := false
+	for _, e := range inc.Timeline {
+		notified = notified || (e.What == "notified" && strings.Contains(e.Note, "ann@lakeside.example"))
+	}
+	if !notified {
+		t.Errorf("incident timeline lacks the notification: %+v", inc.Timeline)
 	}
 
 	// 2. The recovery is accepted by the server, which holds its answer;
