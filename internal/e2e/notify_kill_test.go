@@ -62,8 +62,9 @@ func TestNotifyOutboxSurvivesSIGKILL(t *testing.T) {
 	dataDir := t.TempDir()
 	importInventory(t, dataDir, notifyKillInventory)
 	natsPort, httpPort := lab.FreePort(t), lab.FreePort(t)
-	// The diamond rule with an 8-s delay: room to see the row written and
-	// kill the controller before it is due.
+	// The diamond rule with a 20-s delay: room to see the row written and
+	// kill the controller before it is due, even on a loaded machine where
+	// the incident is committed seconds after the outage began.
 	cfgFile := filepath.Join(t.TempDir(), "controller.yaml")
 	cfg := fmt.Sprintf(`http_listen: 127.0.0.1:%d
 data_dir: %s
@@ -76,7 +77,7 @@ notify:
   message_id_domain: test.vantage
   email: {host: 127.0.0.1, port: %d, tls: none, from: "Vantage NOC <noc@test.vantage>"}
   rules:
-    diamond: {outage_after: 8s, roles: [primary], channels: [email]}
+    diamond: {outage_after: 20s, roles: [primary], channels: [email]}
   sender: {poll: 100ms, backoff_initial: 500ms}
 `, httpPort, dataDir, natsPort, influx.URL, influx.Bucket, sink.Port())
 	if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
