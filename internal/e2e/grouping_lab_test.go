@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -142,7 +141,10 @@ nats: {urls: [nats://127.0.0.1:%d]}
 probes:
 %s`, natsPort, probes.String()))
 
-	ctx := lab.Deadline(t, 3*time.Minute)
+	// Each wait below gives up well before ctx, so a failure shows what
+	// was seen instead of a cancelled request.
+	ctx := lab.Deadline(t, 4*time.Minute)
+	const wait = 75 * time.Second
 	lines := func() (map[string]string, error) {
 		var body struct{ Lines []apiLine }
 		if err := getAPI(ctx, api, "/api/v1/lines", &body); err != nil {
@@ -156,7 +158,7 @@ probes:
 	}
 	waitState := func(what string, want map[string]string) {
 		t.Helper()
-		agentKillWait(t, agent, time.Until(deadlineOf(ctx)), func() error {
+		agentKillWait(t, agent, wait, func() error {
 			got, err := lines()
 			if err != nil {
 				return err
@@ -200,7 +202,7 @@ probes:
 		return body.Incidents, err
 	}
 	byRoot := map[string]apiIncident{}
-	agentKillWait(t, agent, time.Until(deadlineOf(ctx)), func() error {
+	agentKillWait(t, agent, wait, func() error {
 		open, err := incidents()
 		if err != nil {
 			return err
@@ -225,7 +227,7 @@ probes:
 	l.pop.Run("ip", "link", "set", "br0", "down")
 	t.Cleanup(func() { l.pop.Run("ip", "link", "set", "br0", "up") })
 	var card groupIncident
-	agentKillWait(t, agent, time.Until(deadlineOf(ctx)), func() error {
+	agentKillWait(t, agent, wait, func() error {
 		open, err := incidents()
 		if err != nil {
 			return err
@@ -280,10 +282,4 @@ probes:
 			t.Errorf("incident %d (%s): %s, last entry %+v; want open and linked to #%d", own.ID, k, own.State, last, card.ID)
 		}
 	}
-}
-
-// deadlineOf is ctx's deadline (lab.Deadline always sets one).
-func deadlineOf(ctx context.Context) time.Time {
-	d, _ := ctx.Deadline()
-	return d
 }
