@@ -120,4 +120,9 @@ func TestCadence(t *testing.T) {
 	if got := c.interval("L1"); got != time.Second {
 		t.Fatalf("interval %s after a late round", got)
 	}
+	ev("cpe", 9, false) // one round 5 s late (a busy agent), then on time again
+	ev("cpe", 10, false)
+	if got := c.interval("L1"); got != time.Second {
+		t.Fatalf("interval %s after one late round", got)
+	}
 }

@@ -3,6 +3,7 @@ package linehealth
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/vantage-net/vantage/controller/incident"
@@ -59,11 +60,11 @@ func (mon *Monitor) incidentLine(id string, li *lineInfo) incident.Line {
 
 // cadence learns each line's probe interval from the event times of its
 // probe rounds, per source and probe. Confirmation rounds (marked) are off
-// the schedule and skipped; a stream's interval is the longest of its last
-// few gaps all the same, so an odd early round does not pass for it. A
-// line's interval is its fastest stream's, which is what places its down
-// time. Gaps longer than maxGap (an agent restarting, a silence) are not
-// intervals.
+// the schedule and skipped; a stream's interval is the median of its last
+// few gaps, so neither a round run late by a busy agent nor an odd early
+// one passes for it. A line's interval is its fastest stream's, which is
+// what places its down time. Gaps longer than maxGap (an agent restarting,
+// a silence) are not intervals.
 type cadence map[string]map[string]*stream
 
 const (
@@ -105,12 +106,14 @@ func (c cadence) note(ev *linestate.Evidence) {
 func (c cadence) interval(line string) time.Duration {
 	best := int64(0)
 	for _, s := range c[line] {
-		longest := int64(0)
-		for _, g := range s.gaps {
-			longest = max(longest, g)
+		n := min(s.n, gapsKept)
+		if n == 0 {
+			continue
 		}
-		if longest > 0 && (best == 0 || longest < best) {
-			best = longest
+		gaps := s.gaps
+		slices.Sort(gaps[:n])
+		if med := gaps[n/2]; best == 0 || med < best {
+			best = med
 		}
 	}
 	return time.Duration(best)
