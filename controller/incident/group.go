@@ -81,8 +81,20 @@ func (g *Grouper) commonCause(c *changes, l Line, t time.Time) bool {
 			continue // not even every line down below it would do
 		}
 		units = append(units, self)
-		allowed := g.allowedSpread(r, units)
+		// The spread is in probe intervals of the lines that went down
+		// together: start from the line's own and widen while the cluster
+		// found takes in slower lines (a bounded fixed point: it only
+		// grows, up to the Window).
+		allowed := g.allowedSpread(r, []unit{self})
 		cluster := bestWindow(units, t, allowed)
+		for {
+			a := g.allowedSpread(r, cluster)
+			if a <= allowed {
+				break
+			}
+			allowed = a
+			cluster = bestWindow(units, t, allowed)
+		}
 		// A cluster whose lines all hang below one deeper element is that
 		// element's: it is judged there, against its own watched lines.
 		if lca := clusterPath(cluster); len(lca) != depth {
@@ -126,7 +138,7 @@ func (g *Grouper) unitsBelow(path []string, t time.Time) []unit {
 }
 
 // allowedSpread is the rule's spread: fixed, or SpreadIntervals × the
-// slowest probe interval among the candidates; never above the Window.
+// slowest probe interval among the units; never above the Window.
 func (g *Grouper) allowedSpread(r Rule, units []unit) time.Duration {
 	s := r.Spread
 	if s <= 0 {

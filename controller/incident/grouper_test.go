@@ -177,6 +177,20 @@ func TestGrouping(t *testing.T) {
 			g.Apply(down(card("A", "C", "gold", 1, 1), 0))
 			g.Apply(down(card("B", "C", "gold", 1, 2), 8))
 		}, []string{"card1"}},
+		{"a slowly probed line down earlier does not widen the others' spread", cards(4), nil, func(g *Grouper) {
+			slow := card("A", "C", "gold", 1, 1)
+			slow.Interval = 10 * time.Second
+			g.Apply(down(slow, 0))
+			g.Apply(down(card("B", "C", "gold", 1, 2), 10))
+			g.Apply(down(card("C", "C", "gold", 1, 3), 15))
+		}, []string{"card1-port1", "card1-port2", "card1-port3"}},
+		{"slowly probed lines down together: two of their intervals", cards(4), nil, func(g *Grouper) {
+			a, c := card("A", "C", "gold", 1, 1), card("C", "C", "gold", 1, 3)
+			a.Interval, c.Interval = 10*time.Second, 10*time.Second
+			g.Apply(down(a, 0))
+			g.Apply(down(card("B", "C", "gold", 1, 2), 0.5))
+			g.Apply(down(c, 12))
+		}, []string{"card1"}},
 		{"two cards of one router meet at the router", cards(2, 2), nil, func(g *Grouper) {
 			g.Apply(down(card("A", "C", "gold", 1, 1), 0))
 			g.Apply(down(card("C", "C", "gold", 2, 1), 0.2))
