@@ -212,7 +212,7 @@ func New(o Options) (*Controller, error) {
 		c.configSync = agentconfig.NewSyncer(c.js, inventory.NewSQLStore(c.db), agentconfig.SyncOptions{
 			Refresh: rc.Refresh, ExtraDir: rc.ExtraDir,
 			Ping: agentconfig.PingProfile{Interval: rc.Ping.Interval, Timeout: rc.Ping.Timeout, Count: rc.Ping.Count,
-				PacketInterval: rc.Ping.PacketInterval},
+				PacketInterval: rc.Ping.PacketInterval, Confirm: confirmProfile(cfg)},
 			SNMP: agentconfig.SNMPProfile{Interval: rc.SNMP.Interval, Timeout: rc.SNMP.Timeout, Credentials: rc.SNMP.Profiles},
 		}, o.Logger.With("component", "agentconfig"), o.Registry)
 	}

@@ -17,6 +17,8 @@ const LinesProbe = "lines"
 type Profiles struct {
 	Ping PingProfile
 	SNMP SNMPProfile
+	// Tiers maps customer id to tier, for confirmation (confirm.go).
+	Tiers map[string]string
 }
 
 // PingProfile is how a managed agent pings its lines.
@@ -26,6 +28,8 @@ type PingProfile struct {
 	// PacketInterval is the gap between a round's requests; 0 leaves the
 	// agent's default.
 	PacketInterval time.Duration
+	// Confirm is the probe's confirmation probing (confirm.go).
+	Confirm ConfirmProfile
 }
 
 // The derived document, in agent.yaml's format. Field order is fixed and
@@ -51,12 +55,14 @@ type derivedProbe struct {
 	Interval string          `yaml:"interval"`
 	Timeout  string          `yaml:"timeout,omitempty"`
 	Options  map[string]any  `yaml:"options"`
+	Confirm  *derivedConfirm `yaml:"confirm,omitempty"`
 	Targets  []derivedTarget `yaml:"targets"`
 }
 
 type derivedTarget struct {
-	Address string            `yaml:"address"`
-	Labels  map[string]string `yaml:"labels"`
+	Address  string            `yaml:"address"`
+	Labels   map[string]string `yaml:"labels"`
+	Priority int               `yaml:"priority,omitempty"`
 }
 
 // Derive builds a's remote config: one ping probe over the probe addresses
@@ -85,6 +91,7 @@ func Derive(a inventory.Assignment, profiles Profiles, extra []byte) ([]byte, er
 			return nil, err
 		}
 		probe.Targets = targets
+		applyConfirm(&probe, a, p.Confirm, profiles.Tiers)
 		doc.Probes = append(doc.Probes, probe)
 	}
 	if len(a.Devices) > 0 {

@@ -84,12 +84,18 @@ func (s *Syncer) Sync(ctx context.Context) (published int, err error) {
 		return 0, err
 	}
 	s.m.managed.Set(float64(len(as)))
+	var tiers map[string]string
+	if s.opts.Ping.Confirm.Interval > 0 {
+		if tiers, err = customerTiers(ctx, s.inv); err != nil {
+			return 0, err
+		}
+	}
 	var offers map[string]Release
 	if s.opts.Releases != nil {
 		offers = s.opts.Releases.Plan(ctx, as)
 	}
 	for _, a := range as {
-		want, err := s.derive(a)
+		want, err := s.derive(a, tiers)
 		if err == nil {
 			if r, ok := offers[a.Agent]; ok {
 				want, err = withRelease(want, &r)
@@ -128,7 +134,7 @@ func (s *Syncer) Sync(ctx context.Context) (published int, err error) {
 	return published, nil
 }
 
-func (s *Syncer) derive(a inventory.Assignment) ([]byte, error) {
+func (s *Syncer) derive(a inventory.Assignment, tiers map[string]string) ([]byte, error) {
 	var extra []byte
 	if s.opts.ExtraDir != "" {
 		var err error
@@ -137,7 +143,7 @@ func (s *Syncer) derive(a inventory.Assignment) ([]byte, error) {
 			return nil, err
 		}
 	}
-	return Derive(a, Profiles{Ping: s.opts.Ping, SNMP: s.opts.SNMP}, extra)
+	return Derive(a, Profiles{Ping: s.opts.Ping, SNMP: s.opts.SNMP, Tiers: tiers}, extra)
 }
 
 type syncMetrics struct {

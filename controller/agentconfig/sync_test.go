@@ -2,6 +2,7 @@ package agentconfig
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -113,4 +114,53 @@ func gauge(t *testing.T, reg *prometheus.Registry, name string) float64 {
 	}
 	t.Fatalf("metric %s not registered", name)
 	return 0
+}
+
+// TestSyncerConfirmTiers: with confirmation on, the syncer reads every
+// customer's tier from the inventory (more than one page of them) and
+// publishes each line's priority: the gold line 2, the standard one none.
+func TestSyncerConfirmTiers(t *testing.T) {
+	_, js := connect(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	store, db, err := inventory.OpenSQLite(ctx, filepath.Join(dir, "vantage.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var b strings.Builder
+	b.WriteString("customers:\n")
+	for i := 0; i < 1500; i++ { // two pages of customers
+		fmt.Fprintf(&b, "  - {id: C%04d, name: C%d, tier: standard}\n", i, i)
+	}
+	b.WriteString("  - {id: C9999, name: Gold, tier: gold}\n")
+	b.WriteString("sites:\n  - {id: S1, customer: C9999, kind: cpe, name: HQ, agent: cpe-1}\nlines:\n")
+	b.WriteString("  - {circuit_id: L1, customer: C9999, a_end_site: S1, probe_address: 198.18.0.1}\n")
+	b.WriteString("  - {circuit_id: L2, customer: C0001, a_end_site: S1, probe_address: 198.18.0.2}\n")
+	p := filepath.Join(dir, "inv.yaml")
+	if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	set, err := inventory.ParseFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Import(ctx, set, inventory.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	s := NewSyncer(js, store, SyncOptions{Refresh: time.Second, Ping: PingProfile{Interval: time.Second, Count: 3,
+		Confirm: ConfirmProfile{Interval: 200 * time.Millisecond, Watch: time.Minute, DefaultK: 3}}},
+		slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if n, err := s.Sync(ctx); err != nil || n != 1 {
+		t.Fatalf("Sync published %d (err %v), want 1", n, err)
+	}
+	cfg, _, _ := Get(ctx, js, "cpe-1")
+	for _, want := range []string{"line: L1\n            site: S1\n          priority: 2\n", "rounds: 3\n"} {
+		if !strings.Contains(string(cfg), want) {
+			t.Fatalf("config lacks %q:\n%s", want, cfg)
+		}
+	}
+	if n := strings.Count(string(cfg), "priority:"); n != 1 {
+		t.Fatalf("%d priorities, want only the gold line's:\n%s", n, cfg)
+	}
 }

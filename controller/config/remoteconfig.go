@@ -28,7 +28,8 @@ type PingProfile struct {
 	// Interval between rounds per line (default 1s): with k = 3 a line
 	// is down about 3 s after it fails.
 	Interval time.Duration `yaml:"interval"`
-	// Timeout bounds a round (default: the agent's, 80% of the interval).
+	// Timeout bounds a round (default: confirm.interval with confirmation
+	// on, see confirm.go; else the agent's, 80% of the interval).
 	Timeout time.Duration `yaml:"timeout"`
 	// Count is echo requests per round (default 3): a round fails only
 	// when none is answered, so random loss of 1% fails a round with
@@ -38,6 +39,8 @@ type PingProfile struct {
 	// a cut must outlast two intervals plus (count−1) gaps to be sure of
 	// failing two rounds and counting as a flap.
 	PacketInterval time.Duration `yaml:"packet_interval"`
+	// Confirm re-probes a failed line at a short interval (confirm.go).
+	Confirm PingConfirm `yaml:"confirm"`
 }
 
 func (c *Config) setRemoteConfigDefaults() {
@@ -55,6 +58,7 @@ func (c *Config) setRemoteConfigDefaults() {
 		r.Ping.PacketInterval = 10 * time.Millisecond
 	}
 	c.setSNMPDefaults()
+	c.setPingConfirmDefaults()
 }
 
 func (c *Config) validateRemoteConfig(bad func(field, format string, args ...any)) {
@@ -74,4 +78,5 @@ func (c *Config) validateRemoteConfig(bad func(field, format string, args ...any
 	if r.Ping.PacketInterval < time.Millisecond {
 		bad("remote_config.ping.packet_interval", "%s is shorter than 1ms", r.Ping.PacketInterval)
 	}
+	c.validatePingConfirm(bad)
 }
