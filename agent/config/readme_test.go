@@ -80,7 +80,7 @@ func TestRealRegistryRefusesUnknownType(t *testing.T) {
 
 // TestREADMEConfirmConfig loads the README's confirmation block, exactly as
 // printed, with the real registry: its keys and values are what the agent
-// accepts.
+// accepts (TestConfirmationThroughAgentBinary runs it).
 func TestREADMEConfirmConfig(t *testing.T) {
 	blocks := readmeYAML(t, "confirm_budget:", "confirm:")
 	if len(blocks) != 1 {
