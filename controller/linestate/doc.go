@@ -66,8 +66,9 @@
 //   - A 1-s drop at 1 Hz is counted when a confirmation round fails in it
 //     too, that is when the slot's round failed (its timeout) at least the
 //     span of a round's requests before the drop ended. With a 100-ms
-//     timeout that is 88 % of phases (TestConfirmOneSecondDropCountedOnce);
-//     with the agent's default timeout (80 % of the interval) only 20 %:
+//     timeout that is 88 % of phases (TestConfirmOneSecondDropCountedOnce),
+//     with the controller's derived 200 ms 78 %, with the agent's default
+//     timeout (80 % of the interval) 18 %:
 //     fast confirmation needs a round timeout near the line's real round
 //     trip, not near the interval. A lone failed slot whose confirmation
 //     answers stays a run of one: random loss (a round fails only when all
