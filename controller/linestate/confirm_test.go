@@ -270,3 +270,26 @@ func TestConfirmRoundsNotInDegradation(t *testing.T) {
 		t.Fatalf("confirmation rounds made the line degraded: %s", describe(d))
 	}
 }
+
+// TestConfirmRoundsAnyArrivalOrder: confirmation rounds sit in the reorder
+// buffer by their own event times, so a cut and a short drop probed with
+// confirmation give the same final events delivered in order or shuffled
+// within the horizon with duplicates.
+func TestConfirmRoundsAnyArrivalOrder(t *testing.T) {
+	a := agentSim{interval: time.Second, timeout: 100 * time.Millisecond, confirm: confirmed(3),
+		spans: []span{{100.5, 101.5}, {300.5, 305.5}, {500.2, 590}}}
+	evs := a.evidence("L1", 0, 900)
+	want := runAll(t, Options{}, inOrder(evs, 300*time.Millisecond))
+	if n := len(eventsOf(want.events, Flap)) + len(eventsOf(want.events, Outage)); n != 3 {
+		t.Fatalf("in order: %s", describe(want.events))
+	}
+	for seed := uint64(1); seed <= 3; seed++ {
+		got := runAll(t, Options{}, shuffled(evs, seed, 20*time.Second, 3))
+		if describe(sortedEvents(got.events)) != describe(sortedEvents(want.events)) {
+			t.Fatalf("seed %d: shuffled gives%s\nin order%s", seed, describe(sortedEvents(got.events)), describe(sortedEvents(want.events)))
+		}
+		if got.verdict[Duplicate] == 0 {
+			t.Fatalf("seed %d: duplicates not recognised: %v", seed, got.verdict)
+		}
+	}
+}
