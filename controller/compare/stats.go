@@ -143,8 +143,10 @@ func resample(vs, buf []float64, rng *rand.Rand) []float64 {
 	return buf
 }
 
-// stat is the test's statistic; scratch (may be vs itself) is sorted in
+// stat is the test's statistic; scratch (may be vs itself) is reordered in
 // place for a median, so callers pass a buffer they own or nil to copy.
+// The median is found by selection, not sorting: the bootstrap takes it
+// thousands of times per comparison.
 func stat(t Test, vs, scratch []float64) float64 {
 	if t.Mean {
 		sum := 0.0
@@ -156,8 +158,60 @@ func stat(t Test, vs, scratch []float64) float64 {
 	if scratch == nil {
 		scratch = append([]float64(nil), vs...)
 	}
-	sort.Float64s(scratch)
-	return quantile(scratch, 0.5)
+	n := len(scratch)
+	hi := nth(scratch, n/2)
+	if n%2 == 1 {
+		return hi
+	}
+	// The lower middle is the largest value left of n/2 after selection.
+	lo := scratch[0]
+	for _, v := range scratch[1 : n/2] {
+		lo = math.Max(lo, v)
+	}
+	return (lo + hi) / 2
+}
+
+// nth reorders a so that a[k] is the value sorted order puts there, every
+// value before it no greater and every value after it no smaller, and
+// returns a[k] (Hoare's selection, median-of-three pivot).
+func nth(a []float64, k int) float64 {
+	lo, hi := 0, len(a)-1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if a[mid] < a[lo] {
+			a[mid], a[lo] = a[lo], a[mid]
+		}
+		if a[hi] < a[lo] {
+			a[hi], a[lo] = a[lo], a[hi]
+		}
+		if a[hi] < a[mid] {
+			a[hi], a[mid] = a[mid], a[hi]
+		}
+		pivot := a[mid]
+		i, j := lo, hi
+		for i <= j {
+			for a[i] < pivot {
+				i++
+			}
+			for a[j] > pivot {
+				j--
+			}
+			if i <= j {
+				a[i], a[j] = a[j], a[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return a[k]
+		}
+	}
+	return a[k]
 }
 
 // Overall is a cell's verdict for a test over every competitor: behind
