@@ -15,9 +15,10 @@
 // api_auth off, a short detector horizon, -horizon) writing to InfluxDB
 // 1.8.10 started by scripts/influxdb.sh, and the real agent pinging every
 // line (3 echo requests a round, timeout 80% of the interval, the agent's
-// defaults). Lines come in two modes: plain probes and, when -confirm gives
-// the probe settings that turn it on, probes with confirmation probing (a
-// failed round re-probed at a short interval). Both modes run side by side
+// defaults). Lines come in two modes: plain probes and (unless
+// -confirm=false) probes with confirmation probing: a failed round
+// re-probed every -confirm-interval, with a -confirm-timeout round timeout
+// (the agent's confirm block). Both modes run side by side
 // in the same run, so each comparison is against a reference measured
 // under the same load.
 //
@@ -99,7 +100,7 @@ func main() {
 	var c config
 	rates := flag.String("rates", "1,5", "probe rates in Hz for the latency trials, comma-separated (0.1 to 10)")
 	confirmRates := flag.String("confirm-rates", "1", "probe rates in Hz for the latency trials with confirmation (only with -confirm)")
-	flag.BoolVar(&c.confirm, "confirm", false, "also run lines whose probes confirm a failed round (the agent's confirm block)")
+	flag.BoolVar(&c.confirm, "confirm", true, "also run lines whose probes confirm a failed round (the agent's confirm block); -confirm=false: plain probes only")
 	flag.DurationVar(&c.confirmEvery, "confirm-interval", 200*time.Millisecond, "confirm.interval of the confirming probes")
 	flag.IntVar(&c.confirmRounds, "confirm-rounds", 3, "confirm.rounds of the confirming probes (the detector's k by default)")
 	flag.DurationVar(&c.confirmTimeout, "confirm-timeout", 100*time.Millisecond, "round timeout of the confirming probes (confirmation starts when a round has failed)")
