@@ -21,7 +21,7 @@ func openNotify(c *Controller) error {
 	if err != nil {
 		return err
 	}
-	o.DB = c.db
+	o.DB, o.Points = c.db, c.shipper
 	c.notifier, err = notify.New(o, c.log.With("component", "notify"), c.reg)
 	return err
 }

@@ -11,4 +11,11 @@
 // cells.go (counts per grid cell for the places-to-fix ranking),
 // reevaluate.go (the loop that re-judges open and recent complaints),
 // http.go (the API) and importcsv/ (call-centre exports).
+//
+// points.go writes one `complaint` point per complaint (n=1 at its
+// received time) through the shipper's queue, in the evaluation's
+// transaction. The verdict is a tag and late evidence changes it: the
+// point last queued is kept (complaint_points), and a change of any tag
+// queues n=0 for the old series at the same time — an overwrite in
+// InfluxDB — with n=1 for the new one, so sum(n) counts each complaint once.
 package complaints

@@ -38,6 +38,8 @@ type Options struct {
 	// MaxPerRound bounds the complaints one re-evaluation judges again
 	// (default 5000, about a second of work).
 	MaxPerRound int
+	// Points queues `complaint` points for InfluxDB (points.go); nil: none.
+	Points Points
 }
 
 func (o *Options) setDefaults() error {
@@ -195,9 +197,14 @@ func (s *Store) put(ctx context.Context, ins []Intake, deferred keySet) (Summary
 	if err := ev.evaluate(ctx, items, now, deferred); err != nil {
 		return sum, nil, err
 	}
+	queued, err := s.queuePoints(ctx, tx, ev)
+	if err != nil {
+		return sum, nil, err
+	}
 	if err := tx.Commit(); err != nil {
 		return sum, nil, err
 	}
+	s.committed(queued)
 	s.m.intake.WithLabelValues(string(Created)).Add(float64(sum.Created))
 	s.m.intake.WithLabelValues(string(Updated)).Add(float64(sum.Updated))
 	s.m.intake.WithLabelValues(string(Unchanged)).Add(float64(sum.Unchanged))

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/vantage-net/vantage/controller/shipper"
 )
 
 // judgement is a complaint's verdict with its evidence.
@@ -73,6 +75,7 @@ type evaluator struct {
 	s   *Store
 	tx  querier
 	res *resolver
+	pts []shipper.Point // complaint points to queue with the transaction (points.go)
 }
 
 func (s *Store) newEvaluator(tx querier) *evaluator {
@@ -181,6 +184,10 @@ func (e *evaluator) one(ctx context.Context, it evalItem, now time.Time) (keySet
 		now.UnixMilli(), id); err != nil {
 		return nil, err
 	}
+	if err := e.trackPoint(ctx, id, pointTags{at: pointTime(id, c.ReceivedAt), customer: l.customer, grid: l.cell,
+		category: string(c.Category), verdict: string(j.verdict)}, it.fresh); err != nil {
+		return nil, err
+	}
 	return e.s.rewriteKeys(ctx, e.tx, id, c.ReceivedAt, l, it.fresh)
 }
 
@@ -240,10 +247,19 @@ func (s *Store) evaluateTx(ctx context.Context, ids []string, now time.Time) err
 	for i, id := range ids {
 		items[i] = evalItem{id: id}
 	}
-	if err := s.newEvaluator(q).evaluate(ctx, items, now, nil); err != nil {
+	ev := s.newEvaluator(q)
+	if err := ev.evaluate(ctx, items, now, nil); err != nil {
 		return err
 	}
-	return tx.Commit()
+	queued, err := s.queuePoints(ctx, tx, ev)
+	if err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.committed(queued)
+	return nil
 }
 
 // Run re-evaluates every Interval until ctx ends. A failed round is

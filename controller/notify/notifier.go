@@ -44,6 +44,9 @@ type Options struct {
 	Dispatch *Dispatch
 	// Maintenance says when windows are announced (maintenance.go).
 	Maintenance MaintenanceOptions
+	// Points queues a `notification` point per delivery outcome
+	// (points.go), in the transaction that records it; nil: none.
+	Points Points
 	// Now is the clock of the sender (due times, backoff, rate limits).
 	Now func() time.Time
 	// Channels replaces the channels built from Email/SMS/Webhooks, by

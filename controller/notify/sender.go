@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vantage-net/vantage/controller/notify/channel"
+	"github.com/vantage-net/vantage/controller/shipper"
 )
 
 // SenderOptions tune delivery. Zero values take the defaults.
@@ -102,7 +103,7 @@ func (n *Notifier) Run(ctx context.Context) error {
 type row struct {
 	ID                                  int64
 	Key, Kind, Channel, Recipient, Name string
-	Customer, Language, MessageID       string
+	Customer, Language, MessageID, Tier string
 	Subject, Body, HTML                 string
 	Incident, Maintenance               int64
 	Attempts                            int
@@ -143,7 +144,7 @@ func (n *Notifier) claim(ctx context.Context, now time.Time) ([]row, error) {
 	q := `UPDATE notify_outbox SET status = 'sending' WHERE id IN (SELECT id FROM notify_outbox
 		WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?)
 		RETURNING id, key, kind, channel, recipient, recipient_name, customer_id, language, message_id,
-		subject, body, html, incident_id, maintenance_id, attempts, due_at, incident_start`
+		subject, body, html, incident_id, maintenance_id, attempts, due_at, incident_start, tier`
 	rs, err := n.opts.DB.QueryContext(ctx, q, now.UnixMilli(), n.opts.Sender.Batch)
 	if err != nil {
 		return nil, fmt.Errorf("claim: %w", err)
@@ -153,7 +154,7 @@ func (n *Notifier) claim(ctx context.Context, now time.Time) ([]row, error) {
 	for rs.Next() {
 		var r row
 		if err := rs.Scan(&r.ID, &r.Key, &r.Kind, &r.Channel, &r.Recipient, &r.Name, &r.Customer, &r.Language, &r.MessageID,
-			&r.Subject, &r.Body, &r.HTML, &r.Incident, &r.Maintenance, &r.Attempts, &r.Due, &r.IncidentStart); err != nil {
+			&r.Subject, &r.Body, &r.HTML, &r.Incident, &r.Maintenance, &r.Attempts, &r.Due, &r.IncidentStart, &r.Tier); err != nil {
 			return nil, fmt.Errorf("claim: %w", err)
 		}
 		out = append(out, r)
@@ -210,6 +211,7 @@ func (n *Notifier) finish(ctx context.Context, r row, now time.Time, took time.D
 	ctx = context.WithoutCancel(ctx) // a stop must not leave a delivered row unrecorded
 	r.Attempts++
 	status, outcome, errText, next := "sent", "sent", "", now
+	var queued shipper.Queued
 	if sendErr != nil {
 		errText = sendErr.Error()
 		if channel.IsPermanent(sendErr) || r.Attempts >= n.opts.Sender.MaxAttempts {
@@ -238,8 +240,14 @@ func (n *Notifier) finish(ctx context.Context, r row, now time.Time, took time.D
 			VALUES (?, ?, ?, ?, ?)`, r.ID, now.UnixMilli(), outcome, errText, took.Milliseconds()); err != nil {
 			return err
 		}
+		if queued, err = n.queuePoint(ctx, tx, r, outcome, now); err != nil {
+			return err
+		}
 		return tx.Commit()
 	}()
+	if err == nil && n.opts.Points != nil {
+		n.opts.Points.Committed(queued)
+	}
 	if err != nil {
 		n.log.Error("notification outcome not recorded; it will be sent again after a restart", "id", r.ID, "outcome", outcome, "err", err)
 	}

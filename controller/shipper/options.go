@@ -21,7 +21,9 @@ type Options struct {
 	// DB is the controller's database (controller/store/sqlite, migration
 	// 0008), which holds the queue.
 	DB *sql.DB
-	// Points is where queued points go.
+	// Points is where queued points go. nil makes a Shipper that only
+	// queues (a command such as `complaints import` next to the
+	// controller, whose own Shipper ships them); its Run fails.
 	Points PointWriter
 	// MaxQueue bounds the queued points (default 1,000,000, a few hundred
 	// MB of line protocol at most). Beyond it the oldest are dropped.
@@ -43,8 +45,8 @@ type Options struct {
 }
 
 func (o *Options) setDefaults() error {
-	if o.DB == nil || o.Points == nil {
-		return errors.New("shipper: DB and Points are required")
+	if o.DB == nil {
+		return errors.New("shipper: DB is required")
 	}
 	def := func(p *time.Duration, d time.Duration) {
 		if *p <= 0 {

@@ -2,6 +2,7 @@ package shipper
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -12,6 +13,9 @@ import (
 // (what is still queued then is shipped after the next start). It is the
 // queue's only reader: run one per database.
 func (s *Shipper) Run(ctx context.Context) error {
+	if s.opts.Points == nil {
+		return errors.New("shipper: Run needs Points (this Shipper only queues)")
+	}
 	failures := 0
 	for ctx.Err() == nil {
 		n, err := s.shipOnce(ctx)
@@ -44,6 +48,9 @@ func (s *Shipper) Run(ctx context.Context) error {
 // shipped and the first failure. Run uses it on the way out; tests use it to
 // ship at a moment of their choosing.
 func (s *Shipper) Drain(ctx context.Context) (int, error) {
+	if s.opts.Points == nil {
+		return 0, errors.New("shipper: Drain needs Points (this Shipper only queues)")
+	}
 	total := 0
 	for {
 		n, err := s.shipOnce(ctx)

@@ -145,4 +145,10 @@ func TestComplaintsImportThroughBinary(t *testing.T) {
 		c.Text != "早上断网, 下午又断" {
 		t.Errorf("E-1: received %v (08:00 Asia/Shanghai is 00:00 UTC), text %q", c.ReceivedAt, c.Text)
 	}
+	// The import queued one `complaint` point per complaint for the
+	// controller's shipper, and the re-import none.
+	var queued int
+	if err := sdb.QueryRow(`SELECT count(*) FROM point_queue WHERE point LIKE 'complaint,%'`).Scan(&queued); err != nil || queued != 5 {
+		t.Errorf("complaint points queued by the import: %d (%v), want 5", queued, err)
+	}
 }

@@ -208,6 +208,25 @@ var Schemas = map[string]Schema{
 			"throughput_kbps": Float, "weak": Int,
 		},
 	},
+	// complaint is written by controller/complaints: n 1 per complaint at
+	// its received time (plus a sub-millisecond offset from its id, so two
+	// complaints of one series at the same instant stay two points), with
+	// its linked customer, grid cell, category and current verdict. When
+	// a re-evaluation changes a tag, the old series gets n 0 at the same
+	// time (an overwrite), so sum(n) counts each complaint once.
+	"complaint": {
+		Tags:     []string{"customer", "grid", "category", "verdict"},
+		Required: []string{"category", "verdict"},
+		Fields:   map[string]Kind{"n": Int},
+	},
+	// notification is written by controller/notify's sender, one point per
+	// delivery attempt's outcome (sent, retry, failed): latency_s from the
+	// incident's start (or the window notice's due time) to the outcome.
+	"notification": {
+		Tags:     []string{"channel", "kind", "outcome", "tier"},
+		Required: []string{"channel", "kind", "outcome"},
+		Fields:   map[string]Kind{"latency_s": Float},
+	},
 	// line_event's cause (outages and flaps of lines watched from both
 	// ends): line, customer_premises, watcher_uplink or unknown
 	// (controller/cause).

@@ -10,6 +10,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/vantage-net/vantage/controller/complaints"
+	"github.com/vantage-net/vantage/controller/shipper"
 	"github.com/vantage-net/vantage/controller/store/sqlite"
 )
 
@@ -71,6 +72,11 @@ func Command(ctx context.Context, o CommandOptions) error {
 	defer db.Close()
 	so := o.Store
 	so.DB = db
+	// The import queues its complaint points in the controller's
+	// point_queue; the running controller's shipper sends them.
+	if so.Points, err = shipper.New(ctx, shipper.Options{DB: db}, nil, nil); err != nil {
+		return err
+	}
 	s, err := complaints.New(so, nil, nil)
 	if err != nil {
 		return err
