@@ -35,7 +35,8 @@ deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		fping snmpd snmp nftables iptables iproute2 iputils-ping procps \
-		qemu-user-static rpm dpkg systemd umoci ca-certificates
+		qemu-user-static rpm dpkg systemd umoci ca-certificates \
+		poppler-utils fonts-droid-fallback
 
 ## test: unit, integration and lab tests against real NATS, InfluxDB, snmpd and namespaces
 test: influxdb

@@ -1,0 +1,209 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+)
+
+// DefaultFont is the CJK TrueType font PDFs embed: Droid Sans Fallback
+// (Debian fonts-droid-fallback, Apache License 2.0), a TrueType font with
+// glyf outlines that fpdf can subset. Noto Sans CJK (fonts-noto-cjk) ships
+// CFF outlines in .ttc collections, which fpdf cannot read.
+const DefaultFont = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
+
+// Fonts is the TrueType font a PDF embeds (subset to the glyphs used).
+type Fonts struct {
+	// Path of a .ttf with CJK glyphs; default DefaultFont.
+	Path string
+	data []byte
+}
+
+// Load reads the font file once.
+func (f *Fonts) Load() error {
+	if f.data != nil {
+		return nil
+	}
+	if f.Path == "" {
+		f.Path = DefaultFont
+	}
+	b, err := os.ReadFile(f.Path)
+	if err != nil {
+		return fmt.Errorf("report: pdf font (report.font, Debian fonts-droid-fallback): %w", err)
+	}
+	f.data = b
+	return nil
+}
+
+// PDF writes the report as an A4 PDF with the font embedded: the same
+// sections as the HTML, the chart drawn as vector bars.
+func PDF(w io.Writer, r *Report, loc *time.Location, fonts Fonts) error {
+	if err := fonts.Load(); err != nil {
+		return err
+	}
+	p := fpdf.New("P", "mm", "A4", "")
+	p.SetMargins(12, 12, 12)
+	p.SetAutoPageBreak(true, 12)
+	p.AddUTF8FontFromBytes("cjk", "", fonts.data)
+	p.SetTitle(t(r.Language, "title")+" "+r.Customer.Name, true)
+	p.AddPage()
+	L := func(k string) string { return t(r.Language, k) }
+	p.SetFont("cjk", "", 16)
+	p.CellFormat(0, 9, L("title"), "", 1, "L", false, 0, "")
+	p.SetFont("cjk", "", 9)
+	for _, kv := range [][2]string{
+		{L("customer"), r.Customer.Name + " (" + r.Customer.ID + ")  " + L("tier") + ": " + r.Customer.Tier},
+		{L("period"), clock(r.From, loc) + " – " + clock(r.To, loc) + "  (" + r.Zone + ")"},
+		{L("manager"), r.Customer.AccountManager + "   " + L("generated") + ": " + clock(r.Made, loc)},
+	} {
+		p.CellFormat(30, 5, kv[0], "", 0, "L", false, 0, "")
+		p.CellFormat(0, 5, kv[1], "", 1, "L", false, 0, "")
+	}
+	s := r.Summary
+	heading(p, L("summary"))
+	table(p, []float64{22, 18, 14, 18, 18, 12, 18, 16, 16, 14, 20},
+		[]string{L("avail"), L("lines_missed"), L("outages"), L("outage_min"), L("longest_min"), L("flaps"), L("flapping"),
+			L("degradations"), L("mttr_min"), L("incidents"), L("complaints")},
+		[][]string{{pct(s.AvailabilityPct) + "%", strconv.Itoa(s.LinesMissed) + "/" + strconv.Itoa(s.Lines), strconv.Itoa(s.Outages),
+			mins(s.OutageSeconds), mins(s.LongestSeconds), strconv.Itoa(s.Flaps), strconv.Itoa(s.FlappingPeriods),
+			strconv.Itoa(s.Degradations), mins(s.MTTRSeconds), strconv.Itoa(s.Incidents), strconv.Itoa(s.Complaints)}})
+	heading(p, L("chart"))
+	pdfChart(p, r)
+	heading(p, L("lines"))
+	var rows [][]string
+	for _, l := range r.Lines {
+		sla, short := L("met"), ""
+		if !l.Met {
+			sla, short = L("missed"), pct(l.ShortfallPct)+"%"
+		}
+		rows = append(rows, []string{l.ID, pct(l.TargetPct) + "%", pct(l.AvailabilityPct) + "%", sla, short, strconv.Itoa(l.Outages),
+			mins(l.OutageSeconds), mins(l.LongestSeconds), strconv.Itoa(l.Flaps), strconv.Itoa(l.FlappingPeriods),
+			strconv.Itoa(l.Degradations), mins(l.MTTRSeconds)})
+	}
+	table(p, []float64{26, 18, 20, 13, 16, 12, 16, 16, 12, 14, 12, 11},
+		[]string{L("line"), L("target"), L("avail"), "SLA", L("shortfall"), L("outages"), L("outage_min"), L("longest_min"),
+			L("flaps"), L("flapping"), L("degradations"), L("mttr_min")}, rows)
+	heading(p, L("incidents"))
+	rows = nil
+	for _, in := range r.Incidents {
+		tl := ""
+		for _, e := range in.Timeline {
+			tl += clock(e.Time, loc)[11:] + " " + e.Line + " " + e.What + "\n"
+		}
+		end := L("ongoing")
+		if !in.End.IsZero() {
+			end = clock(in.End, loc)
+		}
+		cause := in.Cause
+		if in.Root != "" {
+			cause += " (" + in.Root + ")"
+		}
+		rows = append(rows, []string{strconv.FormatInt(in.ID, 10), in.Kind, clock(in.Start, loc), end, mins(in.Seconds), cause, tl})
+	}
+	table(p, []float64{10, 16, 30, 30, 14, 30, 56}, []string{"#", L("kind"), L("start"), L("end"), L("minutes"), L("cause"), L("timeline")}, rows)
+	heading(p, L("complaints"))
+	rows = nil
+	for _, c := range r.Complaints {
+		rep := ""
+		if c.Repeat {
+			rep = "✔"
+		}
+		rows = append(rows, []string{c.ID, clock(c.Received, loc), c.Category, c.Verdict, rep})
+	}
+	table(p, []float64{36, 36, 36, 36, 42}, []string{"ID", L("received"), L("category"), L("verdict"), L("repeat")}, rows)
+	if n := r.Notifications; n != nil {
+		heading(p, L("notifications"))
+		table(p, []float64{46, 46, 46, 48}, []string{L("sent"), L("impacts"), L("told_first"), L("proactive")},
+			[][]string{{strconv.Itoa(n.Sent), strconv.Itoa(n.Impacts), strconv.Itoa(n.ToldFirst), pct(100*n.ProactiveRatio) + "%"}})
+	}
+	heading(p, L("tree"))
+	rows = nil
+	for _, in := range r.Tree {
+		rows = append(rows, []string{in.Layer, in.Name, strconv.FormatFloat(in.Value, 'f', 2, 64) + " " + in.Unit, in.Define})
+	}
+	table(p, []float64{12, 40, 24, 110}, []string{L("layer"), L("indicator"), L("value"), L("definition")}, rows)
+	if err := p.Error(); err != nil {
+		return fmt.Errorf("report: pdf: %w", err)
+	}
+	if err := p.Output(w); err != nil {
+		return fmt.Errorf("report: pdf: %w", err)
+	}
+	return nil
+}
+
+func heading(p *fpdf.Fpdf, s string) {
+	p.Ln(2)
+	p.SetFont("cjk", "", 12)
+	p.CellFormat(0, 7, s, "B", 1, "L", false, 0, "")
+	p.SetFont("cjk", "", 8)
+	p.Ln(1)
+}
+
+// table draws a header row and rows, each row as tall as its tallest
+// wrapped cell, starting a page when it would not fit.
+func table(p *fpdf.Fpdf, widths []float64, head []string, rows [][]string) {
+	if len(rows) == 0 {
+		p.CellFormat(0, 5, "—", "", 1, "L", false, 0, "")
+		return
+	}
+	row := func(cells []string, fill bool) {
+		lines := 1
+		for i, c := range cells {
+			lines = max(lines, len(p.SplitText(c, widths[i]-1)))
+		}
+		h := 4.2 * float64(lines)
+		_, pageH := p.GetPageSize()
+		if p.GetY()+h > pageH-12 {
+			p.AddPage()
+		}
+		x, y := p.GetXY()
+		for i, c := range cells {
+			p.SetXY(x, y)
+			p.Rect(x, y, widths[i], h, map[bool]string{true: "FD", false: "D"}[fill])
+			p.MultiCell(widths[i], 4.2, c, "", "L", false)
+			x += widths[i]
+		}
+		p.SetY(y + h) // SetY also returns x to the left margin
+	}
+	p.SetFillColor(235, 235, 235)
+	row(head, true)
+	for _, r := range rows {
+		row(r, false)
+	}
+}
+
+// pdfChart draws the availability bars like the HTML's SVG.
+func pdfChart(p *fpdf.Fpdf, r *Report) {
+	const left, width, rowH = 40.0, 120.0, 6.0
+	floor := chartFloor(r)
+	x0, y := p.GetXY()
+	x := func(v float64) float64 { return x0 + left + width*(v-floor)/(100-floor) }
+	for _, l := range r.Lines {
+		_, pageH := p.GetPageSize()
+		if y+rowH > pageH-14 {
+			p.AddPage()
+			y = p.GetY()
+		}
+		p.SetXY(x0, y)
+		p.CellFormat(left-2, rowH-1, l.ID, "", 0, "R", false, 0, "")
+		if l.Met {
+			p.SetFillColor(46, 125, 50)
+		} else {
+			p.SetFillColor(198, 40, 40)
+		}
+		p.Rect(x0+left, y+0.5, max(0.3, x(l.AvailabilityPct)-x0-left), rowH-2, "F")
+		p.SetLineWidth(0.6)
+		p.Line(x(l.TargetPct), y, x(l.TargetPct), y+rowH-0.5)
+		p.SetLineWidth(0.2)
+		p.SetXY(x0+left+width+2, y)
+		p.CellFormat(30, rowH-1, pct(l.AvailabilityPct)+"%", "", 0, "L", false, 0, "")
+		y += rowH
+	}
+	p.SetXY(x0+left, y)
+	p.CellFormat(width/2, 4, num(floor)+"%", "", 0, "L", false, 0, "")
+	p.CellFormat(width/2, 4, "100%", "", 1, "R", false, 0, "")
+}
