@@ -127,13 +127,18 @@ type NotifyRule struct {
 	OutageAfter time.Duration `yaml:"outage_after"`
 	// Flapping tells when a line starts and stops flapping, FlappingAfter
 	// after it began.
-	Flapping       bool          `yaml:"flapping"`
-	FlappingAfter  time.Duration `yaml:"flapping_after"`
-	Roles          []string      `yaml:"roles"`
-	AccountManager bool          `yaml:"account_manager"`
-	Ops            bool          `yaml:"ops"`
-	Channels       []string      `yaml:"channels"`
-	Webhooks       []string      `yaml:"webhooks"`
+	Flapping      bool          `yaml:"flapping"`
+	FlappingAfter time.Duration `yaml:"flapping_after"`
+	// DegradedAfter: a degradation this long is told when it ends; 0 = never.
+	DegradedAfter time.Duration `yaml:"degraded_after"`
+	// WeakCoverage tells when the grid cell of one of the customer's sites
+	// turns weak.
+	WeakCoverage   bool     `yaml:"weak_coverage"`
+	Roles          []string `yaml:"roles"`
+	AccountManager bool     `yaml:"account_manager"`
+	Ops            bool     `yaml:"ops"`
+	Channels       []string `yaml:"channels"`
+	Webhooks       []string `yaml:"webhooks"`
 }
 
 // NotifySender is notify.SenderOptions in YAML.
@@ -247,8 +252,8 @@ func (c *Config) validateNotify(bad func(field, format string, args ...any)) {
 				bad(f+".webhooks", "%q is not a configured webhook", w)
 			}
 		}
-		if r.OutageAfter < 0 || r.FlappingAfter < 0 {
-			bad(f, "outage_after and flapping_after must not be negative")
+		if r.OutageAfter < 0 || r.FlappingAfter < 0 || r.DegradedAfter < 0 {
+			bad(f, "outage_after, flapping_after and degraded_after must not be negative")
 		}
 	}
 }
@@ -311,7 +316,7 @@ func (n *Notify) NotifyOptions() (notify.Options, error) {
 	}
 	for tier, r := range n.Rules {
 		o.Rules[tier] = notify.Rule{OutageAfter: r.OutageAfter, Flapping: r.Flapping, FlappingAfter: r.FlappingAfter,
-			Roles: r.Roles, AccountManager: r.AccountManager, Ops: r.Ops, Channels: r.Channels, Webhooks: r.Webhooks}
+			DegradedAfter: r.DegradedAfter, WeakCoverage: r.WeakCoverage, Roles: r.Roles, AccountManager: r.AccountManager, Ops: r.Ops, Channels: r.Channels, Webhooks: r.Webhooks}
 	}
 	if d := n.Dispatch; d != nil {
 		key, err := secret("notify.dispatch.link_secret_file", d.LinkSecretFile)

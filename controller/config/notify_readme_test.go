@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestREADMENotifyExampleLoads: the README's notify block, exactly as
@@ -43,7 +44,7 @@ func TestREADMENotifyExampleLoads(t *testing.T) {
 		if o.Email == nil || o.Email.Password != "secret-smtp-password" || o.SMS == nil || o.SMS.Token != "secret-sms-token" ||
 			len(o.Webhooks) != 1 || o.Webhooks[0].URL != "secret-wecom-url" || o.Rules["silver"].OutageAfter.String() != "5m0s" ||
 			o.Dispatch == nil || string(o.Dispatch.LinkSecret) != "secret-ack-link-key" || o.Dispatch.Limits["diamond"].Hours() != 8 ||
-			o.Maintenance.Lead.Hours() != 48 {
+			o.Maintenance.Lead.Hours() != 48 || o.Rules["gold"].DegradedAfter != 30*time.Minute || !o.Rules["gold"].WeakCoverage {
 			t.Errorf("options built from the README example: %+v", o)
 		}
 	}

@@ -23,8 +23,14 @@ type Facts struct {
 	// Planned: every line is in a maintenance window containing the start.
 	Planned bool `json:"planned,omitempty"`
 	// MergedInto is the incident this one became part of (then closed).
-	MergedInto int64      `json:"merged_into,omitempty"`
-	Lines      []FactLine `json:"lines"`
+	MergedInto int64 `json:"merged_into,omitempty"`
+	// Lines are the lines concerned; for weak coverage, the customer's
+	// sites in the cell (Line holds the site id).
+	Lines []FactLine `json:"lines"`
+	// Cell and LossPct: a weak-coverage event's grid cell; a degradation's
+	// mean loss (events.go).
+	Cell    string  `json:"cell,omitempty"`
+	LossPct float64 `json:"loss_pct,omitempty"`
 }
 
 // FactLine is one affected line.

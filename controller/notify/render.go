@@ -54,6 +54,7 @@ type view struct {
 	Start, End, Duration        string
 	Premises, Planned           bool
 	Title                       string // a maintenance window's
+	Cell, Loss                  string // a weak-coverage event's cell; a degradation's mean loss
 	Lines                       []FactLine
 	Intro                       string // the text body's first paragraph, for the HTML part
 	// AckLink is the signed acknowledgement link of a dispatch message;
@@ -72,8 +73,17 @@ func (n *Notifier) render(ctx context.Context, r *row) error {
 	v := view{Kind: r.Kind, Lang: lang, Ticket: fmt.Sprintf("VAN-%d", r.Incident), Phone: n.opts.Phone,
 		RecipientName: r.Name, Premises: f.CustomerPremises(), Lines: f.Lines, CustomerName: r.Customer,
 		Planned: f.Planned, Title: f.Title}
-	if r.Maintenance != 0 {
+	switch {
+	case r.Maintenance != 0:
 		v.Ticket = fmt.Sprintf("MW-%d", r.Maintenance)
+	case r.EventRef != "":
+		kind, rest, _ := strings.Cut(r.EventRef, "/")
+		id, _, _ := strings.Cut(rest, "/")
+		v.Ticket = map[string]string{Degraded: "DEG-", WeakCoverage: "COV-"}[kind] + id
+		v.Cell = f.Cell
+		if f.LossPct > 0 {
+			v.Loss = fmt.Sprintf("%.1f %%", f.LossPct)
+		}
 	}
 	if r.Customer == "" { // the ops on-call: every customer's lines
 		k := map[string]bool{}
@@ -129,6 +139,9 @@ func (n *Notifier) render(ctx context.Context, r *row) error {
 func (n *Notifier) factsOf(ctx context.Context, r *row) (Facts, error) {
 	if r.Maintenance != 0 {
 		return n.windowFacts(ctx, r.Maintenance, r.Customer)
+	}
+	if r.EventRef != "" {
+		return n.eventFacts(ctx, r.EventRef)
 	}
 	var f Facts
 	if err := n.opts.DB.QueryRowContext(ctx, `SELECT facts FROM notify_incidents WHERE incident_id = ?`, r.Incident).

@@ -13,10 +13,13 @@ const (
 	OutageEnd     = "outage_end"
 	FlappingStart = "flapping_start"
 	FlappingEnd   = "flapping_end"
+	// Degraded and WeakCoverage are events, not incidents (events.go).
+	Degraded     = "degraded"
+	WeakCoverage = "weak_coverage"
 )
 
 // Kinds lists every kind, for metrics and API filters.
-var Kinds = []string{OutageStart, OutageEnd, FlappingStart, FlappingEnd, DispatchFirst, DispatchSecond, DispatchLead,
+var Kinds = []string{OutageStart, OutageEnd, FlappingStart, FlappingEnd, Degraded, WeakCoverage, DispatchFirst, DispatchSecond, DispatchLead,
 	EscalationLimit, MaintenanceNotice, MaintenanceReminder}
 
 // Urgent reports whether kind goes out during a contact's quiet hours:
@@ -43,6 +46,14 @@ type Rule struct {
 	// it is stable again, FlappingAfter after the flapping began.
 	Flapping      bool
 	FlappingAfter time.Duration
+	// DegradedAfter tells of a line's degradation (loss, RTT or jitter
+	// over its thresholds, no outage) that lasted at least this long; line
+	// health records a degradation when it ends, so the message says what
+	// happened and for how long. Zero disables it.
+	DegradedAfter time.Duration
+	// WeakCoverage tells when a grid cell holding one of the customer's
+	// sites turns weak (a weak-coverage event of controller/coverage).
+	WeakCoverage bool
 	// Roles are the contact roles told ("primary", "secondary", …).
 	Roles []string
 	// AccountManager tells the customer's account manager (when it is an
@@ -71,13 +82,16 @@ func (r Rule) notifies(incidentKind string) (time.Duration, bool) {
 
 // DefaultRules are the rules of each tier unless the config replaces them:
 // AB-class and diamond customers hear of an outage within a minute (30 s)
-// on email and SMS, gold after 2 min by email, silver after 5 min by email
-// and never of flapping, standard customers not at all (ops still do).
+// on email and SMS, of degradations of 10 min or more and of weak
+// coverage at their sites; gold of outages after 2 min and degradations
+// of 30 min by email; silver of outages after 5 min by email and never of
+// flapping; standard customers not at all (ops still do).
 func DefaultRules() map[string]Rule {
-	key := Rule{OutageAfter: 30 * time.Second, Flapping: true, FlappingAfter: 0, Roles: []string{"primary", "secondary"},
-		AccountManager: true, Ops: true, Channels: []string{Email, SMS}}
-	gold := Rule{OutageAfter: 2 * time.Minute, Flapping: true, FlappingAfter: 5 * time.Minute, Roles: []string{"primary"},
-		AccountManager: true, Ops: true, Channels: []string{Email}}
+	key := Rule{OutageAfter: 30 * time.Second, Flapping: true, FlappingAfter: 0, DegradedAfter: 10 * time.Minute,
+		WeakCoverage: true, Roles: []string{"primary", "secondary"}, AccountManager: true, Ops: true,
+		Channels: []string{Email, SMS}}
+	gold := Rule{OutageAfter: 2 * time.Minute, Flapping: true, FlappingAfter: 5 * time.Minute, DegradedAfter: 30 * time.Minute,
+		Roles: []string{"primary"}, AccountManager: true, Ops: true, Channels: []string{Email}}
 	silver := Rule{OutageAfter: 5 * time.Minute, Roles: []string{"primary"}, Ops: true, Channels: []string{Email}}
 	standard := Rule{OutageAfter: 10 * time.Minute, Ops: true}
 	diamond := key
@@ -97,8 +111,8 @@ func (r Rule) check(webhooks map[string]bool) error {
 			return fmt.Errorf("webhooks: %q is not a configured webhook", w)
 		}
 	}
-	if r.OutageAfter < 0 || r.FlappingAfter < 0 {
-		return fmt.Errorf("outage_after and flapping_after must not be negative")
+	if r.OutageAfter < 0 || r.FlappingAfter < 0 || r.DegradedAfter < 0 {
+		return fmt.Errorf("outage_after, flapping_after and degraded_after must not be negative")
 	}
 	return nil
 }

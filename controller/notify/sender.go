@@ -74,7 +74,8 @@ func (o *SenderOptions) setDefaults() {
 	o.PerChannel = pc
 }
 
-// Run delivers until ctx ends: first Recover, then a Step every Poll.
+// Run delivers until ctx ends: first Recover, then every Poll the new
+// degradation and weak-coverage events (PollEvents) and a Step.
 func (n *Notifier) Run(ctx context.Context) error {
 	if _, err := n.Recover(ctx); err != nil {
 		return err
@@ -83,6 +84,9 @@ func (n *Notifier) Run(ctx context.Context) error {
 	defer t.Stop()
 	var lastRatio time.Time
 	for {
+		if err := n.PollEvents(ctx); err != nil && ctx.Err() == nil {
+			n.log.Warn("degradation and weak-coverage events not read; retrying", "err", err)
+		}
 		if _, err := n.Step(ctx); err != nil && ctx.Err() == nil {
 			n.log.Warn("notification sender step failed; retrying", "err", err)
 		}
@@ -104,6 +108,7 @@ type row struct {
 	ID                                  int64
 	Key, Kind, Channel, Recipient, Name string
 	Customer, Language, MessageID, Tier string
+	EventRef                            string // events.go: degraded/ID/CUSTOMER, weak_coverage/ID/CUSTOMER
 	Subject, Body, HTML                 string
 	Incident, Maintenance               int64
 	Attempts                            int
@@ -144,7 +149,7 @@ func (n *Notifier) claim(ctx context.Context, now time.Time) ([]row, error) {
 	q := `UPDATE notify_outbox SET status = 'sending' WHERE id IN (SELECT id FROM notify_outbox
 		WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?)
 		RETURNING id, key, kind, channel, recipient, recipient_name, customer_id, language, message_id,
-		subject, body, html, incident_id, maintenance_id, attempts, due_at, incident_start, tier`
+		subject, body, html, incident_id, maintenance_id, attempts, due_at, incident_start, tier, event_ref`
 	rs, err := n.opts.DB.QueryContext(ctx, q, now.UnixMilli(), n.opts.Sender.Batch)
 	if err != nil {
 		return nil, fmt.Errorf("claim: %w", err)
@@ -154,7 +159,7 @@ func (n *Notifier) claim(ctx context.Context, now time.Time) ([]row, error) {
 	for rs.Next() {
 		var r row
 		if err := rs.Scan(&r.ID, &r.Key, &r.Kind, &r.Channel, &r.Recipient, &r.Name, &r.Customer, &r.Language, &r.MessageID,
-			&r.Subject, &r.Body, &r.HTML, &r.Incident, &r.Maintenance, &r.Attempts, &r.Due, &r.IncidentStart, &r.Tier); err != nil {
+			&r.Subject, &r.Body, &r.HTML, &r.Incident, &r.Maintenance, &r.Attempts, &r.Due, &r.IncidentStart, &r.Tier, &r.EventRef); err != nil {
 			return nil, fmt.Errorf("claim: %w", err)
 		}
 		out = append(out, r)
