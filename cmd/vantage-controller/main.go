@@ -37,6 +37,8 @@ func run() int {
 			return releaseCmd(os.Args[2:], os.Stdout, os.Stderr)
 		case "complaints":
 			return complaintsCmd(os.Args[2:], os.Stdout, os.Stderr)
+		case "report":
+			return reportCmd(os.Args[2:], os.Stdout, os.Stderr)
 		}
 	}
 	fs := flag.NewFlagSet("vantage-controller", flag.ContinueOnError)
@@ -49,6 +51,7 @@ func run() int {
        vantage-controller token [--config FILE | --db FILE] create|revoke|list ...
        vantage-controller release keygen|sign|add|list ... (release --help)
        vantage-controller complaints import [--config FILE | --db FILE] [--map mapping.yaml] [--encoding gbk] FILE...
+       vantage-controller report (--customer ID | --manager ID) [--period week|month] [--from DATE] [--to DATE] [--format pdf|html|csv|json] [-o FILE]
 
 Consumes vantage.results.<agent_id> from the VANTAGE_RESULTS stream into
 InfluxDB. Serves /metrics, /healthz and /api/v1/ on http_listen. Without

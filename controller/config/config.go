@@ -56,6 +56,8 @@ type Config struct {
 	Coverage Coverage `yaml:"coverage"`
 	// Compare tunes the comparison of networks (compare.go).
 	Compare Compare `yaml:"compare"`
+	// Report configures customer-impact reports (report.go).
+	Report Report `yaml:"report"`
 }
 
 // NATS settings. With no URLs the controller runs an embedded nats-server.
@@ -205,6 +207,7 @@ func (c *Config) setDefaults() {
 	c.setComplaintsDefaults()
 	c.setCoverageDefaults()
 	c.setCompareDefaults()
+	c.setReportDefaults()
 }
 
 func (c *Config) validate(file string, root *yaml.Node) yamlstrict.Errors {
@@ -278,6 +281,7 @@ func (c *Config) validate(file string, root *yaml.Node) yamlstrict.Errors {
 	c.validateNotify(bad)
 	c.validateCoverage(bad)
 	c.validateCompare(bad)
+	c.validateReport(bad)
 	errs = append(errs, c.validateSNMP(file, bad)...)
 	return errs
 }

@@ -29,6 +29,8 @@ var (
 )
 
 // Customer is the reported customer; Other belongs to another manager.
+// Manager's portfolio ranks Customer (SLA missed), C-SH-003 (more outage
+// minutes, SLA met), C-SH-004 (a repeat complaint only).
 const (
 	Customer     = "C-SH-001"
 	CustomerName = "上海示例贸易有限公司"
@@ -65,6 +67,15 @@ func Seed(ctx context.Context, db *sql.DB) error {
 	}{
 		{`INSERT INTO customers (id, name, tier, account_manager) VALUES (?, ?, 'gold', ?), (?, '北京其他公司', 'silver', ?)`,
 			[]any{Customer, CustomerName, Manager, Other, OtherManager}},
+		// The manager's other customers: C-SH-003 met its SLA with more
+		// outage minutes than C-SH-001; C-SH-004 has a repeat complaint only.
+		{`INSERT INTO customers (id, name, tier, account_manager) VALUES ('C-SH-003', '浦东物流', 'silver', ?), ('C-SH-004', '徐汇设计', 'standard', ?)`,
+			[]any{Manager, Manager}},
+		{`INSERT INTO lines (circuit_id, customer_id, z_end) VALUES ('L3', 'C-SH-003', 'SH-PoP-3'), ('L4', 'C-SH-004', 'SH-PoP-4')`, nil},
+		{`INSERT INTO line_events (circuit_id, kind, started_at, ended_at, final, loss_pct, recorded_at) VALUES ('L3', 'outage', ?, ?, 1, 100, ?)`,
+			[]any{at(20, 1, 0, 0), at(20, 1, 0, 0) + 4000_000, now}},
+		{`INSERT INTO complaints (id, received_at, customer_id, category, intake_hash, linked_customer, lines, verdict, repeat, created_at, updated_at)
+			VALUES ('cp5', ?, 'C-SH-004', 'slow', 'h', 'C-SH-004', '[]', 'not_observed', 1, ?, ?)`, []any{at(21, 9, 0, 0), now, now}},
 		{`INSERT INTO lines (circuit_id, customer_id, z_end, sla_availability_pct) VALUES
 			('L1', ?, 'SH-PoP-1', 99.9), ('L2', ?, 'SH-PoP-2', NULL), ('L9', ?, 'BJ-PoP', NULL)`, []any{Customer, Customer, Other}},
 		{`INSERT INTO line_events (circuit_id, kind, started_at, ended_at, final, retracted_at, loss_pct, rtt_ms, jitter_ms, recorded_at) VALUES
