@@ -296,6 +296,7 @@ func (a *Attributor) Decide(line string, start, end time.Time) Decision {
 	if open {
 		end = farFuture
 	}
+	start, end = a.episode(line, start, end)
 	var customer, network []string
 	for agent := range a.lines[line] {
 		if a.topo.CustomerSide(agent, line) {
@@ -351,6 +352,38 @@ func (a *Attributor) Decide(line string, start, end time.Time) Decision {
 }
 
 var farFuture = time.Unix(1<<40, 0)
+
+// episode widens [start, end) to the whole failure it is part of: every
+// failed run of any source on the line that overlaps it or touches it
+// (within that source's pause), repeatedly. The detector may split one
+// cut into several outages as late evidence arrives (the CPE agent's
+// spool makes the provisional view go down again after the repair), and
+// each part must be judged on the whole failure, not on a slice where one
+// end happens to be silent.
+func (a *Attributor) episode(line string, start, end time.Time) (time.Time, time.Time) {
+	for changed, i := true, 0; changed && i < 16; i++ {
+		changed = false
+		for agent := range a.lines[line] {
+			r := a.spans[key{agent, line}]
+			if r == nil {
+				continue
+			}
+			pause := r.joins()
+			for _, s := range r.spans {
+				if s.ok || s.to.Add(pause).Before(start) || !s.from.Add(-pause).Before(end) {
+					continue
+				}
+				if s.from.Before(start) {
+					start, changed = s.from, true
+				}
+				if !s.to.Before(end) && end != farFuture {
+					end, changed = s.to.Add(time.Nanosecond), true
+				}
+			}
+		}
+	}
+	return start, end
+}
 
 // lostEverything reports whether watcher w failed on every line it
 // reported on within the first Settle of [start, end) (at least two), and

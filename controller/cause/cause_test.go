@@ -192,3 +192,18 @@ type scaleTopo struct{}
 
 func (scaleTopo) CustomerSide(agent, line string) bool { return agent == "cpe-0" && line == "DL0000" }
 func (scaleTopo) Element(string) string                { return "" }
+
+// TestLineCutSplit: the detector split one cut in two (the CPE agent's
+// spool made the provisional view go down again after the repair); the
+// second part, where only the CPE's late failures lie, is judged on the
+// whole failure: line, both ends.
+func TestLineCutSplit(t *testing.T) {
+	a := newA()
+	rounds(a, "cpe-1", "L1", 0, 30, true)
+	rounds(a, "pop-1", "L1", 0, 30, true)
+	rounds(a, "pop-1", "L1", 30, 40, false)
+	rounds(a, "pop-1", "L1", 40, 70, true)
+	rounds(a, "cpe-1", "L1", 30, 41, false) // its last failure just after the PoP's recovery
+	rounds(a, "cpe-1", "L1", 41, 70, true)
+	want(t, a.Decide("L1", at(40.5), at(41)), Line, "both ends lost each other")
+}
