@@ -91,11 +91,33 @@ func (n *Notifier) dispatch(ctx context.Context, tx *sql.Tx, in *incident.Incide
 			in.ID, DispatchFirst, DispatchSecond, DispatchLead, EscalationLimit)
 		return err
 	}
+	// An acknowledgement of an incident merged into this one counts.
 	var acked int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM notify_acks WHERE incident_id = ?`, in.ID).Scan(&acked); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM notify_acks WHERE incident_id = ? OR incident_id IN
+		(SELECT incident_id FROM notify_incidents WHERE json_extract(facts, '$.merged_into') = ?)`, in.ID, in.ID).Scan(&acked); err != nil {
 		return err
 	}
 	first := in.Start.Add(delay)
+	// Paged already through an incident merged into this one (its lines
+	// turned out to share this one's cause, a customer of a dispatched
+	// tier with them): no second first page; the escalation goes on from
+	// that page's time.
+	paged, err := mergedPages(ctx, tx, in.ID)
+	if err != nil {
+		return err
+	}
+	if at, ok := paged[DispatchFirst]; ok {
+		first = at
+	}
+	// Inside a maintenance window (every line in one containing the
+	// start) the on-call team is not paged: the work is planned. Still
+	// open at the window's end, it is an overrun and paged then; over
+	// before, its rows are cancelled above. Ops rules still tell ops,
+	// marked planned (plan).
+	planned, windowEnd, err := n.planned(ctx, tx, in, "")
+	if err != nil {
+		return err
+	}
 	steps := []struct {
 		kind string
 		who  OpsContact
@@ -113,8 +135,11 @@ func (n *Notifier) dispatch(ctx context.Context, tx *sql.Tx, in *incident.Incide
 		}{EscalationLimit, d.Lead, in.Start.Add(limit)})
 	}
 	for _, s := range steps {
-		if acked > 0 && (s.kind == DispatchSecond || s.kind == DispatchLead) {
+		if _, done := paged[s.kind]; done || acked > 0 && (s.kind == DispatchSecond || s.kind == DispatchLead) {
 			continue
+		}
+		if planned && s.due.Before(windowEnd) {
+			s.due = windowEnd
 		}
 		for _, rc := range opsRecipients([]OpsContact{s.who}, n.webhookLang) {
 			rc.Role = s.kind
@@ -124,4 +149,27 @@ func (n *Notifier) dispatch(ctx context.Context, tx *sql.Tx, in *incident.Incide
 		}
 	}
 	return nil
+}
+
+// mergedPages returns the dispatch kinds already tried or sent for
+// incidents merged into incident id, each with its earliest due time.
+func mergedPages(ctx context.Context, tx *sql.Tx, id int64) (map[string]time.Time, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT o.kind, min(o.due_at) FROM notify_outbox o JOIN notify_incidents f
+		ON f.incident_id = o.incident_id WHERE json_extract(f.facts, '$.merged_into') = ? AND o.customer_id = ''
+		AND o.kind IN (?, ?, ?, ?) AND (o.status IN ('sending', 'sent') OR o.attempts > 0) GROUP BY o.kind`,
+		id, DispatchFirst, DispatchSecond, DispatchLead, EscalationLimit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var kind string
+		var due int64
+		if err := rows.Scan(&kind, &due); err != nil {
+			return nil, err
+		}
+		out[kind] = time.UnixMilli(due).UTC()
+	}
+	return out, rows.Err()
 }
