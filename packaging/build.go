@@ -30,7 +30,7 @@ type BuildOptions struct {
 // Build cross-builds t: static (CGO_ENABLED=0), -trimpath so no path of the
 // build machine is in the binary, and stripped (-s -w: no symbol table, no
 // DWARF), which is what an edge box's flash holds. The agent is built with
-// AgentTags and the target's GCFlags. It returns the path.
+// AgentTags and the target's GCFlags and LDFlags. It returns the path.
 func Build(ctx context.Context, o BuildOptions, t Target) (string, error) {
 	goCmd := o.Go
 	if goCmd == "" {
@@ -44,6 +44,9 @@ func Build(ctx context.Context, o BuildOptions, t Target) (string, error) {
 		return "", err
 	}
 	ldflags := "-s -w -X github.com/vantage-net/vantage/internal/buildinfo.Version=" + o.Version
+	if t.Binary == "vantage-agent" && t.LDFlags != "" {
+		ldflags += " " + t.LDFlags
+	}
 	args := []string{"build", "-trimpath", "-ldflags", ldflags, "-o", out}
 	if t.Binary == "vantage-agent" {
 		args = append(args, "-tags", AgentTags)
