@@ -44,6 +44,10 @@ type Notify struct {
 	// Dispatch sends outages of key tiers to the on-call team and
 	// escalates them (omitted: no dispatch).
 	Dispatch *NotifyDispatch `yaml:"dispatch"`
+	// Retention is how long finished notifications (sent, failed,
+	// cancelled), their attempts and facts are kept (default 2160h, 90
+	// days); pending ones are kept until they finish.
+	Retention time.Duration `yaml:"retention"`
 	// Maintenance says when a window's customers are told: lead (default
 	// 48h) and reminder (default 2h) before its start.
 	Maintenance struct {
@@ -232,6 +236,9 @@ func (c *Config) validateNotify(bad func(field, format string, args ...any)) {
 			bad("notify.dispatch.link_base", "link_base and link_secret_file go together")
 		}
 	}
+	if n.Retention < 0 {
+		bad("notify.retention", "must not be negative (0: the default, 90 days)")
+	}
 	for tier, r := range n.Rules {
 		f := "notify.rules." + tier
 		if !slices.Contains(inventory.Tiers, tier) {
@@ -329,6 +336,7 @@ func (n *Notify) NotifyOptions() (notify.Options, error) {
 		o.Dispatch = &notify.Dispatch{Tiers: d.Tiers, AckTimeout: d.AckTimeout, Limits: d.Limits, First: ops(d.First),
 			Second: ops(d.Second), Lead: ops(d.Lead), LinkBase: d.LinkBase, LinkSecret: []byte(key), LinkValid: d.LinkValid}
 	}
+	o.Retention = n.Retention
 	o.Maintenance = notify.MaintenanceOptions{Lead: n.Maintenance.Lead, Reminder: n.Maintenance.Reminder}
 	s := n.Sender
 	o.Sender = notify.SenderOptions{Poll: s.Poll, Workers: s.Workers, MaxAttempts: s.MaxAttempts, BackoffInitial: s.BackoffInitial,

@@ -37,7 +37,8 @@ notify:
     - {name: ops, kind: teams, url: "http://127.0.0.1:1/"}
   rules:
     platinum: {outage_after: 1m}
-    gold: {channels: [sms], webhooks: [nope]}
+    gold: {channels: [sms], webhooks: [nope], degraded_after: -1m}
+  retention: -24h
 `))
 	if err == nil {
 		t.Fatal("no error")
@@ -48,6 +49,8 @@ notify:
 		`notify.rules.platinum: "platinum" is not a tier`,
 		`notify.rules.gold.channels: sms, but notify.sms is not configured`,
 		`notify.rules.gold.webhooks: "nope" is not a configured webhook`,
+		`notify.rules.gold: outage_after, flapping_after and degraded_after must not be negative`,
+		`notify.retention: must not be negative`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)

@@ -11,6 +11,7 @@ type metrics struct {
 	coverage        prometheus.Gauge
 	windowCustomers *prometheus.GaugeVec
 	proactive       *prometheus.GaugeVec
+	pruned          *prometheus.CounterVec // retention.go
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -35,8 +36,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	m.proactive = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "vantage_controller_proactive_ratio",
 		Help: "Per tier, over incidents of the last 30 days: impacts customers were told about before any complaint / impacts (README: proactive ratio); refreshed every minute."},
 		[]string{"tier"})
+	m.pruned = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vantage_controller_notify_pruned_total",
+		Help: "Rows deleted by notify's retention (notify.retention), by table."}, []string{"table"})
 	if reg != nil {
-		reg.MustRegister(m.total, m.latency, m.lateness, m.pending, m.coverage, m.windowCustomers, m.proactive)
+		reg.MustRegister(m.total, m.latency, m.lateness, m.pending, m.coverage, m.windowCustomers, m.proactive, m.pruned)
 	}
 	return m
 }

@@ -47,7 +47,12 @@ type Options struct {
 	// Points queues a `notification` point per delivery outcome
 	// (points.go), in the transaction that records it; nil: none.
 	Points Points
-	// Now is the clock of the sender (due times, backoff, rate limits).
+	// Retention is how long finished notifications (sent, failed,
+	// cancelled) and their attempts and facts are kept (default 90 days,
+	// DefaultRetention); pending ones are kept until they finish.
+	Retention time.Duration
+	// Now is the clock of the sender (due times, backoff, rate limits,
+	// retention).
 	Now func() time.Time
 	// Channels replaces the channels built from Email/SMS/Webhooks, by
 	// channel name (tests, the demo's .eml writer).
@@ -92,6 +97,9 @@ func New(o Options, log *slog.Logger, reg prometheus.Registerer) (*Notifier, err
 	}
 	if o.Rules == nil {
 		o.Rules = DefaultRules()
+	}
+	if o.Retention <= 0 {
+		o.Retention = DefaultRetention
 	}
 	o.Sender.setDefaults()
 	if o.Maintenance.Lead <= 0 {

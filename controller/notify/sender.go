@@ -75,15 +75,23 @@ func (o *SenderOptions) setDefaults() {
 }
 
 // Run delivers until ctx ends: first Recover, then every Poll the new
-// degradation and weak-coverage events (PollEvents) and a Step.
+// degradation and weak-coverage events (PollEvents) and a Step, and every
+// hour of the sender's clock a Prune.
 func (n *Notifier) Run(ctx context.Context) error {
 	if _, err := n.Recover(ctx); err != nil {
 		return err
 	}
 	t := time.NewTicker(n.opts.Sender.Poll)
 	defer t.Stop()
-	var lastRatio time.Time
+	var lastRatio, lastPrune time.Time
 	for {
+		if now := n.opts.Now(); now.Sub(lastPrune) >= pruneEvery {
+			if _, err := n.Prune(ctx); err != nil && ctx.Err() == nil {
+				n.log.Warn("old notifications not pruned; retrying", "err", err)
+			} else {
+				lastPrune = now
+			}
+		}
 		if err := n.PollEvents(ctx); err != nil && ctx.Err() == nil {
 			n.log.Warn("degradation and weak-coverage events not read; retrying", "err", err)
 		}
