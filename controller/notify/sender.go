@@ -203,9 +203,14 @@ func (n *Notifier) deliver(ctx context.Context, r row) {
 	msg := channel.Message{Key: r.Key, MessageID: r.MessageID, To: r.Recipient, ToName: r.Name, Subject: r.Subject,
 		Text: r.Body, HTML: r.HTML, Kind: r.Kind, Incident: r.Incident, Customer: r.Customer,
 		Start: time.UnixMilli(r.IncidentStart).UTC(), Lines: lines}
+	var err error
+	if msg.Attachments, err = n.attachmentsOf(ctx, r.ID); err != nil {
+		n.finish(ctx, r, now, 0, err)
+		return
+	}
 	sctx, cancel := context.WithTimeout(ctx, n.opts.Sender.Timeout)
 	start := time.Now()
-	err := ch.Send(sctx, msg)
+	err = ch.Send(sctx, msg)
 	cancel()
 	n.finish(ctx, r, n.opts.Now(), time.Since(start), err)
 }

@@ -62,3 +62,10 @@ func New(o Options) (*Builder, error) {
 
 // Location is where the builder shows times.
 func (b *Builder) Location() *time.Location { return b.o.Location }
+
+// manager is customer id's account manager ("" when none or unknown).
+func (b *Builder) manager(ctx context.Context, id string) string {
+	var m string
+	b.o.DB.QueryRowContext(ctx, `SELECT account_manager FROM customers WHERE id = ?`, id).Scan(&m)
+	return m
+}

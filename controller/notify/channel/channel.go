@@ -33,6 +33,16 @@ type Message struct {
 	Customer string
 	Start    time.Time
 	Lines    []string
+	// Attachments are files the message carries (email only; other
+	// channels ignore them).
+	Attachments []Attachment
+}
+
+// Attachment is one file of a message.
+type Attachment struct {
+	Name        string
+	ContentType string
+	Data        []byte
 }
 
 // Sender delivers messages of one channel.

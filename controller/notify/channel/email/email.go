@@ -4,6 +4,7 @@
 package email
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -100,6 +101,11 @@ func (s *Sender) Build(m channel.Message) (*mail.Msg, error) {
 		msg.AddAlternativeString(mail.TypeTextHTML, m.HTML)
 	}
 	msg.SetGenHeader("X-Vantage-Key", m.Key)
+	for _, a := range m.Attachments {
+		if err := msg.AttachReader(a.Name, bytes.NewReader(a.Data), mail.WithFileContentType(mail.ContentType(a.ContentType))); err != nil {
+			return nil, channel.Permanent(fmt.Errorf("attachment %q: %w", a.Name, err))
+		}
+	}
 	return msg, nil
 }
 
