@@ -80,6 +80,8 @@ type Controller struct {
 	complaints *complaints.Store
 	// notifier is nil without a notify block (notify.go).
 	notifier *notify.Notifier
+	// reports are customer-impact reports and their delivery (reports.go).
+	reports *reportParts
 	// cover is weak coverage, network comparison and places (cover.go).
 	cover *coverParts
 }
@@ -208,6 +210,10 @@ func New(o Options) (*Controller, error) {
 		c.Close()
 		return nil, err
 	}
+	if err := openReports(c); err != nil {
+		c.Close()
+		return nil, err
+	}
 	if rc := cfg.RemoteConfig; rc.Enabled {
 		c.configSync = agentconfig.NewSyncer(c.js, inventory.NewSQLStore(c.db), agentconfig.SyncOptions{
 			Refresh: rc.Refresh, ExtraDir: rc.ExtraDir,
@@ -290,6 +296,7 @@ func (c *Controller) stages(api http.Handler) [][]component {
 		{"coverage", c.coverRun},
 		c.complaintsComponent(),
 	}
+	facts = append(facts, c.reportComponents()...)
 	return [][]component{input, facts, append([]component{{"shipper", c.shipper.Run}}, c.notifyComponents()...)}
 }
 
@@ -372,6 +379,7 @@ func (c *Controller) apiHandler(statuses *agentconfig.StatusWatcher) http.Handle
 	c.registerNotify(mux)
 	c.coverRoutes(mux)
 	c.registerComplaints(mux)
+	c.registerReports(mux)
 	if !*c.cfg.APIAuth {
 		return mux
 	}

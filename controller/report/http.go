@@ -32,6 +32,7 @@ type apiError struct {
 // (format default json; dates as the CLI takes them). A customer the
 // principal does not see is 404, as an unknown one.
 func Register(mux *http.ServeMux, b *Builder, log *slog.Logger, o HTTPOptions) {
+	_ = o.Fonts.Load() // once; a missing font is the PDF's error, at render
 	mux.HandleFunc("GET /api/v1/reports/customers/{id}", func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		if o.Scope != nil {
