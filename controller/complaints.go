@@ -16,7 +16,7 @@ func openComplaints(c *Controller) error {
 	c.complaints, err = complaints.New(complaints.Options{DB: c.db, Window: p.WindowBefore,
 		GridPrecision: p.GridPrecision, MaxSiteDistanceM: p.MaxSiteDistanceM, RepeatCount: p.RepeatCount,
 		RepeatWindow: time.Duration(p.RepeatDays) * 24 * time.Hour, Recheck: p.Recheck,
-		Interval: p.ReevaluateInterval, Points: c.shipper}, c.log.With("component", "complaints"), c.reg)
+		Interval: p.ReevaluateInterval, Points: c.shipper, Compare: c.cover.compare}, c.log.With("component", "complaints"), c.reg)
 	return err
 }
 

@@ -131,10 +131,25 @@ func (c *Comparer) report(cell, test string, t Test, from, to time.Time, byNet m
 // Behind lists, for every cell with network samples in [from, to), the
 // tests on which ours is behind, with the comparison.
 func (c *Comparer) Behind(ctx context.Context, from, to time.Time) (map[string][]Report, error) {
+	return c.behind(ctx, "", from, to)
+}
+
+// BehindIn lists the tests on which ours is behind in one cell over
+// [from, to) (a complaint's evidence, controller/complaints).
+func (c *Comparer) BehindIn(ctx context.Context, cell string, from, to time.Time) ([]Report, error) {
+	if cell == "" {
+		return nil, nil
+	}
+	by, err := c.behind(ctx, cell, from, to)
+	return by[cell], err
+}
+
+// behind is Behind for one cell, or every cell with cell "".
+func (c *Comparer) behind(ctx context.Context, cell string, from, to time.Time) (map[string][]Report, error) {
 	if c.opts.Ours == "" {
 		return nil, nil
 	}
-	samples, err := cellsamples.Query(ctx, c.opts.DB, "", from, to)
+	samples, err := cellsamples.Query(ctx, c.opts.DB, cell, from, to)
 	if err != nil {
 		return nil, err
 	}

@@ -197,8 +197,10 @@ type Evidence struct {
 	// Kind is outage, flap, degraded (line events), incident, flapping
 	// (the line's current state), healthy (monitored, no event),
 	// unmonitored_line, weak_coverage (a weak-coverage event of the
-	// complaint's cell), coverage_ok (the cell scored, not weak) or
-	// measured (agents' measurements of a cell coverage has not scored).
+	// complaint's cell), coverage_ok (the cell scored, not weak),
+	// measured (agents' measurements of a cell coverage has not scored) or
+	// behind_competitor (our network behind another on a comparison test
+	// in the cell over the window, controller/compare; no verdict of its own).
 	Kind     string     `json:"kind"`
 	Line     string     `json:"line,omitempty"`
 	Cell     string     `json:"cell,omitempty"` // weak_coverage, coverage_ok, measured

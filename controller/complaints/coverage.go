@@ -69,24 +69,8 @@ func (r *resolver) gatherCells(ctx context.Context, cells []string, from, to tim
 // evidence that the place is monitored. Which cells have samples at all
 // is read once per transaction.
 func (r *resolver) measured(ctx context.Context, e *lineEvidence, cell string, from, to time.Time) error {
-	if r.sampled == nil {
-		r.sampled = map[string]bool{}
-		rows, err := r.q.QueryContext(ctx, `SELECT DISTINCT cell FROM cell_samples`)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var c string
-			if err := rows.Scan(&c); err != nil {
-				rows.Close()
-				return err
-			}
-			r.sampled[c] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
+	if err := r.loadSampled(ctx); err != nil {
+		return err
 	}
 	if !r.sampled[cell] {
 		return nil
@@ -130,6 +114,27 @@ func (r *resolver) loadScored(ctx context.Context) error {
 		}
 		sc.weak = weak == 1
 		r.scored[cell] = sc
+	}
+	return rows.Err()
+}
+
+// loadSampled reads which cells have samples at all, once per transaction.
+func (r *resolver) loadSampled(ctx context.Context) error {
+	if r.sampled != nil {
+		return nil
+	}
+	r.sampled = map[string]bool{}
+	rows, err := r.q.QueryContext(ctx, `SELECT DISTINCT cell FROM cell_samples`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return err
+		}
+		r.sampled[c] = true
 	}
 	return rows.Err()
 }

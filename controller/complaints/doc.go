@@ -7,7 +7,9 @@
 //
 // Files: complaint.go (the model and its checks), store.go (upserts,
 // idempotent on the complaint id), link.go (customer, lines, place),
-// evidence.go and verdict.go (the window and the verdict), repeats.go,
+// evidence.go and verdict.go (the window and the verdict), coverage.go
+// and compare.go (the place's weak coverage and where our network is
+// behind a competitor), repeats.go,
 // cells.go (counts per grid cell for the places-to-fix ranking),
 // reevaluate.go (the loop that re-judges open and recent complaints),
 // http.go (the API) and importcsv/ (call-centre exports).

@@ -40,6 +40,9 @@ type Options struct {
 	MaxPerRound int
 	// Points queues `complaint` points for InfluxDB (points.go); nil: none.
 	Points Points
+	// Compare attaches the tests on which our network was behind a
+	// competitor in the complaint's cell as evidence (compare.go); nil: none.
+	Compare Comparer
 }
 
 func (o *Options) setDefaults() error {

@@ -153,6 +153,12 @@ func (e *evaluator) one(ctx context.Context, it evalItem, now time.Time) (keySet
 			return nil, err
 		}
 		evs = append(evs, ev)
+		if e.s.o.Compare != nil {
+			if ev, err = e.res.gatherCompare(ctx, e.s.o.Compare, cells, from, to); err != nil {
+				return nil, err
+			}
+			evs = append(evs, ev)
+		}
 	}
 	j := judge(evs)
 	if len(l.lines) == maxLinesPerComplaint {

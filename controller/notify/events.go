@@ -30,6 +30,18 @@ const maxEventAge = 24 * time.Hour
 // writing anything twice. Run calls it every poll, on the sender's clock.
 func (n *Notifier) PollEvents(ctx context.Context) error {
 	now := n.opts.Now()
+	// Transactions take the write lock at BEGIN (BEGIN IMMEDIATE): look
+	// without one first, so an idle poll never holds up line health.
+	var behind bool
+	if err := n.opts.DB.QueryRowContext(ctx, `SELECT
+		coalesce((SELECT pos FROM notify_cursors WHERE source = ?), -1) < coalesce((SELECT max(id) FROM line_events), 0)
+		OR coalesce((SELECT pos FROM notify_cursors WHERE source = ?), -1) < coalesce((SELECT max(id) FROM coverage_events), 0)`,
+		srcDegraded, srcCoverage).Scan(&behind); err != nil {
+		return fmt.Errorf("notify: events: %w", err)
+	}
+	if !behind {
+		return nil
+	}
 	tx, err := n.opts.DB.BeginTx(ctx, nil)
 	if err != nil {
 		return err
