@@ -30,6 +30,7 @@ import (
 
 	"github.com/vantage-net/vantage/controller/complaints"
 	"github.com/vantage-net/vantage/controller/complaints/importcsv"
+	"github.com/vantage-net/vantage/controller/shipper"
 	"github.com/vantage-net/vantage/controller/store/sqlite"
 )
 
@@ -85,7 +86,13 @@ func run(rows, customers, runs int) error {
 		if err := seed(db, customers); err != nil {
 			return err
 		}
-		s, err := complaints.New(complaints.Options{DB: db}, nil, nil)
+		// As `complaints import` does: complaint points queued for the
+		// controller's shipper in each batch's transaction.
+		q, err := shipper.New(context.Background(), shipper.Options{DB: db}, nil, nil)
+		if err != nil {
+			return err
+		}
+		s, err := complaints.New(complaints.Options{DB: db, Points: q}, nil, nil)
 		if err != nil {
 			return err
 		}
