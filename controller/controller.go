@@ -252,7 +252,11 @@ func (c *Controller) Run(ctx context.Context) error {
 	}
 	defer func() { _ = statuses.Close() }()
 	mux := serve.Mux(c.reg, c.health)
-	mux.Handle("/api/v1/", c.apiHandler(statuses))
+	api := c.apiHandler(statuses)
+	mux.Handle("/api/v1/", api)
+	if err := c.registerUI(mux, api); err != nil {
+		return fmt.Errorf("web ui: %w", err)
+	}
 	c.registerAckLinks(mux)
 	c.startRollouts(statuses)
 	if c.releases != nil {

@@ -1,0 +1,28 @@
+// Package webui is the controller's own web UI under /ui/: login, overview,
+// incidents, lines, customers, maintenance windows, agents and
+// notifications, in English and Chinese (zh-CN), served from the controller
+// binary with nothing else installed.
+//
+// Why server-rendered html/template with a little static JavaScript, and
+// not a prebuilt single-page application: the pages are state and lists
+// (what is down, who is affected, who acknowledged), which a server renders
+// in one round trip, fast on a slow laptop and on a NOC wall screen; there
+// is no build step, no node toolchain, nothing to keep reproducible, and
+// every page works with JavaScript off except the live refresh. The
+// JavaScript (static/app.js) only refreshes the overview by polling a
+// fragment, records the browser's time zone and fills the demo's login
+// link; the Content-Security-Policy allows no inline script or style.
+//
+// Why the UI reads through the API: every page is built from the very
+// /api/v1 handler the controller serves (the same read models, the same
+// token check, the same account-manager scope), called in process with
+// the session's token (apicall.go). The UI holds no query of its own, so it
+// cannot show what the API would refuse: another manager's customer is the
+// API's 404, shown as the UI's 404 page.
+//
+// Sessions live in the controller's memory (session.go): the cookie holds a
+// random id only (HttpOnly, Secure, SameSite=Strict), the token stays on the
+// server and is never written to disk a second time; a restart asks users
+// to log in again. Every form carries the session's CSRF token, checked
+// before the API is called.
+package webui

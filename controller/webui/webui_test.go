@@ -1,0 +1,63 @@
+package webui
+
+import (
+	"errors"
+	"testing"
+	"time"
+)
+
+// Both languages have the same keys: a key missing in one would render
+// as an empty string there.
+func TestMessagesSameKeys(t *testing.T) {
+	en, zh := messages["en"], messages["zh-CN"]
+	for k := range en {
+		if _, ok := zh[k]; !ok {
+			t.Errorf("zh-CN lacks %q", k)
+		}
+	}
+	for k := range zh {
+		if _, ok := en[k]; !ok {
+			t.Errorf("en lacks %q", k)
+		}
+	}
+}
+
+// Redirects after login and language switches stay inside /ui/.
+func TestLocalPath(t *testing.T) {
+	for in, want := range map[string]string{
+		"/ui/lines/L1": "/ui/lines/L1", "": "/ui/", "https://evil.example/": "/ui/",
+		"//evil.example/ui/": "/ui/", "/ui/\\evil": "/ui/", "/api/v1/lines": "/ui/",
+	} {
+		if got := localPath(in); got != want {
+			t.Errorf("localPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// The session store is bounded: when full of live sessions a new login is
+// refused; expired ones make room, and an expired session is gone.
+func TestSessionsBoundedAndExpire(t *testing.T) {
+	now := time.Unix(1000, 0)
+	s := newSessions(2, time.Minute, func() time.Time { return now })
+	id1, _, err := s.create("t1", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.create("t2", true); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.create("t3", true); !errors.Is(err, errFull) {
+		t.Fatalf("third session: %v, want errFull", err)
+	}
+	ss, ok := s.get(id1)
+	if !ok || ss.token != "t1" || ss.csrfOK("") || !ss.csrfOK(ss.csrf) || ss.csrfOK(ss.csrf+"x") {
+		t.Fatalf("session 1: %+v %v", ss, ok)
+	}
+	now = now.Add(2 * time.Minute)
+	if _, ok := s.get(id1); ok {
+		t.Fatal("expired session still served")
+	}
+	if _, _, err := s.create("t4", false); err != nil {
+		t.Fatalf("after expiry: %v", err)
+	}
+}

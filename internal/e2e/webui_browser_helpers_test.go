@@ -1,0 +1,100 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/vantage-net/vantage/internal/testinflux"
+)
+
+// chromiumPath finds Debian's chromium. Without it the browser tests skip
+// with the reason, and fail under VANTAGE_REQUIRE_LAB=1 (make test).
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("VANTAGE_REQUIRE_LAB") == "1" {
+		t.Fatal("chromium not found and VANTAGE_REQUIRE_LAB=1: install it with make deps")
+	}
+	t.Skip("chromium not found (Debian package chromium; make deps installs it)")
+	return ""
+}
+
+// newBrowser starts a headless Chromium with a fresh profile, no network
+// beyond what the page asks for (this machine's network is closed), in
+// the time zone tz; cancel stops it.
+func newBrowser(t *testing.T, tz string) (context.Context, context.CancelFunc) {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("no-default-browser-check", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1100, 760),
+		chromedp.Env("TZ=" + tz),
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(alloc)
+	// Start the browser on ctx itself: the first action allocates it, and
+	// a browser started under a step's timeout would end with that step.
+	if err := chromedp.Do(ctx); err != nil {
+		cancel()
+		cancelAlloc()
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx, func() { cancel(); cancelAlloc() }
+}
+
+// artifactsDir is where screenshots go: $VANTAGE_ARTIFACTS/<test> when
+// set (CI keeps it), else the test's temporary directory, logged.
+func artifactsDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if base := os.Getenv("VANTAGE_ARTIFACTS"); base != "" {
+		dir = filepath.Join(base, t.Name())
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("screenshots in %s", dir)
+	return dir
+}
+
+// screenshot saves the viewport as name.png in dir, and as
+// docs/ui-<name>.png when VANTAGE_UI_DOCS=1 (how README's pictures are
+// made).
+func screenshot(t *testing.T, ctx context.Context, dir, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if os.Getenv("VANTAGE_UI_DOCS") == "1" {
+		root, err := testinflux.ModuleRoot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, "docs", "ui-"+name+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
