@@ -58,6 +58,7 @@ bench: build influxdb
 	$(GO) run ./bench/detect
 	$(GO) run ./bench/complaints
 	$(GO) run ./bench/notify
+	$(GO) run ./bench/report
 
 ## lint: gofmt, go vet, staticcheck
 lint:
