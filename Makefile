@@ -30,13 +30,13 @@ size-check:
 influxdb:
 	@scripts/influxdb.sh install
 
-## deps: Debian packages the lab tests use, chromium for the web UI tests (root; .ci/run calls it)
+## deps: Debian packages the lab tests use, chromium for the web UI tests, poppler-utils and a CJK font for the report tests (root; .ci/run calls it)
 deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		fping snmpd snmp nftables iptables iproute2 iputils-ping procps \
 		qemu-user-static rpm dpkg systemd umoci ca-certificates \
-		poppler-utils fonts-droid-fallback chromium
+		poppler-utils fonts-wqy-microhei chromium
 
 ## test: unit, integration and lab tests against real NATS, InfluxDB, snmpd and namespaces
 test: influxdb

@@ -166,6 +166,8 @@ func (d *demo) run(ctx context.Context, every time.Duration) error {
 	fmt.Printf("vantage demo: comparison at the station hotspot (the demo's server answers our network %s later): curl -H 'Authorization: Bearer %s' 'http://%s/api/v1/compare?cell=%s&test=http_ttfb_ms'; places to fix: curl -H 'Authorization: Bearer %s' http://%s/api/v1/places\n",
 		oursDelay, token, httpAddr, stationCell, token, httpAddr)
 	fmt.Printf("vantage demo: notifications (emails also as .eml files under %s/mail): curl -H 'Authorization: Bearer %s' http://%s/api/v1/notifications\n", d.dir, token, httpAddr)
+	fmt.Printf("vantage demo: customer-impact report of C300 this week (DL-0201's flaps, DL-0104's trouble, complaints, notifications; zh-CN, Asia/Shanghai): %s\n",
+		reportCommand(d.bin, ctrlCfg, d.dir))
 	window, err := announceMaintenance(ctx, httpAddr, token)
 	if err != nil {
 		return err
@@ -445,4 +447,15 @@ func (d *demo) agentConfig(ctx context.Context, ctrlCfg string, a demoAgent, pat
 	}
 	_, err = f.WriteString(a.yaml(httpListen))
 	return errors.Join(err, f.Close())
+}
+
+// reportCommand is the `vantage-controller report` the demo prints: this
+// week's PDF of C300, whose DL-0201 flaps in the simulated trouble.
+func reportCommand(bin, ctrlCfg, dir string) string {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		loc = time.FixedZone("CST", 8*3600)
+	}
+	return fmt.Sprintf("%s report --config %s --customer C300 --period week --from %s --format pdf -o %s",
+		filepath.Join(bin, "vantage-controller"), ctrlCfg, time.Now().In(loc).Format("2006-01-02"), filepath.Join(dir, "report-C300.pdf"))
 }

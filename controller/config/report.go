@@ -11,7 +11,7 @@ import (
 //
 //	report:
 //	  time_zone: Asia/Shanghai
-//	  font: /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf
+//	  font: /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 //	  sla_targets: {gold: 99.9}
 //	  languages: {am-wang@example.com: en}
 //	  delivery: {weekly: true, monthly: true, formats: [pdf]}
@@ -20,7 +20,7 @@ type Report struct {
 	// months begin (default Asia/Shanghai).
 	TimeZone string `yaml:"time_zone"`
 	// Font is the TrueType font with CJK glyphs PDFs embed (default
-	// Debian fonts-droid-fallback's DroidSansFallbackFull.ttf).
+	// Debian fonts-wqy-microhei; .ttf or .ttc, its first font).
 	Font string `yaml:"font"`
 	// SLATargets are the availability targets (percent) by customer tier
 	// for lines without their own sla_availability_pct; tiers not named

@@ -40,7 +40,7 @@ func svgChart(r *Report) template.HTML {
 	}
 	axis := float64(len(r.Lines))*rowH + 8
 	fmt.Fprintf(&b, `<line x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f" stroke="#555"/>`, left, w-right, axis, axis)
-	fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" font-size="10">%s%%</text>`, left, axis+14, num(floor))
+	fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" font-size="10">%.1f%%</text>`, left, axis+14, floor)
 	fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" font-size="10" text-anchor="end">100%%</text>`, w-right, axis+14)
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())

@@ -10,15 +10,18 @@ import (
 	"github.com/go-pdf/fpdf"
 )
 
-// DefaultFont is the CJK TrueType font PDFs embed: Droid Sans Fallback
-// (Debian fonts-droid-fallback, Apache License 2.0), a TrueType font with
-// glyf outlines that fpdf can subset. Noto Sans CJK (fonts-noto-cjk) ships
-// CFF outlines in .ttc collections, which fpdf cannot read.
-const DefaultFont = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
+// DefaultFont is the CJK font PDFs embed: WenQuanYi Micro Hei (Debian
+// fonts-wqy-microhei, Apache License 2.0 or GPL v3), the first font of its
+// collection. It has TrueType (glyf) outlines, which fpdf can subset, and
+// Latin and CJK glyphs alike in one face. Noto Sans CJK (fonts-noto-cjk)
+// has CFF outlines, which fpdf cannot embed; Droid Sans Fallback has no
+// Latin glyphs (digits would print as boxes).
+const DefaultFont = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 
 // Fonts is the TrueType font a PDF embeds (subset to the glyphs used).
 type Fonts struct {
-	// Path of a .ttf with CJK glyphs; default DefaultFont.
+	// Path of a .ttf, or a .ttc (its first font), with Latin and CJK
+	// glyphs; default DefaultFont.
 	Path string
 	data []byte
 }
@@ -33,9 +36,11 @@ func (f *Fonts) Load() error {
 	}
 	b, err := os.ReadFile(f.Path)
 	if err != nil {
-		return fmt.Errorf("report: pdf font (report.font, Debian fonts-droid-fallback): %w", err)
+		return fmt.Errorf("report: pdf font (report.font; Debian fonts-wqy-microhei): %w", err)
 	}
-	f.data = b
+	if f.data, err = fromCollection(b, 0); err != nil {
+		return fmt.Errorf("report: pdf font %s: %w", f.Path, err)
+	}
 	return nil
 }
 
@@ -204,6 +209,6 @@ func pdfChart(p *fpdf.Fpdf, r *Report) {
 		y += rowH
 	}
 	p.SetXY(x0+left, y)
-	p.CellFormat(width/2, 4, num(floor)+"%", "", 0, "L", false, 0, "")
+	p.CellFormat(width/2, 4, strconv.FormatFloat(floor, 'f', 1, 64)+"%", "", 0, "L", false, 0, "")
 	p.CellFormat(width/2, 4, "100%", "", 1, "R", false, 0, "")
 }

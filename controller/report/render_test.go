@@ -84,7 +84,7 @@ func TestPDFRendersChinese(t *testing.T) {
 		}
 	}
 	if _, err := os.Stat(DefaultFont); err != nil {
-		t.Fatalf("CJK font missing (Debian fonts-droid-fallback; make deps): %v", err)
+		t.Fatalf("CJK font missing (Debian fonts-wqy-microhei; make deps): %v", err)
 	}
 	dir := t.TempDir()
 	pdf := filepath.Join(dir, "r.pdf")

@@ -160,6 +160,45 @@ func TestDemoCountsFlapsAtOnce(t *testing.T) {
 		}
 		return fmt.Errorf("no progress line with flaps_24h yet")
 	})
+	// Issue 14: the report command the demo prints works on its data,
+	// run exactly as printed: a PDF with the customer and the flapping
+	// line in it, and (the same command, JSON) the three flaps counted.
+	mu.Lock()
+	var command string
+	for _, l := range out {
+		if _, c, ok := strings.Cut(l, "vantage demo: customer-impact report of C300 this week"); ok {
+			_, command, _ = strings.Cut(c, "): ")
+		}
+	}
+	mu.Unlock()
+	args := strings.Fields(command)
+	if len(args) < 2 || !strings.HasSuffix(args[0], "vantage-controller") || args[1] != "report" {
+		t.Fatalf("the demo printed no report command (%q)", command)
+	}
+	if b, err := exec.CommandContext(ctx, args[0], args[1:]...).CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", command, err, b)
+	}
+	text, err := exec.CommandContext(ctx, "pdftotext", args[len(args)-1], "-").Output()
+	if err != nil || !strings.Contains(string(text), "Northgate Hospital") || !strings.Contains(string(text), "DL-0201") ||
+		!strings.Contains(string(text), "客户影响报告") {
+		t.Errorf("the demo's report PDF: %v\n%s", err, text)
+	}
+	jsonArgs := append(args[1:len(args)-4:len(args)-4], "--format", "json")
+	b, err := exec.CommandContext(ctx, args[0], jsonArgs...).Output()
+	var rep struct {
+		Lines []struct {
+			ID    string `json:"id"`
+			Flaps int    `json:"flaps"`
+		} `json:"lines"`
+	}
+	if err != nil || json.Unmarshal(b, &rep) != nil {
+		t.Fatalf("report --format json: %v\n%s", err, b)
+	}
+	for _, l := range rep.Lines {
+		if l.ID == "DL-0201" && l.Flaps < 3 {
+			t.Errorf("report: DL-0201 with %d flaps, want its 3", l.Flaps)
+		}
+	}
 }
 
 func tail(s string, n int) string {
