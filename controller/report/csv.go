@@ -1,18 +1,19 @@
 package report
 
 import (
-	"encoding/csv"
 	"io"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vantage-net/vantage/internal/csvsafe"
 )
 
 // CSV writes one row per line with its figures, then the customer's
 // indicators (section column tells them apart), in the report's language
 // for headers and its zone for times. Seconds stay seconds, unrounded.
 func CSV(w io.Writer, r *Report, loc *time.Location) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w) // names and ids are the operator's: never a formula
 	rows := [][]string{{"section", "customer", "from", "to", "line", "sla_target_pct", "availability_pct", "sla_met",
 		"shortfall_pct", "down_seconds", "outages", "outage_seconds", "longest_outage_seconds", "flaps", "flap_seconds",
 		"flapping_periods", "degradations", "degraded_seconds", "mttr_seconds", "provisional_events"}}
@@ -44,6 +45,5 @@ func CSV(w io.Writer, r *Report, loc *time.Location) error {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Flush()
 }

@@ -3,13 +3,14 @@ package report
 import (
 	"cmp"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"html/template"
 	"io"
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/vantage-net/vantage/internal/csvsafe"
 )
 
 // Portfolio is an account manager's customers ranked by impact.
@@ -87,15 +88,14 @@ func (b *Builder) Portfolio(ctx context.Context, manager string, from, to time.T
 
 // PortfolioCSV writes the ranking.
 func PortfolioCSV(w io.Writer, p *Portfolio) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	cw.Write([]string{"rank", "customer", "name", "tier", "lines", "lines_sla_missed", "shortfall_pct", "outage_seconds",
 		"complaints_repeat", "complaints", "availability_pct"})
 	for _, c := range p.Customers {
 		cw.Write([]string{strconv.Itoa(c.Rank), c.Customer, c.Name, c.Tier, strconv.Itoa(c.Lines), strconv.Itoa(c.LinesMissed),
 			num(c.ShortfallPct), num(c.OutageSeconds), strconv.Itoa(c.Repeats), strconv.Itoa(c.Complaints), num(c.AvailabilityPct)})
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Flush()
 }
 
 // PortfolioHTML writes the ranking as a self-contained page (also the

@@ -35,3 +35,33 @@ func TestPortfolioRanksByImpact(t *testing.T) {
 		t.Errorf("portfolio page: %v", err)
 	}
 }
+
+// A name a spreadsheet would run as a formula is written inert in both
+// CSVs (internal/csvsafe); numbers stay numbers.
+func TestCSVNeutralisesFormulas(t *testing.T) {
+	db, b := scenario(t)
+	if _, err := db.Exec(`UPDATE customers SET name = '=HYPERLINK("http://x.invalid","a")' WHERE id = 'C-SH-003'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE lines SET circuit_id = '@L3' WHERE circuit_id = 'L3'`); err != nil {
+		t.Fatal(err)
+	}
+	p, err := b.Portfolio(context.Background(), reporttest.Manager, reporttest.From, reporttest.To, "en", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := PortfolioCSV(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `"'=HYPERLINK(`) {
+		t.Errorf("portfolio CSV:\n%s", buf.String())
+	}
+	buf.Reset()
+	if err := CSV(&buf, p.Reports[1], b.Location()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), ",'@L3,") {
+		t.Errorf("report CSV:\n%s", buf.String())
+	}
+}

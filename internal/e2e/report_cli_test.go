@@ -92,6 +92,20 @@ func TestReportThroughBinary(t *testing.T) {
 	if code != 0 || len(lines) != 4 || !strings.HasPrefix(lines[1], "1,"+reporttest.Customer) || !strings.Contains(progress, "[3/3]") {
 		t.Errorf("portfolio: exit %d\n%s\n%s", code, out, progress)
 	}
+	// The README's commands, as printed.
+	_, block, _ := strings.Cut(readme(t), "```sh\nvantage-controller report ")
+	block, _, _ = strings.Cut("vantage-controller report "+block, "```")
+	for _, line := range strings.Split(strings.TrimSpace(block), "\n") {
+		args := strings.Fields(line)
+		cmd := exec.Command(bin, args[1:]...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "report: ") {
+			t.Errorf("README: %s: %v\n%s", line, err, out)
+		}
+	}
+	if st, err := os.Stat(filepath.Join(dir, "C-SH-001.pdf")); err != nil || st.Size() < 10_000 {
+		t.Errorf("README's PDF: %v", err)
+	}
 	for _, c := range []struct {
 		args []string
 		want string
