@@ -40,6 +40,7 @@ type Scheduler struct {
 	o     ScheduleOptions
 	log   *slog.Logger
 	total *prometheus.CounterVec
+	looks prometheus.Counter
 }
 
 // NewScheduler builds a scheduler; reg may be nil.
@@ -57,9 +58,12 @@ func NewScheduler(b *Builder, mail Mailer, o ScheduleOptions, log *slog.Logger, 
 	s := &Scheduler{b: b, mail: mail, o: o, log: log, total: prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "vantage_report_deliveries_total",
 		Help: "Scheduled report mails by period (week, month) and outcome: queued, skipped_no_email (the account manager is not an email address), failed.",
-	}, []string{"period", "outcome"})}
+	}, []string{"period", "outcome"}), looks: prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "vantage_report_schedule_looks_total",
+		Help: "Looks for report mails due (each Interval); a period already queued is not queued again.",
+	})}
 	if reg != nil {
-		reg.MustRegister(s.total)
+		reg.MustRegister(s.total, s.looks)
 	}
 	return s
 }
@@ -83,6 +87,7 @@ func (s *Scheduler) Run(ctx context.Context) {
 // Step queues the mails of the last whole week and month (as enabled)
 // not queued yet, and returns how many it queued.
 func (s *Scheduler) Step(ctx context.Context) (int, error) {
+	s.looks.Inc()
 	now, loc := s.b.o.Now(), s.b.o.Location
 	type period struct {
 		name     string
