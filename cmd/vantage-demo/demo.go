@@ -157,6 +157,9 @@ func (d *demo) run(ctx context.Context, every time.Duration) error {
 	}
 	fmt.Printf("vantage demo ready: api=http://%s/api/v1/ token=%s metrics=http://%s/metrics healthz=http://%s/healthz influx=%s bucket=%s nats=%s snmp=%s logs=%s\n",
 		httpAddr, token, httpAddr, httpAddr, influx.url, influx.bucket, natsURL, snmpField, d.dir)
+	// The token rides in the link's #fragment, which the browser keeps to
+	// itself; the login page's script submits it (controller/webui).
+	fmt.Printf("vantage demo: web UI, opens logged in as admin: http://%s/ui/login#token=%s\n", httpAddr, token)
 	fmt.Printf("vantage demo: snmp: %s\n", snmp.status())
 	fmt.Printf("vantage demo: simulated trouble starts now; watch: curl -H 'Authorization: Bearer %s' http://%s/api/v1/incidents\n", token, httpAddr)
 	fmt.Printf("vantage demo: complaints: imported a GBK call-centre export with Chinese headers (%s/complaints-gbk.csv, mapping %s/complaints-mapping.yaml): %s\n",

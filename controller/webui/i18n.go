@@ -70,7 +70,7 @@ var funcs = template.FuncMap{
 		switch state {
 		case "down", "outage", "offline", "failed":
 			return "✖"
-		case "flapping", "flap", "degraded", "pending":
+		case "flapping", "flap", "degraded", "pending", "open":
 			return "⚠"
 		case "up", "online", "sent", "closed":
 			return "✔"

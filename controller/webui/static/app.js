@@ -13,12 +13,17 @@
   } catch (e) { /* no Intl: times stay in UTC */ }
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("login");
-    var m = /[#&]token=([^&]+)/.exec(location.hash);
-    if (form && m) {
-      document.getElementById("token").value = decodeURIComponent(m[1]);
-      history.replaceState(null, "", location.pathname + location.search);
-      form.submit();
-    }
+    var fromHash = function () {
+      var m = /[#&]token=([^&]+)/.exec(location.hash);
+      if (form && m) {
+        document.getElementById("token").value = decodeURIComponent(m[1]);
+        history.replaceState(null, "", location.pathname + location.search);
+        form.submit();
+      }
+    };
+    fromHash();
+    // The same link opened on the login page changes only the fragment.
+    window.addEventListener("hashchange", fromHash);
     var live = document.getElementById("live");
     if (live) {
       setInterval(function () {
