@@ -45,3 +45,36 @@ func svgChart(r *Report) template.HTML {
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }
+
+// svgDays draws minutes down (red) and degraded (amber) per day, so a
+// reader sees when in the period the trouble was.
+func svgDays(r *Report) template.HTML {
+	const w, h, left, bottom, top = 640.0, 150.0, 40.0, 24.0, 10.0
+	peak := 1.0
+	for _, d := range r.Days {
+		peak = max(peak, d.DownSeconds/60, d.DegradedSeconds/60)
+	}
+	n := float64(max(1, len(r.Days)))
+	slot := (w - left - 10) / n
+	y := func(min float64) float64 { return (h - bottom - top) * min / peak }
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f" role="img">`, w, h, w, h)
+	base := h - bottom
+	fmt.Fprintf(&b, `<line x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f" stroke="#555"/>`, left, w-10, base, base)
+	fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" font-size="10" text-anchor="end">%.0f</text>`, left-4, top+8, peak)
+	fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" font-size="10" text-anchor="end">0</text>`, left-4, base)
+	every := max(1, int(n)/15) // at most about 15 date labels
+	for i, d := range r.Days {
+		x := left + slot*float64(i)
+		bw := max(1, slot/2-1)
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#c62828"><title>%s %s min</title></rect>`,
+			x+1, base-y(d.DownSeconds/60), bw, y(d.DownSeconds/60), d.Date, mins(d.DownSeconds))
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#f9a825"><title>%s %s min</title></rect>`,
+			x+1+bw, base-y(d.DegradedSeconds/60), bw, y(d.DegradedSeconds/60), d.Date, mins(d.DegradedSeconds))
+		if i%every == 0 {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="9">%s</text>`, x+1, base+12, d.Date[5:])
+		}
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}

@@ -83,6 +83,7 @@ func (b *Builder) lines(ctx context.Context, r *Report) error {
 		return fmt.Errorf("report: line events: %w", err)
 	}
 	defer rows.Close()
+	days := newDays(r.From, r.To, b.o.Location)
 	for rows.Next() {
 		var id, kind string
 		var start, end int64
@@ -93,6 +94,7 @@ func (b *Builder) lines(ctx context.Context, r *Report) error {
 		}
 		l := &r.Lines[idx[id]]
 		in := float64(max(0, min(end, to)-max(start, from))) / 1e3
+		days.add(kind, max(start, from), min(end, to))
 		if !final {
 			l.Provisional++
 		}
@@ -119,6 +121,7 @@ func (b *Builder) lines(ctx context.Context, r *Report) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	r.Days = days.out
 	period := r.To.Sub(r.From).Seconds()
 	for i := range r.Lines {
 		l := &r.Lines[i]

@@ -80,6 +80,18 @@ func TestCustomerFiguresMatchScenario(t *testing.T) {
 	if len(r.Complaints) != 2 || r.Complaints[0].ID != "cp1" || r.Complaints[1].ID != "cp2" || !r.Complaints[1].Repeat {
 		t.Errorf("complaints: %+v", r.Complaints)
 	}
+	// Per day (Shanghai): A's 1,800 s on the 16th, B on the 18th, the
+	// flaps on the 19th, L2's open outage on the 22nd; degradations on
+	// the 17th and 18th.
+	if len(r.Days) != 7 || r.Days[0].Date != "2026-11-16" || r.Days[6].Date != "2026-11-22" {
+		t.Fatalf("days %+v", r.Days)
+	}
+	down := []float64{1800, 0, 1230, 15, 0, 0, 600}
+	degraded := []float64{0, 3600, 1800, 0, 0, 0, 0}
+	for i, d := range r.Days {
+		near(t, d.Date+" down", d.DownSeconds, down[i])
+		near(t, d.Date+" degraded", d.DegradedSeconds, degraded[i])
+	}
 	n := r.Notifications
 	if n == nil || n.Sent != 3 || n.ByChannel["email"] != 2 || n.ByChannel["sms"] != 1 || n.Impacts != 2 || n.ToldFirst != 1 {
 		t.Fatalf("notifications: %+v", n)

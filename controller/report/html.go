@@ -3,6 +3,7 @@ package report
 import (
 	"html/template"
 	"io"
+	"math"
 	"time"
 )
 
@@ -20,10 +21,11 @@ type htmlData struct {
 
 func (d htmlData) T(k string) string        { return t(d.R.Language, k) }
 func (d htmlData) Clock(t time.Time) string { return clock(t, d.loc) }
+func (d htmlData) Days() template.HTML      { return svgDays(d.R) }
 func (d htmlData) Chart() template.HTML     { return svgChart(d.R) }
 func (d htmlData) Pct(v float64) string     { return pct(v) }
 func (d htmlData) Min(s float64) string     { return mins(s) }
-func (d htmlData) Num(v float64) string     { return num(v) }
+func (d htmlData) Num(v float64) string     { return num(math.Round(v*1e4) / 1e4) } // JSON and CSV keep every digit
 func (d htmlData) Ratio(v float64) string   { return pct(100 * v) }
 func (d htmlData) Met(l Line) string {
 	return map[bool]string{true: d.T("met"), false: d.T("missed")}[l.Met]
@@ -55,6 +57,8 @@ th{background:#eee}td.n{text-align:right}.missed{color:#c62828;font-weight:bold}
 {{with .R.Summary}}<tr><td class="n">{{$.Pct .AvailabilityPct}}%</td><td class="n">{{.LinesMissed}}/{{.Lines}}</td><td class="n">{{.Outages}}</td><td class="n">{{$.Min .OutageSeconds}}</td><td class="n">{{$.Min .LongestSeconds}}</td><td class="n">{{.Flaps}}</td><td class="n">{{.FlappingPeriods}}</td><td class="n">{{.Degradations}}</td><td class="n">{{$.Min .MTTRSeconds}}</td><td class="n">{{.Incidents}}</td><td class="n">{{.Complaints}}</td></tr>{{end}}</table>
 <h2>{{.T "chart"}}</h2>
 {{.Chart}}
+<h2>{{.T "daily"}}</h2>
+{{.Days}}
 <h2>{{.T "lines"}}</h2>
 <table><tr><th>{{.T "line"}}</th><th>{{.T "target"}}</th><th>{{.T "avail"}}</th><th>SLA</th><th>{{.T "shortfall"}}</th><th>{{.T "outages"}}</th><th>{{.T "outage_min"}}</th><th>{{.T "longest_min"}}</th><th>{{.T "flaps"}}</th><th>{{.T "flapping"}}</th><th>{{.T "degradations"}}</th><th>{{.T "degraded_min"}}</th><th>{{.T "mttr_min"}}</th></tr>
 {{range .R.Lines}}<tr><td>{{.ID}}{{if .Provisional}} *{{end}}</td><td class="n">{{$.Pct .TargetPct}}%</td><td class="n">{{$.Pct .AvailabilityPct}}%</td><td class="{{if .Met}}met{{else}}missed{{end}}">{{$.Met .}}</td><td class="n">{{if not .Met}}{{$.Pct .ShortfallPct}}%{{end}}</td><td class="n">{{.Outages}}</td><td class="n">{{$.Min .OutageSeconds}}</td><td class="n">{{$.Min .LongestSeconds}}</td><td class="n">{{.Flaps}}</td><td class="n">{{.FlappingPeriods}}</td><td class="n">{{.Degradations}}</td><td class="n">{{$.Min .DegradedSeconds}}</td><td class="n">{{$.Min .MTTRSeconds}}</td></tr>

@@ -23,7 +23,7 @@ var labels = map[string]map[string]string{
 		"proactive": "主动告知率", "impacts": "影响次数", "told_first": "先于投诉告知", "tree": "指标体系 KEI → KQI → KPI → PI",
 		"layer": "层", "indicator": "指标", "value": "值", "definition": "定义", "from": "来源", "none": "无",
 		"ongoing": "进行中", "chart": "各专线可用率与 SLA 目标", "portfolio": "客户组合（按影响排序）", "rank": "排名",
-		"generated": "生成时间", "lines_missed": "未达标专线", "provisional": "含临时事件",
+		"generated": "生成时间", "lines_missed": "未达标专线", "provisional": "含临时事件", "daily": "每日中断（红）与劣化（黄）分钟数",
 	},
 	"en": {
 		"title": "Customer impact report", "customer": "Customer", "tier": "Tier", "manager": "Account manager",
@@ -40,6 +40,7 @@ var labels = map[string]map[string]string{
 		"ongoing": "ongoing", "chart": "Availability per line against its SLA target",
 		"portfolio": "Portfolio (by impact)", "rank": "Rank", "generated": "Generated",
 		"lines_missed": "Lines missing SLA", "provisional": "incl. provisional events",
+		"daily": "Minutes down (red) and degraded (amber) per day",
 	},
 }
 

@@ -20,6 +20,16 @@ type Report struct {
 	// section is left out rather than shown as zero.
 	Notifications *Notifications `json:"notifications,omitempty"`
 	Tree          []Indicator    `json:"indicators"`
+	// Days are the customer's seconds down and degraded per day of the
+	// period (days begin at midnight in Zone), all lines together.
+	Days []Day `json:"days"`
+}
+
+// Day is one day's figures.
+type Day struct {
+	Date            string  `json:"date"` // 2006-01-02 in the report's zone
+	DownSeconds     float64 `json:"down_seconds"`
+	DegradedSeconds float64 `json:"degraded_seconds"`
 }
 
 // Customer is who the report is about.

@@ -78,6 +78,8 @@ func PDF(w io.Writer, r *Report, loc *time.Location, fonts Fonts) error {
 			strconv.Itoa(s.Degradations), mins(s.MTTRSeconds), strconv.Itoa(s.Incidents), strconv.Itoa(s.Complaints)}})
 	heading(p, L("chart"))
 	pdfChart(p, r)
+	heading(p, L("daily"))
+	pdfDays(p, r)
 	heading(p, L("lines"))
 	var rows [][]string
 	for _, l := range r.Lines {
@@ -211,4 +213,47 @@ func pdfChart(p *fpdf.Fpdf, r *Report) {
 	p.SetXY(x0+left, y)
 	p.CellFormat(width/2, 4, strconv.FormatFloat(floor, 'f', 1, 64)+"%", "", 0, "L", false, 0, "")
 	p.CellFormat(width/2, 4, "100%", "", 1, "R", false, 0, "")
+}
+
+// pdfDays draws the per-day bars like the HTML's SVG.
+func pdfDays(p *fpdf.Fpdf, r *Report) {
+	const left, width, height = 14.0, 170.0, 30.0
+	_, pageH := p.GetPageSize()
+	if p.GetY()+height+8 > pageH-12 {
+		p.AddPage()
+	}
+	x0, y0 := p.GetXY()
+	peak := 1.0
+	for _, d := range r.Days {
+		peak = max(peak, d.DownSeconds/60, d.DegradedSeconds/60)
+	}
+	base := y0 + height
+	slot := width / float64(max(1, len(r.Days)))
+	p.Line(x0+left, base, x0+left+width, base)
+	p.SetXY(x0, y0)
+	p.CellFormat(left-1, 4, strconv.FormatFloat(peak, 'f', 0, 64), "", 0, "R", false, 0, "")
+	p.SetXY(x0, base-4)
+	p.CellFormat(left-1, 4, "0", "", 0, "R", false, 0, "")
+	every := max(1, len(r.Days)/15)
+	for i, d := range r.Days {
+		x := x0 + left + slot*float64(i)
+		bw := max(0.3, slot/2-0.3)
+		for j, v := range []float64{d.DownSeconds / 60, d.DegradedSeconds / 60} {
+			if v <= 0 {
+				continue
+			}
+			if j == 0 {
+				p.SetFillColor(198, 40, 40)
+			} else {
+				p.SetFillColor(249, 168, 37)
+			}
+			hh := height * v / peak
+			p.Rect(x+0.3+float64(j)*bw, base-hh, bw, hh, "F")
+		}
+		if i%every == 0 {
+			p.SetXY(x, base+0.5)
+			p.CellFormat(slot*float64(every), 4, d.Date[5:], "", 0, "L", false, 0, "")
+		}
+	}
+	p.SetXY(x0, base+5)
 }

@@ -38,6 +38,9 @@ func TestHTMLSelfContained(t *testing.T) {
 			t.Errorf("page lacks %q", want)
 		}
 	}
+	if n := strings.Count(page, "<svg"); n != 2 {
+		t.Errorf("%d inline SVG charts, want 2 (availability per line, minutes per day)", n)
+	}
 	for _, bad := range []string{"<script", "src=", "<link", "@import", "url("} {
 		if strings.Contains(page, bad) {
 			t.Errorf("page has %q: not self-contained", bad)
