@@ -66,18 +66,9 @@ func (u *UI) call(ctx context.Context, ss *session, method, path string, in, out
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	rec := &recorder{h: http.Header{}}
-	u.api.ServeHTTP(rec, req)
-	if rec.code == 0 {
-		rec.code = http.StatusOK
-	}
-	if rec.code/100 != 2 {
-		e := &apiError{Status: rec.code}
-		_ = json.Unmarshal(rec.body.Bytes(), e)
-		if e.Msg == "" {
-			e.Msg = http.StatusText(rec.code)
-		}
-		return e
+	rec, err := u.serve(req)
+	if err != nil {
+		return err
 	}
 	if out == nil {
 		return nil
@@ -99,4 +90,35 @@ func statusOf(err error) int {
 		return e.Status
 	}
 	return 0
+}
+
+// serve runs req through the API; a non-2xx answer is an *apiError.
+func (u *UI) serve(req *http.Request) (*recorder, error) {
+	rec := &recorder{h: http.Header{}}
+	u.api.ServeHTTP(rec, req)
+	if rec.code == 0 {
+		rec.code = http.StatusOK
+	}
+	if rec.code/100 != 2 {
+		e := &apiError{Status: rec.code}
+		_ = json.Unmarshal(rec.body.Bytes(), e)
+		if e.Msg == "" {
+			e.Msg = http.StatusText(rec.code)
+		}
+		return nil, e
+	}
+	return rec, nil
+}
+
+// raw is a GET whose answer is passed on as it is (a report file).
+func (u *UI) raw(r *http.Request, ss *session, path string) (*recorder, error) {
+	req, err := http.NewRequestWithContext(r.Context(), http.MethodGet, path, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.RemoteAddr = "ui"
+	if ss != nil && ss.token != "" {
+		req.Header.Set("Authorization", "Bearer "+ss.token)
+	}
+	return u.serve(req)
 }

@@ -68,11 +68,11 @@ var funcs = template.FuncMap{
 	// alone (the text is always next to it).
 	"icon": func(state string) string {
 		switch state {
-		case "down", "outage", "offline", "failed":
+		case "down", "outage", "offline", "failed", "confirmed":
 			return "✖"
 		case "flapping", "flap", "degraded", "pending", "open":
 			return "⚠"
-		case "up", "online", "sent", "closed":
+		case "up", "online", "sent", "closed", "not_observed":
 			return "✔"
 		}
 		return "?"
@@ -136,6 +136,10 @@ var messages = map[string]map[string]string{
 		"outage": "outage", "flap": "flap", "degraded": "degraded", "online": "online", "offline": "offline",
 		"role": "Role", "prior": "already", "report": "Report", "all_lines": "Lines",
 		"member_down": "down at", "member_up": "up at", "lines_of": "lines", "more": "More",
+		"verdict": "Verdict", "evidence": "Evidence", "category": "Category", "repeat": "repeat", "filter": "Filter",
+		"confirmed": "confirmed", "not_observed": "not observed", "not_monitored": "not monitored",
+		"line_interruption": "line interruption", "slow": "slow", "no_service": "no service", "weak_signal": "weak signal", "other": "other",
+		"places": "Places and coverage", "cell": "Cell", "score": "Coverage score", "weak": "weak", "compare": "Comparison",
 		"affected_count": "Affected", "zone": "Times in", "needs_ops": "Only admin and ops tokens may plan windows.",
 	},
 	"zh-CN": {
@@ -165,6 +169,10 @@ var messages = map[string]map[string]string{
 		"outage": "中断", "flap": "抖动", "degraded": "劣化", "online": "在线", "offline": "离线",
 		"role": "角色", "prior": "此前已", "report": "报告", "all_lines": "线路",
 		"member_down": "中断于", "member_up": "恢复于", "lines_of": "条线路", "more": "更多",
+		"verdict": "结论", "evidence": "依据", "category": "类别", "repeat": "重复投诉", "filter": "筛选",
+		"confirmed": "已证实", "not_observed": "未观测到", "not_monitored": "未监测",
+		"line_interruption": "线路中断", "slow": "网速慢", "no_service": "无服务", "weak_signal": "信号弱", "other": "其他",
+		"places": "待整改地点与覆盖", "cell": "网格", "score": "覆盖得分", "weak": "弱覆盖", "compare": "对比",
 		"affected_count": "受影响", "zone": "时区", "needs_ops": "只有管理员和运维令牌可以创建维护窗口。",
 	},
 }

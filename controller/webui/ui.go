@@ -53,7 +53,7 @@ type UI struct {
 // pageNames are the templates/<name>.html files, each rendered inside
 // layout.html.
 var pageNames = []string{"login", "overview", "incident", "line", "customers", "maintenance", "agents",
-	"notifications", "incidents", "error"}
+	"notifications", "incidents", "complaints", "error"}
 
 // New parses the embedded templates and registers the UI's metric.
 func New(o Options, log *slog.Logger, reg prometheus.Registerer) (*UI, error) {
@@ -110,6 +110,8 @@ func (u *UI) Register(mux *http.ServeMux) {
 	mux.Handle("GET /ui/lines/{id}", u.page(u.line))
 	mux.Handle("GET /ui/customers", u.page(u.customers))
 	mux.Handle("GET /ui/customers/{id}", u.page(u.customer))
+	mux.Handle("GET /ui/customers/{id}/report", u.page(u.report))
+	mux.Handle("GET /ui/complaints", u.page(u.complaints))
 	mux.Handle("GET /ui/maintenance", u.page(u.maintenance))
 	mux.Handle("POST /ui/maintenance", u.page(u.createWindow))
 	mux.Handle("GET /ui/agents", u.page(u.agents))

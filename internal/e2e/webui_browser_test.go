@@ -259,6 +259,23 @@ probes:
 		t.Fatalf("after forged posts the API shows %d acknowledgements, want still 1", n)
 	}
 
+	// A call-centre complaint about the down line: the complaints page
+	// shows it with its customer and a verdict (re-judged later).
+	body := fmt.Sprintf(`{"id": "CC-1", "received_at": %q, "customer_id": "D1", "category": "line_interruption"}`,
+		time.Now().UTC().Format(time.RFC3339))
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, api+"/api/v1/complaints", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+opsToken)
+	req.Header.Set("Content-Type", "application/json")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode/100 != 2 {
+		t.Fatalf("post complaint: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	do("complaints page", chromedp.Navigate(ui+"complaints"), chromedp.WaitVisible(chromedp.ID("complaints")))
+	if got := text("#complaints"); !strings.Contains(got, "CC-1") || !strings.Contains(got, "D1") || !strings.Contains(got, "line interruption") {
+		t.Errorf("complaints page: %q", got)
+	}
+
 	// 4. Plan a maintenance window.
 	start := time.Now().Add(2 * time.Hour).In(mustZone(t, "Asia/Shanghai"))
 	do("maintenance form", chromedp.Navigate(ui+"maintenance"), chromedp.WaitVisible(chromedp.ID("window-form")),
@@ -310,6 +327,19 @@ probes:
 	do("own customer", chromedp.Navigate(ui+"customers/D1"), chromedp.WaitVisible(chromedp.CSS("table")))
 	if got := text("main"); !strings.Contains(got, "L-BANK") || strings.Contains(got, "L-SHOP") {
 		t.Errorf("am-1's customer page: %q", got)
+	}
+	do("own customer's report", chromedp.Click(chromedp.ID("report-html")), chromedp.WaitVisible(chromedp.CSS("body")))
+	lab.WaitFor(t, ctx, 100*time.Millisecond, func() error {
+		loc, _ := chromedp.Run(bctx, chromedp.Location())
+		if got := text("body"); !strings.Contains(loc, "/report") || !strings.Contains(got, "L-BANK") {
+			return fmt.Errorf("report page %s: %.200q", loc, got)
+		}
+		return nil
+	})
+	screenshot(t, bctx, shots, "report")
+	do("other manager's report", chromedp.Navigate(ui+"customers/G1/report"), chromedp.WaitVisible(chromedp.CSS("p.err")))
+	if got := text("h1"); got != "Not found" {
+		t.Errorf("G1's report for am-1: %q, want the 404 page", got)
 	}
 	// The manager's own session with its valid CSRF token: an incident
 	// outside the scope (an unknown id alike) is 404, a window (the role
