@@ -55,6 +55,9 @@ func TestReportsAPI(t *testing.T) {
 			t.Errorf("%s: %d %s %.100q", format, code, ct, body)
 		}
 	}
+	if code, _, body := get("am", path+"&format=html&lang=en"); code != 200 || !strings.Contains(body, "Customer impact report") {
+		t.Errorf("lang=en: %d", code)
+	}
 	if code, _, _ := get("other", path); code != 404 {
 		t.Errorf("another manager's customer: %d, want 404", code)
 	}

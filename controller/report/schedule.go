@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -107,6 +108,7 @@ func (s *Scheduler) Step(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	queued := 0
+	var errs []error
 	for _, p := range periods {
 		for _, m := range managers {
 			if !strings.Contains(m, "@") {
@@ -130,13 +132,13 @@ func (s *Scheduler) Step(ctx context.Context) (int, error) {
 					s.log.Info("report mail queued", "manager", m, "period", p.name, "from", p.from, "attachments", len(mail.Attachments))
 				}
 			}
-			if err != nil {
+			if err != nil { // the next look tries again; the other managers' mails go now
 				s.total.WithLabelValues(p.name, "failed").Inc()
-				return queued, fmt.Errorf("report mail to %s for the %s of %s: %w", m, p.name, p.from.In(loc).Format("2006-01-02"), err)
+				errs = append(errs, fmt.Errorf("report mail to %s for the %s of %s: %w", m, p.name, p.from.In(loc).Format("2006-01-02"), err))
 			}
 		}
 	}
-	return queued, nil
+	return queued, errors.Join(errs...)
 }
 
 func (s *Scheduler) managers(ctx context.Context) ([]string, error) {

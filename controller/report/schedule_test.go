@@ -2,6 +2,8 @@ package report
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"encoding/base64"
 	"io"
 	"log/slog"
@@ -168,5 +170,38 @@ func TestScheduledDeliveryThroughSMTP(t *testing.T) {
 		if !strings.Contains(m.Subject, "2026-11-01 – 2026-11-30") {
 			t.Errorf("1 Dec: %s", m.Subject)
 		}
+	}
+}
+
+// failingMailer refuses one recipient's mail.
+type failingMailer struct {
+	Mailer
+	refuse string
+}
+
+func (f failingMailer) EnqueueMail(ctx context.Context, m notify.Mail) (bool, error) {
+	if m.To == f.refuse {
+		return false, errors.New("refused")
+	}
+	return f.Mailer.EnqueueMail(ctx, m)
+}
+
+// One manager's failing mail does not hold back the others': they are
+// queued in the same look, and the error names the manager.
+func TestScheduledDeliveryFailureIsolated(t *testing.T) {
+	db, b := scenario(t)
+	n, err := notify.New(notify.Options{DB: db, Now: func() time.Time { return reporttest.Now }}, nil, prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewScheduler(b, failingMailer{Mailer: n, refuse: reporttest.Manager}, ScheduleOptions{Weekly: true, Formats: []string{"csv"}},
+		nil, prometheus.NewRegistry())
+	q, err := s.Step(t.Context())
+	if err == nil || !strings.Contains(err.Error(), reporttest.Manager) || q != 1 {
+		t.Fatalf("queued %d, %v; want the other manager's mail queued and an error naming %s", q, err, reporttest.Manager)
+	}
+	var to string
+	if err := db.QueryRow(`SELECT recipient FROM notify_outbox WHERE kind = 'report_weekly'`).Scan(&to); err != nil || to != reporttest.OtherManager {
+		t.Errorf("queued to %q (%v)", to, err)
 	}
 }
