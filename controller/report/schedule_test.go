@@ -3,8 +3,8 @@ package report
 import (
 	"bytes"
 	"context"
-	"errors"
 	"encoding/base64"
+	"errors"
 	"io"
 	"log/slog"
 	"mime"
