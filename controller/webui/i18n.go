@@ -77,10 +77,12 @@ var funcs = template.FuncMap{
 		}
 		return "?"
 	},
-	"pct":  func(f float64) string { return fmt.Sprintf("%.3f %%", f) },
-	"dur":  func(s float64) string { return (time.Duration(s * float64(time.Second))).Round(time.Second).String() },
-	"tr":   func(l map[string]string, key string) string { return tr(l, key) },
-	"join": func(a []string) string { return joinComma(a) },
+	"pct":    func(f float64) string { return fmt.Sprintf("%.3f %%", f) },
+	"dur":    func(s float64) string { return (time.Duration(s * float64(time.Second))).Round(time.Second).String() },
+	"tr":     func(l map[string]string, key string) string { return tr(l, key) },
+	"join":   func(a []string) string { return joinComma(a) },
+	"deref":  func(f *float64) float64 { return *f },
+	"mul100": func(f float64) float64 { return 100 * f },
 	"lt": func(v *view, lines []linehealth.LineView, key string) lineTable {
 		return lineTable{V: v, Lines: lines, Key: key}
 	},
@@ -139,6 +141,7 @@ var messages = map[string]map[string]string{
 		"verdict": "Verdict", "evidence": "Evidence", "category": "Category", "repeat": "repeat", "filter": "Filter",
 		"confirmed": "confirmed", "not_observed": "not observed", "not_monitored": "not monitored",
 		"line_interruption": "line interruption", "slow": "slow", "no_service": "no service", "weak_signal": "weak signal", "other": "other",
+		"map_title": "Grid cells (geohash) of the coverage scores and the places to fix, drawn without map tiles", "rank": "rank", "why": "Why", "test": "Test", "is_better": "is better",
 		"places": "Places and coverage", "cell": "Cell", "score": "Coverage score", "weak": "weak", "compare": "Comparison",
 		"affected_count": "Affected", "zone": "Times in", "needs_ops": "Only admin and ops tokens may plan windows.",
 	},
@@ -172,6 +175,7 @@ var messages = map[string]map[string]string{
 		"verdict": "结论", "evidence": "依据", "category": "类别", "repeat": "重复投诉", "filter": "筛选",
 		"confirmed": "已证实", "not_observed": "未观测到", "not_monitored": "未监测",
 		"line_interruption": "线路中断", "slow": "网速慢", "no_service": "无服务", "weak_signal": "信号弱", "other": "其他",
+		"map_title": "覆盖得分与待整改地点的网格（geohash），无需地图瓦片", "rank": "排名", "why": "原因", "test": "测试", "is_better": "为优",
 		"places": "待整改地点与覆盖", "cell": "网格", "score": "覆盖得分", "weak": "弱覆盖", "compare": "对比",
 		"affected_count": "受影响", "zone": "时区", "needs_ops": "只有管理员和运维令牌可以创建维护窗口。",
 	},

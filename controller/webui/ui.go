@@ -53,7 +53,7 @@ type UI struct {
 // pageNames are the templates/<name>.html files, each rendered inside
 // layout.html.
 var pageNames = []string{"login", "overview", "incident", "line", "customers", "maintenance", "agents",
-	"notifications", "incidents", "complaints", "error"}
+	"notifications", "incidents", "complaints", "places", "compare", "error"}
 
 // New parses the embedded templates and registers the UI's metric.
 func New(o Options, log *slog.Logger, reg prometheus.Registerer) (*UI, error) {
@@ -112,6 +112,8 @@ func (u *UI) Register(mux *http.ServeMux) {
 	mux.Handle("GET /ui/customers/{id}", u.page(u.customer))
 	mux.Handle("GET /ui/customers/{id}/report", u.page(u.report))
 	mux.Handle("GET /ui/complaints", u.page(u.complaints))
+	mux.Handle("GET /ui/places", u.page(u.places))
+	mux.Handle("GET /ui/compare", u.page(u.compareCell))
 	mux.Handle("GET /ui/maintenance", u.page(u.maintenance))
 	mux.Handle("POST /ui/maintenance", u.page(u.createWindow))
 	mux.Handle("GET /ui/agents", u.page(u.agents))

@@ -61,3 +61,15 @@ func TestSessionsBoundedAndExpire(t *testing.T) {
 		t.Fatalf("after expiry: %v", err)
 	}
 }
+
+// geohashBox against a published point: u4pruydqqvj is 57.64911 N,
+// 10.40744 E (Wikipedia's example).
+func TestGeohashBox(t *testing.T) {
+	la0, la1, lo0, lo1, ok := geohashBox("u4pruydqqvj")
+	if !ok || la0 > 57.64911 || la1 < 57.64911 || lo0 > 10.40744 || lo1 < 10.40744 || la1-la0 > 1e-5 {
+		t.Fatalf("u4pruydqqvj: %v..%v, %v..%v %v", la0, la1, lo0, lo1, ok)
+	}
+	if _, _, _, _, ok := geohashBox("wtw3a!"); ok {
+		t.Fatal("a character outside the geohash alphabet decoded")
+	}
+}

@@ -261,7 +261,7 @@ probes:
 
 	// A call-centre complaint about the down line: the complaints page
 	// shows it with its customer and a verdict (re-judged later).
-	body := fmt.Sprintf(`{"id": "CC-1", "received_at": %q, "customer_id": "D1", "category": "line_interruption"}`,
+	body := fmt.Sprintf(`{"id": "CC-1", "received_at": %q, "customer_id": "D1", "category": "line_interruption", "lat": 30.2741, "lon": 120.1551}`,
 		time.Now().UTC().Format(time.RFC3339))
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, api+"/api/v1/complaints", strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+opsToken)
@@ -274,6 +274,22 @@ probes:
 	do("complaints page", chromedp.Navigate(ui+"complaints"), chromedp.WaitVisible(chromedp.ID("complaints")))
 	if got := text("#complaints"); !strings.Contains(got, "CC-1") || !strings.Contains(got, "D1") || !strings.Contains(got, "line interruption") {
 		t.Errorf("complaints page: %q", got)
+	}
+
+	// Its place: the complaint's grid cell on the offline map (SVG, no
+	// tiles), then that cell's comparison page.
+	lab.WaitFor(t, ctx, 500*time.Millisecond, func() error {
+		do("places page", chromedp.Navigate(ui+"places"), chromedp.WaitVisible(chromedp.ID("map")))
+		n, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.querySelectorAll("#map rect.cell").length`))
+		if err != nil || n == 0 {
+			return fmt.Errorf("no cell on the map yet (%v)", err)
+		}
+		return nil
+	})
+	screenshot(t, bctx, shots, "places")
+	do("compare a cell", chromedp.Click(chromedp.CSS("#places a")), chromedp.WaitVisible(chromedp.ID("compare-form")))
+	if got := text("main"); !strings.Contains(got, "Verdict") {
+		t.Errorf("comparison page: %q", got)
 	}
 
 	// 4. Plan a maintenance window.
