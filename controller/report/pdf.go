@@ -87,7 +87,11 @@ func PDF(w io.Writer, r *Report, loc *time.Location, fonts Fonts) error {
 		if !l.Met {
 			sla, short = L("missed"), pct(l.ShortfallPct)+"%"
 		}
-		rows = append(rows, []string{l.ID, pct(l.TargetPct) + "%", pct(l.AvailabilityPct) + "%", sla, short, strconv.Itoa(l.Outages),
+		id := l.ID
+		if l.Provisional > 0 {
+			id += " *" // counts provisional events, as the HTML marks them
+		}
+		rows = append(rows, []string{id, pct(l.TargetPct) + "%", pct(l.AvailabilityPct) + "%", sla, short, strconv.Itoa(l.Outages),
 			mins(l.OutageSeconds), mins(l.LongestSeconds), strconv.Itoa(l.Flaps), strconv.Itoa(l.FlappingPeriods),
 			strconv.Itoa(l.Degradations), mins(l.MTTRSeconds)})
 	}

@@ -112,7 +112,7 @@ func TestPDFRendersChinese(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := string(out)
-	for _, want := range []string{"客户影响报告", reporttest.CustomerName, "感知可用率", "99.4965%", "未达标", "port-7"} {
+	for _, want := range []string{"客户影响报告", reporttest.CustomerName, "感知可用率", "99.4965%", "未达标", "port-7", "L1 *"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("pdftotext lacks %q:\n%s", want, text)
 		}
