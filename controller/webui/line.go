@@ -13,6 +13,8 @@ import (
 type lineData struct {
 	linehealth.LineDetail
 	Chart      chart
+	Series     *seriesChart
+	SeriesErr  bool
 	Complaints []complaints.Complaint
 }
 
@@ -32,7 +34,7 @@ type band struct {
 }
 
 type tick struct {
-	X     float64
+	X, Y  float64
 	Label string
 }
 
@@ -101,6 +103,14 @@ func (u *UI) line(w http.ResponseWriter, r *http.Request, v *view) {
 	d.Chart = makeChart(d.Events, now, v.Loc)
 	d.Chart.addOpen(d.State, d.Since, now, v.Loc)
 	d.Chart.addTicks(now, v.Loc)
+	rng := r.URL.Query().Get("range")
+	if s, err := u.querySeries(r.Context(), d.ID, rng); err != nil {
+		// The page stands without the chart; logged once, here.
+		u.log.Warn("ui line series", "line", d.ID, "err", err)
+		d.SeriesErr = true
+	} else {
+		d.Series = makeSeriesChart(s, rng, now, v.Loc)
+	}
 	if d.Customer != "" {
 		var cs struct {
 			Complaints []complaints.Complaint `json:"complaints"`

@@ -37,6 +37,9 @@ type Options struct {
 	MaxSessions int
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Influx is where the line page's RTT / loss / jitter come from; an
+	// empty URL leaves the chart out.
+	Influx InfluxOptions
 }
 
 // UI serves /ui/.
@@ -48,6 +51,7 @@ type UI struct {
 	log      *slog.Logger
 	now      func() time.Time
 	refused  *prometheus.CounterVec
+	influx   InfluxOptions
 }
 
 // pageNames are the templates/<name>.html files, each rendered inside
@@ -69,7 +73,10 @@ func New(o Options, log *slog.Logger, reg prometheus.Registerer) (*UI, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	u := &UI{api: o.API, auth: o.AuthEnabled, log: log, now: o.Now, pages: map[string]*template.Template{},
+	if o.Influx.Timeout <= 0 {
+		o.Influx.Timeout = 5 * time.Second
+	}
+	u := &UI{api: o.API, auth: o.AuthEnabled, influx: o.Influx, log: log, now: o.Now, pages: map[string]*template.Template{},
 		sessions: newSessions(o.MaxSessions, o.SessionTTL, o.Now),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vantage_controller_ui_refused_total",

@@ -46,7 +46,7 @@ func newBrowser(t *testing.T, tz string) (context.Context, context.CancelFunc) {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1100, 760),
+		chromedp.WindowSize(1100, 900),
 		chromedp.Env("TZ=" + tz),
 	}
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)

@@ -189,6 +189,12 @@ probes:
 	if got := text("#line-state"); !strings.Contains(got, "down") || !strings.Contains(got, "✖") {
 		t.Errorf("line state %q, want ✖ down (text and icon, not colour alone)", got)
 	}
+	// RTT from InfluxDB: the agent's http results of this line (total time),
+	// in the last hour.
+	do("line series", chromedp.Navigate(ui+"lines/L-BANK?range=1h"), chromedp.WaitVisible(chromedp.ID("series")))
+	if n, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.querySelector("#series polyline.rtt").getAttribute("points")`)); err != nil || n == "" {
+		t.Errorf("RTT line from InfluxDB: %q %v", n, err)
+	}
 	screenshot(t, bctx, shots, "line")
 
 	// 3. Acknowledge it.
