@@ -59,7 +59,8 @@ func report(c config, s *stack, p plan, res results) {
 			}
 		}
 		if c.confirm {
-			fmt.Printf("+confirm rows: bound = slot timeout + (k-1)*confirm interval after the first failed slot; their latency against\n")
+			fmt.Printf("+confirm rows: bound = slot timeout + (k-2)*confirm interval + a confirmation round's timeout after the\n")
+			fmt.Printf("first failed slot; their latency against\n")
 			fmt.Printf("plain probing's k-miss floor at the same rate (%s at 1 Hz) is the gain\n", floorRange(k, time.Second))
 		}
 		fmt.Printf("probe: interval/timeout x echo requests per round and their gap; n: trials detected / run;\n")

@@ -52,10 +52,12 @@ func (l line) packetGap() time.Duration {
 
 // floor is the earliest the k-th failed round's result can exist after the
 // line's first failed slot: plain, the k-th slot's timeout; confirming, the
-// slot's timeout and then k-1 confirmation rounds.
+// slot's timeout, then confirmation rounds every confirm interval, the
+// (k-1)-th of them failing after its own timeout (the shorter of the
+// probe's timeout and the confirm interval).
 func (l line) floor(k int) time.Duration {
-	if l.confirm {
-		return l.timeout() + time.Duration(k-1)*l.every
+	if l.confirm && k > 1 {
+		return l.timeout() + time.Duration(k-2)*l.every + min(l.timeout(), l.every)
 	}
 	return time.Duration(k-1)*l.interval + l.timeout()
 }
