@@ -58,6 +58,7 @@ type panel struct {
 	// columns they name.
 	Options         json.RawMessage `json:"options"`
 	Transformations json.RawMessage `json:"transformations"`
+	FieldConfig     json.RawMessage `json:"fieldConfig"`
 }
 
 type target struct {
@@ -96,7 +97,8 @@ func loadDashboards() ([]dashboard, error) {
 }
 
 // fieldNames lists the column names a panel's options and transformations
-// refer to (geomap locations and dimensions, table sorting, filters), which
+// refer to (geomap locations and dimensions, table sorting, filters,
+// overrides by name), which
 // its queries must return.
 func (p panel) fieldNames() []string {
 	var names []string
@@ -104,6 +106,12 @@ func (p panel) fieldNames() []string {
 	walk = func(k string, v any) {
 		switch x := v.(type) {
 		case map[string]any:
+			// An override's matcher {id: byName, options: NAME}.
+			if x["id"] == "byName" {
+				if n, ok := x["options"].(string); ok {
+					names = append(names, n)
+				}
+			}
 			for kk, vv := range x {
 				walk(kk, vv)
 			}
@@ -118,7 +126,7 @@ func (p panel) fieldNames() []string {
 			}
 		}
 	}
-	for _, raw := range []json.RawMessage{p.Options, p.Transformations} {
+	for _, raw := range []json.RawMessage{p.Options, p.Transformations, p.FieldConfig} {
 		if len(raw) == 0 {
 			continue
 		}

@@ -60,6 +60,7 @@ func TestPanelQueriesReturnRows(t *testing.T) {
 	}
 	t.Logf("%d panel queries ran against InfluxDB 1.8.10 and returned rows", n)
 	t.Run("wrong names fail", func(t *testing.T) { checkCatchesWrongNames(t, srv, ds) })
+	t.Run("figures", func(t *testing.T) { checkFigures(t, srv, ds) })
 }
 
 // checkCatchesWrongNames proves the checks above can fail: a panel query

@@ -130,8 +130,8 @@ func seed(t *testing.T, srv *testinflux.Server) {
 	add("a3", start.Add(125*time.Minute+30*time.Second), "agent", map[string]string{"site": "S1"}, map[string]float64{"up": 0}, nil)
 
 	// Line state and events as controller/linehealth writes them.
-	state := func(at time.Time, line, customer string, up float64) {
-		add("", at, "line_state", map[string]string{"line": line, "customer": customer}, map[string]float64{"up": up}, nil)
+	state := func(at time.Time, line, customer string, up, flapping float64) {
+		add("", at, "line_state", map[string]string{"line": line, "customer": customer}, map[string]float64{"up": up, "flapping": flapping}, nil)
 	}
 	event := func(at time.Time, line, customer, kind, cause string, dur time.Duration, loss float64) {
 		tags := map[string]string{"line": line, "customer": customer, "kind": kind}
@@ -140,22 +140,23 @@ func seed(t *testing.T, srv *testinflux.Server) {
 		}
 		add("", at, "line_event", tags, map[string]float64{"duration_s": dur.Seconds(), "loss_pct": loss, "started_unix": float64(at.UnixMilli()) / 1e3}, nil)
 	}
-	state(start, "L1", "C1", 1)
-	state(start, "L2", "C2", 1)
+	state(start, "L1", "C1", 1, 0)
+	state(start, "L2", "C2", 1, 0)
 	for k := 0; k < 5; k++ { // five flaps of L1, then dampened (flapping)
 		at := now.Add(-4*time.Hour + time.Duration(k)*3*time.Minute)
-		state(at, "L1", "C1", 0)
-		state(at.Add(20*time.Second), "L1", "C1", 1)
+		state(at, "L1", "C1", 0, 0)
+		state(at.Add(20*time.Second), "L1", "C1", 1, 0)
 		event(at, "L1", "C1", "flap", "line", 20*time.Second, 100)
 	}
-	state(now.Add(-3*time.Hour-40*time.Minute), "L1", "C1", 0) // flapping
-	state(now.Add(-2*time.Hour), "L1", "C1", 1)
+	state(now.Add(-3*time.Hour-40*time.Minute), "L1", "C1", 0, 1) // flapping
+	state(now.Add(-2*time.Hour), "L1", "C1", 1, 0)
 	event(now.Add(-90*time.Minute), "L1", "C1", "outage", "watcher_uplink", 4*time.Minute, 100)
 	event(now.Add(-70*time.Minute), "L1", "C1", "degraded", "", 10*time.Minute, 12.5)
-	state(now.Add(-3*time.Hour), "L2", "C2", 0)
-	state(now.Add(-3*time.Hour+10*time.Minute), "L2", "C2", 1)
+	state(now.Add(-3*time.Hour), "L2", "C2", 0, 0)
+	state(now.Add(-3*time.Hour+10*time.Minute), "L2", "C2", 1, 0)
 	event(now.Add(-3*time.Hour), "L2", "C2", "outage", "customer_premises", 10*time.Minute, 100)
 	event(now.Add(-50*time.Minute), "L2", "C2", "flap", "line", 30*time.Second, 100)
+	state(now.Add(-45*time.Minute), "L2", "C2", 0, 1) // flapping to the end
 
 	// Coverage: cell points (no site) and site points, every 15 min.
 	for i := 0; i < 20; i++ {

@@ -45,12 +45,17 @@ func recorded(k linestate.EventKind) bool {
 }
 
 func (o *outputs) addState(tr linestate.Transition, customer string) {
-	up := 0.0
+	up, flapping := 0.0, 0.0
 	if tr.To == linestate.Up {
 		up = 1
 	}
+	// flapping tells a dampened line from a down or unknown one (both up
+	// 0), for the dashboards' flap leaderboard.
+	if tr.To == linestate.Flapping {
+		flapping = 1
+	}
 	o.points = append(o.points, shipper.Point{Result: result.Result{Time: tr.Time, Measurement: "line_state",
-		Tags: tags(tr.Line, customer), Fields: map[string]float64{"up": up}}})
+		Tags: tags(tr.Line, customer), Fields: map[string]float64{"up": up, "flapping": flapping}}})
 }
 
 // addLive queues a line's live set for the commit (live.go), with the

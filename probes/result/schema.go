@@ -180,7 +180,9 @@ var Schemas = map[string]Schema{
 	"line_state": {
 		Tags:     []string{"line", "customer"},
 		Required: []string{"line"},
-		Fields:   map[string]Kind{"up": Int},
+		// flapping is 1 on the transition into flapping (dampened, up 0)
+		// and 0 on every other, so up 0 alone does not say down.
+		Fields: map[string]Kind{"up": Int, "flapping": Int},
 	},
 	// agent is written by the controller's agent registry
 	// (controller/registry) from heartbeats: a point per heartbeat (up 1)
