@@ -382,6 +382,36 @@ probes:
 	if err := getOps("/api/v1/maintenance", &ws); err != nil || len(ws.Windows) != 1 {
 		t.Errorf("after forged posts: windows %+v (%v), want still 1", ws.Windows, err)
 	}
+
+	// 7. Keyboard: the first Tab reaches the skip link, Enter moves focus
+	// to the content.
+	do("overview for the keyboard", chromedp.Navigate(ui), chromedp.WaitVisible(chromedp.ID("live")),
+		chromedp.KeyEvent("\t"))
+	if got, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.activeElement.className`)); err != nil || got != "skip" {
+		t.Errorf("first Tab focuses %q (%v), want the skip link", got, err)
+	}
+	do("follow the skip link", chromedp.KeyEvent("\r"))
+	if got, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.activeElement.id`)); err != nil || got != "main" {
+		t.Errorf("after the skip link focus is on %q (%v), want main", got, err)
+	}
+
+	// 8. The overview updates without a reload: the line recovers, and
+	// within a refresh or two the open page shows no line down, with the
+	// page's own state (a marker set now) still there.
+	if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`window.vantageMarker = true`)); err != nil {
+		t.Fatal(err)
+	}
+	down.Store(false)
+	// A minute: the detector's k rounds, the commit, and a 10-s refresh.
+	refreshCtx, cancelRefresh := context.WithTimeout(ctx, time.Minute)
+	defer cancelRefresh()
+	lab.WaitFor(t, refreshCtx, 500*time.Millisecond, func() error {
+		got, err := chromedp.Run(bctx, chromedp.Evaluate[string](`(window.vantageMarker ? "same page " : "reloaded ") + document.getElementById("n-down").textContent`))
+		if err != nil || got != "same page 0" {
+			return fmt.Errorf("overview shows %q (%v), want \"same page 0\"", got, err)
+		}
+		return nil
+	})
 }
 
 func mustZone(t *testing.T, name string) *time.Location {
