@@ -100,7 +100,7 @@ func probeKey(p *config.Probe, jobs []config.Job) string {
 func (a *Agent) startProbe(ctx context.Context, r *probeRun, rng *mrand.Rand) {
 	specs := make([]schedule.JobSpec, len(r.jobs))
 	for i, j := range r.jobs {
-		specs[i] = schedule.JobSpec{Interval: j.interval, Confirm: j.confirm}
+		specs[i] = schedule.JobSpec{Interval: j.interval, Timeout: j.timeout, Confirm: j.confirm}
 		if j.network != "" {
 			// The target's networks share a slot: measured at the same moments.
 			specs[i].Moment = j.target

@@ -48,6 +48,11 @@ type confirmState struct {
 	last time.Time
 	// n counts the sequence's confirmation rounds.
 	n int
+	// confRunning: a confirmation round runs (it may overlap the slot's
+	// round when started on suspicion, suspect.go); confStarted is when.
+	confRunning bool
+	confStarted time.Time
+	rtt
 }
 
 // due is when the job next wants to start a round.
@@ -74,14 +79,14 @@ func (s *confirmState) endSequence() {
 func (p *Plan) startConfirm(e *entry, now time.Time) (Round, bool) {
 	r := Round{Job: e.job, Slot: e.at, Confirm: e.n + 1}
 	e.at = time.Time{}
-	if e.running || !p.budget.Take(now, budgetLevel(e.conf.Priority, e.watching())) {
+	if e.confRunning || !p.budget.Take(now, budgetLevel(e.conf.Priority, e.watching())) {
 		r.Skip = SkipBudget
 		e.endSequence()
 		return r, false
 	}
 	e.n++
 	e.last = r.Slot
-	e.running = true
+	e.seq, e.confRunning, e.confStarted = true, true, now
 	return r, true
 }
 
@@ -89,10 +94,10 @@ func (p *Plan) startConfirm(e *entry, now time.Time) (Round, bool) {
 // reports whether e's due time changed.
 func (p *Plan) afterRound(e *entry, failed bool, now time.Time) bool {
 	if !failed {
-		wasSeq := e.seq
+		changed := e.seq || !e.at.IsZero() // a sequence, or a suspicion (suspect.go)
 		e.failRun, e.downAt = 0, time.Time{}
 		e.endSequence()
-		return wasSeq
+		return changed
 	}
 	if !e.conf.enabled() {
 		return false
@@ -102,6 +107,11 @@ func (p *Plan) afterRound(e *entry, failed bool, now time.Time) bool {
 	}
 	if e.watching() && e.downAt.IsZero() {
 		e.downAt = now
+	}
+	if e.confRunning {
+		// The slot's round failed while a confirmation round started on
+		// suspicion still runs: that round's end schedules the next.
+		return false
 	}
 	if e.watching() && now.Sub(e.downAt) >= e.conf.Watch {
 		// Confirmed down and watched long enough (or not at all): the

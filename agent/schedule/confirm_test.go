@@ -28,15 +28,17 @@ type step struct {
 
 func runSteps(t *testing.T, p *Plan, steps []step) {
 	t.Helper()
+	var running Round
 	for _, s := range steps {
 		now := t0.Add(ms(s.at))
 		if s.done != "" {
-			p.Done(0, s.done == "fail", now)
+			p.Done(running, s.done == "fail", now)
 		}
 		start, _ := p.Due(now)
 		got := ""
 		for _, r := range start {
 			got += roundName(r)
+			running = r
 		}
 		if got != s.want {
 			t.Fatalf("at %dms (after %q): started %q, want %q", s.at, s.done, got, s.want)
@@ -121,7 +123,7 @@ func TestConfirmRefusedByBudget(t *testing.T) {
 	// A budget of 0 refuses: the refusal is reported, the slots go on.
 	p := onePlan(conf3, NewBudget(0))
 	p.Due(t0)
-	p.Done(0, true, t0.Add(ms(800)))
+	p.Done(Round{}, true, t0.Add(ms(800)))
 	start, skipped := p.Due(t0.Add(ms(800)))
 	if len(start) != 0 || len(skipped) != 1 || skipped[0].Skip != SkipBudget || skipped[0].Confirm != 1 {
 		t.Fatalf("start %v skipped %+v, want one refused confirmation", start, skipped)
@@ -139,12 +141,14 @@ func TestConfirmNeverOnASlot(t *testing.T) {
 	jobs := make([]JobSpec, 20)
 	for i := range jobs {
 		iv := time.Duration(200+rng.Intn(4)*200) * time.Millisecond
-		jobs[i] = JobSpec{Interval: iv, Group: i % 3, Confirm: Confirm{Interval: iv / 4 * time.Duration(1+rng.Intn(4)), Rounds: 1 + rng.Intn(4), Watch: time.Duration(rng.Intn(3)) * time.Second}}
+		// Half the jobs know their timeout: their confirmation rounds
+		// start on suspicion, alongside the slot's round.
+		jobs[i] = JobSpec{Interval: iv, Timeout: iv * 8 / 10 * time.Duration(i%2), Group: i % 3, Confirm: Confirm{Interval: iv / 4 * time.Duration(1+rng.Intn(4)), Rounds: 1 + rng.Intn(4), Watch: time.Duration(rng.Intn(3)) * time.Second}}
 	}
 	p := NewPlan(t0, jobs, rand.New(rand.NewSource(4)), NewBudget(1e9))
 	type run struct {
-		job int
-		end time.Time
+		round Round
+		end   time.Time
 		ok  bool
 	}
 	var running []run
@@ -154,7 +158,7 @@ func TestConfirmNeverOnASlot(t *testing.T) {
 		kept := running[:0]
 		for _, r := range running {
 			if !r.end.After(now) {
-				p.Done(r.job, !r.ok, now)
+				p.Done(r.round, !r.ok, now)
 			} else {
 				kept = append(kept, r)
 			}
@@ -180,7 +184,7 @@ func TestConfirmNeverOnASlot(t *testing.T) {
 			// Round lengths in whole ms, so confirmation rounds often
 			// come due exactly on a slot.
 			length := time.Duration(1+rng.Intn(int(timeout/time.Millisecond))) * time.Millisecond
-			running = append(running, run{job: r.Job, end: now.Add(length), ok: rng.Intn(3) == 0})
+			running = append(running, run{round: r, end: now.Add(length), ok: rng.Intn(3) == 0})
 		}
 	}
 	if confirms < 1000 {
@@ -243,14 +247,14 @@ func TestBudgetStormOfFailures(t *testing.T) {
 	started := map[int]int{}
 	refused := 0
 	var ends []struct {
-		job int
-		at  time.Time
+		round Round
+		at    time.Time
 	}
 	for now := t0; now.Before(t0.Add(5 * time.Second)); now = now.Add(5 * time.Millisecond) {
 		kept := ends[:0]
 		for _, e := range ends {
 			if !e.at.After(now) {
-				p.Done(e.job, true, now) // every round fails
+				p.Done(e.round, true, now) // every round fails
 			} else {
 				kept = append(kept, e)
 			}
@@ -262,9 +266,9 @@ func TestBudgetStormOfFailures(t *testing.T) {
 				started[jobs[r.Job].Confirm.Priority]++
 			}
 			ends = append(ends, struct {
-				job int
-				at  time.Time
-			}{r.Job, now.Add(150 * time.Millisecond)})
+				round Round
+				at    time.Time
+			}{r, now.Add(150 * time.Millisecond)})
 		}
 		for _, r := range skipped {
 			if r.Skip == SkipBudget {

@@ -34,11 +34,11 @@ func TestPlanMomentSharesSlotAcrossNetworks(t *testing.T) {
 			t.Fatalf("interval %d: due %v, want both networks of target A at one slot", i, render(start))
 		}
 		for _, r := range start {
-			p.Done(r.Job, false, r.Slot)
+			p.Done(Round{Job: r.Job}, false, r.Slot)
 		}
 		start, _ = p.Due(got[2].Add(time.Duration(i) * time.Second))
 		for _, r := range start {
-			p.Done(r.Job, false, r.Slot)
+			p.Done(Round{Job: r.Job}, false, r.Slot)
 		}
 	}
 }

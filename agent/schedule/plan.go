@@ -63,6 +63,12 @@ type JobSpec struct {
 	Interval time.Duration
 	Group    int
 	Confirm  Confirm
+	// Timeout bounds the job's slot rounds (a confirmation round's is the
+	// shorter of it and Confirm.Interval). A round that ran that long
+	// waited for a reply that never came: its length says nothing about
+	// the target's round trip, so it does not feed the job's estimate
+	// (suspect.go). Zero: every answered round feeds it.
+	Timeout time.Duration
 	// Moment, when not empty, puts the job on the same slot as the other
 	// jobs of its group with the same Moment: the same target measured over
 	// several networks runs at the same instants, so a comparison of the
@@ -81,9 +87,11 @@ type Plan struct {
 type entry struct {
 	job      int
 	interval time.Duration
+	timeout  time.Duration
 	base     time.Time // the first slot: slots are base + n·interval
 	next     time.Time // next slot
-	running  bool
+	running  bool      // the slot's round
+	started  time.Time // when the running slot round started
 	index    int
 	confirmState
 }
@@ -130,7 +138,7 @@ func NewPlan(start time.Time, jobs []JobSpec, rng *rand.Rand, budget *Budget) *P
 		}
 		k := position[keyOf(i, j)]
 		first := start.Add(off + step*time.Duration(k))
-		e := &entry{job: i, interval: j.Interval, base: first, next: first, confirmState: confirmState{conf: j.Confirm}}
+		e := &entry{job: i, interval: j.Interval, timeout: j.Timeout, base: first, next: first, confirmState: confirmState{conf: j.Confirm}}
 		p.entries[i] = e
 		heap.Push(&p.queue, e)
 	}
@@ -179,8 +187,9 @@ func (p *Plan) Due(now time.Time) (start, skipped []Round) {
 		case e.running:
 			skipped = append(skipped, Round{Job: e.job, Slot: slot, Skip: SkipBusy})
 		default:
-			e.running = true
+			e.running, e.started = true, now
 			start = append(start, Round{Job: e.job, Slot: slot})
+			p.suspect(e, now)
 		}
 		e.next = slot.Add(e.interval)
 		heap.Fix(&p.queue, 0)
@@ -188,12 +197,21 @@ func (p *Plan) Due(now time.Time) (start, skipped []Round) {
 	return start, skipped
 }
 
-// Done marks a job's round finished at now; failed says that nothing came
-// back (the round is evidence of a failure, not merely an error). A failed
-// round of a job with confirmation schedules its next confirmation round.
-func (p *Plan) Done(job int, failed bool, now time.Time) {
-	e := p.entries[job]
-	e.running = false
+// Done marks round r (as Due returned it) finished at now; failed says
+// that nothing came back (the round is evidence of a failure, not merely
+// an error). A failed round of a job with confirmation schedules its next
+// confirmation round; an answered one feeds the job's round-trip estimate.
+func (p *Plan) Done(r Round, failed bool, now time.Time) {
+	e := p.entries[r.Job]
+	started := e.started
+	if r.Confirm > 0 {
+		e.confRunning, started = false, e.confStarted
+	} else {
+		e.running = false
+	}
+	if !failed {
+		e.sample(now.Sub(started), e.roundTimeout(r.Confirm > 0))
+	}
 	if p.afterRound(e, failed, now) {
 		heap.Fix(&p.queue, e.index)
 	}

@@ -85,7 +85,7 @@ func TestPlanTable(t *testing.T) {
 	check := func(at int, done []int, wantStart, wantSkip []string) {
 		t.Helper()
 		for _, j := range done {
-			p.Done(j, false, t0)
+			p.Done(Round{Job: j}, false, t0)
 		}
 		s, k := p.Due(t0.Add(ms(at)))
 		if !equal(render(s), wantStart) || !equal(render(k), wantSkip) {
@@ -101,8 +101,8 @@ func TestPlanTable(t *testing.T) {
 	check(offA+2000, nil, []string{a(2000)}, nil)
 	// A stall of 3.2 s: A ran at 2000 and is finished; it starts once at the
 	// latest slot and the missed ones are skipped.
-	p.Done(0, false, t0)
-	p.Done(1, false, t0)
+	p.Done(Round{Job: 0}, false, t0)
+	p.Done(Round{Job: 1}, false, t0)
 	s, k := p.Due(t0.Add(ms(offA + 5200)))
 	var startsA, skipsA []string
 	for _, r := range s {

@@ -34,7 +34,7 @@ type Runner struct {
 // Start runs the schedule until ctx ends, then waits for running rounds.
 func (r *Runner) Start(ctx context.Context) {
 	type finished struct {
-		job    int
+		round  Round
 		failed bool
 	}
 	done := make(chan finished, len(r.Plan.entries))
@@ -55,7 +55,7 @@ func (r *Runner) Start(ctx context.Context) {
 			go func(round Round) {
 				defer wg.Done()
 				failed := r.Run(ctx, round)
-				done <- finished{round.Job, failed}
+				done <- finished{round, failed}
 			}(round)
 		}
 		wait := time.Hour
@@ -73,7 +73,7 @@ func (r *Runner) Start(ctx context.Context) {
 			case <-ctx.Done():
 				return
 			case f := <-done:
-				r.Plan.Done(f.job, f.failed, r.Clock.Now())
+				r.Plan.Done(f.round, f.failed, r.Clock.Now())
 				if n := r.Plan.Next(); !n.IsZero() && (next.IsZero() || n.Before(next)) {
 					break wait
 				}
