@@ -149,7 +149,7 @@ func TestConfirmNeverOnASlot(t *testing.T) {
 	type run struct {
 		round Round
 		end   time.Time
-		ok  bool
+		ok    bool
 	}
 	var running []run
 	last := map[int]time.Time{}
