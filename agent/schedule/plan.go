@@ -20,7 +20,9 @@
 //   - A job with confirmation (confirm.go) that fails a round is re-probed
 //     at its short confirmation interval until it answers or is confirmed
 //     down (and then, for a bounded while, until it answers), each round
-//     paid for from the agent's Budget, higher priorities first.
+//     paid for from the agent's Budget, higher priorities first. The first
+//     re-probe starts as soon as the slot's round outlives its usual length
+//     (suspect.go), alongside it, not when its timeout runs out.
 package schedule
 
 import (

@@ -64,24 +64,38 @@
 //     watch makes that a confirmation round, so the end is known to within
 //     one confirm interval, not one slot interval.
 //   - A 1-s drop at 1 Hz is counted when a confirmation round fails in it
-//     too, that is when the slot's round failed (its timeout) at least the
-//     span of a round's requests before the drop ended. With a 100-ms
-//     timeout that is 88 % of phases (TestConfirmOneSecondDropCountedOnce),
-//     with the controller's derived 200 ms 78 %, with the agent's default
-//     timeout (80 % of the interval) 18 %:
-//     fast confirmation needs a round timeout near the line's real round
-//     trip, not near the interval. A lone failed slot whose confirmation
-//     answers stays a run of one: random loss (a round fails only when all
-//     its requests are lost) still makes no flap.
+//     too, so the first confirmation round must start early enough. The
+//     agent starts it on suspicion (agent/schedule/suspect.go): when the
+//     slot's round outlives the length its answered rounds usually take
+//     (an RTO-style srtt + max(4·rttvar, 10 ms), 31 ms on a 1-ms path with
+//     3 requests 10 ms apart), not when the round's timeout has declared it
+//     failed. Then about 97 % of 1-s drops at random phases are counted
+//     (TestConfirmOneSecondDropsRecall: 195 of 200 at the controller's
+//     derived 200-ms timeout), missed only when the slot falls in the
+//     drop's last ~50 ms. Waiting for the failed round instead counts 88 %
+//     at a 100-ms timeout, 78 % at 200 ms and 18 % at the agent's default
+//     (80 % of the interval) (TestConfirmOneSecondDropCountedOnce, blind).
+//     Shortening the timeout itself to such an estimate was rejected: the
+//     timeout decides what a failed round is, and a round trip rising
+//     above the estimate would fail answered rounds. A lone failed slot
+//     whose confirmation answers stays a run of one, and suspicion fails
+//     no round: random loss (a round fails only when all its requests are
+//     lost) still makes no flap (TestConfirmRandomLossNoFlap).
 //   - Its start is not better known than before: the link went down
-//     somewhere after the last answered round, and the flap is stamped
-//     from the first failed slot, up to one slot interval late. Measuring
-//     a 1-s drop's duration within 0.3 s at 1 Hz therefore holds only for
-//     drops that begin within about 0.3 s before a slot; no rule can do
-//     better from rounds a second apart (a start stamped halfway between
-//     the last answered and the first failed round would trade the bias
-//     for an error of ±half an interval, and move every start the API and
-//     the incident grouping already rely on).
+//     somewhere in the slot interval between the last answered round and
+//     the first failed slot, which stamps the flap, up to one interval
+//     late; the end is the first answered confirmation round, up to one
+//     confirm interval late. So a drop's stored duration errs by
+//     end − start ∈ (−I, +C] (I slot, C confirm interval): at 1 Hz and
+//     200 ms, uniform phases put about 37 % of 1-s drops within 0.3 s of
+//     the truth, mean −0.39 s (a Monte Carlo of this model; bench/detect
+//     measured mean −0.37 s). No estimator from rounds a second apart
+//     meets 0.3 s for every drop: the start is uniform over the interval,
+//     so the best point estimate (the midpoint, bias-corrected) still errs
+//     by up to ±(I+C)/2 and is within 0.3 s for about 63 % of drops, and it
+//     would move every start the API and the incident grouping already
+//     rely on. Within 0.3 s always needs I + C ≤ 0.6 s with such midpoint
+//     stamping, or I ≤ 0.3 s as stamped: slots at 2.5–3.3 Hz or more.
 //
 // Two things differ from a slot's round, because a confirmation round is
 // not a sample taken on the schedule: it does not set the source's
