@@ -18,9 +18,9 @@ import "time"
 // srtt + max(4·rttvar, suspectGrain) after it started is missing a reply
 // its target normally sends by then, so the first confirmation round
 // starts at that moment, alongside the slot's round, instead of after its
-// timeout. On a 1-ms path with 3 requests 10 ms apart that is about 30 ms
+// timeout. On a 1-ms path with 3 requests 10 ms apart that is about 40 ms
 // after the slot instead of 200 ms: a 1-s drop is counted unless the slot
-// falls in its last ~5 %.
+// falls in its last ~6 %.
 //
 // Why not shorten the round's timeout to that estimate instead (an RTO-like
 // derived timeout): the timeout decides what a failed round is. A round
@@ -41,9 +41,11 @@ import "time"
 
 // suspectGrain is the least margin over the smoothed round length: the
 // runner starts rounds in steps of its Tick (5 ms in the agent) and
-// goroutine wake-ups jitter by a few ms more, which a 1-ms path's rttvar
-// does not cover.
-const suspectGrain = 10 * time.Millisecond
+// goroutine wake-ups on a busy agent jitter by several ms more, which a
+// 1-ms path's rttvar does not cover; a suspicion it misses costs a round.
+// 20 ms keeps 1-s drops at 1 Hz counted about 96 % of the time (the first
+// confirmation round's 3 requests must fall in the drop).
+const suspectGrain = 20 * time.Millisecond
 
 // rtt is a job's estimate of how long an answered round takes.
 type rtt struct {

@@ -33,7 +33,7 @@ func startedNames(rs []Round) string {
 }
 
 // TestConfirmStartsOnSuspicion: once the job knows its rounds end 21 ms
-// after they start, a slot round still running 10 ms past that (a reply
+// after they start, a slot round still running 20 ms past that (a reply
 // missing) starts the first confirmation round at once, alongside it, not
 // when its 200-ms timeout says it failed; the slot's failure then adds no
 // round of its own, and the sequence goes on from the confirmation round.
@@ -45,28 +45,28 @@ func TestConfirmStartsOnSuspicion(t *testing.T) {
 		t.Fatalf("started %s", startedNames(start))
 	}
 	s := start[0]
-	if got := p.Next().Sub(slot); got != ms(31) {
-		t.Fatalf("suspicion %s after the slot, want 31ms (21-ms rounds + the 10-ms grain)", got)
+	if got := p.Next().Sub(slot); got != ms(41) {
+		t.Fatalf("suspicion %s after the slot, want 41ms (21-ms rounds + the 20-ms grain)", got)
 	}
-	if start, _ := p.Due(slot.Add(ms(30))); len(start) != 0 {
-		t.Fatalf("at 30 ms started %s, want nothing yet", startedNames(start))
+	if start, _ := p.Due(slot.Add(ms(40))); len(start) != 0 {
+		t.Fatalf("at 40 ms started %s, want nothing yet", startedNames(start))
 	}
-	start, _ = p.Due(slot.Add(ms(31)))
-	if startedNames(start) != "C1@30031" {
-		t.Fatalf("at 31 ms started %q, want the first confirmation round while the slot's runs", startedNames(start))
+	start, _ = p.Due(slot.Add(ms(41)))
+	if startedNames(start) != "C1@30041" {
+		t.Fatalf("at 41 ms started %q, want the first confirmation round while the slot's runs", startedNames(start))
 	}
 	c1 := start[0]
 	p.Done(s, true, slot.Add(ms(200))) // the slot's round failed
 	if start, _ := p.Due(slot.Add(ms(200))); len(start) != 0 {
 		t.Fatalf("the slot's failure started %s while C1 runs", startedNames(start))
 	}
-	p.Done(c1, true, slot.Add(ms(231)))
-	start, _ = p.Due(slot.Add(ms(231)))
-	if startedNames(start) != "C2@30231" {
+	p.Done(c1, true, slot.Add(ms(241)))
+	start, _ = p.Due(slot.Add(ms(241)))
+	if startedNames(start) != "C2@30241" {
 		t.Fatalf("after C1 failed: started %q, want C2 at once (200 ms after C1)", startedNames(start))
 	}
-	// Confirmed down by the third failed round at 431 ms instead of 600.
-	p.Done(start[0], true, slot.Add(ms(431)))
+	// Confirmed down by the third failed round at 441 ms instead of 600.
+	p.Done(start[0], true, slot.Add(ms(441)))
 	if !p.entries[0].watching() {
 		t.Fatal("not confirmed down after the slot and two confirmation rounds failed")
 	}
@@ -85,11 +85,11 @@ func TestConfirmNoSuspicionWhenAnswered(t *testing.T) {
 		t.Fatalf("after an answered round the next round is at %s, want the next slot", got.Sub(t0))
 	}
 	start, _ = p.Due(slot.Add(time.Second))
-	start2, _ := p.Due(slot.Add(time.Second + ms(32))) // one reply missing: suspicion
+	start2, _ := p.Due(slot.Add(time.Second + ms(42))) // one reply missing: suspicion
 	if len(start2) != 1 || start2[0].Confirm != 1 {
 		t.Fatalf("started %q, want C1 on suspicion", startedNames(start2))
 	}
-	p.Done(start2[0], false, slot.Add(time.Second+ms(52))) // C1 answered
+	p.Done(start2[0], false, slot.Add(time.Second+ms(63))) // C1 answered
 	p.Done(start[0], false, slot.Add(time.Second+ms(200))) // two of three replies: answered at its timeout
 	if e := p.entries[0]; e.seq || e.failRun != 0 || e.srtt > srtt+ms(1) {
 		t.Fatalf("after answered rounds: seq %v failRun %d srtt %s (was %s)", e.seq, e.failRun, e.srtt, srtt)

@@ -67,12 +67,12 @@
 //     too, so the first confirmation round must start early enough. The
 //     agent starts it on suspicion (agent/schedule/suspect.go): when the
 //     slot's round outlives the length its answered rounds usually take
-//     (an RTO-style srtt + max(4·rttvar, 10 ms), 31 ms on a 1-ms path with
+//     (an RTO-style srtt + max(4·rttvar, 20 ms), 41 ms on a 1-ms path with
 //     3 requests 10 ms apart), not when the round's timeout has declared it
-//     failed. Then about 97 % of 1-s drops at random phases are counted
-//     (TestConfirmOneSecondDropsRecall: 195 of 200 at the controller's
+//     failed. Then about 96 % of 1-s drops at random phases are counted
+//     (TestConfirmOneSecondDropsRecall: 193 of 200 at the controller's
 //     derived 200-ms timeout), missed only when the slot falls in the
-//     drop's last ~50 ms. Waiting for the failed round instead counts 88 %
+//     drop's last ~60 ms. Waiting for the failed round instead counts 88 %
 //     at a 100-ms timeout, 78 % at 200 ms and 18 % at the agent's default
 //     (80 % of the interval) (TestConfirmOneSecondDropCountedOnce, blind).
 //     Shortening the timeout itself to such an estimate was rejected: the
