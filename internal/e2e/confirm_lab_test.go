@@ -52,15 +52,18 @@ type pingPoint struct {
 // config, pinging two customer ends in namespaces, and the real
 // controller. One line's link is cut for a few seconds:
 //
-//   - the first failed round is a slot's, the next two (k = 3 with it) are
-//     confirmation rounds marked confirm 1 and 2, and the line goes down in
-//     the API: confirmed down by confirmation rounds;
+//   - the first failed round is a slot's (or, when the cut fell among a
+//     slot's own requests, a confirmation round started on suspicion), the
+//     next two (k = 3 with it) are failed confirmation rounds, and the line
+//     goes down in the API: confirmed down by confirmation rounds;
 //   - while it stays down, watch rounds (confirm 3, 4, …) follow, and the
 //     round that first answers again is one of them;
 //   - the stored flap runs from that first failed slot to that first
 //     answered confirmation round;
-//   - the untouched line has no confirmation round, and the agent counts
-//     its confirmation rounds (none refused).
+//   - the untouched line has no failed round, and few confirmation rounds
+//     (only on suspicion of a late reply, agent/schedule/suspect.go, all
+//     answered), and the agent counts its confirmation rounds (none
+//     refused).
 //
 // Counts and marks only: no timing is judged.
 func TestConfirmationThroughAgentBinary(t *testing.T) {
@@ -143,11 +146,7 @@ publish: {batch_delay: 50ms}
 	if err != nil || len(before) == 0 {
 		t.Fatalf("no ping points of L-0001 before the cut (%v)", err)
 	}
-	for _, pt := range before {
-		if pt.confirm != 0 || pt.recv == 0 {
-			t.Fatalf("healthy L-0001 had a failed or confirmation round before the cut: %+v", before)
-		}
-	}
+	checkHealthy(t, "L-0001", before)
 
 	// Cut L-0001 for a few seconds: a flap.
 	cut := time.Now()
@@ -181,8 +180,8 @@ publish: {batch_delay: 50ms}
 		t.Fatalf("no failed rounds of L-0001 around the cut: %+v", pts)
 	}
 	seq := pts[first:]
-	if seq[0].confirm != 0 || seq[1].confirm != 1 || seq[2].confirm != 2 || seq[1].recv != 0 || seq[2].recv != 0 {
-		t.Fatalf("want a failed slot round then failed confirmation rounds 1 and 2 (k = 3), got %+v", seq[:3])
+	if seq[0].confirm > 1 || seq[1].confirm == 0 || seq[2].confirm == 0 || seq[1].recv != 0 || seq[2].recv != 0 {
+		t.Fatalf("want a failed slot round (or a confirmation round on suspicion) then two failed confirmation rounds (k = 3), got %+v", seq[:3])
 	}
 	answered := -1
 	for i, pt := range seq {
@@ -230,16 +229,12 @@ publish: {batch_delay: 50ms}
 		return nil
 	})
 
-	// The untouched line: no confirmation round at all.
+	// The untouched line: no failed round, few confirmation rounds.
 	other, err := points("L-0002", start.Add(-time.Minute))
 	if err != nil || len(other) == 0 {
 		t.Fatalf("no ping points of L-0002 (%v)", err)
 	}
-	for _, pt := range other {
-		if pt.confirm != 0 || pt.recv == 0 {
-			t.Fatalf("untouched L-0002 has a failed or confirmation round: %+v", pt)
-		}
-	}
+	checkHealthy(t, "L-0002", other)
 	m, err := agentKillScrape(fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort))
 	if err != nil {
 		t.Fatal(err)
@@ -261,4 +256,23 @@ publish: {batch_delay: 50ms}
 func near(a, b time.Time, tol time.Duration) bool {
 	d := a.Sub(b)
 	return d <= tol && d >= -tol
+}
+
+// checkHealthy fails unless every round of a healthy line was answered and
+// at most one in ten was a confirmation round (started on suspicion of a
+// late reply: on a busy test machine the agent's own wake-ups can be late).
+func checkHealthy(t *testing.T, line string, pts []pingPoint) {
+	t.Helper()
+	confirms := 0
+	for _, pt := range pts {
+		if pt.recv == 0 {
+			t.Fatalf("healthy %s has a failed round: %+v", line, pt)
+		}
+		if pt.confirm != 0 {
+			confirms++
+		}
+	}
+	if confirms*10 > len(pts) {
+		t.Fatalf("healthy %s: %d confirmation rounds among %d rounds, want at most one in ten", line, confirms, len(pts))
+	}
 }
