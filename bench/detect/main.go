@@ -103,7 +103,7 @@ func main() {
 	flag.BoolVar(&c.confirm, "confirm", true, "also run lines whose probes confirm a failed round (the agent's confirm block); -confirm=false: plain probes only")
 	flag.DurationVar(&c.confirmEvery, "confirm-interval", 200*time.Millisecond, "confirm.interval of the confirming probes")
 	flag.IntVar(&c.confirmRounds, "confirm-rounds", 3, "confirm.rounds of the confirming probes (the detector's k by default)")
-	flag.DurationVar(&c.confirmTimeout, "confirm-timeout", 100*time.Millisecond, "round timeout of the confirming probes (confirmation starts when a round has failed)")
+	flag.DurationVar(&c.confirmTimeout, "confirm-timeout", 100*time.Millisecond, "round timeout of the confirming probes (the controller derives 200ms; confirmation starts on suspicion, agent/schedule/suspect.go, or when a round has failed)")
 	flag.IntVar(&c.trials, "trials", 12, "latency trials per rate and mode (one line each)")
 	flag.Float64Var(&c.flapRate, "flap-rate", 1, "probe rate in Hz of the flap schedule's lines")
 	flag.DurationVar(&c.outage, "outage", 90*time.Second, "length of the schedule's outage, at least 65s (flaps stay 2-20 s)")
