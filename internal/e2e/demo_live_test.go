@@ -102,6 +102,30 @@ func TestDemoCountsFlapsAtOnce(t *testing.T) {
 		t.Fatalf("ready line without api and token: %q", readyLine)
 	}
 	api, token := m[1], m[2]
+	// The web UI's link with a ready login (README "Web UI"): the ready
+	// line's admin token in the fragment, and the login page it opens.
+	lab.WaitFor(t, ctx, 100*time.Millisecond, func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, l := range out {
+			if u, ok := strings.CutPrefix(l, "vantage demo: web UI, opens logged in as admin: "); ok {
+				if u != api+"/ui/login#token="+token {
+					return fmt.Errorf("web UI link %q, want %s/ui/login#token=<the ready line's token>", u, api)
+				}
+				resp, err := http.Get(strings.TrimSuffix(u, "#token="+token))
+				if err != nil {
+					return err
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), `id="login"`) {
+					return fmt.Errorf("web UI login page: %s", resp.Status)
+				}
+				return nil
+			}
+		}
+		return fmt.Errorf("no web UI line printed")
+	})
 	cfg, err := os.ReadFile(filepath.Join(dir, "controller.yaml"))
 	if err != nil || strings.Contains(string(cfg), "horizon:") {
 		t.Fatalf("the demo's controller.yaml must keep the production horizon (%v):\n%s", err, cfg)
