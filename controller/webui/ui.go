@@ -148,6 +148,9 @@ func secure(next http.Handler) http.Handler {
 
 const sessionCookie = "vantage_session"
 
+// anonCSRFCookie holds the forms' CSRF value when api_auth is off.
+const anonCSRFCookie = "vantage_csrf"
+
 // view is what every page template gets: the language's strings, the
 // user's time zone, the session's CSRF token and the page's own data.
 type view struct {
@@ -188,9 +191,18 @@ func (u *UI) page(h func(http.ResponseWriter, *http.Request, *view)) http.Handle
 			}
 			v.ss, v.CSRF, v.Operator = ss, ss.csrf, ss.operator
 		} else {
+			// No login with api_auth off, but forms still carry a CSRF
+			// value: a double-submit cookie, which another site can
+			// neither read nor send (SameSite=Strict).
 			v.ss, v.Operator = &session{}, true
+			if c, err := r.Cookie(anonCSRFCookie); err == nil && c.Value != "" {
+				v.ss.csrf = c.Value
+			} else if v.ss.csrf, err = randomID(); err == nil {
+				http.SetCookie(w, cookie(anonCSRFCookie, v.ss.csrf, 0))
+			}
+			v.CSRF = v.ss.csrf
 		}
-		if r.Method == http.MethodPost && u.auth && !v.ss.csrfOK(r.PostFormValue("csrf")) {
+		if r.Method == http.MethodPost && !v.ss.csrfOK(r.PostFormValue("csrf")) {
 			u.refused.WithLabelValues("csrf").Inc()
 			v.Error = v.L["err_csrf"]
 			u.render(w, http.StatusForbidden, "error", v)

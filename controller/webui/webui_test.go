@@ -2,6 +2,11 @@ package webui
 
 import (
 	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -71,5 +76,41 @@ func TestGeohashBox(t *testing.T) {
 	}
 	if _, _, _, _, ok := geohashBox("wtw3a!"); ok {
 		t.Fatal("a character outside the geohash alphabet decoded")
+	}
+}
+
+// With api_auth off there is no login, yet a form post without the CSRF
+// value of the browser's own cookie is refused before the API is called.
+func TestNoAuthFormsStillNeedCSRF(t *testing.T) {
+	calls := 0
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{}`))
+	})
+	u, err := New(Options{API: api}, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	u.Register(mux)
+	post := func(cookie, form string) int {
+		req := httptest.NewRequest(http.MethodPost, "/ui/incidents/1/ack", strings.NewReader(form))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if cookie != "" {
+			req.AddCookie(&http.Cookie{Name: "vantage_csrf", Value: cookie})
+		}
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, req)
+		return w.Code
+	}
+	if code := post("", ""); code != http.StatusForbidden || calls != 0 {
+		t.Errorf("post without cookie or value: %d, %d API calls; want 403 and none", code, calls)
+	}
+	if code := post("abc", "csrf=xyz"); code != http.StatusForbidden || calls != 0 {
+		t.Errorf("post with a value not the cookie's: %d, %d API calls; want 403 and none", code, calls)
+	}
+	if code := post("abc", "csrf=abc"); code != http.StatusSeeOther || calls != 2 {
+		t.Errorf("post with the cookie's value: %d, %d API calls; want 303 after the read and the ack", code, calls)
 	}
 }
