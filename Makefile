@@ -59,6 +59,7 @@ bench: build influxdb
 	$(GO) run ./bench/complaints
 	$(GO) run ./bench/notify
 	$(GO) run ./bench/report
+	$(GO) run ./bench/sim
 
 ## lint: gofmt, go vet, staticcheck
 lint:

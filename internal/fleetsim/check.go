@@ -96,7 +96,9 @@ func (r *Report) Write(w io.Writer) {
 	}
 }
 
-// Check compares the controller's line events (GET /api/v1/lines/{id}:
+// Check compares the controller's line events (GET /api/v1/lines for
+// every line's counts, then GET /api/v1/lines/{id} for each line with an
+// event in either:
 // flaps and outages not retracted, per line: exact counts per kind, and
 // each start within one probe interval of the truth as the watching agent
 // stamped it) and its incidents (GET /api/v1/incidents: one rooted at each
@@ -105,12 +107,24 @@ func (r *Report) Write(w io.Writer) {
 func Check(ctx context.Context, a *API, t *Truth) (*Report, error) {
 	r := &Report{Lines: len(t.Lines), Groups: len(t.Groups)}
 	r.Flaps, r.Outages = t.Counts()
+	counts, err := lineCounts(ctx, a)
+	if err != nil {
+		return nil, err
+	}
 	ids := make([]string, 0, len(t.Lines))
 	for id := range t.Lines {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
+		c, listed := counts[id]
+		if !listed {
+			r.Diffs = append(r.Diffs, fmt.Sprintf("line %s: not in GET /api/v1/lines", id))
+			continue
+		}
+		if len(t.Lines[id]) == 0 && c == [2]int{} {
+			continue // nothing happened and the list agrees: no detail call needed
+		}
 		var d struct {
 			Events []apiEvent `json:"events"`
 		}
@@ -188,6 +202,33 @@ func truthList(es []EventTruth) string {
 		b = append(b, fmt.Sprintf("%s@%ds/%ds", e.Kind, e.From, e.To-e.From))
 	}
 	return "[" + strings.Join(b, " ") + "]"
+}
+
+// lineCounts reads GET /api/v1/lines page by page: flaps and outages
+// (24 h) per line.
+func lineCounts(ctx context.Context, a *API) (map[string][2]int, error) {
+	out := map[string][2]int{}
+	after := ""
+	for {
+		var page struct {
+			Lines []struct {
+				ID      string `json:"id"`
+				Flaps   int    `json:"flaps_24h"`
+				Outages int    `json:"outages_24h"`
+			} `json:"lines"`
+			Next string `json:"next"`
+		}
+		if err := a.get(ctx, "list", "/api/v1/lines?limit=1000&after="+url.QueryEscape(after), &page); err != nil {
+			return nil, err
+		}
+		for _, l := range page.Lines {
+			out[l.ID] = [2]int{l.Flaps, l.Outages}
+		}
+		if page.Next == "" {
+			return out, nil
+		}
+		after = page.Next
+	}
 }
 
 // incidents reads every incident, page by page.

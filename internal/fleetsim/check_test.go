@@ -20,6 +20,30 @@ func fakeAPI(t *testing.T, lines map[string][]apiEvent, incs []apiIncident) *API
 		}
 		_ = json.NewEncoder(w).Encode(map[string]any{"events": lines[r.PathValue("id")]})
 	})
+	mux.HandleFunc("GET /api/v1/lines", func(w http.ResponseWriter, r *http.Request) {
+		type row struct {
+			ID      string `json:"id"`
+			Flaps   int    `json:"flaps_24h"`
+			Outages int    `json:"outages_24h"`
+		}
+		var rows []row
+		for _, id := range []string{"A", "B", "C"} {
+			x := row{ID: id}
+			for _, e := range lines[id] {
+				if !e.Retracted.IsZero() {
+					continue
+				}
+				switch e.Kind {
+				case "flap":
+					x.Flaps++
+				case "outage":
+					x.Outages++
+				}
+			}
+			rows = append(rows, x)
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"lines": rows})
+	})
 	mux.HandleFunc("GET /api/v1/incidents", func(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(map[string]any{"incidents": incs})
 	})
@@ -35,6 +59,7 @@ func TestCheck(t *testing.T) {
 		Lines: map[string][]EventTruth{
 			"A": {{Kind: "flap", From: 10, To: 15}, {Kind: "outage", From: 30, To: 100}},
 			"B": {{Kind: "flap", From: 20, To: 25, SkewS: 2}},
+			"C": {},
 		},
 		Groups: []GroupTruth{{Element: "card1", Start: 10, Lines: []string{"A", "C"}}},
 	}
@@ -55,6 +80,7 @@ func TestCheck(t *testing.T) {
 	bad := map[string][]apiEvent{
 		"A": {{Kind: "flap", Start: at(10), Final: true}, {Kind: "flap", Start: at(30), Final: true}},
 		"B": {{Kind: "flap", Start: at(20), Final: false}, {Kind: "flap", Start: at(40), Final: true}},
+		"C": {{Kind: "flap", Start: at(40), Final: true}},
 	}
 	incs = []apiIncident{{ID: 1, Root: "card1", Start: at(11), Lines: 1}, {ID: 3, Root: "pop1", Start: at(80), Lines: 4}}
 	r, err = Check(context.Background(), fakeAPI(t, bad, incs), truth)
@@ -67,6 +93,7 @@ func TestCheck(t *testing.T) {
 		"line B: controller 2 flaps 0 outages, truth 1 flaps 0 outages",
 		"grouped failure card1 at 10s: incident 1 has 1 lines, truth 2",
 		"incident 3 rooted at pop1 (4 lines",
+		"line C: controller 1 flaps 0 outages, truth 0 flaps 0 outages",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("diffs lack %q:\n%s", want, text)

@@ -1,0 +1,64 @@
+// Command sim is the one-controller scale benchmark of issue 16: the
+// fleet simulator (internal/fleetsim) publishes N lines' results into the
+// shipped vantage-controller (embedded NATS with agent auth, SQLite, a
+// real InfluxDB started by scripts/influxdb.sh) for a while; it samples
+// the ingest's consumer lag and the controller's RSS every 10 s, then
+// waits for the events to become final and runs the checker (every
+// GET /api/v1/lines/{id} timed) and pages through GET /api/v1/lines
+// (timed), and prints the figures. Short by default (2,000 lines, 2
+// minutes); BENCH_LONG=1 for 50,000 lines and 10 minutes.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+)
+
+type config struct {
+	lines     int
+	duration  time.Duration
+	rateScale float64
+	horizon   time.Duration
+	seed      int64
+	keep      bool
+}
+
+func main() {
+	c := config{lines: 2000, duration: 2 * time.Minute, rateScale: 200}
+	if os.Getenv("BENCH_LONG") == "1" {
+		c = config{lines: 50_000, duration: 10 * time.Minute, rateScale: 10}
+	}
+	flag.IntVar(&c.lines, "lines", c.lines, "simulated lines")
+	flag.DurationVar(&c.duration, "duration", c.duration, "how long results are published")
+	flag.Float64Var(&c.rateScale, "rate-scale", c.rateScale, "multiplies the field's flap rate")
+	flag.DurationVar(&c.horizon, "horizon", 60*time.Second, "the controller's detector.horizon")
+	flag.Int64Var(&c.seed, "seed", 16, "simulation seed")
+	flag.BoolVar(&c.keep, "keep", false, "keep the work directory")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	dir, err := os.MkdirTemp("", "bench-sim-")
+	if err != nil {
+		fatal(err)
+	}
+	if !c.keep {
+		defer os.RemoveAll(dir)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if err := run(ctx, c, dir, log); err != nil {
+		fmt.Fprintln(os.Stderr, "bench/sim:", err, "(work dir", filepath.Clean(dir)+")")
+		os.Exit(1)
+	}
+}
+
+func fatal(err error) {
+	fmt.Fprintln(os.Stderr, "bench/sim:", err)
+	os.Exit(1)
+}

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/vantage-net/vantage/controller/agentauth"
+	"github.com/vantage-net/vantage/controller/store/sqlite"
+	"github.com/vantage-net/vantage/internal/fleetsim"
+)
+
+type sample struct {
+	at               time.Duration
+	pending          float64
+	ingested, rssMB  float64
+	ctrlCPU, simLoad string
+}
+
+func run(ctx context.Context, c config, dir string, log *slog.Logger) error {
+	p, err := fleetsim.NewPlan(fleetsim.Config{Lines: c.lines, Duration: c.duration, RateScale: c.rateScale,
+		GroupedFailures: max(2, c.lines/5000), SilentAgents: max(1, c.lines/10000), SkewedAgents: max(1, c.lines/10000),
+		SilenceFor: 30 * time.Second, Quiet: 10 * time.Second, Seed: c.seed})
+	if err != nil {
+		return err
+	}
+	inv := filepath.Join(dir, "inventory.yaml")
+	if err := p.WriteInventory(inv); err != nil {
+		return err
+	}
+	s, err := startStack(ctx, dir, inv, c.horizon)
+	defer s.stop()
+	if err != nil {
+		return err
+	}
+	pw, err := issue(ctx, s.db, p)
+	if err != nil {
+		return err
+	}
+	pid := s.ctrl.Process.Pid
+	flaps, outages := p.Truth.Counts()
+	fmt.Printf("bench/sim: %d lines, %d agents, %v, rate ×%g: %d flaps, %d outages, %d grouped failures; %d cores, load %s\n",
+		len(p.Lines), len(p.Agents), c.duration, c.rateScale, flaps, outages, len(p.Truth.Groups), runtime.NumCPU(), loadavg())
+
+	var st *fleetsim.Stats
+	var runErr error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	statsReady := make(chan struct{})
+	go func() {
+		defer wg.Done()
+		st, runErr = p.Run(ctx, fleetsim.RunOptions{URL: s.natsURL, Passwords: pw, Logger: log,
+			Started: func(time.Time) { close(statsReady) }})
+	}()
+	<-statsReady
+	t0 := time.Now()
+	cpu0 := cpuSeconds(pid)
+	var samples []sample
+	tick := time.NewTicker(10 * time.Second)
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+loop:
+	for {
+		select {
+		case <-done:
+			break loop
+		case <-ctx.Done():
+			<-done
+			return ctx.Err()
+		case <-tick.C:
+			pend, _ := metric(ctx, s.api, s.token, "vantage_controller_ingest_pending_messages")
+			ing, _ := metric(ctx, s.api, s.token, "vantage_controller_results_ingested_total")
+			sm := sample{at: time.Since(t0).Round(time.Second), pending: pend, ingested: ing, rssMB: float64(procKB(pid, "VmRSS")) / 1024,
+				ctrlCPU: fmt.Sprintf("%.0f%%", 100*(cpuSeconds(pid)-cpu0)/time.Since(t0).Seconds()), simLoad: loadavg()}
+			samples = append(samples, sm)
+			fmt.Printf("  %5v  pending %6.0f msgs  ingested %9.0f results (%6.0f/s)  controller RSS %5.0f MB  CPU %s  load %s\n",
+				sm.at, sm.pending, sm.ingested, sm.ingested/time.Since(t0).Seconds(), sm.rssMB, sm.ctrlCPU, sm.simLoad)
+		}
+	}
+	tick.Stop()
+	// Lag bounded and not growing: the largest backlog in each half of the run.
+	var half [2]float64
+	for i, sm := range samples {
+		h := min(1, 2*i/max(1, len(samples)))
+		half[h] = max(half[h], sm.pending)
+	}
+	fmt.Printf("ingest backlog (pending messages): max %.0f in the first half, %.0f in the second\n", half[0], half[1])
+	if runErr != nil {
+		return fmt.Errorf("simulator: %w", runErr)
+	}
+	pubAt := time.Since(t0)
+	fmt.Printf("simulator: %d results, %d published in %v (%.0f/s offered)\n", st.Results.Load(), st.Published.Load(), pubAt.Round(time.Second),
+		float64(st.Results.Load())/c.duration.Seconds())
+	// Catch-up: how long until the controller has ingested everything.
+	want := float64(st.Published.Load())
+	catch := time.Now()
+	for {
+		ing, err := metric(ctx, s.api, s.token, "vantage_controller_results_ingested_total")
+		if err == nil && ing >= want {
+			break
+		}
+		if time.Since(catch) > 15*time.Minute || ctx.Err() != nil {
+			fmt.Printf("ingest did NOT catch up: %.0f of %.0f results after 15 min more\n", ing, want)
+			return fmt.Errorf("ingest behind")
+		}
+		time.Sleep(2 * time.Second) // polling to a deadline
+	}
+	fmt.Printf("ingest caught up %v after the last result was published; controller CPU %.0f s over the run, peak RSS %.0f MB\n",
+		time.Since(catch).Round(time.Second), cpuSeconds(pid)-cpu0, float64(procKB(pid, "VmHWM"))/1024)
+
+	// Final events: the horizon after the last event, then check.
+	var lat = map[string][]time.Duration{}
+	api := &fleetsim.API{Base: s.api, Token: s.token, Latency: func(k string, d time.Duration) { lat[k] = append(lat[k], d) }}
+	var rep *fleetsim.Report
+	deadline := time.Now().Add(c.horizon + 5*time.Minute)
+	for {
+		lat = map[string][]time.Duration{}
+		rep, err = fleetsim.Check(ctx, api, &p.Truth)
+		if err != nil {
+			return err
+		}
+		if rep.Pending == 0 || time.Now().After(deadline) {
+			break
+		}
+		fmt.Printf("  %d lines not final yet\n", rep.Pending)
+		time.Sleep(10 * time.Second) // polling to a deadline
+	}
+	rep.Write(&limitWriter{n: 40})
+	for _, k := range []string{"detail", "list", "incidents"} {
+		fmt.Printf("API %-9s %6d calls  p50 %v  p95 %v  max %v\n", k, len(lat[k]), pct(lat[k], 50), pct(lat[k], 95), pct(lat[k], 100))
+	}
+	if !rep.OK() {
+		return fmt.Errorf("controller differs from the ground truth")
+	}
+	return nil
+}
+
+func pct(ds []time.Duration, p int) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := min(len(s)-1, (len(s)*p+99)/100-1)
+	return s[max(0, i)].Round(100 * time.Microsecond)
+}
+
+func issue(ctx context.Context, path string, p *fleetsim.Plan) (map[string]string, error) {
+	db, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	store := agentauth.NewStore(db)
+	out := map[string]string{}
+	for _, a := range p.Agents {
+		iss, err := store.Add(ctx, a.ID)
+		if err != nil {
+			return nil, err
+		}
+		out[a.ID] = iss.Password
+	}
+	return out, nil
+}
