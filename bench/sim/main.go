@@ -28,6 +28,9 @@ type config struct {
 	horizon   time.Duration
 	seed      int64
 	keep      bool
+	// catchUp bounds the wait for the ingest to catch up and for the
+	// events to become final after the run.
+	catchUp time.Duration
 }
 
 func main() {
@@ -40,6 +43,7 @@ func main() {
 	flag.Float64Var(&c.rateScale, "rate-scale", c.rateScale, "multiplies the field's flap rate")
 	flag.DurationVar(&c.horizon, "horizon", 60*time.Second, "the controller's detector.horizon")
 	flag.Int64Var(&c.seed, "seed", 16, "simulation seed")
+	flag.DurationVar(&c.catchUp, "catch-up", 4*time.Minute, "longest wait for the ingest to catch up, and again for events to become final")
 	flag.BoolVar(&c.keep, "keep", false, "keep the work directory")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

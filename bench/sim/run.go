@@ -104,8 +104,8 @@ loop:
 		if err == nil && ing >= want {
 			break
 		}
-		if time.Since(catch) > 15*time.Minute || ctx.Err() != nil {
-			fmt.Printf("ingest did NOT catch up: %.0f of %.0f results after 15 min more\n", ing, want)
+		if time.Since(catch) > c.catchUp || ctx.Err() != nil {
+			fmt.Printf("ingest did NOT catch up: %.0f of %.0f results %v after the last was published\n", ing, want, c.catchUp)
 			return fmt.Errorf("ingest behind")
 		}
 		time.Sleep(2 * time.Second) // polling to a deadline
@@ -117,7 +117,7 @@ loop:
 	var lat = map[string][]time.Duration{}
 	api := &fleetsim.API{Base: s.api, Token: s.token, Latency: func(k string, d time.Duration) { lat[k] = append(lat[k], d) }}
 	var rep *fleetsim.Report
-	deadline := time.Now().Add(c.horizon + 5*time.Minute)
+	deadline := time.Now().Add(c.horizon + c.catchUp)
 	for {
 		lat = map[string][]time.Duration{}
 		rep, err = fleetsim.Check(ctx, api, &p.Truth)
