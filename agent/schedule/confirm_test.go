@@ -153,7 +153,7 @@ func TestConfirmNeverOnASlot(t *testing.T) {
 	}
 	var running []run
 	last := map[int]time.Time{}
-	confirms := 0
+	confirms, overlapped := 0, 0
 	for now := t0; now.Before(t0.Add(time.Minute)); now = now.Add(time.Millisecond) {
 		kept := running[:0]
 		for _, r := range running {
@@ -171,6 +171,9 @@ func TestConfirmNeverOnASlot(t *testing.T) {
 				t.Fatalf("job %d: round at %v not after the previous %v", r.Job, r.Slot, last[r.Job])
 			}
 			last[r.Job] = r.Slot
+			if r.Confirm > 0 && e.running {
+				overlapped++ // started on suspicion, alongside the slot's round
+			}
 			if r.Confirm > 0 {
 				confirms++
 				if r.Slot.Sub(e.base)%e.interval == 0 {
@@ -189,6 +192,9 @@ func TestConfirmNeverOnASlot(t *testing.T) {
 	}
 	if confirms < 1000 {
 		t.Fatalf("only %d confirmation rounds: the test did not exercise confirmation", confirms)
+	}
+	if overlapped < 10 {
+		t.Fatalf("only %d confirmation rounds on suspicion: the test did not exercise overlapping rounds", overlapped)
 	}
 }
 
