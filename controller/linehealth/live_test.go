@@ -219,11 +219,13 @@ func TestCrashBetweenLiveAndFinal(t *testing.T) {
 	}
 }
 
-// Evidence only a little late (within the reorder slack) is applied to the
-// live view at its arrival time, so the live flap keeps its start; the
-// final view places it exactly, and the same event is revised when it
-// becomes final, naming the late source.
-func TestFinalViewRevisesLiveEvent(t *testing.T) {
+// Evidence only a little late (within the reorder slack) that would move
+// the live flap is not applied at its arrival time (that split one cut
+// seen from both ends into several, linestate doc.go "Late evidence"): the
+// live view is rebuilt with it in place, so the same event is revised
+// before the horizon, naming the late source, and the final event agrees
+// with it.
+func TestSlightlyLateEvidenceRevisesLiveEventAtOnce(t *testing.T) {
 	f := liveFixture(t)
 	m := f.monitor(t)
 	f.probeL1(t, m, 0, 14, 10, 12)
@@ -234,8 +236,12 @@ func TestFinalViewRevisesLiveEvent(t *testing.T) {
 	id := d.Events[0].ID
 	f.deliver(t, m, "cpe-1", f.second(14.6), ping("L1", f.second(9.5), false))
 	f.probeL1(t, m, 14, 20, -1, -1)
-	if d := f.line(t, "L1"); len(d.Events) != 1 || !d.Events[0].Start.Equal(f.second(10)) || len(d.Events[0].Revisions) != 0 {
-		t.Fatalf("the live flap changed before the horizon: %+v", d.Events)
+	d = f.line(t, "L1")
+	if len(d.Events) != 1 || d.Events[0].ID != id || d.Events[0].Final || !d.Events[0].Start.Equal(f.second(9.5)) || len(d.Events[0].Revisions) != 1 {
+		t.Fatalf("want live flap %d revised to start at 9.5 s before the horizon, got %+v", id, d.Events)
+	}
+	if r := d.Events[0].Revisions[0]; r.Change != "revised" || r.Final || r.Fields[0].Field != "start" || !strings.Contains(r.Cause, "cpe-1") {
+		t.Fatalf("revision %+v: want the start moved live because of cpe-1", r)
 	}
 	f.passHorizon(t, m)
 	d = f.line(t, "L1")
@@ -243,10 +249,7 @@ func TestFinalViewRevisesLiveEvent(t *testing.T) {
 		t.Fatalf("want one flap counted once, got %d: %+v", d.Flaps24h, d.Events)
 	}
 	e := d.Events[0]
-	if e.ID != id || !e.Final || !e.Start.Equal(f.second(9.5)) || len(e.Revisions) != 1 {
-		t.Fatalf("want event %d final from 9.5 s with one revision, got %+v", id, e)
-	}
-	if r := e.Revisions[0]; r.Change != "revised" || !r.Final || r.Fields[0].Field != "start" || !strings.Contains(r.Cause, "cpe-1") {
-		t.Fatalf("revision %+v: want the start moved at final because of cpe-1", r)
+	if e.ID != id || !e.Final || !e.Start.Equal(f.second(9.5)) || len(e.Revisions) != 1 || e.Revisions[0].Final {
+		t.Fatalf("want event %d final from 9.5 s with only its live revision, got %+v", id, e)
 	}
 }

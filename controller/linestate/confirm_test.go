@@ -28,6 +28,10 @@ type agentSim struct {
 	// blind keeps the round timeout from the plan, as before confirmation
 	// on suspicion: confirmation starts only when a round has failed.
 	blind bool
+	// source is the agent's id ("cpe-1" when empty); phase shifts its
+	// slots by that many seconds (two agents do not share slot phases).
+	source string
+	phase  float64
 }
 
 func (a agentSim) evidence(line string, start, end float64) []Evidence {
@@ -46,7 +50,10 @@ func (a agentSim) evidence(line string, start, end float64) []Evidence {
 	plan := func(from time.Time) *schedule.Plan {
 		return schedule.NewPlan(from, []schedule.JobSpec{spec}, rand.New(rand.NewSource(2)), schedule.NewBudget(1000))
 	}
-	p := plan(at(start).Add(-plan(at(start)).Next().Sub(at(start))))
+	p := plan(at(start).Add(-plan(at(start)).Next().Sub(at(start))).Add(time.Duration(a.phase * float64(time.Second))))
+	if a.source == "" {
+		a.source = "cpe-1"
+	}
 	up := func(t time.Time) bool { return !down(a.spans, t.Sub(t0).Seconds()) }
 	type running struct {
 		r      schedule.Round
@@ -82,7 +89,7 @@ func (a agentSim) evidence(line string, start, end float64) []Evidence {
 					last = sent + time.Millisecond
 				}
 			}
-			ev := Evidence{Line: line, Source: "cpe-1", Probe: "ping/pop", Time: r.Slot, Kind: ProbeFail, Confirm: r.Confirm > 0}
+			ev := Evidence{Line: line, Source: a.source, Probe: "ping/pop", Time: r.Slot, Kind: ProbeFail, Confirm: r.Confirm > 0}
 			run := running{r: r, failed: got == 0, doneAt: r.Slot.Add(timeout)}
 			if !run.failed {
 				ev.Kind, ev.HasMetrics = ProbeOK, true

@@ -16,8 +16,10 @@ type Options struct {
 	// spool worth reconstructing. Default 15 min.
 	Horizon time.Duration
 	// ReorderSlack is how far behind the provisional view evidence may land
-	// and still be applied to it directly (at the view's time); further
-	// behind, the view is rebuilt at the next Advance. Default 10 s.
+	// and still be applied to it directly (at the view's time), when it
+	// cannot change what the view decided (machine.absorbs); further
+	// behind, or if it could, the view is rebuilt at the next Advance.
+	// Default 10 s.
 	ReorderSlack time.Duration
 	// MaxPending caps one line's reorder buffer. When a line exceeds it the
 	// oldest evidence is sealed early (counted as Stats.ForcedSeals), and
@@ -229,7 +231,7 @@ func (d *Detector) Add(ev Evidence) (Output, Verdict) {
 		l.noteLate(src, t) // the reason if a live event changes (live.go)
 	}
 	if !l.dirty {
-		if t >= l.prov.At-int64(d.opts.ReorderSlack) {
+		if t >= l.prov.At || (t >= l.prov.At-int64(d.opts.ReorderSlack) && l.prov.absorbs(&p)) {
 			n := len(l.live)
 			l.prov.apply(&p, l.params, &emitter{out: &out, line: l.name, live: &l.live})
 			l.liveChanged = l.liveChanged || len(l.live) != n

@@ -140,10 +140,13 @@
 // line also has a provisional machine: the sealed one plus the buffer,
 // updated at once by each arrival and by clock-driven timers. Its
 // transitions (Final false) come back from the very Add that decided them:
-// down after the k-th failed round arrives. Arrivals that land within
-// Options.ReorderSlack behind it are applied at its time (a small error,
-// only in the provisional view); further behind, the view is rebuilt from
-// the sealed machine at the next Advance and reports its net change. The
+// down after the k-th failed round arrives. An arrival that lands behind
+// it is applied at the view's time only if it is within
+// Options.ReorderSlack and cannot change what the view decided (a failed
+// round inside the failure under way, an answered round while the line is
+// up and later than every failure: machine.absorbs); otherwise the view is
+// rebuilt from the sealed machine at the next Advance and reports its net
+// change. The
 // alternative, processing each source in order and sealing at the slowest
 // source's position, would give final events within seconds and tiny
 // buffers, but relies on every source delivering in order: JetStream
@@ -153,6 +156,23 @@
 // hold a horizon of evidence (16 bytes each, see pend). So that counts do
 // not trail it, the provisional view's flaps and outages are reported too,
 // as each line's live set (live.go), until the seal makes them final.
+//
+// Late evidence. Applying every arrival within the slack at the view's
+// time was once the rule, and it broke lines watched from both ends: the
+// CPE agent's only uplink is the line, so during a cut its rounds spool
+// and arrive after the network-side watcher's rounds have ended the
+// outage. Applied at the view's time, the spooled failed rounds (slot and
+// confirmation rounds, three or more within a second) started a new run
+// after the recovery and a second provisional outage, its answered rounds
+// ended it, and interleaved with the watcher's rounds a third: one 8-s cut
+// made two to four live events and three penalties, so the line went
+// flapping and the flap counts rose, until the horizon sealed the truth
+// (TestBothEndsOneCutCountedOnce). A failed round can only be placed right
+// where it happened, so anything that could start, split or end an episode
+// is replayed in event-time order; what is absorbed changes nothing a
+// replay would not. The cost is one rebuild per such line per Advance,
+// only around failures; in steady state (answered rounds of several
+// sources interleaving by a few ms) nothing is rebuilt.
 //
 // # Dampening (dampen.go)
 //

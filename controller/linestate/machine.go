@@ -26,6 +26,7 @@ type machine struct {
 	OKStart   int64 // the first of them: where the outage ends
 
 	LastEpisodeEnd int64 // end of the last flap or outage
+	LastFail       int64 // event time of the latest failed round or down signal (0: none)
 
 	// back is the earlier time a step's state change really began (an
 	// outage begins at its first failed round, found out k rounds later);
@@ -127,6 +128,7 @@ func (m *machine) apply(e *pend, p *Params, em *emitter) {
 		m.degradeSample(t, e, 100, p, em)
 		m.OKRun = 0
 		m.LastFailed = true
+		m.LastFail = t
 		if m.RunStart == 0 {
 			m.RunStart = t
 		}
@@ -159,6 +161,7 @@ func (m *machine) apply(e *pend, p *Params, em *emitter) {
 		m.degradeSample(t, e, loss, p, em)
 	case DownSignal:
 		m.Sig = true
+		m.LastFail = t
 		m.OKRun = 0
 		if !m.InOutage {
 			start := t
@@ -188,6 +191,27 @@ func (m *machine) apply(e *pend, p *Params, em *emitter) {
 		}
 	}
 	m.settle(t, em)
+}
+
+// absorbs reports whether evidence e, arriving behind the view (e.T <
+// m.At), may be applied at m.At without changing what the view decided:
+// a failed round inside the failure under way (no answered round since it
+// began), or an answered round while the line is up with no failure run,
+// later than every failure seen. Anything else could split or join
+// episodes if applied out of place: a spooled failure applied after the
+// other end's recovery starts a phantom run (doc.go, "Late evidence"), so
+// the caller rebuilds the view instead.
+func (m *machine) absorbs(e *pend) bool {
+	switch e.kind() {
+	case ProbeFail:
+		if m.InOutage {
+			return m.OKRun == 0 && e.T >= m.DownStart
+		}
+		return m.RunStart != 0 && e.T >= m.RunStart
+	case ProbeOK:
+		return !m.InOutage && m.RunStart == 0 && e.T > m.LastFail
+	}
+	return false
 }
 
 // silence marks the sources for which match is true silent at t
