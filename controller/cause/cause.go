@@ -355,11 +355,12 @@ var farFuture = time.Unix(1<<40, 0)
 
 // episode widens [start, end) to the whole failure it is part of: every
 // failed run of any source on the line that overlaps it or touches it
-// (within that source's pause), repeatedly. The detector may split one
-// cut into several outages as late evidence arrives (the CPE agent's
-// spool makes the provisional view go down again after the repair), and
-// each part must be judged on the whole failure, not on a slice where one
-// end happens to be silent.
+// (within that source's pause), repeatedly. The detector no longer splits
+// one cut when the CPE agent's spool arrives after the repair (linestate
+// doc.go, "Late evidence"), but a provisional outage may still cover only
+// part of a failure until late evidence is placed, and each part must
+// be judged on the whole failure, not on a slice where one end happens to
+// be silent.
 func (a *Attributor) episode(line string, start, end time.Time) (time.Time, time.Time) {
 	for changed, i := true, 0; changed && i < 16; i++ {
 		changed = false

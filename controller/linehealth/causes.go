@@ -82,7 +82,10 @@ func (mon *Monitor) eventCause(ev linestate.Event) (cause.Decision, bool) {
 
 // trackIncident notes an incident the grouper changed; the caller holds mu.
 func (mon *Monitor) trackIncident(in incident.Incident) {
-	if in.Kind != incident.Outage {
+	// A flapping incident has a cause too: a line cut again and again and
+	// customer equipment power-cycling read differently from both ends,
+	// judged over the flapping period.
+	if in.Kind != incident.Outage && in.Kind != incident.Flapping {
 		return
 	}
 	t := mon.causes[in.ID]

@@ -209,3 +209,38 @@ func TestCauseWatcherUplink(t *testing.T) {
 		t.Errorf("L1 was never down, events %v", events)
 	}
 }
+
+// TestCauseFlappingIncident: three short cuts seen by both ends put L1
+// into flapping; the flapping incident carries the cause (line), like an
+// outage incident, not nothing.
+func TestCauseFlappingIncident(t *testing.T) {
+	f := newCauseFixture(t)
+	m := f.monitor(t)
+	s := 0
+	for _, ok := range []bool{true, false, true, false, true, false, true} {
+		f.send(t, m, "cpe-1", "L1", s, s+6, ok)
+		f.send(t, m, "pop-1", "L1", s, s+6, ok)
+		s += 6
+		f.at(t, m, s)
+	}
+	f.at(t, m, s+30) // past the horizon
+	d, err := f.reads(t).Line(context.Background(), AllCustomers, "L1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, id := range d.Incidents {
+		in, err := f.reads(t).Incident(context.Background(), AllCustomers, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kinds = append(kinds, string(in.Kind)+":"+in.Cause)
+		if in.Kind == "flapping" {
+			if in.Cause != string(cause.Line) {
+				t.Fatalf("flapping incident %d cause %q (%s), want line", id, in.Cause, in.CauseNote)
+			}
+			return
+		}
+	}
+	t.Fatalf("no flapping incident: %v", kinds)
+}
