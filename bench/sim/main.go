@@ -52,11 +52,12 @@ func main() {
 	if err != nil {
 		fatal(err)
 	}
-	if !c.keep {
-		defer os.RemoveAll(dir)
-	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	if err := run(ctx, c, dir, log); err != nil {
+	err = run(ctx, c, dir, log)
+	if !c.keep {
+		os.RemoveAll(dir) // before os.Exit, which runs no defers
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench/sim:", err, "(work dir", filepath.Clean(dir)+")")
 		os.Exit(1)
 	}
