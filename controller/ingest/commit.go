@@ -106,7 +106,7 @@ func (in *Ingester) write(ctx context.Context, u *unit) bool {
 			in.log.Warn("shutdown before InfluxDB took the last pull; messages handed back", "messages", len(u.items), "err", err)
 			return false
 		}
-		if in.influx.failed(time.Now(), in.opts.retryDelay) {
+		if in.influx.failed(time.Now(), in.opts.probeDelay) {
 			in.log.Warn("InfluxDB cannot take results; line health goes on, the results wait in JetStream and are retried with backoff",
 				"retry_delay", in.opts.RetryDelay, "max_retry_delay", in.opts.MaxRetryDelay, "err", err)
 		}

@@ -30,8 +30,9 @@ import (
 // dead-lettered, and its message acked: that is not an outage.
 //
 // outage keeps a dead InfluxDB from costing a failed request per pull:
-// after a failure, writes are deferred at once until a backoff has passed,
-// then one write probes; a success ends the outage.
+// after a failure, writes are deferred at once until a backoff has passed
+// (probeDelay: doubling, at most maxProbeDelay), then one write probes; a
+// success ends the outage.
 type outage struct {
 	mu       sync.Mutex
 	failures int       // failed writes in a row; 0: InfluxDB took the last one
@@ -82,6 +83,22 @@ func (o *outage) abandoned() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.probing = false
+}
+
+// maxProbeDelay caps the wait between probe writes during an outage. The
+// messages' own redelivery delay may grow to MaxRetryDelay (a nak'd message
+// costs nothing while it waits), but a probe is what ends the outage: with
+// the probes on the same doubling as the messages, a returned InfluxDB went
+// unnoticed for up to MaxRetryDelay, and every message pulled meanwhile was
+// deferred for another MaxRetryDelay, so draining took up to twice that
+// (TestFaultInfluxDown missed its 90 s). One failed write every 10 s is
+// cheap; the drain after a return is now at most about 10 s + MaxRetryDelay.
+const maxProbeDelay = 10 * time.Second
+
+// probeDelay is the wait before the next probe write after the
+// failures-th failed write in a row.
+func (o *Options) probeDelay(failures int) time.Duration {
+	return min(o.retryDelay(failures), maxProbeDelay)
 }
 
 // retryDelay is the wait before the attempt-th redelivery (1-based):

@@ -124,3 +124,27 @@ func TestShutdownHandsBackUnwritten(t *testing.T) {
 		t.Errorf("second ingest wrote %v results, want 100", got)
 	}
 }
+
+// A long outage must not make the ingest slow to notice InfluxDB's return:
+// messages may wait up to MaxRetryDelay, probes at most maxProbeDelay.
+func TestOutageProbesAtMostEveryProbeDelay(t *testing.T) {
+	o := Options{RetryDelay: 2 * time.Second, MaxRetryDelay: time.Minute}
+	var out outage
+	now := t0
+	for range 8 { // a few minutes of failed probes
+		if !out.try(now) {
+			t.Fatalf("no probe allowed at %s", now.Sub(t0))
+		}
+		out.failed(now, o.probeDelay)
+		now = out.next
+	}
+	if wait := out.next.Sub(now.Add(-o.probeDelay(8))); wait > maxProbeDelay {
+		t.Fatalf("next probe %s after the last, want at most %s", wait, maxProbeDelay)
+	}
+	if got := o.probeDelay(8); got != maxProbeDelay {
+		t.Fatalf("probeDelay(8) = %s, want %s", got, maxProbeDelay)
+	}
+	if got := o.retryDelay(8); got != time.Minute {
+		t.Fatalf("retryDelay(8) = %s: messages still wait up to MaxRetryDelay", got)
+	}
+}

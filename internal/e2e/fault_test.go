@@ -186,9 +186,14 @@ ingest: {fetch_batch: 50, max_ack_pending: 500, ack_wait: 10s}
 }
 
 // waitPoints waits until the measurements hold exactly want points in all.
+//
+// The deadline covers the slowest drain after an InfluxDB outage: the next
+// probe write (at most 10 s, controller/ingest outage.go) plus the longest
+// redelivery delay of a deferred message (max_retry_delay, 1 min), with
+// room for a loaded machine.
 func waitPoints(t *testing.T, influx *testinflux.Server, measurements []string, want float64) {
 	t.Helper()
-	ctx := lab.Deadline(t, 90*time.Second)
+	ctx := lab.Deadline(t, 150*time.Second)
 	lab.WaitFor(t, ctx, 500*time.Millisecond, func() error {
 		var total int64
 		for _, m := range measurements {
