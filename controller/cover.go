@@ -9,6 +9,7 @@ import (
 	"github.com/vantage-net/vantage/controller/cellsamples"
 	"github.com/vantage-net/vantage/controller/compare"
 	"github.com/vantage-net/vantage/controller/coverage"
+	"github.com/vantage-net/vantage/controller/inventory"
 	"github.com/vantage-net/vantage/controller/places"
 	"github.com/vantage-net/vantage/internal/clock"
 )
@@ -55,7 +56,8 @@ func openCover(c *Controller) error {
 	return nil
 }
 
-// coverRoutes adds /api/v1/coverage/cells, /api/v1/places and /api/v1/compare.
+// coverRoutes adds /api/v1/coverage/cells, /api/v1/places, /api/v1/sites
+// (the sites with a position, for the map) and /api/v1/compare.
 // Places counts every cell's complaints, whoever's customers filed them: an
 // operator's view (admin, ops), as complaints of no customer are.
 func (c *Controller) coverRoutes(mux *http.ServeMux) {
@@ -65,6 +67,11 @@ func (c *Controller) coverRoutes(mux *http.ServeMux) {
 		ranked = apiauth.RequireRole(apiauth.Admin, apiauth.Ops)(ranked)
 	}
 	mux.Handle("GET /api/v1/places", ranked)
+	var sites http.Handler = inventory.SitesHandler(inventory.NewSQLStore(c.db))
+	if *c.cfg.APIAuth {
+		sites = apiauth.RequireRole(apiauth.Admin, apiauth.Ops)(sites)
+	}
+	mux.Handle("GET /api/v1/sites", sites)
 	mux.Handle("GET /api/v1/compare", compare.Handler(c.cover.compare, time.Now))
 }
 

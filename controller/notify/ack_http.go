@@ -7,11 +7,13 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/vantage-net/vantage/controller/apiauth"
 	"github.com/vantage-net/vantage/internal/serve"
 )
 
 // RegisterAckAPI adds POST /api/v1/incidents/{id}/ack, body {"by": "..."}
-// (optional), behind wrap (the controller requires admin or ops).
+// (optional), behind wrap (the controller requires admin or ops). Who
+// acknowledged is the token's name (acker).
 func (n *Notifier) RegisterAckAPI(mux *http.ServeMux, wrap func(http.Handler) http.Handler) {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -28,9 +30,7 @@ func (n *Notifier) RegisterAckAPI(mux *http.ServeMux, wrap func(http.Handler) ht
 				return
 			}
 		}
-		if body.By == "" {
-			body.By = "api"
-		}
+		body.By = acker(r, body.By)
 		switch err := n.Ack(r.Context(), id, body.By, "api", ""); {
 		case errors.Is(err, ErrUnknownIncident):
 			serve.JSON(w, http.StatusNotFound, apiError{"incident not found", "id"})
@@ -42,6 +42,23 @@ func (n *Notifier) RegisterAckAPI(mux *http.ServeMux, wrap func(http.Handler) ht
 		}
 	})
 	mux.Handle("POST /api/v1/incidents/{id}/ack", wrap(h))
+}
+
+// acker is who an API acknowledgement is recorded as: with tokens, the
+// token's name, so the record says who acted whatever the body claims (a
+// differing "by" is kept after it, as "ops-ann (on behalf of bob)"); without
+// tokens (api_auth off) the body's "by", else "api".
+func acker(r *http.Request, by string) string {
+	if p, ok := apiauth.FromContext(r.Context()); ok && p.Name != "" {
+		if by == "" || by == p.Name {
+			return p.Name
+		}
+		return p.Name + " (on behalf of " + by + ")"
+	}
+	if by == "" {
+		return "api"
+	}
+	return by
 }
 
 var ackPage = template.Must(template.New("ack").Parse(`<!DOCTYPE html>

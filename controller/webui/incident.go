@@ -81,7 +81,12 @@ func (u *UI) ack(w http.ResponseWriter, r *http.Request, v *view) {
 		u.fail(w, r, v, err)
 		return
 	}
-	if err := u.call(r.Context(), v.ss, http.MethodPost, path+"/ack", map[string]string{"by": "ui"}, nil); err != nil {
+	// With tokens the API records the token's name; without, "ui".
+	var body any
+	if !u.auth {
+		body = map[string]string{"by": "ui"}
+	}
+	if err := u.call(r.Context(), v.ss, http.MethodPost, path+"/ack", body, nil); err != nil {
 		u.fail(w, r, v, err)
 		return
 	}

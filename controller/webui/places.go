@@ -9,6 +9,7 @@ import (
 
 	"github.com/vantage-net/vantage/controller/compare"
 	"github.com/vantage-net/vantage/controller/coverage"
+	"github.com/vantage-net/vantage/controller/inventory"
 	"github.com/vantage-net/vantage/controller/places"
 )
 
@@ -17,6 +18,7 @@ import (
 type placesData struct {
 	Places []places.Place
 	Cells  []coverage.CellView
+	Sites  []inventory.SitePosition
 	Map    cellMap
 }
 
@@ -27,6 +29,28 @@ type placesData struct {
 type cellMap struct {
 	W, H  int
 	Rects []cellRect
+	// Sites are the inventory's sites at their coordinates (or their grid
+	// cell's centre), each labelled with its name and status in text.
+	Sites []sitePin
+}
+
+type sitePin struct {
+	X, Y  float64
+	ID    string
+	Label string
+	// Status is drawn as its icon and word next to the name, so the map
+	// does not speak by colour alone.
+	Status string
+}
+
+// sitePoint is where a site is drawn: its coordinates, else its grid
+// cell's centre.
+func sitePoint(s inventory.SitePosition) (lat, lon float64, ok bool) {
+	if s.Lat != nil && s.Lon != nil {
+		return *s.Lat, *s.Lon, true
+	}
+	a, b, c, d, ok := geohashBox(s.GridCell)
+	return (a + b) / 2, (c + d) / 2, ok
 }
 
 type cellRect struct {
@@ -71,7 +95,7 @@ func geohashBox(h string) (latMin, latMax, lonMin, lonMax float64, ok bool) {
 	return latMin, latMax, lonMin, lonMax, h != ""
 }
 
-func drawCells(cells []coverage.CellView, ranked []places.Place) cellMap {
+func drawCells(cells []coverage.CellView, ranked []places.Place, sites []inventory.SitePosition) cellMap {
 	m := cellMap{W: mapW, H: mapH}
 	type box struct{ la0, la1, lo0, lo1 float64 }
 	boxes := map[string]box{}
@@ -89,12 +113,24 @@ func drawCells(cells []coverage.CellView, ranked []places.Place) cellMap {
 	for _, p := range ranked {
 		add(p.Cell)
 	}
-	if len(boxes) == 0 {
-		return m
-	}
 	la0, la1, lo0, lo1 := 90.0, -90.0, 180.0, -180.0
 	for _, b := range boxes {
 		la0, la1, lo0, lo1 = min(la0, b.la0), max(la1, b.la1), min(lo0, b.lo0), max(lo1, b.lo1)
+	}
+	for _, st := range sites {
+		if la, lo, ok := sitePoint(st); ok {
+			la0, la1, lo0, lo1 = min(la0, la), max(la1, la), min(lo0, lo), max(lo1, lo)
+		}
+	}
+	if la0 > la1 {
+		return m
+	}
+	// A single point (one site, no cell) still needs an extent to scale.
+	if la1-la0 < 1e-4 {
+		la0, la1 = la0-5e-4, la1+5e-4
+	}
+	if lo1-lo0 < 1e-4 {
+		lo0, lo1 = lo0-5e-4, lo1+5e-4
 	}
 	// One scale for both axes keeps cells square-ish; a margin of 10 px.
 	sx := (mapW - 20) / (lo1 - lo0)
@@ -130,6 +166,18 @@ func drawCells(cells []coverage.CellView, ranked []places.Place) cellMap {
 		r.Label = strings.Join(parts, " ")
 		m.Rects = append(m.Rects, r)
 	}
+	for _, st := range sites {
+		la, lo, ok := sitePoint(st)
+		if !ok {
+			continue
+		}
+		name := st.Name
+		if name == "" {
+			name = st.ID
+		}
+		m.Sites = append(m.Sites, sitePin{X: 10 + (lo-lo0)*s, Y: 10 + (la1-la)*s, ID: st.ID,
+			Label: name, Status: st.Status})
+	}
 	return m
 }
 
@@ -150,8 +198,15 @@ func (u *UI) places(w http.ResponseWriter, r *http.Request, v *view) {
 		u.fail(w, r, v, err)
 		return
 	}
-	d.Places, d.Cells = pl.Places, cs.Cells
-	d.Map = drawCells(d.Cells, d.Places)
+	var ss struct {
+		Sites []inventory.SitePosition `json:"sites"`
+	}
+	if err := u.get(r.Context(), v.ss, "/api/v1/sites", &ss); err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
+	d.Places, d.Cells, d.Sites = pl.Places, cs.Cells, ss.Sites
+	d.Map = drawCells(d.Cells, d.Places, d.Sites)
 	v.Title, v.Data = v.L["places"], d
 	u.render(w, http.StatusOK, "places", v)
 }

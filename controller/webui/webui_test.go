@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vantage-net/vantage/controller/inventory"
 )
 
 // Both languages have the same keys: a key missing in one would render
@@ -112,5 +114,32 @@ func TestNoAuthFormsStillNeedCSRF(t *testing.T) {
 	}
 	if code := post("abc", "csrf=abc"); code != http.StatusSeeOther || calls != 2 {
 		t.Errorf("post with the cookie's value: %d, %d API calls; want 303 after the read and the ack", code, calls)
+	}
+}
+
+// Sites are drawn on the map at their coordinates (or their grid cell's
+// centre) with their name and status as text, inside the drawing.
+func TestDrawCellsDrawsSites(t *testing.T) {
+	lat, lon := 30.2741, 120.1551
+	sites := []inventory.SitePosition{
+		{Site: inventory.Site{ID: "S1", Name: "Lakeside HQ", Lat: &lat, Lon: &lon}, Status: "down"},
+		{Site: inventory.Site{ID: "S2", GridCell: "wtmkq0z"}, Status: "up"},
+		{Site: inventory.Site{ID: "S3", GridCell: "not!hash"}, Status: "up"},
+	}
+	m := drawCells(nil, nil, sites)
+	if len(m.Sites) != 2 {
+		t.Fatalf("sites drawn: %+v", m.Sites)
+	}
+	if m.Sites[0].Label != "Lakeside HQ" || m.Sites[0].Status != "down" || m.Sites[1].Label != "S2" {
+		t.Fatalf("labels: %+v", m.Sites)
+	}
+	for _, p := range m.Sites {
+		if p.X < 0 || p.X > mapW || p.Y < 0 || p.Y > mapH {
+			t.Errorf("site %s outside the map: %v,%v", p.ID, p.X, p.Y)
+		}
+	}
+	// North is up: S1 (30.2741 N) lies south of wtmkq0z (about 30.28 N).
+	if m.Sites[0].Y <= m.Sites[1].Y {
+		t.Errorf("S1 at y=%v not below S2 at y=%v", m.Sites[0].Y, m.Sites[1].Y)
 	}
 }

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -97,4 +98,20 @@ func screenshot(t *testing.T, ctx context.Context, dir, name string) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// apiStatus is the HTTP status of GET url with token.
+func apiStatus(t *testing.T, ctx context.Context, url, token string) int {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

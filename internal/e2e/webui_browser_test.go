@@ -25,8 +25,8 @@ const webUIInventory = `customers:
   - {id: D1, name: Lakeside Bank, tier: diamond, account_manager: am-1}
   - {id: G1, name: Hilltop Shop, tier: gold, account_manager: am-2}
 sites:
-  - {id: S1, customer: D1, kind: cpe, name: Lakeside HQ, agent: ui-cpe-1}
-  - {id: S2, customer: G1, kind: cpe, name: Hilltop, agent: ui-cpe-2}
+  - {id: S1, customer: D1, kind: cpe, name: Lakeside HQ, agent: ui-cpe-1, lat: 30.2741, lon: 120.1551}
+  - {id: S2, customer: G1, kind: cpe, name: Hilltop, agent: ui-cpe-2, grid_cell: wtmkq0z}
 contacts:
   - {id: D1-P, customer: D1, name: Ann Lee, role: primary, email: ann@lakeside.example, language: en}
 lines:
@@ -200,7 +200,8 @@ probes:
 	// 3. Acknowledge it.
 	do("back to incident", chromedp.Navigate(fmt.Sprintf("%sincidents/%d", ui, incidentID)), chromedp.WaitVisible(chromedp.ID("ack")),
 		chromedp.Click(chromedp.ID("ack")), chromedp.WaitVisible(chromedp.CSS("p.msg")))
-	if got := text("#acks"); !strings.Contains(got, "by ui") {
+	// Recorded as the session token's name, not as "ui".
+	if got := text("#acks"); !strings.Contains(got, "by ui-ops") {
 		t.Errorf("acknowledgements after ack: %q", got)
 	}
 	acks := func() int {
@@ -292,6 +293,19 @@ probes:
 		}
 		return nil
 	})
+	// The sites are on the map too, each with its name and its lines'
+	// status in words (not colour alone); an account manager may not list
+	// sites (hotspots belong to no customer): the map is an operator's.
+	if got, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.getElementById("map").textContent`)); err != nil ||
+		!strings.Contains(got, "Lakeside HQ (") || !strings.Contains(got, "Hilltop (") {
+		t.Errorf("sites on the map: %q %v", got, err)
+	}
+	if n, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.querySelectorAll("#map g.site").length`)); err != nil || n != 2 {
+		t.Errorf("site marks on the map: %d %v", n, err)
+	}
+	if code := apiStatus(t, ctx, api+"/api/v1/sites", amToken); code != http.StatusForbidden && code != http.StatusNotFound {
+		t.Errorf("account manager GET /api/v1/sites: %d", code)
+	}
 	screenshot(t, bctx, shots, "places")
 	do("compare a cell", chromedp.Click(chromedp.CSS("#places a")), chromedp.WaitVisible(chromedp.ID("compare-form")))
 	if got := text("main"); !strings.Contains(got, "Verdict") {
