@@ -6,7 +6,7 @@ TOOLS := $(CURDIR)/.tools
 BIN := $(CURDIR)/bin
 export PATH := $(PATH):/usr/local/go/bin:$(TOOLS)/bin
 
-.PHONY: all build dist size-check test test-short demo bench lint fuzz influxdb deps clean
+.PHONY: all build dist size-check test test-short demo bench benchdoc benchstat lint fuzz influxdb deps clean
 
 all: build
 
@@ -50,16 +50,38 @@ test-short:
 demo: build influxdb
 	$(BIN)/vantage-demo
 
-## bench: benchmarks against references measured in the same run (needs root)
+## bench: benchmarks against references measured in the same run (needs root); short by
+##        default, BENCH_LONG=1 for the 10-minute runs. Each run's output is kept in
+##        .bench/NAME.txt; then benchdoc writes the figures of the runs in BENCH_DOC into
+##        docs/BENCHMARKS.md (README "Benchmarks": how a bench writes its block)
+BENCH_LONG ?=
+export BENCH_LONG
+LONG := $(filter 1,$(BENCH_LONG))
+BENCH_OUT := .bench
+# BENCH_DOC: the benches that print BENCH-SUMMARY lines (internal/benchdoc);
+# add yours here when it does and its blocks are in docs/BENCHMARKS.md.
+BENCH_DOC := detect
 bench: build influxdb
-	$(GO) run ./bench/pingfanout -targets 1000,5000 -duration 30s -engines shared,pro-bing
-	$(GO) run ./bench/ingest
-	$(GO) run ./bench/snmp -duration 60s
-	$(GO) run ./bench/detect
-	$(GO) run ./bench/complaints
-	$(GO) run ./bench/notify
-	$(GO) run ./bench/report
-	$(GO) run ./bench/sim
+	@mkdir -p $(BENCH_OUT)
+	set -o pipefail; $(GO) run ./bench/pingfanout -targets 1000,5000 -duration 30s -engines shared,pro-bing | tee $(BENCH_OUT)/pingfanout.txt
+	set -o pipefail; $(GO) run ./bench/ingest | tee $(BENCH_OUT)/ingest.txt
+	set -o pipefail; $(GO) run ./bench/snmp -duration $(if $(LONG),60s,20s) | tee $(BENCH_OUT)/snmp.txt
+	set -o pipefail; $(GO) run ./bench/detect $(if $(LONG),,-short) | tee $(BENCH_OUT)/detect.txt
+	set -o pipefail; $(GO) run ./bench/complaints | tee $(BENCH_OUT)/complaints.txt
+	set -o pipefail; $(GO) run ./bench/notify | tee $(BENCH_OUT)/notify.txt
+	set -o pipefail; $(GO) run ./bench/report | tee $(BENCH_OUT)/report.txt
+	set -o pipefail; $(GO) run ./bench/sim | tee $(BENCH_OUT)/sim.txt
+	$(MAKE) benchdoc
+
+## benchdoc: write the figures of the saved runs (.bench/NAME.txt for NAME in BENCH_DOC) into docs/BENCHMARKS.md
+benchdoc:
+	$(GO) run ./bench/benchdoc -doc docs/BENCHMARKS.md $(BENCH_DOC:%=$(BENCH_OUT)/%.txt)
+
+## benchstat: Go benchmarks (detector per result, results decoder) on BASE (default HEAD) and on the
+##            work tree, compared by benchstat (scripts/benchstat.sh; BENCH_COUNT, BENCH_RUN)
+BASE ?= HEAD
+benchstat:
+	scripts/benchstat.sh $(BASE)
 
 ## lint: gofmt, go vet, staticcheck
 lint:
