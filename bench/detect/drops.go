@@ -120,6 +120,19 @@ type dropScore struct {
 	extra, outages  int       // stored flaps matching no drop; stored outages
 	durErr          []float64 // |stored - true| duration, seconds, over recalled drops
 	bias            float64   // mean stored - true duration, seconds
+	startErr        []float64 // stored start - cut, seconds, over recalled drops
+	endErr          []float64 // stored end - link up, seconds, over recalled drops
+}
+
+// within is the share of xs at most lim.
+func within(xs []float64, lim float64) float64 {
+	n := 0
+	for _, x := range xs {
+		if x <= lim {
+			n++
+		}
+	}
+	return float64(n) / float64(max(len(xs), 1))
 }
 
 func (r *dropRun) score(g int) dropScore {
@@ -133,6 +146,8 @@ func (r *dropRun) score(g int) dropScore {
 			d := m[0].DurationS - w.length().Seconds()
 			sc.bias += d
 			sc.durErr = append(sc.durErr, abs(d))
+			sc.startErr = append(sc.startErr, m[0].Start.Sub(w.down).Seconds())
+			sc.endErr = append(sc.endErr, m[0].End.Sub(w.up).Seconds())
 		case len(m) > 1:
 			sc.twice++
 		}
@@ -177,6 +192,14 @@ func reportDrops(r *dropRun) {
 		fmt.Printf("%-6s %-8s %-22s %4d/%-3d %6.0f%% %6d %6d %8d   %6.3f / %6.3f / %6.3f s       %+.3f s\n",
 			grp.length, modeName(grp.confirm), probe, sc.recalled, sc.truth, 100*float64(sc.recalled)/float64(max(sc.truth, 1)),
 			sc.twice, sc.extra, sc.outages, pct(sc.durErr, 50), pct(sc.durErr, 95), pct(sc.durErr, 100), sc.bias)
+	}
+	fmt.Printf("\nduration and start error of the recalled drops (stored start: the first failed slot's round)\n")
+	fmt.Printf("%-6s %-8s %-32s %-9s %-30s %s\n", "drop", "mode", "|stored-true| p50 / p90 / max", "<=0.3 s", "start-cut p50 / p90 / max", "end-up p50 / p90 / max")
+	for g, grp := range r.groups {
+		sc := r.score(g)
+		fmt.Printf("%-6s %-8s %6.3f / %6.3f / %6.3f s     %5.0f%%    %+6.3f / %+6.3f / %+6.3f s     %+6.3f / %+6.3f / %+6.3f s\n",
+			grp.length, modeName(grp.confirm), pct(sc.durErr, 50), pct(sc.durErr, 90), pct(sc.durErr, 100), 100*within(sc.durErr, 0.3),
+			pct(sc.startErr, 50), pct(sc.startErr, 90), pct(sc.startErr, 100), pct(sc.endErr, 50), pct(sc.endErr, 90), pct(sc.endErr, 100))
 	}
 	fmt.Printf("probe: interval/timeout x echo requests and their gap (+ the confirmation interval);\n")
 	fmt.Printf("recalled: drops matched by exactly one stored flap (overlapping the drop widened by one interval each side);\n")

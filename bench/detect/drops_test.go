@@ -36,3 +36,57 @@ func TestDropScoreCountsEachDropOnce(t *testing.T) {
 		t.Fatalf("duration error %v, bias %v: want 0.2 and -0.2", sc.durErr, sc.bias)
 	}
 }
+
+// TestDropScoreStartAndEndError: the start and end errors are stored minus
+// true, and within counts the share at or under a limit.
+func TestDropScoreStartAndEndError(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 4, 0, 0, 0, time.UTC)
+	a := line{id: "A", interval: time.Second}
+	at := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
+	r := &dropRun{
+		groups:   []dropGroup{{length: time.Second, lines: []line{a}}},
+		drops:    [][]window{{{ln: a, down: at(10), up: at(11)}, {ln: a, down: at(30), up: at(31)}}},
+		detected: map[string][]event{"A": {{Kind: "flap", Start: at(10.6), End: at(11.1), DurationS: 0.5}, {Kind: "flap", Start: at(30.1), End: at(31.1), DurationS: 1}}},
+	}
+	sc := r.score(0)
+	if len(sc.startErr) != 2 || abs(sc.startErr[0]-0.6) > 1e-9 || abs(sc.startErr[1]-0.1) > 1e-9 || abs(sc.endErr[0]-0.1) > 1e-9 {
+		t.Fatalf("start errors %v, end errors %v: want [0.6 0.1], [0.1 …]", sc.startErr, sc.endErr)
+	}
+	if w := within(sc.durErr, 0.3); abs(w-0.5) > 1e-9 {
+		t.Fatalf("within 0.3 s: %v of %v, want 0.5", w, sc.durErr)
+	}
+}
+
+// TestDropSummaryForBenchmarks: the drops part's summary is valid for
+// bench/benchdoc and carries recall against plain probing's.
+func TestDropSummaryForBenchmarks(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 4, 0, 0, 0, time.UTC)
+	at := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
+	p, c := line{id: "P", interval: time.Second}, line{id: "C", interval: time.Second, confirm: true}
+	r := &dropRun{
+		groups: []dropGroup{{length: time.Second, lines: []line{p}}, {length: time.Second, confirm: true, lines: []line{c}}},
+		drops: [][]window{{{ln: p, down: at(10), up: at(11)}, {ln: p, down: at(30), up: at(31)}},
+			{{ln: c, down: at(10), up: at(11)}, {ln: c, down: at(30), up: at(31)}}},
+		detected: map[string][]event{"P": {{Kind: "flap", Start: at(10), End: at(11), DurationS: 1}},
+			"C": {{Kind: "flap", Start: at(10.5), End: at(11.1), DurationS: 0.6}, {Kind: "flap", Start: at(30.1), End: at(31.1), DurationS: 1}}},
+	}
+	sums := summaries(plan{}, 3, results{drops: r})
+	if len(sums) != 1 || sums[0].Bench != "detect-drops" {
+		t.Fatalf("summaries %+v", sums)
+	}
+	if err := sums[0].Validate(); err != nil {
+		t.Fatal(err)
+	}
+	var recall *float64
+	for _, f := range sums[0].Figures {
+		if f.Name == "1s drops, confirm: counted once (2/2)" {
+			recall = f.RefValue
+			if f.Value != 1 {
+				t.Errorf("confirm recall %v, want 1", f.Value)
+			}
+		}
+	}
+	if recall == nil || *recall != 0.5 {
+		t.Fatalf("confirm recall's reference %v, want plain's 0.5: %+v", recall, sums[0].Figures)
+	}
+}

@@ -16,9 +16,11 @@
 // 1.8.10 started by scripts/influxdb.sh, and the real agent pinging every
 // line (3 echo requests a round, timeout 80% of the interval, the agent's
 // defaults). Lines come in two modes: plain probes and (unless
-// -confirm=false) probes with confirmation probing: a failed round
-// re-probed every -confirm-interval, with a -confirm-timeout round timeout
-// (the agent's confirm block). Both modes run side by side
+// -confirm=false) probes with confirmation probing, set up exactly as the
+// controller derives a managed agent's line probe (200-ms round timeout, 3
+// echo requests 10 ms apart, confirm every 200 ms, k rounds, watch 60 s;
+// derived.go), each setting overridable by -confirm-timeout, -confirm-gap,
+// -confirm-interval and -confirm-rounds. Both modes run side by side
 // in the same run, so each comparison is against a reference measured
 // under the same load.
 //
@@ -67,13 +69,10 @@ type config struct {
 	trials       int
 	rates        []float64
 	confirmRates []float64
-	// confirm turns on the confirmation mode: lines whose probe has a
-	// confirm block of confirmRounds rounds every confirmEvery and the
-	// round timeout confirmTimeout.
+	// confirm turns on the confirmation mode: lines probed as probe says
+	// (the controller's derived line probe unless flags override it).
 	confirm                bool
-	confirmEvery           time.Duration
-	confirmRounds          int
-	confirmTimeout         time.Duration
+	probe                  confirmProbe
 	flapRate               float64
 	outage                 time.Duration
 	horizon                time.Duration
@@ -101,9 +100,10 @@ func main() {
 	rates := flag.String("rates", "1,5", "probe rates in Hz for the latency trials, comma-separated (0.1 to 10)")
 	confirmRates := flag.String("confirm-rates", "1", "probe rates in Hz for the latency trials with confirmation (only with -confirm)")
 	flag.BoolVar(&c.confirm, "confirm", true, "also run lines whose probes confirm a failed round (the agent's confirm block); -confirm=false: plain probes only")
-	flag.DurationVar(&c.confirmEvery, "confirm-interval", 200*time.Millisecond, "confirm.interval of the confirming probes")
-	flag.IntVar(&c.confirmRounds, "confirm-rounds", 3, "confirm.rounds of the confirming probes (the detector's k by default)")
-	flag.DurationVar(&c.confirmTimeout, "confirm-timeout", 100*time.Millisecond, "round timeout of the confirming probes (the controller derives 200ms; confirmation starts on suspicion, agent/schedule/suspect.go, or when a round has failed)")
+	confirmEvery := flag.Duration("confirm-interval", 0, "confirm.interval of the confirming probes (0: as the controller derives it, 200ms)")
+	confirmRounds := flag.Int("confirm-rounds", 0, "confirm.rounds of the confirming probes (0: as the controller derives it, the detector's k)")
+	confirmTimeout := flag.Duration("confirm-timeout", 0, "round timeout of the confirming probes (0: as the controller derives it, the confirm interval; confirmation starts on suspicion, agent/schedule/suspect.go, or when a round has failed)")
+	confirmGap := flag.Duration("confirm-gap", 0, "gap between a confirming round's 3 echo requests (0: as the controller derives it, 10ms)")
 	flag.IntVar(&c.trials, "trials", 12, "latency trials per rate and mode (one line each)")
 	flag.Float64Var(&c.flapRate, "flap-rate", 1, "probe rate in Hz of the flap schedule's lines")
 	flag.DurationVar(&c.outage, "outage", 90*time.Second, "length of the schedule's outage, at least 65s (flaps stay 2-20 s)")
@@ -138,6 +138,13 @@ func main() {
 		if c.confirmRates, err = parseRates(*confirmRates); err != nil {
 			fatal(2, "-confirm-rates: %v", err)
 		}
+		derived, err := derivedConfirmProbe()
+		if err != nil {
+			fatal(2, "%v", err)
+		}
+		if c.probe, err = derived.override(*confirmTimeout, *confirmGap, *confirmEvery, *confirmRounds); err != nil {
+			fatal(2, "%v", err)
+		}
 	}
 	if c.drops, err = parseDrops(*drops); err != nil {
 		fatal(2, "-drops: %v", err)
@@ -161,8 +168,6 @@ func main() {
 		fatal(2, "-traffic-window must be at least 5s")
 	case c.skipLatency && c.skipFlaps && c.skipDrops && c.skipLoss && c.skipTraffic:
 		fatal(2, "nothing to do: every part is skipped")
-	case c.confirmRounds < 1 || c.confirmEvery < 10*time.Millisecond || c.confirmTimeout < 10*time.Millisecond || c.confirmTimeout > 800*time.Millisecond:
-		fatal(2, "-confirm-rounds must be at least 1, -confirm-interval at least 10ms, -confirm-timeout between 10ms and 800ms")
 	}
 	if n := len(makePlan(c).all); n > maxLines {
 		fatal(2, "the plan needs %d lines and the lab holds %d: lower -trials, -drop-lines or -loss-lines, or skip a part", n, maxLines)

@@ -39,7 +39,8 @@ func makePlan(c config) plan {
 	add := func(id string, interval time.Duration, confirm bool) line {
 		ln := line{id: id, cust: len(p.all), interval: interval, slotTO: plainTimeout(interval), confirm: confirm}
 		if confirm {
-			ln.slotTO, ln.every = min(c.confirmTimeout, plainTimeout(interval)), min(c.confirmEvery, interval)
+			ln.probe = c.probe
+			ln.slotTO, ln.every = min(c.probe.timeout, plainTimeout(interval)), min(c.probe.every, interval)
 		}
 		p.all = append(p.all, ln)
 		return ln

@@ -13,7 +13,9 @@ import (
 )
 
 // report prints the summary: the figures to quote, with what they depend on.
-func report(c config, s *stack, p plan, res results) {
+// It ends with the BENCH-SUMMARY lines (summary.go); an error is a summary
+// that could not be made.
+func report(c config, s *stack, p plan, res results) error {
 	k := s.params.FailRounds
 	fmt.Printf("\n--- bench/detect summary ---\n")
 	fmt.Printf("command:  go run ./bench/detect %s\n", flagsSet())
@@ -24,7 +26,7 @@ func report(c config, s *stack, p plan, res results) {
 	fmt.Printf("pipeline: agent (batch_delay %s, a failed round after an answered one flushed at once) -> embedded JetStream ->\n", s.batchDelay)
 	fmt.Printf("          ingest pull (returns with the first message) -> detector -> incident in SQLite -> API\n")
 	if c.confirm {
-		fmt.Printf("confirm:  confirming probes: timeout %s, confirm: {interval: %s, rounds: %d}\n", c.confirmTimeout, c.confirmEvery, c.confirmRounds)
+		fmt.Printf("confirm:  confirming probes: %s\n", c.probe)
 	} else {
 		fmt.Printf("confirm:  none (-confirm not given): plain probes only\n")
 	}
@@ -75,6 +77,8 @@ func report(c config, s *stack, p plan, res results) {
 	if res.loss != nil {
 		res.loss.report()
 	}
+	fmt.Println()
+	return emitSummaries(os.Stdout, summaries(p, k, res))
 }
 
 func reportFlaps(r *flapRun) {

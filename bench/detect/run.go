@@ -78,8 +78,7 @@ func run(ctx context.Context, c config) error {
 			return err
 		}
 	}
-	report(c, s, p, res)
-	return nil
+	return report(c, s, p, res)
 }
 
 // results is what run measured, for report.

@@ -35,6 +35,7 @@ type line struct {
 	slotTO   time.Duration // the probe's timeout
 	confirm  bool
 	every    time.Duration // confirm.interval
+	probe    confirmProbe  // a confirming line's probe settings
 }
 
 // plainTimeout is the agent's default round timeout, 80% of the interval.
@@ -43,10 +44,14 @@ func plainTimeout(interval time.Duration) time.Duration { return interval * 8 / 
 // timeout is the probe's round timeout.
 func (l line) timeout() time.Duration { return l.slotTO }
 
-// packetGap fits the round's 3 echo requests well inside its timeout:
-// the agent's default 100 ms at 1 Hz, less at higher rates and with the
-// short timeout of a confirming probe.
+// packetGap is the gap between a round's 3 echo requests: a confirming
+// line's is its probe's (derived: 10 ms); a plain line's fits them well
+// inside its timeout, the agent's default 100 ms at 1 Hz, less at higher
+// rates.
 func (l line) packetGap() time.Duration {
+	if l.confirm {
+		return l.probe.gap
+	}
 	return max(10*time.Millisecond, min(100*time.Millisecond, (l.timeout()/3).Truncate(10*time.Millisecond)))
 }
 
@@ -118,7 +123,7 @@ detector: {horizon: %s}
 	}
 	runInBackground(cl, "controller", ctrl.Run)
 
-	acfg, err := agentconfig.Parse("agent.yaml", []byte(agentYAML(ctrl.NATSURL(), c.batchDelay, c.confirmRounds, l, lines)), probes.TypeInfo{})
+	acfg, err := agentconfig.Parse("agent.yaml", []byte(agentYAML(ctrl.NATSURL(), c.batchDelay, l, lines)), probes.TypeInfo{})
 	if err != nil {
 		return nil, fmt.Errorf("agent config: %w", err)
 	}
@@ -172,8 +177,9 @@ func inventoryYAML(lines []line) string {
 
 // agentYAML: one ping probe per line, 3 echo requests a round (the
 // default), timeout 80% of the interval (the default); a confirming
-// line's probe has its short timeout and a confirm block.
-func agentYAML(natsURL string, batchDelay time.Duration, confirmRounds int, l *popLab, lines []line) string {
+// line's probe is the controller's derived one (derived.go): its short
+// timeout, request gap and confirm block.
+func agentYAML(natsURL string, batchDelay time.Duration, l *popLab, lines []line) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "agent_id: bench-detect\nsite: {id: S-BENCH}\nhttp_listen: 127.0.0.1:0\nnats: {urls: [%s]}\n", natsURL)
 	if batchDelay > 0 {
@@ -185,7 +191,7 @@ func agentYAML(natsURL string, batchDelay time.Duration, confirmRounds int, l *p
 		fmt.Fprintf(&b, "    labels: {line: %s}\n    targets: [%s]\n", ln.id, l.addrs[ln.cust])
 		fmt.Fprintf(&b, "    options: {count: 3, packet_interval: %s}\n", ln.packetGap())
 		if ln.confirm {
-			fmt.Fprintf(&b, "    confirm: {interval: %s, rounds: %d}\n", ln.every, confirmRounds)
+			fmt.Fprintf(&b, "    confirm: {interval: %s, rounds: %d, watch: %s}\n", ln.every, ln.probe.rounds, ln.probe.watch)
 		}
 	}
 	return b.String()
