@@ -15,7 +15,9 @@
 //	go run ./bench/report
 //	go run ./bench/report -lines 5000 -customers 50 -events 20
 //
-// Timings are reported, never judged.
+// Timings are reported, never judged. The run ends with its BENCH-SUMMARY
+// line, which `go run ./bench/benchdoc` writes into docs/BENCHMARKS.md's
+// bench:report block.
 package main
 
 import (
@@ -30,6 +32,7 @@ import (
 
 	"github.com/vantage-net/vantage/controller/report"
 	"github.com/vantage-net/vantage/controller/store/sqlite"
+	"github.com/vantage-net/vantage/internal/benchdoc"
 )
 
 func main() {
@@ -79,13 +82,19 @@ func run(lines, customers, events int) error {
 
 	start := time.Now()
 	var n int
-	var sum float64
+	var total float64
 	if err := one.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(coalesce(ended_at, ?) - started_at), 0) FROM line_events
 		WHERE retracted_at IS NULL AND started_at < ? AND coalesce(ended_at, ?) > ?`, to.UnixMilli(), to.UnixMilli(), to.UnixMilli(), from.UnixMilli()).
-		Scan(&n, &sum); err != nil {
+		Scan(&n, &total); err != nil {
 		return err
 	}
 	scan := time.Since(start)
+	sum := benchdoc.New("report")
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	vsScan := func(name string, d time.Duration, goal string) {
+		sum.Figures = append(sum.Figures, benchdoc.Figure{Name: name, Value: ms(d), Unit: "ms",
+			Reference: fmt.Sprintf("SQL scan of the month's %d line events", n), RefValue: benchdoc.Ref(max(ms(scan), 0.001)), Goal: goal})
+	}
 	fmt.Printf("reference: SQL scan of the month's line events: %d events in %s\n", n, scan.Round(time.Millisecond))
 
 	b, err := report.New(report.Options{DB: one, Location: loc, Now: now})
@@ -100,13 +109,16 @@ func run(lines, customers, events int) error {
 	compute := time.Since(start)
 	fmt.Printf("one customer, %d lines, %d incidents, %d complaints: computed in %s (%.1fx the scan)\n", len(r.Lines), len(r.Incidents),
 		len(r.Complaints), compute.Round(time.Millisecond), compute.Seconds()/scan.Seconds())
+	vsScan(fmt.Sprintf("one customer with all %d lines: compute", len(r.Lines)), compute, "")
 	for _, f := range report.Formats {
 		var buf bytes.Buffer
 		start = time.Now()
 		if err := report.Render(&buf, r, f, loc, report.Fonts{}); err != nil {
 			return err
 		}
-		fmt.Printf("  %-4s rendered in %s, %d bytes\n", f, time.Since(start).Round(time.Millisecond), buf.Len())
+		took := time.Since(start)
+		fmt.Printf("  %-4s rendered in %s, %d bytes\n", f, took.Round(time.Millisecond), buf.Len())
+		vsScan(fmt.Sprintf("… render %s (%.1f MB)", f, float64(buf.Len())/1e6), took, "")
 	}
 
 	b, err = report.New(report.Options{DB: many, Location: loc, Now: now})
@@ -133,7 +145,10 @@ func run(lines, customers, events int) error {
 	}
 	fmt.Printf("portfolio, %d customers, %d lines: computed in %s, all PDFs in %s (%d bytes)\n", len(p.Customers), lines,
 		computed.Round(time.Millisecond), time.Since(start).Round(time.Millisecond), size)
-	return nil
+	vsScan(fmt.Sprintf("portfolio: %d customers, compute all", len(p.Customers)), computed, "")
+	vsScan(fmt.Sprintf("portfolio: compute and render every customer's PDF (%.1f MB)", float64(size)/1e6), time.Since(start), "")
+	fmt.Println()
+	return benchdoc.Emit(os.Stdout, sum)
 }
 
 // seed writes the inventory and a month of events.
