@@ -15,7 +15,8 @@
 //     go run ./bench/notify
 //     go run ./bench/notify -incidents 500 -messages 5000
 //
-// Timings are reported, never judged.
+// Timings are reported, never judged. The run ends with its BENCH-SUMMARY
+// line for docs/BENCHMARKS.md's bench:notify block (`go run ./bench/benchdoc`).
 package main
 
 import (
@@ -32,6 +33,7 @@ import (
 	"github.com/vantage-net/vantage/controller/notify"
 	"github.com/vantage-net/vantage/controller/notify/channel/email"
 	"github.com/vantage-net/vantage/controller/store/sqlite"
+	"github.com/vantage-net/vantage/internal/benchdoc"
 	"github.com/vantage-net/vantage/internal/smtpsink"
 )
 
@@ -160,6 +162,17 @@ func run(incidents int, every, delay time.Duration, messages, workers int) error
 	fmt.Printf("latency, incident start → SMTP server received (%d incidents, one every %s, tier delay %s, default poll 250ms, rate limits default):\n", incidents, every, delay)
 	fmt.Printf("  p50 %s  p95 %s  max %s\n", pct(lat, .5).Round(time.Millisecond), pct(lat, .95).Round(time.Millisecond), pct(lat, 1).Round(time.Millisecond))
 	fmt.Printf("  beyond the delay: p50 %s  p95 %s  max %s\n", pct(beyond, .5).Round(time.Millisecond), pct(beyond, .95).Round(time.Millisecond), pct(beyond, 1).Round(time.Millisecond))
+	sum := benchdoc.New("notify")
+	secs := func(d time.Duration) float64 { return d.Round(time.Millisecond).Seconds() }
+	for _, q := range []struct {
+		name string
+		p    float64
+	}{{"p50", .5}, {"p95", .95}} {
+		sum.Figures = append(sum.Figures, benchdoc.Figure{
+			Name:  fmt.Sprintf("incident start → SMTP received %s (%d incidents, one every %s)", q.name, incidents, every),
+			Value: secs(pct(lat, q.p)), Unit: "s", Reference: "the tier's configured delay", RefValue: benchdoc.Ref(secs(delay)),
+			Goal: fmt.Sprintf("≤ %g s (delay + 2 s) at p95", (delay + 2*time.Second).Seconds())})
+	}
 	cancel()
 	e.close()
 
@@ -202,5 +215,8 @@ func run(incidents int, every, delay time.Duration, messages, workers int) error
 	if got != messages {
 		return fmt.Errorf("throughput run: %d of %d messages arrived", got, messages)
 	}
-	return nil
+	sum.Figures = append(sum.Figures, benchdoc.Figure{Name: fmt.Sprintf("sender throughput, %d messages due at once, %d workers", got, workers),
+		Value: float64(int(float64(got)/took.Seconds()*10)) / 10, Unit: "messages/s"})
+	fmt.Println()
+	return benchdoc.Emit(os.Stdout, sum)
 }
