@@ -246,3 +246,39 @@ func TestRequireRole(t *testing.T) {
 		t.Errorf("account manager: %d", rec.Code)
 	}
 }
+
+// An in-process request may carry a token's stored hash instead of the
+// token (the web UI's durable sessions): it acts as that token, stops
+// working when the token is revoked, and never overrides a header.
+func TestTokenHashInContext(t *testing.T) {
+	f := newFixture(t)
+	tok := f.create(t, "alice", AccountManager, "am-a")
+	get := func(ctx context.Context, path, auth string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, path, nil).WithContext(ctx)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		rec := httptest.NewRecorder()
+		f.h.ServeHTTP(rec, req)
+		return rec
+	}
+	ctx := WithTokenHash(context.Background(), HashToken(tok))
+	if rec := get(ctx, "/api/v1/customers/C-A1", ""); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"seen_by":"alice"`) {
+		t.Fatalf("by hash: %d %s", rec.Code, rec.Body)
+	}
+	if rec := get(ctx, "/api/v1/customers/C-B1", ""); rec.Code != 404 {
+		t.Fatalf("by hash, another manager's customer: %d, want 404 (same scope)", rec.Code)
+	}
+	if rec := get(ctx, "/api/v1/customers/C-A1", "Bearer vt_wrong"); rec.Code != 401 {
+		t.Fatalf("a wrong header beside a good hash: %d, want 401", rec.Code)
+	}
+	if rec := get(ctx, "/api/v1/customers/C-A1", "Basic eDp5"); rec.Code != 401 {
+		t.Fatalf("a malformed header beside a good hash: %d, want 401", rec.Code)
+	}
+	if err := f.a.Revoke(context.Background(), "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if rec := get(ctx, "/api/v1/customers/C-A1", ""); rec.Code != 401 {
+		t.Fatalf("by the hash of a revoked token: %d, want 401", rec.Code)
+	}
+}

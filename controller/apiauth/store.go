@@ -139,20 +139,6 @@ func (a *Auth) List(ctx context.Context) ([]TokenInfo, error) {
 	return out, rows.Err()
 }
 
-// lookup finds the principal a token stands for; ok is false for an unknown
-// (or revoked) token.
-func (a *Auth) lookup(ctx context.Context, token string) (p Principal, ok bool, err error) {
-	err = a.opts.DB.QueryRowContext(ctx, `SELECT name, role, manager_id FROM api_tokens WHERE hash = ?`, hashToken(token)).
-		Scan(&p.Name, &p.Role, &p.ManagerID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Principal{}, false, nil
-	}
-	if err != nil {
-		return Principal{}, false, fmt.Errorf("apiauth: look up token: %w", err)
-	}
-	return p, true, nil
-}
-
 func roleList() string {
 	s := make([]string, len(Roles))
 	for i, r := range Roles {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+
+	"github.com/vantage-net/vantage/controller/apiauth"
 )
 
 // recorder is the in-process response of one API call.
@@ -59,10 +61,7 @@ func (u *UI) call(ctx context.Context, ss *session, method, path string, in, out
 	if err != nil {
 		return err
 	}
-	req.RemoteAddr = "ui"
-	if ss != nil && ss.token != "" {
-		req.Header.Set("Authorization", "Bearer "+ss.token)
-	}
+	as(req, ss)
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -116,9 +115,19 @@ func (u *UI) raw(r *http.Request, ss *session, path string) (*recorder, error) {
 	if err != nil {
 		return nil, err
 	}
-	req.RemoteAddr = "ui"
-	if ss != nil && ss.token != "" {
-		req.Header.Set("Authorization", "Bearer "+ss.token)
-	}
+	as(req, ss)
 	return u.serve(req)
+}
+
+// as makes req the session's: the token being checked at login as a bearer
+// header, a stored session by its token's hash (apiauth.WithTokenHash).
+func as(req *http.Request, ss *session) {
+	req.RemoteAddr = "ui"
+	switch {
+	case ss == nil:
+	case ss.token != "":
+		req.Header.Set("Authorization", "Bearer "+ss.token)
+	case ss.tokenHash != nil:
+		*req = *req.WithContext(apiauth.WithTokenHash(req.Context(), ss.tokenHash))
+	}
 }

@@ -20,9 +20,11 @@
 // cannot show what the API would refuse: another manager's customer is the
 // API's 404, shown as the UI's 404 page.
 //
-// Sessions live in the controller's memory (session.go): the cookie holds a
-// random id only (HttpOnly, Secure, SameSite=Strict), the token stays on the
-// server and is never written to disk a second time; a restart asks users
-// to log in again. Every form carries the session's CSRF token, checked
-// before the API is called.
+// Sessions are kept in the controller's database (session.go, migration
+// 0065), so a restart logs nobody out: the cookie holds a random id
+// (HttpOnly, Secure, SameSite=Strict), the database its SHA-256 and the
+// stored hash of the API token, never the token; pages call the API as
+// that token (apiauth.WithTokenHash), and revoking it deletes its sessions.
+// Every form carries the session's CSRF token (derived from the id),
+// checked before the API is called.
 package webui

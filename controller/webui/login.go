@@ -58,7 +58,7 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	operator := u.get(r.Context(), probe, "/api/v1/status", nil) == nil
-	id, _, err := u.sessions.create(token, operator)
+	id, _, err := u.sessions.create(r.Context(), token, operator)
 	if errors.Is(err, errFull) {
 		u.refused.WithLabelValues("session_full").Inc()
 		http.Error(w, "too many sessions; try again later", http.StatusServiceUnavailable)
@@ -74,9 +74,13 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 }
 
 // logout is POST /ui/logout (CSRF-checked by page).
-func (u *UI) logout(w http.ResponseWriter, r *http.Request, _ *view) {
+func (u *UI) logout(w http.ResponseWriter, r *http.Request, v *view) {
 	if c, err := r.Cookie(sessionCookie); err == nil {
-		u.sessions.drop(c.Value)
+		if err := u.sessions.drop(r.Context(), c.Value); err != nil {
+			// Not logged out on the server: say so, keep the cookie.
+			u.fail(w, r, v, err)
+			return
+		}
 	}
 	http.SetCookie(w, cookie(sessionCookie, "", -1))
 	http.Redirect(w, r, "/ui/login", http.StatusSeeOther)

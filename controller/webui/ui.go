@@ -2,6 +2,7 @@ package webui
 
 import (
 	"bytes"
+	"database/sql"
 	"embed"
 	"errors"
 	"html/template"
@@ -31,6 +32,9 @@ type Options struct {
 	// AuthEnabled mirrors api_auth: false means the API takes no token,
 	// and the UI asks for none either.
 	AuthEnabled bool
+	// DB is the controller's database, where sessions are kept (migration
+	// 0065); required with AuthEnabled.
+	DB *sql.DB
 	// SessionTTL is how long an idle session lives (default 12 h).
 	SessionTTL time.Duration
 	// MaxSessions bounds the session store (default 10,000).
@@ -64,6 +68,9 @@ func New(o Options, log *slog.Logger, reg prometheus.Registerer) (*UI, error) {
 	if o.API == nil {
 		return nil, errors.New("webui: API handler is required")
 	}
+	if o.AuthEnabled && o.DB == nil {
+		return nil, errors.New("webui: a database for sessions is required with api_auth")
+	}
 	if o.SessionTTL <= 0 {
 		o.SessionTTL = 12 * time.Hour
 	}
@@ -77,7 +84,7 @@ func New(o Options, log *slog.Logger, reg prometheus.Registerer) (*UI, error) {
 		o.Influx.Timeout = 5 * time.Second
 	}
 	u := &UI{api: o.API, auth: o.AuthEnabled, influx: o.Influx, log: log, now: o.Now, pages: map[string]*template.Template{},
-		sessions: newSessions(o.MaxSessions, o.SessionTTL, o.Now),
+		sessions: &sessions{db: o.DB, max: o.MaxSessions, ttl: o.SessionTTL, now: o.Now},
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vantage_controller_ui_refused_total",
 			Help: "UI requests refused, by reason (csrf, login, session_full, not_found).",
@@ -178,7 +185,10 @@ func (u *UI) page(h func(http.ResponseWriter, *http.Request, *view)) http.Handle
 			var ss *session
 			ok := false
 			if err == nil {
-				ss, ok = u.sessions.get(c.Value)
+				if ss, ok, err = u.sessions.get(r.Context(), c.Value); err != nil {
+					u.fail(w, r, v, err)
+					return
+				}
 			}
 			if !ok {
 				if r.Method != http.MethodGet {

@@ -1,14 +1,12 @@
 package webui
 
 import (
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/vantage-net/vantage/controller/inventory"
 )
@@ -38,34 +36,6 @@ func TestLocalPath(t *testing.T) {
 		if got := localPath(in); got != want {
 			t.Errorf("localPath(%q) = %q, want %q", in, got, want)
 		}
-	}
-}
-
-// The session store is bounded: when full of live sessions a new login is
-// refused; expired ones make room, and an expired session is gone.
-func TestSessionsBoundedAndExpire(t *testing.T) {
-	now := time.Unix(1000, 0)
-	s := newSessions(2, time.Minute, func() time.Time { return now })
-	id1, _, err := s.create("t1", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := s.create("t2", true); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := s.create("t3", true); !errors.Is(err, errFull) {
-		t.Fatalf("third session: %v, want errFull", err)
-	}
-	ss, ok := s.get(id1)
-	if !ok || ss.token != "t1" || ss.csrfOK("") || !ss.csrfOK(ss.csrf) || ss.csrfOK(ss.csrf+"x") {
-		t.Fatalf("session 1: %+v %v", ss, ok)
-	}
-	now = now.Add(2 * time.Minute)
-	if _, ok := s.get(id1); ok {
-		t.Fatal("expired session still served")
-	}
-	if _, _, err := s.create("t4", false); err != nil {
-		t.Fatalf("after expiry: %v", err)
 	}
 }
 
