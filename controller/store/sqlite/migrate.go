@@ -27,8 +27,12 @@ type Migration struct {
 }
 
 // Migrations lists the steps this build knows, in order.
-func Migrations() ([]Migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
+func Migrations() ([]Migration, error) { return ReadMigrations(migrationFiles, "migrations") }
+
+// ReadMigrations reads the numbered steps in dir of fsys, in order
+// (controller/store/postgres reads its own set with it).
+func ReadMigrations(fsys fs.FS, dir string) ([]Migration, error) {
+	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +48,7 @@ func Migrations() ([]Migration, error) {
 			return nil, fmt.Errorf("migrations %s and %s share number %d", prev, e.Name(), v)
 		}
 		seen[v] = e.Name()
-		body, err := fs.ReadFile(migrationFiles, path.Join("migrations", e.Name()))
+		body, err := fs.ReadFile(fsys, path.Join(dir, e.Name()))
 		if err != nil {
 			return nil, err
 		}
@@ -84,6 +88,20 @@ func migrate(ctx context.Context, db *sql.DB, ms []Migration) ([]int, error) {
 	)`); err != nil {
 		return nil, fmt.Errorf("create schema_migrations: %w", err)
 	}
+	return ApplyMissing(ctx, db, ms)
+}
+
+// Execer is what ApplyMissing needs of a database: a *sql.DB, or the one
+// *sql.Conn that holds PostgreSQL's migration lock.
+type Execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
+// ApplyMissing applies the steps of ms whose number schema_migrations lacks
+// (the rule of Migrate); the table must exist.
+func ApplyMissing(ctx context.Context, db Execer, ms []Migration) ([]int, error) {
 	done, err := appliedVersions(ctx, db)
 	if err != nil {
 		return nil, err
@@ -110,7 +128,7 @@ func migrate(ctx context.Context, db *sql.DB, ms []Migration) ([]int, error) {
 	return applied, nil
 }
 
-func appliedVersions(ctx context.Context, db *sql.DB) (map[int]bool, error) {
+func appliedVersions(ctx context.Context, db Execer) (map[int]bool, error) {
 	rows, err := db.QueryContext(ctx, `SELECT version FROM schema_migrations`)
 	if err != nil {
 		return nil, fmt.Errorf("read schema versions: %w", err)
@@ -127,7 +145,7 @@ func appliedVersions(ctx context.Context, db *sql.DB) (map[int]bool, error) {
 	return done, rows.Err()
 }
 
-func apply(ctx context.Context, db *sql.DB, m Migration) error {
+func apply(ctx context.Context, db Execer, m Migration) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("migration %s: %w", m.Name, err)

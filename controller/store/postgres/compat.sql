@@ -1,0 +1,17 @@
+-- SQLite's JSON helpers the controller's SQL uses, for PostgreSQL, so one
+-- statement text serves both backends. Created (or replaced) at every open,
+-- under the migration lock; they are not schema steps.
+
+-- json_each(array): one row per element, value as text (strings unquoted,
+-- objects and arrays as JSON text), like SQLite's json_each(...).value.
+-- The text overload is chosen over pg_catalog.json_each(json) for text
+-- columns and untyped parameters.
+CREATE OR REPLACE FUNCTION json_each(doc text) RETURNS TABLE (value text)
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$ SELECT e FROM jsonb_array_elements_text(doc::jsonb) AS e $$;
+
+-- json_extract(doc, '$.a.b'): the value at a path of object keys, as text
+-- (NULL when absent or JSON null).
+CREATE OR REPLACE FUNCTION json_extract(doc text, path text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$ SELECT (doc::jsonb) #>> string_to_array(substr(path, 3), '.') $$;

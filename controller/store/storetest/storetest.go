@@ -1,0 +1,102 @@
+// Package storetest opens a database for a package's store tests on the
+// backend VANTAGE_TEST_DB names: "sqlite" (the default, a file in the
+// test's temp dir) or "postgres" (a fresh database on one PostgreSQL
+// cluster per test package, internal/testpg). A package's TestMain calls
+// Main, its tests call Open; `make test-postgres` runs them on PostgreSQL.
+package storetest
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/vantage-net/vantage/controller/store/postgres"
+	"github.com/vantage-net/vantage/controller/store/sqlite"
+	"github.com/vantage-net/vantage/internal/testpg"
+)
+
+// Env is the variable that picks the backend.
+const Env = "VANTAGE_TEST_DB"
+
+// pkg is the test binary's one cluster: TestMain owns its life, the tests
+// share it. Package state because testing.M gives tests no other way in.
+var pkg struct {
+	cluster  *testpg.Cluster
+	once     sync.Once
+	template string
+	err      error
+}
+
+// Postgres reports whether this run stores in PostgreSQL.
+func Postgres() bool { return os.Getenv(Env) == "postgres" }
+
+// Main runs the package's tests, with a PostgreSQL cluster around them
+// when VANTAGE_TEST_DB=postgres. Call it as os.Exit(storetest.Main(m)).
+func Main(m *testing.M) int {
+	if !Postgres() {
+		return m.Run()
+	}
+	return testpg.Main(m, func(c *testpg.Cluster) { pkg.cluster = c })
+}
+
+// Open returns a new, migrated, empty database for t, closed at its end.
+func Open(t testing.TB) *sql.DB {
+	t.Helper()
+	ctx := context.Background()
+	if !Postgres() {
+		db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "vantage.db"), sqlite.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	db, err := postgres.Open(ctx, URL(t), postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// URL returns the URL of a new migrated PostgreSQL database for t (for
+// tests that start a controller with database.url). It skips or fails as
+// testpg does when the package has no cluster.
+func URL(t testing.TB) string {
+	t.Helper()
+	c := pkg.cluster
+	if c == nil {
+		if os.Getenv("VANTAGE_REQUIRE_LAB") == "1" {
+			t.Fatalf("VANTAGE_REQUIRE_LAB=1: %v (or TestMain does not call storetest.Main)", testpg.ErrMissing)
+		}
+		t.Skip(testpg.ErrMissing)
+	}
+	ctx := context.Background()
+	// Migrating once into a template and copying it is ~10x faster than
+	// migrating every test's database.
+	pkg.once.Do(func() {
+		name, url, err := c.CreateDatabase(ctx, "")
+		if err != nil {
+			pkg.err = err
+			return
+		}
+		db, err := postgres.Open(ctx, url, postgres.Options{})
+		if err != nil {
+			pkg.err = err
+			return
+		}
+		db.Close()
+		pkg.template = name
+	})
+	if pkg.err != nil {
+		t.Fatal(pkg.err)
+	}
+	_, url, err := c.CreateDatabase(ctx, pkg.template)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return url
+}
