@@ -4,9 +4,12 @@ GO ?= go
 STATICCHECK_VERSION ?= v0.8.2
 TOOLS := $(CURDIR)/.tools
 BIN := $(CURDIR)/bin
+# PG_TEST_PKGS are the packages whose store tests also run on PostgreSQL
+# (make test-postgres): the store layer and every package ported to it.
+PG_TEST_PKGS ?= ./controller/store/... ./internal/testpg/...
 export PATH := $(PATH):/usr/local/go/bin:$(TOOLS)/bin
 
-.PHONY: all build dist size-check test test-short demo bench benchdoc benchstat lint fuzz influxdb deps clean
+.PHONY: all build dist size-check test test-postgres test-short demo bench benchdoc benchstat lint fuzz influxdb deps clean
 
 all: build
 
@@ -30,17 +33,21 @@ size-check:
 influxdb:
 	@scripts/influxdb.sh install
 
-## deps: Debian packages the lab tests use, chromium for the web UI tests, poppler-utils and a CJK font for the report tests (root; .ci/run calls it)
+## deps: Debian packages the lab tests use, chromium for the web UI tests, poppler-utils and a CJK font for the report tests, postgresql for the PostgreSQL store tests (root; .ci/run calls it)
 deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		fping snmpd snmp nftables iptables iproute2 iputils-ping procps \
 		qemu-user-static rpm dpkg systemd umoci ca-certificates \
-		poppler-utils fonts-wqy-microhei chromium
+		poppler-utils fonts-wqy-microhei chromium postgresql
 
 ## test: unit, integration and lab tests against real NATS, InfluxDB, snmpd and namespaces
 test: influxdb
 	$(GO) test -count=1 -timeout 25m ./...
+
+## test-postgres: the store tests of the packages ported to PostgreSQL, each package on its own throwaway cluster (internal/testpg)
+test-postgres:
+	VANTAGE_TEST_DB=postgres $(GO) test -count=1 -timeout 10m $(PG_TEST_PKGS)
 
 ## test-short: unit tests only (no servers, no root)
 test-short:

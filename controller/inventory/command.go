@@ -60,7 +60,7 @@ func ImportFiles(ctx context.Context, dbPath string, files []string, out io.Writ
 	}
 	slices.SortStableFunc(sets, func(a, b *Set) int { return a.firstKind() - b.firstKind() })
 
-	store, db, err := OpenSQLite(ctx, dbPath)
+	store, db, err := Open(ctx, dbPath)
 	if err != nil {
 		return fmt.Errorf("inventory import: %w", err)
 	}
@@ -123,7 +123,7 @@ func ExportCommand(ctx context.Context, dbPath string, args []string, out io.Wri
 	if _, err := os.Stat(dbPath); err != nil {
 		return fmt.Errorf("inventory export: no database: %w", err)
 	}
-	store, db, err := OpenSQLite(ctx, dbPath)
+	store, db, err := Open(ctx, dbPath)
 	if err != nil {
 		return fmt.Errorf("inventory export: %w", err)
 	}

@@ -8,13 +8,18 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/vantage-net/vantage/controller/store/storetest"
 )
 
-// newStore opens a fresh database file in the test's temp dir.
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+
+// newStore opens a fresh database on the backend of the run (storetest)
+// and returns it with its path or URL, for the commands.
 func newStore(t testing.TB) (*SQLStore, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "vantage.db")
-	s, db, err := OpenSQLite(context.Background(), path)
+	path := storetest.Target(t)
+	s, db, err := Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}

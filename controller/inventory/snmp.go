@@ -122,7 +122,7 @@ func (s *SQLStore) LinesWatchedFromNetwork(ctx context.Context, agent string) ([
 	if agent == "" {
 		return nil, nil
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT circuit_id FROM (`+networkSideQuery+`) WHERE agent = ? ORDER BY circuit_id`, agent)
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT circuit_id FROM (`+networkSideQuery+`) AS n WHERE agent = ? ORDER BY circuit_id`, agent)
 	if err != nil {
 		return nil, err
 	}

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/vantage-net/vantage/controller/store/sqlite"
+	"github.com/vantage-net/vantage/controller/store/sqldb"
 )
 
-// SQLStore is Store on the controller's embedded SQLite database. The SQL is
-// SQLite's (upserts, recursive CTEs, json_each); a PostgreSQL Store would be
-// a sibling type sharing the checks in check.go.
+// SQLStore is Store on the controller's database, SQLite or PostgreSQL
+// (controller/store/sqldb): one SQL text (upserts, recursive CTEs,
+// json_each over a JSON array) serves both.
 type SQLStore struct {
 	db  *sql.DB
 	now func() time.Time // for progress intervals; tests may replace it
@@ -19,19 +19,23 @@ type SQLStore struct {
 
 var _ Store = (*SQLStore)(nil)
 
-// NewSQLStore uses db, which must have been opened by controller/store/sqlite
-// (pragmas set, schema migrated). The caller keeps ownership of db.
+// NewSQLStore uses db, which must have been opened by controller/store/sqldb
+// (schema migrated). The caller keeps ownership of db.
 func NewSQLStore(db *sql.DB) *SQLStore { return &SQLStore{db: db, now: time.Now} }
 
-// OpenSQLite opens (creating and migrating if needed) the database file at
-// path and returns a Store on it; Close the returned *sql.DB when done.
-func OpenSQLite(ctx context.Context, path string) (*SQLStore, *sql.DB, error) {
-	db, err := sqlite.Open(ctx, path, sqlite.Options{})
+// Open opens (creating and migrating if needed) the database target names
+// (a SQLite file's path or a postgres:// URL) and returns a Store on it;
+// Close the returned *sql.DB when done.
+func Open(ctx context.Context, target string) (*SQLStore, *sql.DB, error) {
+	db, err := sqldb.Open(ctx, target)
 	if err != nil {
 		return nil, nil, err
 	}
 	return NewSQLStore(db), db, nil
 }
+
+// OpenSQLite is Open under its name from before PostgreSQL.
+func OpenSQLite(ctx context.Context, path string) (*SQLStore, *sql.DB, error) { return Open(ctx, path) }
 
 // Import implements Store. The whole check-then-write runs in one write
 // transaction, so a concurrent import cannot slip a conflicting row between

@@ -41,6 +41,7 @@ type Cluster struct {
 	done     chan error
 	mu       sync.Mutex // serialises CREATE DATABASE … TEMPLATE
 	n        int
+	testsDB  bool
 }
 
 // BinDir finds the directory holding initdb and postgres.
@@ -188,6 +189,38 @@ func (c *Cluster) CreateDatabase(ctx context.Context, template string) (name, ur
 		return "", "", fmt.Errorf("%s: %w", q, err)
 	}
 	return name, c.URL(name), nil
+}
+
+// CreateSchema makes an empty schema in the database "tests" (made on
+// first use) and returns a URL whose search_path is that schema: a
+// database of its own for one test, in milliseconds where CREATE DATABASE
+// takes half a second.
+func (c *Cluster) CreateSchema(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.testsDB {
+		conn, err := pgx.Connect(ctx, c.AdminURL())
+		if err != nil {
+			return "", err
+		}
+		_, err = conn.Exec(ctx, "CREATE DATABASE tests")
+		_ = conn.Close(ctx)
+		if err != nil {
+			return "", err
+		}
+		c.testsDB = true
+	}
+	c.n++
+	name := fmt.Sprintf("s%d", c.n)
+	conn, err := pgx.Connect(ctx, c.URL("tests"))
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+name); err != nil {
+		return "", err
+	}
+	return c.URL("tests") + "&search_path=" + name, nil
 }
 
 // Stop shuts the server down (fast shutdown, then kill) and removes its

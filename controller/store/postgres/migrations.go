@@ -14,4 +14,6 @@ import (
 var migrationFiles embed.FS
 
 // Migrations lists PostgreSQL's steps, in order.
-func Migrations() ([]sqlite.Migration, error) { return sqlite.ReadMigrations(migrationFiles, "migrations") }
+func Migrations() ([]sqlite.Migration, error) {
+	return sqlite.ReadMigrations(migrationFiles, "migrations")
+}

@@ -10,7 +10,6 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/vantage-net/vantage/controller/store/postgres"
@@ -24,10 +23,7 @@ const Env = "VANTAGE_TEST_DB"
 // pkg is the test binary's one cluster: TestMain owns its life, the tests
 // share it. Package state because testing.M gives tests no other way in.
 var pkg struct {
-	cluster  *testpg.Cluster
-	once     sync.Once
-	template string
-	err      error
+	cluster *testpg.Cluster
 }
 
 // Postgres reports whether this run stores in PostgreSQL.
@@ -62,6 +58,16 @@ func Open(t testing.TB) *sql.DB {
 	return db
 }
 
+// Target returns what a test hands to a store's or a command's open: a
+// SQLite file in t's temp dir, or a new PostgreSQL database's URL.
+func Target(t testing.TB) string {
+	t.Helper()
+	if Postgres() {
+		return URL(t)
+	}
+	return filepath.Join(t.TempDir(), "vantage.db")
+}
+
 // URL returns the URL of a new migrated PostgreSQL database for t (for
 // tests that start a controller with database.url). It skips or fails as
 // testpg does when the package has no cluster.
@@ -74,27 +80,7 @@ func URL(t testing.TB) string {
 		}
 		t.Skip(testpg.ErrMissing)
 	}
-	ctx := context.Background()
-	// Migrating once into a template and copying it is ~10x faster than
-	// migrating every test's database.
-	pkg.once.Do(func() {
-		name, url, err := c.CreateDatabase(ctx, "")
-		if err != nil {
-			pkg.err = err
-			return
-		}
-		db, err := postgres.Open(ctx, url, postgres.Options{})
-		if err != nil {
-			pkg.err = err
-			return
-		}
-		db.Close()
-		pkg.template = name
-	})
-	if pkg.err != nil {
-		t.Fatal(pkg.err)
-	}
-	_, url, err := c.CreateDatabase(ctx, pkg.template)
+	url, err := c.CreateSchema(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
