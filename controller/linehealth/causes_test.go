@@ -12,6 +12,7 @@ import (
 	"github.com/vantage-net/vantage/controller/inventory"
 	"github.com/vantage-net/vantage/controller/linestate"
 	"github.com/vantage-net/vantage/controller/shipper"
+	"github.com/vantage-net/vantage/controller/store/storetest"
 	"github.com/vantage-net/vantage/probes/result"
 )
 
@@ -38,7 +39,7 @@ func newCauseFixture(t *testing.T) *fixture {
 	if err := os.WriteFile(file, []byte(bothEndsInventory), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	inv, db, err := inventory.OpenSQLite(context.Background(), filepath.Join(dir, "vantage.db"))
+	inv, db, err := inventory.Open(context.Background(), storetest.Target(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -89,7 +89,7 @@ func journal(ctx context.Context, tx *sql.Tx, p *outputs) (int64, error) {
 	if len(p.evidence) == 0 {
 		return 0, nil
 	}
-	st, err := tx.PrepareContext(ctx, `INSERT INTO linestate_journal (evidence) VALUES (?)`)
+	st, err := tx.PrepareContext(ctx, `INSERT INTO linestate_journal (evidence) VALUES (?) RETURNING seq`)
 	if err != nil {
 		return 0, fmt.Errorf("journal: %w", err)
 	}
@@ -100,11 +100,8 @@ func journal(ctx context.Context, tx *sql.Tx, p *outputs) (int64, error) {
 		if err != nil {
 			return 0, fmt.Errorf("journal: %w", err)
 		}
-		res, err := st.ExecContext(ctx, string(b))
-		if err != nil {
-			return 0, fmt.Errorf("journal: %w", err)
-		}
-		if seq, err = res.LastInsertId(); err != nil {
+		// RETURNING, not LastInsertId: PostgreSQL has no last insert id.
+		if err := st.QueryRowContext(ctx, string(b)).Scan(&seq); err != nil {
 			return 0, fmt.Errorf("journal: %w", err)
 		}
 	}

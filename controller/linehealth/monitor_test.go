@@ -13,6 +13,7 @@ import (
 	"github.com/vantage-net/vantage/controller/linestate"
 	"github.com/vantage-net/vantage/controller/shipper"
 	"github.com/vantage-net/vantage/controller/store/influx"
+	"github.com/vantage-net/vantage/controller/store/storetest"
 	"github.com/vantage-net/vantage/probes/result"
 )
 
@@ -59,6 +60,8 @@ type fixture struct {
 	t0   time.Time
 }
 
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	dir := t.TempDir()
@@ -66,7 +69,7 @@ func newFixture(t *testing.T) *fixture {
 	if err := os.WriteFile(file, []byte(testInventory), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	inv, db, err := inventory.OpenSQLite(context.Background(), filepath.Join(dir, "vantage.db"))
+	inv, db, err := inventory.Open(context.Background(), storetest.Target(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,7 +52,7 @@ func storeIncident(ctx context.Context, tx *sql.Tx, in *incident.Incident) error
 	}
 	for _, m := range in.Members {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO incident_lines (incident_id, circuit_id, customer_id) VALUES (?, ?, ?)
-			ON CONFLICT DO UPDATE SET customer_id = excluded.customer_id`, in.ID, m.Line, m.Customer); err != nil {
+			ON CONFLICT (incident_id, circuit_id) DO UPDATE SET customer_id = excluded.customer_id`, in.ID, m.Line, m.Customer); err != nil {
 			return err
 		}
 	}

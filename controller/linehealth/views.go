@@ -148,7 +148,7 @@ func (rm *ReadModel) addFigures(ctx context.Context, views []LineView) error {
 	// Count of events touching the last 24 h, and the overlap of each
 	// outage or flap with each window, in ms.
 	q := `SELECT circuit_id, kind,
-			sum(coalesce(ended_at, ?) > ?),
+			sum(CASE WHEN coalesce(ended_at, ?) > ? THEN 1 ELSE 0 END),
 			sum(max(0, min(coalesce(ended_at, ?), ?) - max(started_at, ?))),
 			sum(max(0, min(coalesce(ended_at, ?), ?) - max(started_at, ?))),
 			sum(max(0, min(coalesce(ended_at, ?), ?) - max(started_at, ?)))

@@ -15,3 +15,14 @@ CREATE OR REPLACE FUNCTION json_each(doc text) RETURNS TABLE (value text)
 CREATE OR REPLACE FUNCTION json_extract(doc text, path text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     AS $$ SELECT (doc::jsonb) #>> string_to_array(substr(path, 3), '.') $$;
+
+-- max(a, b) and min(a, b): SQLite's two-argument scalar forms (PostgreSQL
+-- spells them greatest and least), beside the one-argument aggregates.
+CREATE OR REPLACE FUNCTION max(a bigint, b bigint) RETURNS bigint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT greatest(a, b) $$;
+CREATE OR REPLACE FUNCTION min(a bigint, b bigint) RETURNS bigint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT least(a, b) $$;
+CREATE OR REPLACE FUNCTION max(a double precision, b double precision) RETURNS double precision
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT greatest(a, b) $$;
+CREATE OR REPLACE FUNCTION min(a double precision, b double precision) RETURNS double precision
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT least(a, b) $$;
