@@ -6,7 +6,7 @@ TOOLS := $(CURDIR)/.tools
 BIN := $(CURDIR)/bin
 # PG_TEST_PKGS are the packages whose store tests also run on PostgreSQL
 # (make test-postgres): the store layer and every package ported to it.
-PG_TEST_PKGS ?= ./controller/store/... ./internal/testpg/...
+PG_TEST_PKGS ?= ./controller/store/... ./internal/testpg/... ./controller/inventory/... ./controller/linehealth/... ./controller/notify/
 export PATH := $(PATH):/usr/local/go/bin:$(TOOLS)/bin
 
 .PHONY: all build dist size-check test test-postgres test-short demo bench benchdoc benchstat lint fuzz influxdb deps clean

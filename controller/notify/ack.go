@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vantage-net/vantage/controller/store/sqldb"
 )
 
 // Acknowledgement errors.
@@ -39,7 +41,7 @@ func (n *Notifier) Ack(ctx context.Context, incidentID int64, by, via, sig strin
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO notify_acks (incident_id, by, via, at, link_sig) VALUES (?, ?, ?, ?, ?)`,
 		incidentID, by, via, n.opts.Now().UnixMilli(), s); err != nil {
-		if strings.Contains(err.Error(), "UNIQUE") {
+		if sqldb.IsUnique(err) {
 			return ErrLinkUsed
 		}
 		return err

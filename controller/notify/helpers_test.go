@@ -8,7 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -17,7 +17,7 @@ import (
 	"github.com/vantage-net/vantage/controller/linestate"
 	"github.com/vantage-net/vantage/controller/notify/channel/email"
 	"github.com/vantage-net/vantage/controller/notify/channel/webhook"
-	"github.com/vantage-net/vantage/controller/store/sqlite"
+	"github.com/vantage-net/vantage/controller/store/storetest"
 	"github.com/vantage-net/vantage/internal/smtpsink"
 )
 
@@ -25,13 +25,17 @@ import (
 // HTTP webhook receiver, fed by the real incident grouper, on a clock the
 // test moves by hand.
 type rig struct {
-	t    *testing.T
-	ctx  context.Context
-	db   *sql.DB
-	n    *Notifier
-	sink *smtpsink.Sink
-	hook *receiver
-	grp  *incident.Grouper
+	t   *testing.T
+	ctx context.Context
+	db  *sql.DB
+	n   *Notifier
+	// target and opts open a second notifier on the same database: a
+	// second controller (twosenders_test.go).
+	target string
+	opts   Options
+	sink   *smtpsink.Sink
+	hook   *receiver
+	grp    *incident.Grouper
 
 	mu  sync.Mutex
 	now time.Time
@@ -62,16 +66,14 @@ func (h *receiver) got() []map[string]any {
 	return append([]map[string]any(nil), h.bodies...)
 }
 
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+
 var t0 = time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC) // 10:00 in Shanghai
 
 func newRig(t *testing.T, rules map[string]Rule, tweak func(*Options)) *rig {
 	t.Helper()
 	ctx := t.Context()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "v.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
+	db, target := storetest.OpenTarget(t)
 	sink, err := smtpsink.Start("127.0.0.1:0", "")
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +82,7 @@ func newRig(t *testing.T, rules map[string]Rule, tweak func(*Options)) *rig {
 	recv := &receiver{}
 	hs := httptest.NewServer(recv)
 	t.Cleanup(hs.Close)
-	r := &rig{t: t, ctx: ctx, db: db, sink: sink, hook: recv, now: t0}
+	r := &rig{t: t, ctx: ctx, db: db, target: target, sink: sink, hook: recv, now: t0}
 	o := Options{DB: db, Rules: rules, Phone: "+86 571 10086", MessageIDDomain: "test.vantage",
 		Email:    &email.Options{Host: "127.0.0.1", Port: sink.Port(), TLS: email.None, From: "Vantage NOC <noc@test.vantage>"},
 		Webhooks: []WebhookOptions{{Hook: webhook.Hook{Name: "ops-chat", Kind: "wecom", URL: hs.URL}, Language: "en"}},
@@ -90,6 +92,7 @@ func newRig(t *testing.T, rules map[string]Rule, tweak func(*Options)) *rig {
 	if tweak != nil {
 		tweak(&o)
 	}
+	r.opts = o
 	if r.n, err = New(o, nil, nil); err != nil {
 		t.Fatal(err)
 	}

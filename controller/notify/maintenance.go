@@ -123,13 +123,9 @@ func (n *Notifier) CreateWindow(ctx context.Context, w Window) (Window, error) {
 		w.Lines = []string{}
 	}
 	w.Created = now
-	res, err := tx.ExecContext(ctx, `INSERT INTO maintenance_windows (title, starts_at, ends_at, elements, lines, affected_lines,
-		created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, w.Title, w.Start.UnixMilli(), w.End.UnixMilli(), enc(w.Elements), enc(w.Lines),
-		enc(w.Affected), now.UnixMilli())
-	if err != nil {
-		return w, err
-	}
-	if w.ID, err = res.LastInsertId(); err != nil {
+	if err := tx.QueryRowContext(ctx, `INSERT INTO maintenance_windows (title, starts_at, ends_at, elements, lines, affected_lines,
+		created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, w.Title, w.Start.UnixMilli(), w.End.UnixMilli(), enc(w.Elements), enc(w.Lines),
+		enc(w.Affected), now.UnixMilli()).Scan(&w.ID); err != nil {
 		return w, err
 	}
 	notice := maxTime(now, w.Start.Add(-n.opts.Maintenance.Lead))

@@ -14,6 +14,7 @@ import (
 	"github.com/vantage-net/vantage/controller/notify/channel/email"
 	"github.com/vantage-net/vantage/controller/notify/channel/sms"
 	"github.com/vantage-net/vantage/controller/notify/channel/webhook"
+	"github.com/vantage-net/vantage/controller/store/sqldb"
 )
 
 // Options configure a Notifier. controller/config builds them from the
@@ -75,6 +76,9 @@ type Notifier struct {
 	webhookLang map[string]string
 	limits      *limiter
 	tmpl        *templates
+	// pg: the outbox is on PostgreSQL, shared with other controllers
+	// (claim, Recover).
+	pg bool
 }
 
 // New checks the options and builds the channels.
@@ -115,7 +119,7 @@ func New(o Options, log *slog.Logger, reg prometheus.Registerer) (*Notifier, err
 		log = slog.New(slog.DiscardHandler)
 	}
 	n := &Notifier{opts: o, log: log, m: newMetrics(reg), channels: map[string]channel.Sender{},
-		webhookLang: map[string]string{}, limits: newLimiter(o.Sender)}
+		webhookLang: map[string]string{}, limits: newLimiter(o.Sender), pg: sqldb.Postgres(o.DB)}
 	names := map[string]bool{}
 	var hooks []webhook.Hook
 	for _, w := range o.Webhooks {
@@ -155,9 +159,19 @@ func New(o Options, log *slog.Logger, reg prometheus.Registerer) (*Notifier, err
 
 // Recover puts back to pending what a crashed sender had claimed and not
 // recorded: it is sent again, with the same Message-ID (README: the one
-// place a duplicate is possible). Run calls it first.
+// place a duplicate is possible). Run calls it first. On SQLite every
+// claim is this controller's own, from before its restart; on PostgreSQL
+// another controller may be delivering its claims right now, so only
+// claims past their lease go back (claim also takes those, while running).
 func (n *Notifier) Recover(ctx context.Context) (int64, error) {
-	res, err := n.opts.DB.ExecContext(ctx, `UPDATE notify_outbox SET status = 'pending' WHERE status = 'sending'`)
+	// The claim leased next_attempt_at into the future; the row is due now.
+	now := n.opts.Now().UnixMilli()
+	q, args := `UPDATE notify_outbox SET status = 'pending', next_attempt_at = ? WHERE status = 'sending'`, []any{now}
+	if n.pg {
+		q += ` AND next_attempt_at <= ?`
+		args = append(args, now)
+	}
+	res, err := n.opts.DB.ExecContext(ctx, q, args...)
 	if err != nil {
 		return 0, fmt.Errorf("notify: recover: %w", err)
 	}

@@ -152,13 +152,28 @@ func (n *Notifier) Step(ctx context.Context) (int, error) {
 	return len(rows), nil
 }
 
-// claim marks due rows 'sending' and returns them, in due order.
+// claim marks due rows 'sending' and returns them, in due order. A claim
+// is a lease: next_attempt_at moves to when it expires (lease), and a row
+// still 'sending' then is claimed again (its sender died mid-delivery).
+//
+// On PostgreSQL several controllers claim from one outbox: the inner
+// select skips rows another claim has locked (FOR UPDATE SKIP LOCKED), and
+// the outer WHERE repeats the due test, which PostgreSQL re-checks on the
+// newest row version after waiting for a lock, so a row another sender
+// claimed meanwhile (leased into the future) is not claimed twice.
+// SQLite has one writer at a time and needs neither.
 func (n *Notifier) claim(ctx context.Context, now time.Time) ([]row, error) {
-	q := `UPDATE notify_outbox SET status = 'sending' WHERE id IN (SELECT id FROM notify_outbox
-		WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?)
+	lock := ""
+	if n.pg {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	q := `UPDATE notify_outbox SET status = 'sending', next_attempt_at = ?1
+		WHERE id IN (SELECT id FROM notify_outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?2
+			ORDER BY next_attempt_at, id LIMIT ?3` + lock + `)
+		AND status IN ('pending', 'sending') AND next_attempt_at <= ?2
 		RETURNING id, key, kind, channel, recipient, recipient_name, customer_id, language, message_id,
 		subject, body, html, incident_id, maintenance_id, attempts, due_at, incident_start, tier, event_ref`
-	rs, err := n.opts.DB.QueryContext(ctx, q, now.UnixMilli(), n.opts.Sender.Batch)
+	rs, err := n.opts.DB.QueryContext(ctx, q, now.Add(n.lease()).UnixMilli(), now.UnixMilli(), n.opts.Sender.Batch)
 	if err != nil {
 		return nil, fmt.Errorf("claim: %w", err)
 	}
@@ -174,6 +189,11 @@ func (n *Notifier) claim(ctx context.Context, now time.Time) ([]row, error) {
 	}
 	return out, rs.Err()
 }
+
+// lease is how long a claim holds a row: one delivery's timeout and a
+// minute for recording the outcome. Only a sender that died (or lost its
+// database) holds one that long.
+func (n *Notifier) lease() time.Duration { return n.opts.Sender.Timeout + time.Minute }
 
 // deliver sends one claimed row and records the outcome. Every path ends
 // with the row out of 'sending' (or the process dead: Recover).

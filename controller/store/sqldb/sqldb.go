@@ -9,6 +9,10 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/vantage-net/vantage/controller/store/postgres"
 	"github.com/vantage-net/vantage/controller/store/sqlite"
@@ -34,4 +38,14 @@ func Describe(target string) string {
 		return postgres.Redact(target)
 	}
 	return target
+}
+
+// IsUnique reports whether err is a unique-constraint violation, on
+// either backend (SQLite's "UNIQUE constraint failed", PostgreSQL's 23505).
+func IsUnique(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 }

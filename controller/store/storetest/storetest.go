@@ -41,21 +41,41 @@ func Main(m *testing.M) int {
 // Open returns a new, migrated, empty database for t, closed at its end.
 func Open(t testing.TB) *sql.DB {
 	t.Helper()
+	db, _ := OpenTarget(t)
+	return db
+}
+
+// PostgresOnly skips t unless this run stores in PostgreSQL (make
+// test-postgres): for what only a shared server can show, such as two
+// controllers racing on one database.
+func PostgresOnly(t testing.TB) {
+	t.Helper()
+	if !Postgres() {
+		t.Skip("needs PostgreSQL: runs under " + Env + "=postgres (make test-postgres)")
+	}
+}
+
+// OpenTarget is Open, also returning the path or URL it opened, for a
+// second handle on the same database (a second controller).
+func OpenTarget(t testing.TB) (*sql.DB, string) {
+	t.Helper()
 	ctx := context.Background()
 	if !Postgres() {
-		db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "vantage.db"), sqlite.Options{})
+		path := filepath.Join(t.TempDir(), "vantage.db")
+		db, err := sqlite.Open(ctx, path, sqlite.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
-		return db
+		return db, path
 	}
-	db, err := postgres.Open(ctx, URL(t), postgres.Options{})
+	url := URL(t)
+	db, err := postgres.Open(ctx, url, postgres.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return db
+	return db, url
 }
 
 // Target returns what a test hands to a store's or a command's open: a
