@@ -62,6 +62,10 @@ type Thresholds struct {
 	// SilenceAfter: a source quiet this long is silent; a line whose
 	// sources are all silent is unknown, not down (default 30s).
 	SilenceAfter time.Duration `yaml:"silence_after"`
+	// AnswerGrace: on a line several agents watch, one that answered
+	// within its own interval plus this keeps the line up while another
+	// fails (default 500ms; at most silence_after).
+	AnswerGrace time.Duration `yaml:"answer_grace"`
 	// Dampening as in route-flap dampening: each flap adds Penalty (1000),
 	// which halves every HalfLife (15m); above Suppress (2000) the line is
 	// flapping, below Reuse (750) it is released; MaxPenalty (12000) caps it.
@@ -103,6 +107,7 @@ func (t Thresholds) apply(p linestate.Params) linestate.Params {
 	}
 	setD(&p.FlapThreshold, t.FlapThreshold)
 	setD(&p.SilenceAfter, t.SilenceAfter)
+	setD(&p.AnswerGrace, t.AnswerGrace)
 	if p.SilenceMax < p.SilenceAfter {
 		p.SilenceMax = p.SilenceAfter
 	}
@@ -191,6 +196,7 @@ func checkThresholds(path string, t Thresholds, p linestate.Params, bad func(fie
 	neg("min_flap_rounds", float64(t.MinFlapRounds))
 	neg("flap_threshold", float64(t.FlapThreshold))
 	neg("silence_after", float64(t.SilenceAfter))
+	neg("answer_grace", float64(t.AnswerGrace))
 	neg("penalty", t.Penalty)
 	neg("half_life", float64(t.HalfLife))
 	neg("loss_pct", t.LossPct)

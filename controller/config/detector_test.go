@@ -72,6 +72,19 @@ func TestDetectorInvalid(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "bad.yaml:2: detector.min_flap_rounds: 3 is more than k (2)") {
 		t.Errorf("got %v", err)
 	}
+	_, err = Parse("bad.yaml", []byte(base+"detector:\n  answer_grace: -1s\n  tiers:\n    gold: {answer_grace: 1m}\n"))
+	for _, w := range []string{
+		"bad.yaml:3: detector.answer_grace: -1e+09 must not be negative",
+		"bad.yaml:5: detector.tiers.gold: answer_grace: 1m0s must be between 0 and silence_after",
+	} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("missing %q in\n%v", w, err)
+		}
+	}
+	c, err := Parse("c.yaml", []byte(base+"detector: {answer_grace: 2s}\n"))
+	if err != nil || c.Detector.LineState().Default.AnswerGrace != 2*time.Second {
+		t.Errorf("answer_grace: 2s: %v", err)
+	}
 	_, err = Parse("bad.yaml", []byte(base+"detector: {kk: 2}\n"))
 	if err == nil || !strings.Contains(err.Error(), "bad.yaml:2: detector.kk: unknown key") {
 		t.Errorf("got %v", err)

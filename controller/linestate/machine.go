@@ -20,10 +20,16 @@ type machine struct {
 	Sig        bool  // a trustworthy down signal holds (port down)
 	LastFailed bool  // the latest probe round failed
 
-	RunStart  int64 // first failed round since the last successful one (0: none)
+	RunStart  int64 // first failed round of any source since the last answered one of any (0: none)
 	Witnessed bool  // an unseen flap fell inside the current run
-	OKRun     int   // consecutive successful rounds while in an outage
-	OKStart   int64 // the first of them: where the outage ends
+	// Agreed: during the current run the sources agreed on at least
+	// MinFlapRounds failed rounds (agree), so when it ends short of an
+	// outage it is a flap.
+	Agreed bool
+	// OKRun and OKStart are version 1's line-wide recovery count, read
+	// only from old snapshots and moved to the sources by fromV1.
+	OKRun   int
+	OKStart int64
 
 	LastEpisodeEnd int64 // end of the last flap or outage
 	LastFail       int64 // event time of the latest failed round or down signal (0: none)
@@ -37,17 +43,28 @@ type machine struct {
 	Deg  degrade
 }
 
-// srcState is one source's part: its consecutive failures and whether it
-// has gone silent. Lines have a handful of sources, so loops over them are
-// cheaper than any index.
+// srcState is one source's part: its own evidence, judged on its own
+// (doc.go, "Several sources"): its consecutive failed rounds, its answered
+// rounds since the outage began, when it last reported a round, and
+// whether it has gone silent. Lines have a handful of sources, so loops
+// over them are cheaper than any index.
 type srcState struct {
 	Last int64 // event time of its latest evidence (0: none yet)
 	Gap  int64 // interval between its last two scheduled rounds (not confirmation rounds)
 	// LastSlot is the event time of its latest evidence that was not a
 	// confirmation round (0: none yet, or restored from an older snapshot).
 	LastSlot int64
-	Fails    uint16
-	Silent   bool
+	// Round is the event time of its latest probe round, answered or not
+	// (0: none: an SNMP source, which never holds a line up or down).
+	Round int64
+	// Fails counts its own consecutive failed rounds; only its own
+	// answered round resets it.
+	Fails uint16
+	// OKs counts its own consecutive answered rounds since the open
+	// outage began, OKStart is the first of them.
+	OKs     uint16
+	OKStart int64
+	Silent  bool
 }
 
 // emitter collects one line's output. out == nil discards (a provisional
@@ -126,29 +143,35 @@ func (m *machine) apply(e *pend, p *Params, em *emitter) {
 	switch e.kind() {
 	case ProbeFail:
 		m.degradeSample(t, e, 100, p, em)
-		m.OKRun = 0
 		m.LastFailed = true
 		m.LastFail = t
 		if m.RunStart == 0 {
 			m.RunStart = t
 		}
+		s.Round = max(s.Round, e.T)
+		s.OKs = 0
 		if s.Fails < 65535 {
 			s.Fails++
 		}
-		if !m.InOutage && int(s.Fails) >= p.FailRounds {
-			m.startOutage(m.RunStart)
-		}
+		m.judge(t, p)
 	case ProbeOK:
 		m.LastFailed = false
+		s.Round = max(s.Round, e.T)
+		s.Fails = 0
 		if m.InOutage {
-			if m.OKRun == 0 {
-				m.OKStart = t
+			// Recovery is the source's own: another source failing
+			// meanwhile (a watcher whose uplink is down) neither resets
+			// nor holds it.
+			if s.OKs == 0 {
+				s.OKStart = t
 			}
-			m.OKRun++
-			if m.OKRun >= p.RecoverRounds {
-				m.endOutage(m.OKStart, p, em)
+			if s.OKs < 65535 {
+				s.OKs++
 			}
-		} else if m.RunStart != 0 && (m.maxFails() >= p.MinFlapRounds || m.Witnessed) {
+			if int(s.OKs) >= p.RecoverRounds {
+				m.endOutage(m.okStart(), p, em)
+			}
+		} else if m.RunStart != 0 && (m.Agreed || m.Witnessed) {
 			// A run too short to declare the line down, long enough to
 			// be a real interruption: a flap nobody was alerted for.
 			m.episode(m.RunStart, t, p, em)
@@ -162,7 +185,7 @@ func (m *machine) apply(e *pend, p *Params, em *emitter) {
 	case DownSignal:
 		m.Sig = true
 		m.LastFail = t
-		m.OKRun = 0
+		m.resetOKs()
 		if !m.InOutage {
 			start := t
 			if m.RunStart != 0 {
@@ -174,8 +197,8 @@ func (m *machine) apply(e *pend, p *Params, em *emitter) {
 		m.Sig = false
 		if m.InOutage && !m.LastFailed {
 			at := t
-			if m.OKRun > 0 {
-				at = m.OKStart
+			if s := m.okStart(); s != 0 {
+				at = s
 			}
 			m.endOutage(at, p, em)
 		}
@@ -201,13 +224,17 @@ func (m *machine) apply(e *pend, p *Params, em *emitter) {
 // episodes if applied out of place: a spooled failure applied after the
 // other end's recovery starts a phantom run (doc.go, "Late evidence"), so
 // the caller rebuilds the view instead.
+//
+// A failed round inside a run that has not yet put the line down is
+// absorbed only on a line with one source: with several, where it falls
+// against the other sources' rounds decides whether they agreed (judge).
 func (m *machine) absorbs(e *pend) bool {
 	switch e.kind() {
 	case ProbeFail:
 		if m.InOutage {
-			return m.OKRun == 0 && e.T >= m.DownStart
+			return m.okStart() == 0 && e.T >= m.DownStart
 		}
-		return m.RunStart != 0 && e.T >= m.RunStart
+		return len(m.Srcs) == 1 && m.RunStart != 0 && e.T >= m.RunStart
 	case ProbeOK:
 		return !m.InOutage && m.RunStart == 0 && e.T > m.LastFail
 	}
@@ -237,30 +264,45 @@ func (m *machine) degradeSample(t int64, e *pend, loss float64, p *Params, em *e
 	m.Deg.sample(t, loss, e.rttMs(), e.jitMs(), e.hasMetrics() && e.kind() == ProbeOK, p, em)
 }
 
-func (m *machine) maxFails() int {
-	n := 0
-	for i := range m.Srcs {
-		n = max(n, int(m.Srcs[i].Fails))
-	}
-	return n
+// clearRun ends the line's failure run (an answered round). Each
+// source's own failure count stays: only its own answered round resets it.
+func (m *machine) clearRun() {
+	m.RunStart, m.Witnessed, m.Agreed = 0, false, false
 }
 
-func (m *machine) clearRun() {
-	m.RunStart, m.Witnessed = 0, false
+// resetOKs forgets every source's answered rounds: recovery counts only
+// rounds after the outage began.
+func (m *machine) resetOKs() {
 	for i := range m.Srcs {
-		m.Srcs[i].Fails = 0
+		m.Srcs[i].OKs, m.Srcs[i].OKStart = 0, 0
 	}
+}
+
+// okStart is where the outage ends if it ends now: the earliest first
+// answered round of the sources answering since (0: none answers). The
+// source that reached RecoverRounds decided it; another that answered
+// earlier and has not failed since saw the line back first.
+func (m *machine) okStart() int64 {
+	at := int64(0)
+	for i := range m.Srcs {
+		if s := &m.Srcs[i]; s.OKs > 0 && (at == 0 || s.OKStart < at) {
+			at = s.OKStart
+		}
+	}
+	return at
 }
 
 func (m *machine) startOutage(start int64) {
-	m.InOutage, m.DownStart, m.OKRun = true, start, 0
+	m.resetOKs()
+	m.InOutage, m.DownStart = true, start
 	// The down transition is stamped with the outage's start, which may
 	// lie before the evidence that decided it.
 	m.back = start
 }
 
 func (m *machine) endOutage(at int64, p *Params, em *emitter) {
-	m.InOutage, m.Sig, m.OKRun = false, false, 0
+	m.InOutage, m.Sig = false, false
+	m.resetOKs()
 	m.episode(m.DownStart, at, p, em)
 	m.DownStart = 0
 	m.back = at
@@ -353,6 +395,7 @@ func (m *machine) nextTimer(p *Params, final bool) (int64, int) {
 		}
 	}
 	consider(m.Damp.reuseAt(p), timerReuse)
+	consider(m.vetoEnds(p), timerVeto)
 	if final {
 		consider(m.Deg.deadline(p), timerDegrade)
 	}
@@ -362,6 +405,7 @@ func (m *machine) nextTimer(p *Params, final bool) (int64, int) {
 const (
 	timerReuse   = -2
 	timerDegrade = -3
+	timerVeto    = -4
 )
 
 // advanceTo fires, in time order, every timer due strictly before t.
@@ -383,6 +427,8 @@ func (m *machine) advanceTo(t int64, p *Params, em *emitter) {
 			em.event(Event{Kind: FlappingEnd, Start: unix(since), End: unix(d), Duration: durNS(d - since), Penalty: m.Damp.Penalty})
 		case timerDegrade:
 			m.Deg.roll(d, p, em)
+		case timerVeto:
+			m.judge(d, p)
 		default:
 			m.Srcs[which].Silent = true
 		}

@@ -31,6 +31,13 @@ type Params struct {
 	// the line is unknown, not down.
 	SilenceAfter time.Duration
 	SilenceMax   time.Duration
+	// AnswerGrace is how long past its own interval a source's latest
+	// round still speaks for the line (doc.go, "Several sources"): its
+	// next round must be measured and delivered (the agent's batch_delay,
+	// 250 ms by default) before its silence means anything. A source that
+	// answered within its interval plus AnswerGrace keeps the line up
+	// while another source fails.
+	AnswerGrace time.Duration
 
 	// Penalty is added for every flap and outage (as route-flap dampening
 	// adds it for every withdrawal); it halves every HalfLife. Above
@@ -62,6 +69,7 @@ func DefaultParams() Params {
 		FlapThreshold: 60 * time.Second,
 		SilenceAfter:  30 * time.Second,
 		SilenceMax:    30 * time.Minute,
+		AnswerGrace:   500 * time.Millisecond,
 		Penalty:       1000,
 		HalfLife:      15 * time.Minute,
 		Suppress:      2000,
@@ -92,6 +100,9 @@ func (p Params) Validate() error {
 	}
 	if p.SilenceAfter <= 0 || p.SilenceMax < p.SilenceAfter {
 		bad("silence_after", p.SilenceAfter, "must be positive and not above silence_max")
+	}
+	if p.AnswerGrace < 0 || p.AnswerGrace > p.SilenceAfter {
+		bad("answer_grace", p.AnswerGrace, "must be between 0 and silence_after")
 	}
 	if p.HalfLife <= 0 {
 		bad("half_life", p.HalfLife, "must be positive")

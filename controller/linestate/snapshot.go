@@ -11,7 +11,7 @@ import (
 // and rebuilds from durable storage instead of guessing.
 const (
 	snapshotMagic   = "vantage-linestate"
-	snapshotVersion = 1
+	snapshotVersion = 2
 )
 
 // The snapshot is gob: at 50,000 lines with a 15-minute buffer each it is
@@ -26,6 +26,11 @@ const (
 // know and zeroes those the data lacks, so both directions still decode:
 // a missing clock only means the line seals by the controller's clock
 // (Now), which is what a running controller does anyway.
+//
+// Version 2 judges each source on its own (agree.go): a source's failure
+// count is no longer reset by another source's answer, and recovery is
+// counted per source. The layout is version 1's with fields added, so
+// Restore reads both; a version-1 machine is converted by fromV1.
 type snapshotV1 struct {
 	Now    int64
 	Clocks []sourceClock
@@ -77,8 +82,9 @@ func (d *Detector) Restore(data []byte) error {
 	if len(data) <= len(snapshotMagic) || string(data[:len(snapshotMagic)]) != snapshotMagic {
 		return fmt.Errorf("linestate restore: not a line-state snapshot")
 	}
-	if v := data[len(snapshotMagic)]; v != snapshotVersion {
-		return fmt.Errorf("linestate restore: snapshot version %d, this build reads %d", v, snapshotVersion)
+	v := data[len(snapshotMagic)]
+	if v != 1 && v != snapshotVersion {
+		return fmt.Errorf("linestate restore: snapshot version %d, this build reads 1 and %d", v, snapshotVersion)
 	}
 	var s snapshotV1
 	if err := gob.NewDecoder(bytes.NewReader(data[len(snapshotMagic)+1:])).Decode(&s); err != nil {
@@ -103,6 +109,9 @@ func (d *Detector) Restore(data []byte) error {
 		}
 		l := &line{name: ls.Name, profile: ls.Profile, params: p, srcs: ls.Srcs,
 			pending: ls.Pending, sealedTo: ls.SealedTo, sealed: ls.Sealed, late: ls.Late}
+		if v == 1 {
+			l.sealed.fromV1(p)
+		}
 		for i := range l.srcs {
 			l.srcs[i].key = l.srcs[i].Agent + "\x00" + l.srcs[i].Probe
 			l.srcs[i].clk = d.clockSlot(l.srcs[i].Agent)
@@ -115,4 +124,41 @@ func (d *Detector) Restore(data []byte) error {
 		return fmt.Errorf("linestate restore: %d lines had an unknown profile and use the default (first: %s)", len(missing), missing[0])
 	}
 	return nil
+}
+
+// fromV1 converts a sealed machine of a version-1 snapshot, which kept one
+// recovery count for the whole line and reset every source's failures on
+// any answer. Failure counts carry over as they are (never more than the
+// source's own). The line's answered rounds in an open outage came from
+// the sources heard since the first of them: one source heard gets them
+// all; of several, each is given one (which of them answered twice is
+// lost, so recovery may take one round more than it would have). A run
+// that had reached MinFlapRounds is agreed, as version 1 counted it. A
+// source's latest round is taken to be its latest evidence.
+func (m *machine) fromV1(p *Params) {
+	maxFails := 0
+	for i := range m.Srcs {
+		s := &m.Srcs[i]
+		if s.Round == 0 {
+			s.Round = s.Last
+		}
+		maxFails = max(maxFails, int(s.Fails))
+	}
+	m.Agreed = m.RunStart != 0 && maxFails >= p.MinFlapRounds
+	if m.InOutage && m.OKRun > 0 {
+		var heard []int
+		for i := range m.Srcs {
+			if m.Srcs[i].Last >= m.OKStart {
+				heard = append(heard, i)
+			}
+		}
+		for _, i := range heard {
+			n := 1
+			if len(heard) == 1 {
+				n = m.OKRun
+			}
+			m.Srcs[i].OKs, m.Srcs[i].OKStart = uint16(min(n, 65535)), m.OKStart
+		}
+	}
+	m.OKRun, m.OKStart = 0, 0
 }
