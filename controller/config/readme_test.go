@@ -49,4 +49,7 @@ func TestReadmeControllerConfig(t *testing.T) {
 	if c.Detector.GroupWindow != 30*time.Second {
 		t.Errorf("group_window %s", c.Detector.GroupWindow)
 	}
+	if g := c.Detector.LineState().Default.AnswerGrace; g != 500*time.Millisecond {
+		t.Errorf("answer_grace %s", g)
+	}
 }

@@ -8,21 +8,23 @@
 //
 // # The state machine (machine.go)
 //
-// UP → DOWN after k = Params.FailRounds consecutive failed rounds of one
-// source (default 3) with no successful round from any source in between,
-// or at once on a trustworthy down signal (linkDown trap, oper status
-// down). DOWN → UP after m = Params.RecoverRounds consecutive successful
-// rounds from any source (default 2), or on an up signal that no failing
-// probe contradicts. An outage runs from the first failed evidence to the
-// first recovered evidence (not the m-th); shorter than Params.FlapThreshold
-// (60 s) it is a flap.
+// UP → DOWN after k = Params.FailRounds consecutive failed rounds of a
+// source (default 3) when every other source that can see the line agrees
+// (below, "Several sources"; with one source, at once), or at once on a
+// trustworthy down signal (linkDown trap, oper status down). DOWN → UP
+// after m = Params.RecoverRounds consecutive successful rounds of one
+// source (default 2), or on an up signal that no failing probe
+// contradicts. An outage runs from the first failed evidence to the
+// first recovered evidence (not the m-th); shorter than
+// Params.FlapThreshold (60 s) it is a flap.
 //
 // Why m = 2: one stray success inside an outage (a reply slipping through a
 // failing link, an ARP race) must not split it in two and count an extra
-// flap in the per-line flap figure the operator is judged on. With two
-// sources on a line it means "both ends agree" or "one end twice". It costs
-// one probe interval of latency in deciding recovery, none in the outage's
-// measured end, which is stamped at the first recovered round.
+// flap in the per-line flap figure the operator is judged on. The two
+// rounds are one source's: another source's failure does not reset them.
+// It costs one probe interval of latency in deciding recovery, none in the
+// outage's measured end, which is stamped at the first recovered round of
+// any source still answering.
 //
 // k protects alerts; counting needs less. A 2-s interruption probed at 1 Hz
 // fails at most two rounds, so it would never reach k = 3. (Two only when
@@ -104,6 +106,49 @@
 // not feed degradation (rounds that follow failures would weigh losses
 // more than the schedule does).
 //
+// # Several sources (agree.go)
+//
+// A line is often watched from both ends: its CPE agent and a watcher at a
+// PoP (controller/cause). Each source keeps its own evidence: its own
+// count of consecutive failed rounds, reset only by its own answered
+// round, and in an outage its own count of answered rounds. The line is
+// judged from them as multi-location monitors confirm a failure from
+// another vantage point before alerting: it goes down when some source has
+// failed k rounds in this run (since the last answered round of any
+// source) and every other source that can see the line has failed k
+// rounds too; a short run counts as a flap on the same terms with
+// MinFlapRounds. A source can see the line while its latest probe round
+// is within its own interval plus Params.AnswerGrace (default 500 ms,
+// for its next round to be measured and delivered: the agent's
+// batch_delay is 250 ms) and it is not silent. So the line is down when
+// the sources that see it agree, or when the only one that sees it says
+// so: a CPE that is powered off, or cut off and spooling behind the cut,
+// has no say once its interval has passed, and a timer (vetoEnds) decides
+// then without waiting for more evidence. Recovery needs m answered rounds
+// of one source.
+//
+// The case this is for: a watcher whose own uplink fails sends three
+// failed rounds within 0.4 s through confirmation, between two of the
+// CPE's 1-Hz answers, and keeps failing every 200 ms. Under the earlier
+// rule (k failures of one source with no answer from any source in
+// between; m answers in a row from any source) the line went down while
+// the CPE still answered, and stayed down, the watcher's failures
+// resetting every recovery (TestWatcherUplinkKeepsLineUp,
+// TestRecoveryPerSource). Now the CPE's answers hold the line up, and the
+// watcher's failures alone (cause watcher_uplink) touch only lines no
+// other source sees.
+//
+// The cost: on a line seen by several sources, a cut goes down only when
+// each other source has failed k rounds or let its own interval plus the
+// grace pass. At 1 Hz with a CPE whose results spool behind the cut that
+// is up to 1.5 s after its last answer instead of about 0.5 s after the
+// watcher's first failure (TestOnlySeeingSourceDecides); a slow source (a
+// 60-s HTTP probe) holds a line up for up to its own interval. A short
+// drop one source saw and another answered across within its interval is
+// not counted. The outage still starts at the first failed round after
+// the last answer of any source, as before. SNMP sources (signals, never
+// probe rounds) have no say either way.
+//
 // Silence is not failure. A source that stays quiet longer than
 // Params.SilenceAfter (or three of its own intervals) is silent; when every
 // source of a line is silent the line is unknown, never down, and never
@@ -146,7 +191,9 @@
 // round inside the failure under way, an answered round while the line is
 // up and later than every failure: machine.absorbs); otherwise the view is
 // rebuilt from the sealed machine at the next Advance and reports its net
-// change. The
+// change. (A failed round that would join a run is absorbed only on a
+// line with one source: with several, where it falls against the other
+// sources' rounds decides whether they agreed.) The
 // alternative, processing each source in order and sealing at the slowest
 // source's position, would give final events within seconds and tiny
 // buffers, but relies on every source delivering in order: JetStream
@@ -202,5 +249,7 @@
 // at 1 Hz by one source holds 900 of them (14 KB) at the default horizon,
 // by one source every 10 s 90 (1.4 KB). Snapshot and Restore save and
 // rebuild the whole state (gob, versioned), so a restarted controller
-// produces the same events as one that never stopped.
+// produces the same events as one that never stopped. Version 2 (per-source
+// judgement) reads version 1 snapshots and converts their line-wide
+// recovery count (machine.fromV1, TestRestoreVersion1Snapshot).
 package linestate

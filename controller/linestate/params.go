@@ -12,11 +12,14 @@ import (
 // the values the README explains; a zero Params is invalid.
 type Params struct {
 	// FailRounds (k) is how many consecutive failed rounds of one source
-	// take the line from up to down. It protects alerts from a lost round.
+	// take the line from up to down, when every other source that can see
+	// the line has failed as many (doc.go, "Several sources"). It protects
+	// alerts from a lost round.
 	FailRounds int
-	// RecoverRounds (m) is how many consecutive successful rounds (any
-	// source) take a down line back up. The outage still ends at the first
-	// of them; m only delays the decision.
+	// RecoverRounds (m) is how many consecutive successful rounds of one
+	// source take a down line back up; another source's failures neither
+	// reset nor hold them. The outage still ends at the first answered
+	// round; m only delays the decision.
 	RecoverRounds int
 	// MinFlapRounds is the shortest run of consecutive failed rounds of one
 	// source that counts as a flap even though it stayed below FailRounds
