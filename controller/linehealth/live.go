@@ -18,6 +18,11 @@ import (
 // view's flaps and outages) as rows with final = 0 (migration 0011), and
 // reconciles them in the commit:
 //
+//   - an outage still open is a live event without an end (ended_at
+//     NULL): counted at once in outages_24h and in availability up to now;
+//     when it ends its row gets the end, and becomes a flap if it ended
+//     within the flap threshold, under the same id; no revision (that is
+//     its course, not a change of what the detector saw);
 //   - a live event is matched to the line's provisional row of the same
 //     kind and start, else to one it overlaps; a match whose kind, start or
 //     end differ is updated in place with a revision (what changed, from
@@ -67,15 +72,21 @@ func place(ctx context.Context, tx *sql.Tx, target *eventRow, ev *linestate.Even
 		return insertEvent(ctx, tx, ev, final, now)
 	}
 	rev := Revision{At: now, Final: final, Fields: changes(target, ev)}
+	if endedShort(target, ev, rev.Fields) {
+		// An open outage that ended within the flap threshold is a flap:
+		// its course, not a change of what the detector saw.
+		rev.Fields = nil
+	}
 	switch {
 	case target.retracted:
 		rev.Change = "reinstated"
 	case len(rev.Fields) > 0:
 		rev.Change = "revised"
 	}
-	if rev.Change != "" {
-		rev.Cause, rev.LateEvidence = why(late, min(target.start, s), max(target.end, ms(ev.End)), final)
-	} else if target.final == final {
+	switch {
+	case rev.Change != "":
+		rev.Cause, rev.LateEvidence = why(late, min(target.start, s), max(target.end, endMS(ev.End)), final)
+	case target.final == final && target.end == endMS(ev.End) && target.kind == string(ev.Kind):
 		return nil // unchanged: a replay
 	}
 	return rewrite(ctx, tx, target, ev, final, rev, now)
@@ -97,7 +108,7 @@ func storeFinal(ctx context.Context, tx *sql.Tx, ev *linestate.Event, late []lin
 	if err != nil {
 		return err
 	}
-	return place(ctx, tx, bestMatch(live, nil, string(ev.Kind), ms(ev.Start), ms(ev.End)), ev, true, late, now)
+	return place(ctx, tx, bestMatch(live, nil, string(ev.Kind), ms(ev.Start), endMS(ev.End)), ev, true, late, now)
 }
 
 // liveCauses decides the cause of each event of a live set (causes.go),
@@ -124,7 +135,7 @@ func storeLive(ctx context.Context, tx *sql.Tx, set *linestate.LiveSet, causes [
 	used := map[int64]bool{}
 	for i := range set.Events {
 		ev := &set.Events[i]
-		s, e := ms(ev.Start), ms(ev.End)
+		s, e := ms(ev.Start), endMS(ev.End)
 		if done, err := overlapsFinal(ctx, tx, set.Line, s, e); err != nil || done {
 			if err != nil {
 				return err

@@ -3,6 +3,7 @@ package linehealth
 import (
 	"context"
 	"database/sql"
+	"math"
 	"time"
 
 	"github.com/vantage-net/vantage/controller/linestate"
@@ -60,9 +61,19 @@ func rowByKey(ctx context.Context, tx *sql.Tx, line, kind string, start int64) (
 	return rs[0], true, nil
 }
 
-// overlaps reports whether [s1, e1) and [s2, e2) share time or a start.
+// overlaps reports whether [s1, e1) and [s2, e2) share time or a start;
+// an end of 0 is an outage still open.
 func overlaps(s1, e1, s2, e2 int64) bool {
+	e1, e2 = openEnd(e1), openEnd(e2)
 	return s1 == s2 || (s1 < e2 && s2 < e1)
+}
+
+// openEnd is end, or for an open event (0) the end of time.
+func openEnd(end int64) int64 {
+	if end == 0 {
+		return math.MaxInt64
+	}
+	return end
 }
 
 // bestMatch is the row of rs (not in used) of the same kind and start as
@@ -78,7 +89,7 @@ func bestMatch(rs []eventRow, used map[int64]bool, kind string, s, e int64) *eve
 		if r.kind == kind && r.start == s {
 			return r
 		}
-		if ov := min(r.end, e) - max(r.start, s); ov > bestOv {
+		if ov := min(openEnd(r.end), openEnd(e)) - max(r.start, s); ov > bestOv {
 			best, bestOv = r, ov
 		}
 	}
@@ -92,7 +103,7 @@ func overlapsFinal(ctx context.Context, tx *sql.Tx, line string, s, e int64) (bo
 	var n int
 	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM line_events WHERE circuit_id = ? AND final = 1
 		AND retracted_at IS NULL AND kind IN ('outage', 'flap')
-		AND (started_at = ? OR (started_at < ? AND coalesce(ended_at, started_at) > ?))`, line, s, e, s).Scan(&n)
+		AND (started_at = ? OR (started_at < ? AND coalesce(ended_at, started_at) > ?))`, line, s, openEnd(e), s).Scan(&n)
 	return n > 0, err
 }
 

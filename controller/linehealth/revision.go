@@ -51,10 +51,18 @@ func changes(r *eventRow, ev *linestate.Event) []FieldChange {
 	if s := ms(ev.Start); r.start != s {
 		out = append(out, FieldChange{"start", msText(r.start), msText(s)})
 	}
-	if e := ms(ev.End); r.end != e {
+	// An open outage ending is its course, not a change (live.go); one
+	// reopened, or whose end moved, is.
+	if e := endMS(ev.End); r.end != e && r.end != 0 {
 		out = append(out, FieldChange{"end", msText(r.end), msText(e)})
 	}
 	return out
+}
+
+// endedShort reports whether the only change is an open outage ending
+// within the flap threshold, so it is a flap.
+func endedShort(r *eventRow, ev *linestate.Event, fields []FieldChange) bool {
+	return r.end == 0 && !ev.End.IsZero() && len(fields) == 1 && fields[0].Field == "kind" && ev.Kind == linestate.Flap
 }
 
 func msText(v int64) string {

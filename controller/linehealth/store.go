@@ -16,6 +16,14 @@ func ms(t time.Time) int64 { return t.UnixMilli() }
 
 func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
 
+// endMS is an event's end in Unix ms, 0 while it is open (no end).
+func endMS(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return ms(t)
+}
+
 func nullMS(t time.Time) any {
 	if t.IsZero() {
 		return nil

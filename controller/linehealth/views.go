@@ -19,7 +19,8 @@ var ErrNotFound = errors.New("not found")
 // LineView is one line as the API shows it. The figures come from the
 // stored events, live and final alike (each counted once: a live event
 // becomes final in place, live.go), not from retracted ones; an outage
-// still open is counted in availability up to now. Availability is the share of
+// still open is a live event without an end, counted in outages_24h and
+// in availability up to now. Availability is the share of
 // the window the line was not in an outage or flap the detector saw: time
 // in "unknown" (no evidence) is not counted as down, and neither is time
 // before the line was first watched.
@@ -58,6 +59,10 @@ type EventView struct {
 	// CauseNote says why, in operator terms; shown to admin and ops only
 	// (it may name other customers' lines and the agents).
 	CauseNote string `json:"cause_note,omitempty"`
+	// Open is true for an outage still going on: a live event with no end
+	// yet, counted at once (outages_24h, availability up to now). When it
+	// ends it gets its end under the same id (live.go).
+	Open bool `json:"open,omitempty"`
 	// Final is false while the event is live: the detector's view so far,
 	// which late evidence may still change until the lateness horizon
 	// has passed (live.go).
@@ -74,8 +79,9 @@ type EventView struct {
 type LineDetail struct {
 	LineView
 	Inventory *inventory.Line `json:"inventory,omitempty"`
-	// Events are the line's stored events of the last 24 hours, newest
-	// first: live (final false) and final ones, and retracted ones marked.
+	// Events are the line's stored events of the last 24 hours and any
+	// outage still open, newest first: live (final false) and final ones,
+	// and retracted ones marked.
 	Events []EventView `json:"events"`
 	// Incidents are the ids of the line's incidents, newest first (at most 50).
 	Incidents []int64 `json:"incidents"`
@@ -186,10 +192,8 @@ func (rm *ReadModel) addFigures(ctx context.Context, views []LineView) error {
 		v := &views[i]
 		var avail [3]float64
 		for w, length := range windows {
-			// An outage not yet sealed into an event counts from its start.
-			if v.State == "down" && !v.Since.IsZero() {
-				down[i][w] += now.Sub(maxTime(v.Since, now.Add(-length))).Seconds()
-			}
+			// An open outage is a stored live event without an end (live.go):
+			// the query counts it up to now.
 			avail[w] = 100 * max(0, 1-down[i][w]/length.Seconds())
 		}
 		v.Availability24h, v.Availability7d, v.Availability30d = avail[0], avail[1], avail[2]
@@ -232,7 +236,8 @@ func (rm *ReadModel) Line(ctx context.Context, scope Scope, id string) (LineDeta
 	db := rm.db
 	rows, err := db.QueryContext(ctx, `SELECT id, kind, started_at, ended_at, coalesce(duration_s, 0), coalesce(loss_pct, 0),
 			cause, cause_note, final, retracted_at, revisions
-		FROM line_events WHERE circuit_id = ? AND started_at >= ? ORDER BY started_at DESC, id DESC LIMIT 1000`,
+		FROM line_events WHERE circuit_id = ? AND (started_at >= ? OR (kind = 'outage' AND ended_at IS NULL))
+		ORDER BY started_at DESC, id DESC LIMIT 1000`,
 		id, ms(rm.now().Add(-day)))
 	if err != nil {
 		return d, err
@@ -253,6 +258,8 @@ func (rm *ReadModel) Line(ctx context.Context, scope Scope, id string) (LineDeta
 		e.Start = fromMS(start)
 		if end.Valid {
 			e.End = fromMS(end.Int64)
+		} else {
+			e.Open = e.Kind == "outage"
 		}
 		if retracted.Valid {
 			e.Retracted = fromMS(retracted.Int64)

@@ -47,12 +47,21 @@ func TestAvailabilityWindows(t *testing.T) {
 	if v.Flaps24h != 1 || v.Outages24h != 0 {
 		t.Errorf("24 h counts: %d flaps, %d outages; want 1, 0", v.Flaps24h, v.Outages24h)
 	}
-	// A line down right now counts from its start in every window.
+	// A line down right now has an open outage (a live event without an
+	// end): it counts from its start in every window, once, and in
+	// outages_24h; the down state adds nothing to it.
+	if _, err := f.db.ExecContext(ctx, `INSERT INTO line_events (circuit_id, kind, started_at, recorded_at, final)
+		VALUES ('L2', 'outage', ?, ?, 0)`, ms(now.Add(-2*time.Hour)), ms(now)); err != nil {
+		t.Fatal(err)
+	}
 	views = []LineView{{ID: "L2", State: "down", Since: now.Add(-2 * time.Hour)}}
 	if err := m.addFigures(ctx, views); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := views[0].Availability30d, pct(2*time.Hour, 30*day); math.Abs(got-want) > 1e-9 {
 		t.Errorf("open outage: 30 d availability %.6f, want %.6f", got, want)
+	}
+	if views[0].Outages24h != 1 {
+		t.Errorf("open outage: outages_24h %d, want 1", views[0].Outages24h)
 	}
 }

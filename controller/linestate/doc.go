@@ -202,7 +202,8 @@
 // Cost of the choice: final events trail by the horizon, and the buffers
 // hold a horizon of evidence (16 bytes each, see pend). So that counts do
 // not trail it, the provisional view's flaps and outages are reported too,
-// as each line's live set (live.go), until the seal makes them final.
+// as each line's live set (live.go), until the seal makes them final; an
+// outage still open is in it too, without an end.
 //
 // Late evidence. Applying every arrival within the slack at the view's
 // time was once the rule, and it broke lines watched from both ends: the

@@ -23,12 +23,17 @@ import (
 // the live set with what it stored (controller/linehealth keeps one row per
 // event, provisional until the final event confirms it).
 //
-// Open outages are not live events: the state (down, since) shows them.
+// An open outage is a live event too, with no End (openOutage): the
+// provisional view is down since its start. It is in the live set from
+// the step that put the line down, so it counts at once; when the outage
+// ends, the set holds the same event with its End (a flap if it ended
+// within FlapThreshold), and the consumer updates the one row it stored.
+// Its start moves only if late evidence moves the view's.
 
 // LiveSet is one line's whole set of live flaps and outages, oldest first.
 // It replaces the line's previous set: an event missing from it was
 // retracted, unless a final event in the same or an earlier output took
-// its place.
+// its place. An outage with a zero End is still open (last in the set).
 type LiveSet struct {
 	Line   string
 	Events []Event
@@ -93,9 +98,21 @@ func (l *line) dropSealedLive(w int64) {
 	}
 }
 
-// flushLive appends the line's live set to out if it changed or the seal
-// produced final flaps or outages (sealedEvents), then prunes late notes.
+// openOutage is the provisional view's open outage's start (0: none).
+func (l *line) openOutage() int64 {
+	if l.prov.InOutage {
+		return l.prov.DownStart
+	}
+	return 0
+}
+
+// flushLive appends the line's live set to out if it changed (an open
+// outage began, ended or moved included) or the seal produced final flaps
+// or outages (sealedEvents), then prunes late notes.
 func (l *line) flushLive(out *Output, sealedEvents bool, horizon int64) {
+	if o := l.openOutage(); o != l.liveOpen {
+		l.liveOpen, l.liveChanged = o, true
+	}
 	if out != nil && (l.liveChanged || sealedEvents) {
 		out.Live = append(out.Live, l.liveSet())
 	}
@@ -107,6 +124,10 @@ func (l *line) liveSet() LiveSet {
 	s := LiveSet{Line: l.name, Events: make([]Event, len(l.live))}
 	for i, e := range l.live {
 		s.Events[i] = e.Ev
+	}
+	if o := l.openOutage(); o != 0 {
+		// Oldest first: it began after every episode that has ended.
+		s.Events = append(s.Events, Event{Line: l.name, Kind: Outage, Start: unix(o)})
 	}
 	for _, n := range l.late {
 		s.Late = append(s.Late, Late{Source: n.Source, Probe: n.Probe, From: unix(n.From), To: unix(n.To), N: n.N})

@@ -175,3 +175,42 @@ func TestRestoreKeepsLiveSet(t *testing.T) {
 		t.Fatalf("restored live set %+v", got)
 	}
 }
+
+// An outage in progress is in the line's live set at once, open (no End),
+// from the Add that put the line down; when it ends the set holds the same
+// event with its End, and a restored detector's Live has the open one too.
+func TestLiveSetHoldsOpenOutage(t *testing.T) {
+	r := newLiveRun(t)
+	for s := 0.0; s < 10; s++ {
+		r.add(probe("a", s, true), at(s+0.2))
+	}
+	for s := 10.0; s < 12; s++ {
+		r.add(probe("a", s, false), at(s+0.2))
+	}
+	if set, _ := r.lastLive("L1"); len(set.Events) != 0 {
+		t.Fatalf("two failed rounds: live %s", describe(set.Events))
+	}
+	r.add(probe("a", 12, false), at(12.2)) // k = 3: down
+	set, ok := r.lastLive("L1")
+	if !ok || len(set.Events) != 1 || set.Events[0].Kind != Outage || !set.Events[0].Start.Equal(at(10)) || !set.Events[0].End.IsZero() {
+		t.Fatalf("down: want the open outage from 10 s in the live set, got %v%s", ok, describe(set.Events))
+	}
+	snap, err := r.d.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d2, _ := New(Options{})
+	if err := d2.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	if l := d2.Live(); len(l) != 1 || len(l[0].Events) != 1 || !l[0].Events[0].End.IsZero() {
+		t.Fatalf("restored Live: %+v", l)
+	}
+	for s := 13.0; s < 100; s++ {
+		r.add(probe("a", s, s >= 95), at(s+0.2))
+	}
+	set, _ = r.lastLive("L1")
+	if len(set.Events) != 1 || set.Events[0].Kind != Outage || !set.Events[0].Start.Equal(at(10)) || !set.Events[0].End.Equal(at(95)) {
+		t.Fatalf("ended: want the outage 10–95 s, got%s", describe(set.Events))
+	}
+}

@@ -67,6 +67,8 @@ const (
 
 // Event is a final (sealed) line event: it is emitted once and never
 // revised, so it can be written to InfluxDB and the database as it comes.
+// A live set (LiveSet) holds provisional ones, and an open outage there
+// has a zero End.
 type Event struct {
 	Line string
 	Kind EventKind

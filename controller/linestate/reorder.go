@@ -26,6 +26,9 @@ type line struct {
 	live        []liveEv
 	late        []lateNote
 	liveChanged bool
+	// liveOpen is the open outage's start the last live set carried (0:
+	// none), so its beginning, end or move sends the set again.
+	liveOpen int64
 }
 
 // srcKey names one source of a line. key orders ties in pending.

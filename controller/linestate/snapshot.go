@@ -117,6 +117,7 @@ func (d *Detector) Restore(data []byte) error {
 			l.srcs[i].clk = d.clockSlot(l.srcs[i].Agent)
 		}
 		l.rebuild(d.now, nil)
+		l.liveOpen = l.openOutage() // a consumer resynchronises from Live
 		d.index[l.name] = int32(len(d.lines))
 		d.lines = append(d.lines, l)
 	}

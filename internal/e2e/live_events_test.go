@@ -19,7 +19,11 @@ import (
 // (the round times out, as on a dead line) three times for 4 s. When the
 // line shows flapping, GET /api/v1/lines/L1 must count the three flaps and
 // list them as live events (final false), and /api/v1/lines the same
-// count: at once, not a horizon later.
+// count: at once, not a horizon later. Then the target hangs again and
+// stays down: while it is down the outage is already a live event, open
+// (no end), counted in outages_24h; when the target answers again it is
+// the same event (same id) with its end, a flap (it lasted under a
+// minute), counted once.
 func TestLiveEventsCountAtOnceThroughAPI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test")
@@ -62,17 +66,22 @@ probes:
 	go func() { agentDone <- a.Run(agentCtx) }()
 	t.Cleanup(func() { stopAgent(); <-agentDone })
 
-	ctx := lab.Deadline(t, 2*time.Minute)
+	ctx := lab.Deadline(t, 3*time.Minute)
 	type event struct {
-		ID    int64  `json:"id"`
-		Kind  string `json:"kind"`
-		Final bool   `json:"final"`
+		ID    int64     `json:"id"`
+		Kind  string    `json:"kind"`
+		Final bool      `json:"final"`
+		Open  bool      `json:"open"`
+		End   time.Time `json:"end"`
 	}
 	var d struct {
 		apiLine
 		Events []event `json:"events"`
 	}
-	line := func() error { return getJSON(ctx, ctrl, "/api/v1/lines/L1", &d) }
+	line := func() error {
+		d.Events = nil // decoding into old elements would keep fields a new one omits (end)
+		return getJSON(ctx, ctrl, "/api/v1/lines/L1", &d)
+	}
 	lab.WaitFor(t, ctx, 250*time.Millisecond, func() error {
 		if err := line(); err != nil {
 			return err
@@ -114,5 +123,36 @@ probes:
 	}
 	if len(list.Lines) != 1 || list.Lines[0].Flaps24h != 3 {
 		t.Errorf("/api/v1/lines %+v: want L1 with 3 flaps", list.Lines)
+	}
+
+	// An outage in progress: a live event at once, open, counted.
+	down.Store(true)
+	var open event
+	lab.WaitFor(t, ctx, 250*time.Millisecond, func() error {
+		if err := line(); err != nil {
+			return err
+		}
+		if len(d.Events) != 4 || !d.Events[0].Open {
+			return fmt.Errorf("L1 is %q with events %+v, waiting for an open outage", d.State, d.Events)
+		}
+		open = d.Events[0] // newest first
+		return nil
+	})
+	if open.Kind != "outage" || open.Final || !open.End.IsZero() || open.ID == 0 || d.Outages24h != 1 || d.Flaps24h != 3 {
+		t.Fatalf("open outage %+v with %d outages, %d flaps: want an open live outage counted in outages_24h", open, d.Outages24h, d.Flaps24h)
+	}
+	time.Sleep(2 * time.Second) // down a little longer (the schedule, not a wait for a result)
+	down.Store(false)
+	lab.WaitFor(t, ctx, 250*time.Millisecond, func() error {
+		if err := line(); err != nil {
+			return err
+		}
+		if len(d.Events) == 0 || d.Events[0].Open {
+			return fmt.Errorf("events %+v, waiting for the outage to end", d.Events)
+		}
+		return nil
+	})
+	if e := d.Events[0]; len(d.Events) != 4 || e.ID != open.ID || e.Kind != "flap" || e.End.IsZero() || e.Final || d.Flaps24h != 4 || d.Outages24h != 0 {
+		t.Fatalf("ended: %d flaps, %d outages, events %+v; want event %d a live flap with its end, counted once", d.Flaps24h, d.Outages24h, d.Events, open.ID)
 	}
 }
