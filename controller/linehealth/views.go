@@ -201,13 +201,6 @@ func (rm *ReadModel) addFigures(ctx context.Context, views []LineView) error {
 	return nil
 }
 
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
 // Line returns one line's view, its inventory record, recent events and
 // incidents; a line scope does not see is ErrNotFound, as an unknown one.
 func (rm *ReadModel) Line(ctx context.Context, scope Scope, id string) (LineDetail, error) {
