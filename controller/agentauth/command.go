@@ -10,7 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/vantage-net/vantage/controller/store/sqlite"
+	"github.com/vantage-net/vantage/controller/store/sqldb"
 )
 
 const commandUsage = `usage:
@@ -69,7 +69,7 @@ func Command(ctx context.Context, dbPath string, args []string, out io.Writer) e
 		return fmt.Errorf("agent: unknown command %q\n%s", sub, commandUsage)
 	}
 
-	db, err := sqlite.Open(ctx, dbPath, sqlite.Options{})
+	db, err := sqldb.Open(ctx, dbPath)
 	if err != nil {
 		return fmt.Errorf("agent %s: %w", sub, err)
 	}

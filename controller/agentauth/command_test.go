@@ -12,7 +12,6 @@ import (
 	"github.com/nats-io/nats.go"
 
 	agentconfig "github.com/vantage-net/vantage/agent/config"
-	"github.com/vantage-net/vantage/controller/store/sqlite"
 )
 
 // noProbeTypes stands in for the probe registry; the written config has
@@ -27,7 +26,7 @@ func (noProbeTypes) ValidateTarget(string, string) error { return nil }
 func TestCommandAddRevokeList(t *testing.T) {
 	f := newFixture(t, Options{})
 	ctx := context.Background()
-	db := filepath.Join(f.dir, sqlite.DefaultName)
+	db := f.target
 	cfgPath := filepath.Join(t.TempDir(), "cpe-7.yaml")
 	var out bytes.Buffer
 	run := func(args ...string) error { return Command(ctx, db, args, &out) }

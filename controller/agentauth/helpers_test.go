@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -13,8 +14,13 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/vantage-net/vantage/controller/broker"
-	"github.com/vantage-net/vantage/controller/store/sqlite"
+	"github.com/vantage-net/vantage/controller/store/sqldb"
+	"github.com/vantage-net/vantage/controller/store/storetest"
 )
+
+// TestMain gives the package one PostgreSQL cluster when
+// VANTAGE_TEST_DB=postgres (storetest).
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 // logBuf collects every log line of a test (ours and nats-server's) so the
 // test can assert no secret ever reached a log.
@@ -43,18 +49,20 @@ type fixture struct {
 	broker  *broker.Broker
 	logs    *logBuf
 	dir     string
+	target  string   // the database's path or URL, for the commands
 	secrets []string // everything that must never appear in logs
 }
 
 func newFixture(t *testing.T, opts Options) *fixture {
 	t.Helper()
 	dir := t.TempDir()
-	db, err := sqlite.Open(context.Background(), filepath.Join(dir, sqlite.DefaultName), sqlite.Options{})
+	target := storetest.Target(t)
+	db, err := sqldb.Open(context.Background(), target)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	f := &fixture{t: t, store: NewStore(db), logs: &logBuf{}, dir: dir}
+	f := &fixture{t: t, store: NewStore(db), logs: &logBuf{}, dir: dir, target: target}
 	log := slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	if f.guard, err = NewGuard(f.store, opts, log); err != nil {
 		t.Fatal(err)

@@ -2,14 +2,15 @@ package agentauth
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/vantage-net/vantage/controller/store/sqlite"
+	"github.com/vantage-net/vantage/controller/store/sqldb"
+	"github.com/vantage-net/vantage/controller/store/storetest"
 )
 
 func mustAdd(t *testing.T, st *Store, id string) Issued {
@@ -23,7 +24,7 @@ func mustAdd(t *testing.T, st *Store, id string) Issued {
 
 func openStore(t *testing.T) *Store {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), sqlite.DefaultName), sqlite.Options{})
+	db, err := sqldb.Open(context.Background(), storetest.Target(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,14 +40,19 @@ func TestStoreKeepsNoSecret(t *testing.T) {
 		t.Fatalf("issued %q with a %d-character password", iss.User, len(iss.Password))
 	}
 	var dump strings.Builder
-	rows, err := st.db.QueryContext(ctx, `SELECT agent_id, hex(secret_hash), created_at, coalesce(revoked_at, '') FROM agents_credentials`)
+	rows, err := st.db.QueryContext(ctx, `SELECT agent_id, secret_hash, created_at, revoked_at FROM agents_credentials`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for rows.Next() {
-		var a, b, c, d string
-		_ = rows.Scan(&a, &b, &c, &d)
-		dump.WriteString(a + b + c + d)
+		var a string
+		var b []byte
+		var c int64
+		var d sql.NullInt64
+		if err := rows.Scan(&a, &b, &c, &d); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&dump, "%s %x %s %d %v", a, b, b, c, d)
 	}
 	rows.Close()
 	if strings.Contains(dump.String(), iss.Password) {

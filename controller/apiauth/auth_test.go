@@ -7,14 +7,19 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vantage-net/vantage/controller/inventory"
-	"github.com/vantage-net/vantage/controller/store/sqlite"
+	"github.com/vantage-net/vantage/controller/store/sqldb"
+	"github.com/vantage-net/vantage/controller/store/storetest"
 )
+
+// TestMain gives the package one PostgreSQL cluster when
+// VANTAGE_TEST_DB=postgres (storetest).
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 // fixture is an Auth on a fresh database whose inventory has customers
 // C-A1, C-A2 (manager am-a) and C-B1 (manager am-b).
@@ -40,8 +45,8 @@ func (c *countingInventory) CustomersOfAccountManager(ctx context.Context, m str
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), sqlite.DefaultName)
-	db, err := sqlite.Open(ctx, path, sqlite.Options{})
+	path := storetest.Target(t)
+	db, err := sqldb.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/vantage-net/vantage/controller/inventory"
-	"github.com/vantage-net/vantage/controller/store/sqlite"
+	"github.com/vantage-net/vantage/controller/store/sqldb"
 )
 
 const commandUsage = `usage:
@@ -55,7 +55,7 @@ func Command(ctx context.Context, dbPath string, args []string, out io.Writer) e
 		return fmt.Errorf("token %s: --name is required", sub)
 	}
 
-	db, err := sqlite.Open(ctx, dbPath, sqlite.Options{})
+	db, err := sqldb.Open(ctx, dbPath)
 	if err != nil {
 		return fmt.Errorf("token %s: %w", sub, err)
 	}

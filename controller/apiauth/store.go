@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vantage-net/vantage/controller/inventory"
+	"github.com/vantage-net/vantage/controller/store/sqldb"
 )
 
 // ErrNotFound is returned by Revoke for an unknown token name.
@@ -89,7 +90,7 @@ func (a *Auth) Create(ctx context.Context, name string, role Role, managerID str
 	_, err = a.opts.DB.ExecContext(ctx, `INSERT INTO api_tokens (name, hash, role, manager_id, created_at) VALUES (?, ?, ?, ?, ?)`,
 		name, hashToken(token), string(role), managerID, a.opts.Now().UnixMilli())
 	if err != nil {
-		if strings.Contains(err.Error(), "UNIQUE constraint failed: api_tokens.name") {
+		if sqldb.IsUnique(err) { // the name: a hash of 32 random bytes does not collide
 			return "", fmt.Errorf("a token named %q exists; revoke it first or pick another name", name)
 		}
 		return "", fmt.Errorf("apiauth: store token %q: %w", name, err)

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vantage-net/vantage/controller/store/sqlite"
+	"github.com/vantage-net/vantage/controller/store/sqldb"
 )
 
 const commandUsage = `usage:
@@ -51,7 +51,7 @@ func Command(ctx context.Context, dbPath string, args []string, out io.Writer) e
 			list = append(list, u)
 		}
 	}
-	db, err := sqlite.Open(ctx, dbPath, sqlite.Options{})
+	db, err := sqldb.Open(ctx, dbPath)
 	if err != nil {
 		return fmt.Errorf("enroll-token create: %w", err)
 	}

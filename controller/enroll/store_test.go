@@ -3,15 +3,20 @@ package enroll
 import (
 	"context"
 	"errors"
-	"path/filepath"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/vantage-net/vantage/controller/agentauth"
-	"github.com/vantage-net/vantage/controller/store/sqlite"
+	"github.com/vantage-net/vantage/controller/store/sqldb"
+	"github.com/vantage-net/vantage/controller/store/storetest"
 )
+
+// TestMain gives the package one PostgreSQL cluster when
+// VANTAGE_TEST_DB=postgres (storetest).
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 type fakeClock struct {
 	mu sync.Mutex
@@ -27,7 +32,7 @@ func (c *fakeClock) add(d time.Duration) {
 
 func newStore(t *testing.T) (*Store, *fakeClock) {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "vantage.db"), sqlite.Options{})
+	db, err := sqldb.Open(context.Background(), storetest.Target(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"path/filepath"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -17,11 +17,16 @@ import (
 	"github.com/vantage-net/vantage/controller/inventory"
 	"github.com/vantage-net/vantage/controller/shipper"
 	"github.com/vantage-net/vantage/controller/store/influx"
-	"github.com/vantage-net/vantage/controller/store/sqlite"
+	"github.com/vantage-net/vantage/controller/store/sqldb"
+	"github.com/vantage-net/vantage/controller/store/storetest"
 	"github.com/vantage-net/vantage/internal/clock"
 	"github.com/vantage-net/vantage/internal/waitfor"
 	"github.com/vantage-net/vantage/probes/result"
 )
+
+// TestMain gives the package one PostgreSQL cluster when
+// VANTAGE_TEST_DB=postgres (storetest).
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 var t0 = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 
@@ -58,7 +63,7 @@ func (p *points) take() []string {
 
 func openDB(t *testing.T) *sql.DB {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), sqlite.DefaultName), sqlite.Options{})
+	db, err := sqldb.Open(context.Background(), storetest.Target(t))
 	if err != nil {
 		t.Fatal(err)
 	}

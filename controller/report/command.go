@@ -15,7 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vantage-net/vantage/controller/notify"
-	"github.com/vantage-net/vantage/controller/store/sqlite"
+	"github.com/vantage-net/vantage/controller/store/sqldb"
 )
 
 // CommandOptions are `vantage-controller report`'s.
@@ -65,7 +65,7 @@ func Command(ctx context.Context, o CommandOptions) error {
 	if err != nil {
 		return err
 	}
-	db, err := sqlite.Open(ctx, o.DB, sqlite.Options{})
+	db, err := sqldb.Open(ctx, o.DB)
 	if err != nil {
 		return err
 	}

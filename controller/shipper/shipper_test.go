@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -14,10 +14,15 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/vantage-net/vantage/controller/store/influx"
-	"github.com/vantage-net/vantage/controller/store/sqlite"
+	"github.com/vantage-net/vantage/controller/store/sqldb"
+	"github.com/vantage-net/vantage/controller/store/storetest"
 	"github.com/vantage-net/vantage/internal/lab"
 	"github.com/vantage-net/vantage/probes/result"
 )
+
+// TestMain gives the package one PostgreSQL cluster when
+// VANTAGE_TEST_DB=postgres (storetest).
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 // influxFake fails while down, refuses points whose line contains bad,
 // and records what it accepted.
@@ -50,7 +55,7 @@ func (f *influxFake) Write(_ context.Context, b *influx.Batch) ([]influx.Rejecte
 
 func newShipper(t *testing.T, w PointWriter, o Options) (*Shipper, *prometheus.Registry) {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), sqlite.DefaultName), sqlite.Options{})
+	db, err := sqldb.Open(context.Background(), storetest.Target(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/vantage-net/vantage/controller/complaints"
 	"github.com/vantage-net/vantage/controller/shipper"
-	"github.com/vantage-net/vantage/controller/store/sqlite"
+	"github.com/vantage-net/vantage/controller/store/sqldb"
 )
 
 // CommandOptions are `vantage-controller complaints import`'s settings.
@@ -65,7 +65,7 @@ func Command(ctx context.Context, o CommandOptions) error {
 			return err
 		}
 	}
-	db, err := sqlite.Open(ctx, o.DB, sqlite.Options{})
+	db, err := sqldb.Open(ctx, o.DB)
 	if err != nil {
 		return err
 	}
