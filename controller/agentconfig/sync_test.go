@@ -14,7 +14,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vantage-net/vantage/controller/inventory"
+	"github.com/vantage-net/vantage/controller/store/storetest"
 )
+
+// TestMain gives the package one PostgreSQL cluster when
+// VANTAGE_TEST_DB=postgres (storetest).
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 // TestSyncer runs the sync against a real inventory database and a real
 // JetStream bucket: first round publishes every managed agent, an
@@ -24,7 +29,7 @@ func TestSyncer(t *testing.T) {
 	_, js := connect(t)
 	ctx := context.Background()
 	dir := t.TempDir()
-	store, db, err := inventory.OpenSQLite(ctx, filepath.Join(dir, "vantage.db"))
+	store, db, err := inventory.Open(ctx, storetest.Target(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +128,7 @@ func TestSyncerConfirmTiers(t *testing.T) {
 	_, js := connect(t)
 	ctx := context.Background()
 	dir := t.TempDir()
-	store, db, err := inventory.OpenSQLite(ctx, filepath.Join(dir, "vantage.db"))
+	store, db, err := inventory.Open(ctx, storetest.Target(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -19,7 +19,12 @@ import (
 	"github.com/vantage-net/vantage/controller/incident"
 	"github.com/vantage-net/vantage/controller/inventory"
 	"github.com/vantage-net/vantage/controller/linehealth"
+	"github.com/vantage-net/vantage/controller/store/storetest"
 )
+
+// TestMain gives the package one PostgreSQL cluster when
+// VANTAGE_TEST_DB=postgres (storetest).
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 // scopeFixture is the API over the real read model (linehealth.ReadModel on
 // SQLite, inventory imported through the importer) behind the real token
@@ -42,7 +47,7 @@ func manager(i int) string { return fmt.Sprintf("am-%d", i%managers+1) }
 func newScopeFixture(t *testing.T) *scopeFixture {
 	t.Helper()
 	ctx := context.Background()
-	inv, db, err := inventory.OpenSQLite(ctx, filepath.Join(t.TempDir(), "vantage.db"))
+	inv, db, err := inventory.Open(ctx, storetest.Target(t))
 	if err != nil {
 		t.Fatal(err)
 	}

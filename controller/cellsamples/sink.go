@@ -126,8 +126,9 @@ func (s *Sink) Handle(ctx context.Context, agent string, results []result.Result
 		return fmt.Errorf("cell samples: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	st, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO cell_samples
-		(cell, test, network, site, agent, target, t_ms, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	st, err := tx.PrepareContext(ctx, `INSERT INTO cell_samples
+		(cell, test, network, site, agent, target, t_ms, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (cell, test, network, t_ms, site, agent, target) DO UPDATE SET value = excluded.value`)
 	if err != nil {
 		return fmt.Errorf("cell samples: %w", err)
 	}

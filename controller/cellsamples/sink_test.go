@@ -2,16 +2,21 @@ package cellsamples
 
 import (
 	"context"
-	"path/filepath"
+	"os"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
-	"github.com/vantage-net/vantage/controller/store/sqlite"
+	"github.com/vantage-net/vantage/controller/store/sqldb"
+	"github.com/vantage-net/vantage/controller/store/storetest"
 	"github.com/vantage-net/vantage/probes/result"
 )
+
+// TestMain gives the package one PostgreSQL cluster when
+// VANTAGE_TEST_DB=postgres (storetest).
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 var t0 = time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
 
@@ -61,7 +66,7 @@ func TestExtract(t *testing.T) {
 // A redelivered message overwrites its rows; results of unknown sites or
 // sites without a cell are counted by reason and stored nowhere.
 func TestSinkIdempotentAndSkips(t *testing.T) {
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "v.db"), sqlite.Options{})
+	db, err := sqldb.Open(context.Background(), storetest.Target(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +117,7 @@ func value(t *testing.T, c prometheus.Counter) float64 {
 // coverage sample (counted not_hotspot), while a comparison there (a bound
 // result) is kept.
 func TestSinkCoverageOnlyFromHotspots(t *testing.T) {
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "v.db"), sqlite.Options{})
+	db, err := sqldb.Open(context.Background(), storetest.Target(t))
 	if err != nil {
 		t.Fatal(err)
 	}

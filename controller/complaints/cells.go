@@ -33,7 +33,8 @@ func CellCounts(ctx context.Context, db *sql.DB, from, to time.Time, precision i
 		precision = 12
 	}
 	rows, err := db.QueryContext(ctx, `SELECT substr(grid_cell, 1, ?1) AS cell, count(*),
-			sum(repeat), sum(category = 'weak_signal'), sum(verdict = 'confirmed'), max(received_at)
+			sum(repeat), sum(CASE WHEN category = 'weak_signal' THEN 1 ELSE 0 END),
+			sum(CASE WHEN verdict = 'confirmed' THEN 1 ELSE 0 END), max(received_at)
 		FROM complaints
 		WHERE grid_cell <> '' AND received_at >= ?2 AND received_at < ?3
 		GROUP BY cell

@@ -77,8 +77,8 @@ func (r *resolver) measured(ctx context.Context, e *lineEvidence, cell string, f
 	}
 	var n sql.NullInt64
 	var tests sql.NullString
-	if err := r.q.QueryRowContext(ctx, `SELECT sum(n), group_concat(test, ',') FROM (SELECT test, count(*) AS n
-		FROM cell_samples WHERE cell = ? AND t_ms BETWEEN ? AND ? GROUP BY test ORDER BY test)`,
+	if err := r.q.QueryRowContext(ctx, `SELECT sum(n), string_agg(test, ',' ORDER BY test) FROM (SELECT test, count(*) AS n
+		FROM cell_samples WHERE cell = ? AND t_ms BETWEEN ? AND ? GROUP BY test) AS t`,
 		cell, from.UnixMilli(), to.UnixMilli()).Scan(&n, &tests); err != nil {
 		return err
 	}

@@ -41,8 +41,8 @@ func (s *Store) rewriteKeys(ctx context.Context, q querier, id string, received 
 			args = append(args, id, k.kind, k.key, received.UnixMilli())
 			ks[k] = true
 		}
-		q1 := `INSERT OR IGNORE INTO complaint_keys (complaint_id, kind, key, received_at) VALUES (?, ?, ?, ?)` +
-			strings.Repeat(`, (?, ?, ?, ?)`, n-1)
+		q1 := `INSERT INTO complaint_keys (complaint_id, kind, key, received_at) VALUES (?, ?, ?, ?)` +
+			strings.Repeat(`, (?, ?, ?, ?)`, n-1) + ` ON CONFLICT DO NOTHING`
 		if _, err := q.ExecContext(ctx, q1, args...); err != nil {
 			return nil, err
 		}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vantage-net/vantage/controller/store/sqldb"
 )
 
 // Options configure a Store. Zero values take the defaults below
@@ -150,7 +152,7 @@ func (s *Store) put(ctx context.Context, ins []Intake, deferred keySet) (Summary
 		return sum, nil, err
 	}
 	defer tx.Rollback()
-	if deferred != nil {
+	if deferred != nil && !sqldb.Postgres(s.db) {
 		// A bulk import walks indexes far larger than SQLite's default
 		// 2 MB page cache: without a larger one a quarter of its time
 		// was reading pages back from the OS. Per connection; the

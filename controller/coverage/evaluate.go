@@ -193,12 +193,11 @@ func (e *Evaluator) Evaluate(ctx context.Context, now time.Time) ([]CellResult, 
 						return nil, fmt.Errorf("coverage: %w", err)
 					}
 				} else if now.Sub(time.UnixMilli(st.belowSince.Int64)) >= o.WeakAfter {
-					res, err := tx.ExecContext(ctx, `INSERT INTO coverage_events (cell, started_at, min_score, reason) VALUES (?, ?, ?, ?)`,
-						cell, st.belowSince.Int64, r.Score, reasons(cellParts, o.Bands))
-					if err != nil {
+					var id int64
+					if err := tx.QueryRowContext(ctx, `INSERT INTO coverage_events (cell, started_at, min_score, reason) VALUES (?, ?, ?, ?)
+						RETURNING id`, cell, st.belowSince.Int64, r.Score, reasons(cellParts, o.Bands)).Scan(&id); err != nil {
 						return nil, fmt.Errorf("coverage: %w", err)
 					}
-					id, _ := res.LastInsertId()
 					st.openEvent = sql.NullInt64{Int64: id, Valid: true}
 					opened = append(opened, cell)
 				}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"path/filepath"
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -13,8 +13,13 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/vantage-net/vantage/controller/inventory"
+	"github.com/vantage-net/vantage/controller/store/storetest"
 	"github.com/vantage-net/vantage/probes/result"
 )
+
+// TestMain gives the package one PostgreSQL cluster when
+// VANTAGE_TEST_DB=postgres (storetest).
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 // recorder is the next sink: it keeps what reached it.
 type recorder struct{ lines []string }
@@ -68,7 +73,7 @@ func counter(c prometheus.Counter) float64 {
 // results without a line pass.
 func TestGateEntitlement(t *testing.T) {
 	ctx := context.Background()
-	store, db, err := inventory.OpenSQLite(ctx, filepath.Join(t.TempDir(), "v.db"))
+	store, db, err := inventory.Open(ctx, storetest.Target(t))
 	if err != nil {
 		t.Fatal(err)
 	}

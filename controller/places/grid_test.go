@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -16,11 +16,16 @@ import (
 	"github.com/vantage-net/vantage/controller/coverage"
 	"github.com/vantage-net/vantage/controller/shipper"
 	"github.com/vantage-net/vantage/controller/store/influx"
-	"github.com/vantage-net/vantage/controller/store/sqlite"
+	"github.com/vantage-net/vantage/controller/store/sqldb"
+	"github.com/vantage-net/vantage/controller/store/storetest"
 	"github.com/vantage-net/vantage/internal/testinflux"
 	"github.com/vantage-net/vantage/internal/waitfor"
 	"github.com/vantage-net/vantage/probes/result"
 )
+
+// TestMain gives the package one PostgreSQL cluster when
+// VANTAGE_TEST_DB=postgres (storetest).
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 var t0 = time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
 
@@ -39,7 +44,7 @@ var weakCell string
 
 func newGrid(t *testing.T) *hotspotGrid {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "vantage.db"), sqlite.Options{})
+	db, err := sqldb.Open(context.Background(), storetest.Target(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -164,7 +164,7 @@ func proactiveFor(ctx context.Context, db *sql.DB, no *notify.Options, now func(
 		o = *no
 	} else {
 		var any int
-		if db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM notify_outbox LIMIT 1)`).Scan(&any) != nil || any == 0 {
+		if db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM notify_outbox LIMIT 1) AS o`).Scan(&any) != nil || any == 0 {
 			return nil
 		}
 		o.Rules = notify.DefaultRules()

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"log/slog"
 	"math"
-	"path/filepath"
+	"os"
 	"testing"
 	"time"
 
@@ -13,15 +13,20 @@ import (
 
 	"github.com/vantage-net/vantage/controller/notify"
 	"github.com/vantage-net/vantage/controller/report/reporttest"
-	"github.com/vantage-net/vantage/controller/store/sqlite"
+	"github.com/vantage-net/vantage/controller/store/sqldb"
+	"github.com/vantage-net/vantage/controller/store/storetest"
 )
+
+// TestMain gives the package one PostgreSQL cluster when
+// VANTAGE_TEST_DB=postgres (storetest).
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 // scenario opens a fresh database with the seeded scenario and a builder
 // over it with controller/notify's real proactive ratio (default rules).
 func scenario(t *testing.T) (*sql.DB, *Builder) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), sqlite.DefaultName), sqlite.Options{})
+	db, err := sqldb.Open(ctx, storetest.Target(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,19 +5,24 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"path/filepath"
+	"os"
 	"testing"
 	"time"
 
 	"github.com/vantage-net/vantage/controller/apiauth"
-	"github.com/vantage-net/vantage/controller/store/sqlite"
+	"github.com/vantage-net/vantage/controller/store/sqldb"
+	"github.com/vantage-net/vantage/controller/store/storetest"
 )
+
+// TestMain gives the package one PostgreSQL cluster when
+// VANTAGE_TEST_DB=postgres (storetest).
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 // sessionDB is a fresh controller database with tokens t1..t4 (ops).
 func sessionDB(t *testing.T) (*sql.DB, *apiauth.Auth, []string) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), sqlite.DefaultName), sqlite.Options{})
+	db, err := sqldb.Open(ctx, storetest.Target(t))
 	if err != nil {
 		t.Fatal(err)
 	}
