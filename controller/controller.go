@@ -34,7 +34,7 @@ import (
 	"github.com/vantage-net/vantage/controller/release"
 	"github.com/vantage-net/vantage/controller/shipper"
 	"github.com/vantage-net/vantage/controller/store/influx"
-	"github.com/vantage-net/vantage/controller/store/sqlite"
+	"github.com/vantage-net/vantage/controller/store/sqldb"
 	"github.com/vantage-net/vantage/internal/redact"
 	"github.com/vantage-net/vantage/internal/serve"
 )
@@ -100,7 +100,7 @@ func New(o Options) (*Controller, error) {
 	ctx := context.Background()
 	// The database opens first: the embedded NATS server checks agents'
 	// credentials in it.
-	c.db, err = sqlite.Open(ctx, cfg.Database.Path, sqlite.Options{})
+	c.db, err = sqldb.Open(ctx, cfg.Database.Target())
 	if err != nil {
 		c.Close()
 		return nil, err
@@ -268,7 +268,7 @@ func (c *Controller) Run(ctx context.Context) error {
 	}
 	defer func() { _ = sub.Unsubscribe() }()
 	c.log.Info("controller running", "http", c.HTTPAddr(), "nats", redact.URL(c.NATSURL()), "embedded_nats", c.broker.Server != nil,
-		"influx", redact.URL(c.cfg.Influx.URL), "bucket", c.cfg.Influx.Bucket, "database", c.cfg.Database.Path)
+		"influx", redact.URL(c.cfg.Influx.URL), "bucket", c.cfg.Influx.Bucket, "database", c.cfg.Database.Describe())
 	return runStages(ctx, c.log, c.stages(mux)...)
 }
 

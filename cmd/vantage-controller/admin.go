@@ -38,8 +38,8 @@ func dbCommandWith(name, usage string, args []string, stdout, stderr io.Writer, 
 			fs.PrintDefaults()
 		}
 	}
-	cfgPath := fs.String("config", "controller.yaml", "controller configuration file; its database.path is used")
-	dbPath := fs.String("db", "", "database file (overrides the config)")
+	cfgPath := fs.String("config", "controller.yaml", "controller configuration file; its database (path or url) is used")
+	dbPath := fs.String("db", "", "database file or postgres:// URL (overrides the config)")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return 0
@@ -53,7 +53,7 @@ func dbCommandWith(name, usage string, args []string, stdout, stderr io.Writer, 
 			fmt.Fprintf(stderr, "vantage-controller: invalid config (or give --db):\n%v\n", err)
 			return 2
 		}
-		path = cfg.Database.Path
+		path = cfg.Database.Target()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -272,6 +272,7 @@ func (c *Config) validate(file string, root *yaml.Node) yamlstrict.Errors {
 	if c.Ingest.StreamMaxAge != 0 && c.Ingest.DuplicateWindow > c.Ingest.StreamMaxAge {
 		bad("ingest.duplicate_window", "%s is longer than stream_max_age %s", c.Ingest.DuplicateWindow, c.Ingest.StreamMaxAge)
 	}
+	c.validateDatabase(bad)
 	c.validateDetector(bad)
 	c.validateGrouping(bad)
 	c.validateRemoteConfig(bad)

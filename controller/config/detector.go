@@ -1,7 +1,6 @@
 package config
 
 import (
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -9,14 +8,6 @@ import (
 	"github.com/vantage-net/vantage/controller/inventory"
 	"github.com/vantage-net/vantage/controller/linestate"
 )
-
-// Database is the controller's embedded SQLite database: inventory, line
-// events, incidents and the detector's snapshots.
-type Database struct {
-	// Path of the database file (default DataDir/vantage.db). The
-	// `inventory import` command writes the same file.
-	Path string `yaml:"path"`
-}
 
 // Detector configures line-state detection and incident grouping. Zero
 // values take the defaults of controller/linestate (README: "thresholds and
@@ -138,9 +129,7 @@ func (d Detector) LineState() linestate.Options {
 }
 
 func (c *Config) setDetectorDefaults() {
-	if c.Database.Path == "" {
-		c.Database.Path = filepath.Join(c.DataDir, "vantage.db")
-	}
+	c.setDatabaseDefaults()
 	d := &c.Detector
 	if d.Horizon == 0 {
 		d.Horizon = 15 * time.Minute
