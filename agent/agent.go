@@ -292,6 +292,7 @@ func (a *Agent) Run(ctx context.Context) error {
 // its interval, so confirmation rounds never overlap) but not cancelled by
 // shutdown: a cancelled round would report a failure the network never had.
 func (a *Agent) round(j *job, rd schedule.Round) (failed bool) {
+	a.m.lateness.Observe(a.clock.Now().Sub(rd.Slot).Seconds())
 	timeout := j.timeout
 	if rd.Confirm > 0 {
 		timeout = min(timeout, j.confirm.Interval)

@@ -20,6 +20,9 @@ type metrics struct {
 	queue          prometheus.GaugeFunc
 	reloads        prometheus.Counter
 	configRev      prometheus.Gauge
+	// lateness is how long after its scheduled time a round started: the
+	// scheduler's error, which grows when the agent cannot keep up.
+	lateness prometheus.Histogram
 }
 
 func newMetrics(reg prometheus.Registerer, queueDepth func() float64) *metrics {
@@ -38,6 +41,9 @@ func newMetrics(reg prometheus.Registerer, queueDepth func() float64) *metrics {
 			Help: "Confirmation rounds refused by confirm_budget (lower priorities first); the target waits for its next slot."}, []string{"probe"}),
 		roundErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vantage_agent_round_errors_total",
 			Help: "Failed rounds by probe and error class."}, []string{"probe", "class"}),
+		lateness: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "vantage_agent_round_lateness_seconds",
+			Help:    "How long after its scheduled time a round started (the scheduler's error; rounds start in 5 ms steps).",
+			Buckets: []float64{.001, .002, .005, .01, .02, .05, .1, .25, .5, 1}}),
 		publishFails: prometheus.NewCounter(prometheus.CounterOpts{Name: "vantage_agent_publish_errors_total",
 			Help: "Publish attempts that JetStream did not acknowledge (retried)."}),
 		urgent: prometheus.NewCounter(prometheus.CounterOpts{Name: "vantage_agent_urgent_flushes_total",
@@ -53,7 +59,7 @@ func newMetrics(reg prometheus.Registerer, queueDepth func() float64) *metrics {
 		configRev: prometheus.NewGauge(prometheus.GaugeOpts{Name: "vantage_agent_config_revision",
 			Help: "Remote config revision running (KV revision of VANTAGE_AGENT_CONFIG/<agent_id>); 0 is the local file."}),
 	}
-	reg.MustRegister(m.produced, m.published, m.dropped, m.skipped, m.confirmRounds, m.confirmRefused, m.roundErrors, m.publishFails, m.urgent,
+	reg.MustRegister(m.produced, m.published, m.dropped, m.skipped, m.confirmRounds, m.confirmRefused, m.roundErrors, m.lateness, m.publishFails, m.urgent,
 		m.reconnects, m.connected, m.queue, m.reloads, m.configRev)
 	return m
 }

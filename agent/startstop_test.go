@@ -63,3 +63,30 @@ func published(reg interface {
 	}
 	return 0
 }
+
+// Every round's start is measured against its slot
+// (vantage_agent_round_lateness_seconds): the bench's scheduling error.
+func TestRoundLatenessObserved(t *testing.T) {
+	srv := startJetStream(t)
+	_, reg, stop := runAgent(t, fmt.Sprintf(`agent_id: cpe-1
+nats: {urls: [%s]}
+http_listen: 127.0.0.1:0
+probes:
+  - {name: erp, type: dial, interval: 100ms, targets: [%s], options: {kind: tcp}}
+`, srv.ClientURL(), listenTCP(t)))
+	defer stop()
+	checkFor(t, "rounds observed in the lateness histogram", func() bool {
+		var rounds, results float64
+		mfs, _ := reg.Gather()
+		for _, mf := range mfs {
+			switch mf.GetName() {
+			case "vantage_agent_round_lateness_seconds":
+				rounds = float64(mf.GetMetric()[0].GetHistogram().GetSampleCount())
+			case "vantage_agent_results_total":
+				results = mf.GetMetric()[0].GetCounter().GetValue()
+			}
+		}
+		// A round is observed when it starts, its result counted after.
+		return results >= 3 && rounds >= results
+	})
+}

@@ -14,7 +14,10 @@ import (
 
 // runFping pings the targets with fping at one ping per target per second:
 // -p 1000 is the per-target period, -i spreads the sends over the second.
-func runFping(ctx context.Context, ns *namespace, addrs []string, w window) (row, error) {
+//
+// With snmp, snmpbulkwalk polls the device's interfaces alongside, as the
+// agent's snmp probe does, and its CPU is added to the reference's.
+func runFping(ctx context.Context, ns *namespace, addrs []string, snmp bool, w window) (row, error) {
 	list, err := os.CreateTemp("", "pingfanout-targets")
 	if err != nil {
 		return row{}, err
@@ -31,6 +34,20 @@ func runFping(ctx context.Context, ns *namespace, addrs []string, w window) (row
 		return row{}, err
 	}
 	started := time.Now()
+	type walked struct {
+		cpu             float64
+		varbinds, round int
+		err             error
+	}
+	walks := make(chan walked, 1)
+	if snmp {
+		from := started.Add(w.warmup)
+		go func() {
+			var r walked
+			r.cpu, r.varbinds, r.round, r.err = ns.walkLoop(ctx, snmpInterval, from, from.Add(w.length))
+			walks <- r
+		}()
+	}
 	label := fmt.Sprintf("fping %d", len(addrs))
 	cpu, _, rss, err := measure(ctx, cmd, label, w, nil)
 	_ = cmd.Process.Signal(syscall.SIGINT)
@@ -48,6 +65,13 @@ func runFping(ctx context.Context, ns *namespace, addrs []string, w window) (row
 	probes := xmt * w.length.Seconds() / ran.Seconds()
 	r := row{name: "fping", targets: len(addrs), probes: probes, cpu: cpu, rssMB: rss, seconds: w.length.Seconds()}
 	r.cpuPer1000 = cpu / probes * 1000
+	if snmp {
+		wr := <-walks
+		if wr.err != nil {
+			return row{}, wr.err
+		}
+		r.name, r.snmpCPU, r.varbinds = "fping+snmpbulkwalk", wr.cpu, float64(wr.varbinds)
+	}
 	if xmt > 0 {
 		r.lossPct = 100 * (xmt - rcv) / xmt
 	}

@@ -5,6 +5,16 @@
 //
 //	go run ./bench/pingfanout -targets 1000,5000 -duration 30s
 //
+// With -snmp-interfaces N it is the full-load bench: the namespace also
+// holds a device of N interfaces (snmpd), which the agent's snmp probe polls
+// every -snmp-interval while pinging, and which snmpbulkwalk polls alongside
+// fping in the reference phase; it adds total CPU against that reference and
+// the agent's scheduling error (vantage_agent_round_lateness_seconds).
+//
+//	go run ./bench/pingfanout -targets 5000,20000 -snmp-interfaces 500 -duration 60s
+//
+// The agent is built as packaging ships it (-tags vantage_lite, stripped)
+// unless -agent names a binary.
 // It needs root: the targets are addresses of a network namespace it makes
 // (198.18.0.0/16 routed to that namespace's loopback), so no packet leaves
 // the machine and no other program's ICMP traffic reaches the measured
@@ -16,12 +26,15 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/vantage-net/vantage/packaging"
 )
 
 func main() {
@@ -36,7 +49,9 @@ func main() {
 	targets := flag.String("targets", "1000,5000", "comma-separated target counts")
 	duration := flag.Duration("duration", 30*time.Second, "measured window per run")
 	warmup := flag.Duration("warmup", 5*time.Second, "time before the window opens (start-up, first rounds)")
-	agentBin := flag.String("agent", "bin/vantage-agent", "the agent binary to measure")
+	agentBin := flag.String("agent", "", "the agent binary to measure (default: built as shipped, into a temporary directory)")
+	snmpIfaces := flag.Int("snmp-interfaces", 0, "interfaces of an snmpd device polled alongside (0: ping only; even)")
+	flag.DurationVar(&snmpInterval, "snmp-interval", 10*time.Second, "how often the device is polled")
 	engines := flag.String("engines", "shared", "agent ping engines to measure: shared, pro-bing (pro-bing runs only at the smallest target count)")
 	flag.Parse()
 
@@ -47,22 +62,31 @@ func main() {
 	if err != nil {
 		fatal("-targets: %v", err)
 	}
-	bin, err := filepath.Abs(*agentBin)
-	if err != nil {
+	bin := *agentBin
+	if bin == "" {
+		dir, err := os.MkdirTemp("", "pingfanout-bin")
+		if err != nil {
+			fatal("%v", err)
+		}
+		defer os.RemoveAll(dir)
+		if bin, err = buildShipped(dir); err != nil {
+			fatal("%v", err)
+		}
+	} else if bin, err = filepath.Abs(bin); err != nil {
 		fatal("-agent: %v", err)
 	}
 	if _, err := os.Stat(bin); err != nil {
-		fatal("-agent: %v (run `make build` first)", err)
+		fatal("-agent: %v", err)
 	}
 
-	if err := run(counts, bin, *engines, window{warmup: *warmup, length: *duration}); err != nil {
+	if err := run(counts, bin, *engines, *snmpIfaces, window{warmup: *warmup, length: *duration}); err != nil {
 		fatal("%v", err)
 	}
 }
 
 // run measures every target count; its deferred clean-up (namespace, NATS)
 // always runs, which is why errors come back here instead of exiting.
-func run(counts []int, bin, engines string, w window) error {
+func run(counts []int, bin, engines string, snmpIfaces int, w window) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ns, err := newNamespace()
@@ -75,13 +99,24 @@ func run(counts []int, bin, engines string, w window) error {
 		return fmt.Errorf("nats: %w", err)
 	}
 	defer stopNATS()
+	snmp := snmpIfaces > 0
+	if snmp {
+		stopSNMP, err := ns.startSNMP(snmpIfaces)
+		if err != nil {
+			return fmt.Errorf("snmpd: %w", err)
+		}
+		defer stopSNMP()
+	}
 
-	fmt.Printf("pingfanout: %d cores, namespace %s, window %s after %s warm-up, 1 ping per target per second\n",
-		cpuCount(), ns.name, w.length, w.warmup)
+	fmt.Printf("pingfanout: %d cores, %s, namespace %s, window %s after %s warm-up, 1 ping per target per second, agent %s\n",
+		cpuCount(), memTotal(), ns.name, w.length, w.warmup, bin)
+	if snmp {
+		fmt.Printf("pingfanout: snmpd with %d interfaces polled every %s\n", snmpIfaces, snmpInterval)
+	}
 	var rows []row
 	for i, n := range counts {
 		addrs := targetAddrs(n)
-		f, err := runFping(ctx, ns, addrs, w)
+		f, err := runFping(ctx, ns, addrs, snmp, w)
 		if err != nil {
 			return fmt.Errorf("fping, %d targets: %w", n, err)
 		}
@@ -90,7 +125,7 @@ func run(counts []int, bin, engines string, w window) error {
 			if engine == "pro-bing" && i > 0 {
 				continue
 			}
-			a, err := runAgent(ctx, ns, bin, natsURL, engine, addrs, w)
+			a, err := runAgent(ctx, ns, bin, natsURL, engine, addrs, snmp, w)
 			if err != nil {
 				return fmt.Errorf("agent (%s), %d targets: %w", engine, n, err)
 			}
@@ -103,6 +138,21 @@ func run(counts []int, bin, engines string, w window) error {
 	}
 	printRows(rows)
 	return nil
+}
+
+// snmpInterval is the device's poll interval (-snmp-interval).
+var snmpInterval = 10 * time.Second
+
+// buildShipped builds the agent as packaging/build.go does for a release
+// (its tags, -trimpath, stripped), for this machine, into dir.
+func buildShipped(dir string) (string, error) {
+	out := filepath.Join(dir, "vantage-agent")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-tags", packaging.AgentTags, "-o", out, "./cmd/vantage-agent")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build the agent: %v: %s", err, b)
+	}
+	return out, nil
 }
 
 func parseCounts(s string) ([]int, error) {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"os/exec"
 	"time"
 )
@@ -21,6 +22,12 @@ type row struct {
 	lossPct    float64
 	ratio      float64 // agent CPU per probe / fping's; 0 for fping
 	seconds    float64 // window length
+	// With SNMP: varbinds fetched in the window, and for the reference
+	// snmpbulkwalk's CPU (the agent's is in cpu: one process does both).
+	varbinds, snmpCPU float64
+	// late50, late99: the agent's round lateness quantiles (seconds, upper
+	// bucket bounds); skipped: slots not started in the window.
+	late50, late99, skipped float64
 }
 
 // measure waits out the warm-up, reads the process's CPU, waits out the
@@ -80,6 +87,7 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 }
 
 func printRows(rows []row) {
+	defer printFullLoad(rows)
 	fmt.Printf("\n%-22s %8s %12s %10s %14s %8s %8s %14s\n",
 		"run", "targets", "probes/s", "CPU s", "CPU s/1000", "RSS MB", "loss %", "CPU vs fping")
 	for _, r := range rows {
@@ -93,5 +101,35 @@ func printRows(rows []row) {
 		}
 		fmt.Printf("%-22s %8d %12.0f %10.2f %14.5f %8.1f %8s %14s\n",
 			r.name, r.targets, r.probes/r.seconds, r.cpu, r.cpuPer1000, r.rssMB, loss, ratio)
+	}
+}
+
+// printFullLoad adds what a full-load run measures beyond fan-out: total
+// CPU against fping plus snmpbulkwalk, the agent's scheduling error and
+// skipped slots.
+func printFullLoad(rows []row) {
+	fmt.Printf("\n%-22s %8s %10s %12s %12s %10s %10s %9s\n",
+		"run", "targets", "varbinds/s", "total CPU s", "vs reference", "late p50", "late p99", "skipped")
+	var ref row
+	for _, r := range rows {
+		total := r.cpu + r.snmpCPU
+		vs := "reference"
+		if r.ratio == 0 {
+			ref = r
+		} else if t := ref.cpu + ref.snmpCPU; t > 0 {
+			vs = fmt.Sprintf("%.2fx", total/t)
+		}
+		late := func(v float64) string {
+			if r.ratio == 0 || math.IsNaN(v) {
+				return "n/a"
+			}
+			return fmt.Sprintf("<=%gms", v*1000)
+		}
+		skipped := "n/a"
+		if r.ratio != 0 {
+			skipped = fmt.Sprintf("%.0f", r.skipped)
+		}
+		fmt.Printf("%-22s %8d %10.0f %12.2f %12s %10s %10s %9s\n",
+			r.name, r.targets, r.varbinds/r.seconds, total, vs, late(r.late50), late(r.late99), skipped)
 	}
 }

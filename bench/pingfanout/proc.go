@@ -48,3 +48,15 @@ func peakRSSMB(pid int) (float64, error) {
 }
 
 func cpuCount() int { return runtime.NumCPU() }
+
+// memTotal is the machine's memory as /proc/meminfo states it.
+func memTotal() string {
+	b, _ := os.ReadFile("/proc/meminfo")
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return fmt.Sprintf("%.1f GiB memory", kb/(1<<20))
+		}
+	}
+	return "memory unknown"
+}
