@@ -50,6 +50,7 @@ func Parse(file string, data []byte, types TypeInfo) (*Config, error) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
+	c.root = yaml.Node{} // only validation's messages need it: 5 MB at 20,000 targets
 	return &c, nil
 }
 

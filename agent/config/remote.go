@@ -112,6 +112,7 @@ func ParseRemote(file string, data []byte, base *Config, types TypeInfo) (*Confi
 		sort.SliceStable(errs, func(i, j int) bool { return lineOfMsg(errs[i]) < lineOfMsg(errs[j]) })
 		return nil, errs
 	}
+	c.root = yaml.Node{} // as Parse: only validation needs it
 	return &c, nil
 }
 
