@@ -137,7 +137,7 @@ func run(counts []int, bin, engines string, snmpIfaces int, w window) error {
 		}
 	}
 	printRows(rows)
-	return nil
+	return emitSummary(rows, snmp)
 }
 
 // snmpInterval is the device's poll interval (-snmp-interval).
