@@ -89,14 +89,15 @@
 //     late; the end is the first answered confirmation round, up to one
 //     confirm interval late. The bound, at slot interval I and confirm
 //     interval C: stored start − cut ∈ [0, I), stored end − return ∈
-//     [0, C], so a drop's stored duration errs by ∈ (−I, +C]; at 1 Hz and
-//     the derived 200 ms, (−1 s, +0.2 s]. Uniform phases put about 37 % of
+//     [0, C + d] (d: how late the agent runs its rounds, 0 when idle), so a
+//     drop's stored duration errs by ∈ (−I, +C + d]; at 1 Hz and the
+//     derived 200 ms, (−1 s, +0.2 s + d]. Uniform phases put about 37 % of
 //     1-s drops within 0.3 s of the truth, mean −0.39 s (a Monte Carlo of
 //     this model). bench/detect with the derived probe (docs/BENCHMARKS.md
-//     §7, 146 drops of 1, 2 and 5 s) measured start − cut median +0.44 to
-//     +0.52 s, max +0.98 s; end − return max +0.18 s; |duration error|
-//     median 0.34–0.47 s, p90 0.74–0.85 s, max 0.94 s; 30–41 % within
-//     0.3 s; every error inside the bound. No estimator from rounds a second apart
+//     §7, 334 drops of 1, 2 and 5 s) measured start − cut median +0.44 to
+//     +0.52 s, max +0.98 s; end − return max +0.25 s (d ≈ 50 ms at a load
+//     average of 15 on 2 cores); |duration error| median 0.34–0.47 s, p90
+//     0.74–0.85 s, max 0.94 s; 30–41 % within 0.3 s. No estimator from rounds a second apart
 //     meets 0.3 s for every drop: the start is uniform over the interval,
 //     so the best point estimate (the midpoint, bias-corrected) still errs
 //     by up to ±(I+C)/2 and is within 0.3 s for about 63 % of drops, and it
