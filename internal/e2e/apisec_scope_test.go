@@ -25,6 +25,7 @@ func TestAccountManagerScopeE2E(t *testing.T) {
 	if testing.Short() {
 		t.Skip("e2e")
 	}
+	t.Parallel()
 	influx := testinflux.Start(t)
 	dataDir := t.TempDir()
 	var y strings.Builder

@@ -33,6 +33,7 @@ func TestSecretsNotInLogOrStatus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("e2e")
 	}
+	t.Parallel()
 	influx := testinflux.Start(t)
 	const natsPass, influxPass = "nats-Pa55-9f3k", "influx-Pa55-7q2z"
 	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(),

@@ -113,6 +113,7 @@ func TestCompareNetworksLab(t *testing.T) {
 	if testing.Short() {
 		t.Skip("lab test")
 	}
+	t.Parallel()
 	lab.NeedRoot(t)
 	lab.NeedBinary(t, "nft", "nftables")
 	agentBin := buildBinary(t, "vantage-agent")

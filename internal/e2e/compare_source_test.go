@@ -29,6 +29,7 @@ func TestCompareSourceAddressE2E(t *testing.T) {
 	if testing.Short() {
 		t.Skip("e2e")
 	}
+	t.Parallel()
 	agentBin := buildBinary(t, "vantage-agent")
 	influx := testinflux.Start(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

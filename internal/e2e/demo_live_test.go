@@ -31,6 +31,7 @@ func TestDemoCountsFlapsAtOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the demo (about two minutes)")
 	}
+	t.Parallel()
 	root, err := testinflux.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)

@@ -78,6 +78,7 @@ func TestLineHealthGroupingLab(t *testing.T) {
 	if testing.Short() {
 		t.Skip("lab test (about a minute)")
 	}
+	t.Parallel()
 	lab.NeedRoot(t)
 	lab.NeedBinary(t, "ip", "iproute2")
 	lab.NeedBinary(t, "sysctl", "procps")

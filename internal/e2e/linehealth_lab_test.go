@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"math"
 	"os/exec"
@@ -25,10 +26,28 @@ type popLab struct {
 	addrs  []string // customer addresses
 }
 
-// custNet is the customers' subnet behind the PoP. It is only routed on the
-// host while the test runs; random /30s of other tests use 198.18.128.0/17
-// and 198.19.0.0/16.
-const custNet = "198.18.127"
+// claimCustNet picks the customers' /24 behind a PoP lab: a free one in
+// 198.18.1.0–198.18.126.255, claimed by adding its host route via the PoP
+// (the kernel refuses a second identical route, so two PoP labs running at
+// once never share one). Random /30s of other tests use 198.18.128.0/17.
+func claimCustNet(t *testing.T, via string) string {
+	t.Helper()
+	for range 64 {
+		b := make([]byte, 1)
+		_, _ = rand.Read(b)
+		prefix := fmt.Sprintf("198.18.%d", 1+int(b[0])%126)
+		out, err := exec.Command("ip", "route", "add", prefix+".0/24", "via", via).CombinedOutput()
+		if err == nil {
+			t.Cleanup(func() { _ = exec.Command("ip", "route", "del", prefix+".0/24").Run() })
+			return prefix
+		}
+		if !strings.Contains(string(out), "File exists") {
+			t.Fatalf("ip route add %s.0/24 via %s: %v: %s", prefix, via, err, out)
+		}
+	}
+	t.Fatal("no free /24 for a PoP lab in 198.18.1.0-198.18.126.255")
+	return ""
+}
 
 func newPopLab(t *testing.T, n int) *popLab {
 	t.Helper()
@@ -36,6 +55,7 @@ func newPopLab(t *testing.T, n int) *popLab {
 	hostUp, popUp := randomLink()
 	lab.Veth(t, nil, hostUp+"/30", l.pop, popUp+"/30")
 	l.pop.Run("sysctl", "-qw", "net.ipv4.ip_forward=1")
+	custNet := claimCustNet(t, popUp)
 	l.pop.Run("ip", "link", "add", "br0", "type", "bridge")
 	l.pop.Run("ip", "addr", "add", custNet+".1/24", "dev", "br0")
 	l.pop.Run("ip", "link", "set", "br0", "up")
@@ -43,8 +63,6 @@ func newPopLab(t *testing.T, n int) *popLab {
 	// lowest port's), so customers can hold a static entry for it.
 	brMAC := "02:00:c6:12:7f:01"
 	l.pop.Run("ip", "link", "set", "br0", "address", brMAC)
-	lab.Run(t, "ip", "route", "add", custNet+".0/24", "via", popUp)
-	t.Cleanup(func() { _ = exec.Command("ip", "route", "del", custNet+".0/24").Run() })
 	for i := range n {
 		ns := lab.NewNetns(t, fmt.Sprintf("c%d", i))
 		tag := lab.Unique()
@@ -90,6 +108,7 @@ func TestLineHealthPoPLab(t *testing.T) {
 	if testing.Short() {
 		t.Skip("lab test (about 2 minutes)")
 	}
+	t.Parallel()
 	lab.NeedRoot(t)
 	lab.NeedBinary(t, "ip", "iproute2")
 	lab.NeedBinary(t, "sysctl", "procps")

@@ -41,6 +41,7 @@ func TestLineHealthCardFlap(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test")
 	}
+	t.Parallel()
 	lab.NeedRoot(t)
 	lab.NeedBinary(t, "ip", "iproute2")
 	influx := testinflux.Start(t)

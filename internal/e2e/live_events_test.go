@@ -28,6 +28,7 @@ func TestLiveEventsCountAtOnceThroughAPI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test")
 	}
+	t.Parallel()
 	influx := testinflux.Start(t)
 	var down atomic.Bool
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

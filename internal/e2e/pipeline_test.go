@@ -23,6 +23,7 @@ func TestPipeline(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test")
 	}
+	t.Parallel()
 	influx := testinflux.Start(t)
 	ctrl, ctrlReg, _, _ := startController(t, influx, t.TempDir())
 

@@ -22,6 +22,7 @@ func TestReportAPIScopeE2E(t *testing.T) {
 	if testing.Short() {
 		t.Skip("e2e")
 	}
+	t.Parallel()
 	influx := testinflux.Start(t)
 	dataDir := t.TempDir()
 	dbPath := filepath.Join(dataDir, "vantage.db")

@@ -21,6 +21,7 @@ import (
 // the Chinese text (pdftotext), the portfolio ranks the manager's
 // customers, progress goes to stderr, and bad input names the problem.
 func TestReportThroughBinary(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t, "vantage-controller")
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "vantage.db")

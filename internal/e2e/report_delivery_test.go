@@ -28,6 +28,7 @@ func TestReportDeliveryE2E(t *testing.T) {
 	if testing.Short() {
 		t.Skip("e2e")
 	}
+	t.Parallel()
 	influx := testinflux.Start(t)
 	sink, err := smtpsink.Start("127.0.0.1:0", "")
 	if err != nil {

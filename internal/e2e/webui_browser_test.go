@@ -45,6 +45,7 @@ func TestWebUIInChromium(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser e2e")
 	}
+	t.Parallel()
 	chromiumPath(t)
 	bin := buildBinary(t, "vantage-controller")
 	influx := testinflux.Start(t)

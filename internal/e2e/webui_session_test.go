@@ -29,6 +29,7 @@ func TestWebUISessionSurvivesRestart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("e2e with the shipped binary")
 	}
+	t.Parallel()
 	bin := buildBinary(t, "vantage-controller")
 	influx := testinflux.Start(t)
 	dataDir := t.TempDir()
