@@ -32,6 +32,13 @@ func (s *Store) rewriteKeys(ctx context.Context, q querier, id string, received 
 	if l.cell != "" {
 		keys = append(keys, key{"cell", l.cell})
 	}
+	if len(keys) == 0 && !fresh {
+		// Counted against nothing now: updateRepeats walks only the
+		// complaints of a key, so it would never clear this one's flag.
+		if _, err := q.ExecContext(ctx, `UPDATE complaints SET repeat = 0 WHERE id = ? AND repeat = 1`, id); err != nil {
+			return nil, err
+		}
+	}
 	// One statement per complaint (keys in groups of 16): the customer,
 	// line and cell of one complaint are written together.
 	for len(keys) > 0 {

@@ -2,6 +2,7 @@ package complaints
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -107,5 +108,25 @@ func TestPutIdempotentOnID(t *testing.T) {
 	}
 	if got := get(t, s, "A"); got.Category != NoService || got.Text != "very slow" {
 		t.Errorf("A is %+v", got.Intake)
+	}
+}
+
+// A repeat complaint corrected to name nothing the inventory knows (no
+// customer, line or cell left to count against) is no repeat any more:
+// the flag was left set, since only complaints still holding a key were
+// recounted.
+func TestRepeatCorrectedToNothingIsNoRepeat(t *testing.T) {
+	db := openDB(t)
+	seed(t, db)
+	s := newStore(t, db, &clock{t: t0.Add(10 * 24 * time.Hour)})
+	for i, d := range []time.Duration{0, 24 * time.Hour, 48 * time.Hour} {
+		put(t, s, Intake{ID: fmt.Sprint("r", i), ReceivedAt: t0.Add(d), CustomerID: "c1", Category: Slow})
+	}
+	if !get(t, s, "r2").Repeat {
+		t.Fatal("the third complaint of c1 in three days is no repeat")
+	}
+	put(t, s, Intake{ID: "r2", ReceivedAt: t0.Add(48 * time.Hour), CustomerID: "typo", Category: Slow})
+	if c := get(t, s, "r2"); c.Repeat || c.LinkedCustomer != "" {
+		t.Errorf("r2 corrected to an unknown customer: linked %q, repeat %v; want no link, no repeat", c.LinkedCustomer, c.Repeat)
 	}
 }

@@ -136,9 +136,10 @@ func (s *Store) Put(ctx context.Context, ins []Intake) (Summary, []Outcome, erro
 	return s.put(ctx, ins, nil)
 }
 
-// put is Put; with deferred set, the repeats are not recounted but the
-// touched keys added to deferred, for Bulk.Finish.
-func (s *Store) put(ctx context.Context, ins []Intake, deferred keySet) (Summary, []Outcome, error) {
+// put is Put; with bulk, the inventory is read once for the whole import
+// and the repeats are not recounted but the touched keys added to
+// bulk.keys, for Bulk.Finish.
+func (s *Store) put(ctx context.Context, ins []Intake, bulk *Bulk) (Summary, []Outcome, error) {
 	var sum Summary
 	outs := make([]Outcome, len(ins))
 	for i := range ins {
@@ -152,7 +153,9 @@ func (s *Store) put(ctx context.Context, ins []Intake, deferred keySet) (Summary
 		return sum, nil, err
 	}
 	defer tx.Rollback()
-	if deferred != nil && !sqldb.Postgres(s.db) {
+	var deferred keySet
+	var inv *inventory
+	if bulk != nil && !sqldb.Postgres(s.db) {
 		// A bulk import walks indexes far larger than SQLite's default
 		// 2 MB page cache: without a larger one a quarter of its time
 		// was reading pages back from the OS. Per connection; the
@@ -161,9 +164,17 @@ func (s *Store) put(ctx context.Context, ins []Intake, deferred keySet) (Summary
 			return sum, nil, err
 		}
 	}
+	if bulk != nil {
+		if bulk.inv == nil {
+			if bulk.inv, err = loadInventory(ctx, tx); err != nil {
+				return sum, nil, err
+			}
+		}
+		deferred, inv = bulk.keys, bulk.inv
+	}
 	q := newStmtCache(tx)
 	defer q.Close()
-	ev := s.newEvaluator(q)
+	ev := s.newEvaluator(q, inv)
 	stored := map[string]string{} // id → intake hash in the database ("" none)
 	latest := map[string]string{} // id → hash of its latest complaint in ins
 	last := map[string]int{}      // id → its last complaint in ins, the one stored
@@ -308,6 +319,7 @@ func (s *Store) Get(ctx context.Context, id string) (Complaint, error) {
 type Bulk struct {
 	s    *Store
 	keys keySet
+	inv  *inventory // read by the first batch (inventory.go)
 }
 
 // Bulk starts a bulk import.
@@ -315,7 +327,7 @@ func (s *Store) Bulk() *Bulk { return &Bulk{s: s, keys: keySet{}} }
 
 // Put stores, links and judges one batch, like Store.Put.
 func (b *Bulk) Put(ctx context.Context, ins []Intake) (Summary, []Outcome, error) {
-	return b.s.put(ctx, ins, b.keys)
+	return b.s.put(ctx, ins, b)
 }
 
 // Finish recounts the repeats of every key the batches touched.

@@ -78,8 +78,8 @@ type evaluator struct {
 	pts []shipper.Point // complaint points to queue with the transaction (points.go)
 }
 
-func (s *Store) newEvaluator(tx querier) *evaluator {
-	return &evaluator{s: s, tx: tx, res: newResolver(tx, s.o.GridPrecision, s.o.MaxSiteDistanceM)}
+func (s *Store) newEvaluator(tx querier, inv *inventory) *evaluator {
+	return &evaluator{s: s, tx: tx, res: newResolver(tx, s.o.GridPrecision, s.o.MaxSiteDistanceM, inv)}
 }
 
 // evaluate links and judges the complaints ids, rewrites their keys and
@@ -253,7 +253,7 @@ func (s *Store) evaluateTx(ctx context.Context, ids []string, now time.Time) err
 	for i, id := range ids {
 		items[i] = evalItem{id: id}
 	}
-	ev := s.newEvaluator(q)
+	ev := s.newEvaluator(q, nil)
 	if err := ev.evaluate(ctx, items, now, nil); err != nil {
 		return err
 	}
