@@ -211,12 +211,21 @@ func bulkScenario() []Intake {
 	return out
 }
 
-// updated is the scenario imported again with every fifth row changed.
+// updated is the scenario imported again with every fifth row's text
+// changed, every third received 45 days earlier (out of the others'
+// repeat windows) and every thirteenth naming nothing known.
 func updated(ins []Intake) []Intake {
 	out := slices.Clone(ins)
 	for i := range out {
 		if i%5 == 0 {
 			out[i].Text = "changed"
+		}
+		if i%3 == 0 {
+			out[i].ReceivedAt = out[i].ReceivedAt.Add(-45 * 24 * time.Hour)
+			out[i].ClosedAt = nil
+		}
+		if i%13 == 0 {
+			out[i] = Intake{ID: out[i].ID, ReceivedAt: out[i].ReceivedAt, CustomerID: "nobody", Category: Other}
 		}
 	}
 	return out

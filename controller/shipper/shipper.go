@@ -154,9 +154,15 @@ type querier interface {
 }
 
 // bounds returns the oldest and newest queued seq (0, 0 when empty).
+// boundsQuery reads the queue's ends in two index seeks. SQLite answers
+// min() or max() alone from the end of the primary key, but both in one
+// SELECT with a scan of the whole table: every EnqueueTx of a bulk
+// complaint import paid a scan of the growing queue.
+const boundsQuery = `SELECT (SELECT min(seq) FROM point_queue), (SELECT max(seq) FROM point_queue)`
+
 func bounds(ctx context.Context, db querier) (lo, hi int64, err error) {
 	var l, h sql.NullInt64
-	if err := db.QueryRowContext(ctx, `SELECT min(seq), max(seq) FROM point_queue`).Scan(&l, &h); err != nil {
+	if err := db.QueryRowContext(ctx, boundsQuery).Scan(&l, &h); err != nil {
 		return 0, 0, fmt.Errorf("point queue: %w", err)
 	}
 	return l.Int64, h.Int64, nil

@@ -172,3 +172,30 @@ func value(m prometheus.Metric) float64 {
 	}
 	return d.GetCounter().GetValue() + d.GetGauge().GetValue()
 }
+
+// The queue's depth is read from its two ends, never by scanning it: the
+// shipper reads it on every enqueue and the queue holds millions of
+// points while InfluxDB is away.
+func TestBoundsSeekNotScan(t *testing.T) {
+	s, _ := newShipper(t, &influxFake{}, Options{})
+	rows, err := s.opts.DB.Query(`EXPLAIN QUERY PLAN ` + boundsQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+		if strings.HasPrefix(detail, "SCAN point_queue") {
+			t.Errorf("the depth query scans the queue: %q", plan)
+		}
+	}
+	if len(plan) == 0 {
+		t.Fatal("no query plan")
+	}
+}
