@@ -38,6 +38,7 @@ func main() {
 	rows := flag.Int("rows", 100000, "rows in the export")
 	customers := flag.Int("customers", 5000, "customers in the inventory (one site and line each)")
 	runs := flag.Int("runs", 1, "fresh imports to time")
+	batch := flag.Int("batch", 0, "rows per transaction (0: importcsv.DefaultBatch)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the imports to this file")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -46,7 +47,7 @@ func main() {
 			defer pprof.StopCPUProfile()
 		}
 	}
-	if err := run(*rows, *customers, *runs); err != nil {
+	if err := run(*rows, *customers, *runs, *batch); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/complaints:", err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
@@ -61,7 +62,7 @@ categories: {line_interruption: [断网], slow: [网速慢], no_service: [无法
 time_zone: Asia/Shanghai
 `
 
-func run(rows, customers, runs int) error {
+func run(rows, customers, runs, batch int) error {
 	dir, err := os.MkdirTemp("", "bench-complaints-")
 	if err != nil {
 		return err
@@ -98,7 +99,7 @@ func run(rows, customers, runs int) error {
 		}
 		for _, pass := range []string{"fresh", "re-import"} {
 			start, cpu0 := time.Now(), cpuTime()
-			rep, err := importcsv.ImportData(context.Background(), s, "export.csv", data, importcsv.Options{Mapping: m})
+			rep, err := importcsv.ImportData(context.Background(), s, "export.csv", data, importcsv.Options{Mapping: m, Batch: batch})
 			if err != nil {
 				return err
 			}

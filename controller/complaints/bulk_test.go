@@ -77,7 +77,10 @@ func TestBulkStoresWhatPutStores(t *testing.T) {
 			t.Errorf("the scenario has no complaint with %q", want)
 		}
 	}
-	if !strings.Contains(dumps[0], "summary {Created:400 Updated:") {
+	if !strings.Contains(dumps[0], "edge | ") || !strings.Contains(strings.SplitAfter(dumps[0], "\nedge | ")[1], `"kind":"flap","line":"L000"`) {
+		t.Error(`complaint "edge" has not the flap that ended as its window began`)
+	}
+	if !strings.Contains(dumps[0], "summary {Created:401 Updated:") {
 		t.Errorf("summary: %s", strings.SplitN(dumps[0], "\n", 2)[0])
 	}
 }
@@ -88,6 +91,7 @@ func TestBulkStoresWhatPutStores(t *testing.T) {
 // degradations and incidents, and one weak coverage cell.
 func seedBulkInventory(t *testing.T, db *sql.DB) {
 	rng := rand.New(rand.NewPCG(7, 7))
+	incident := 0
 	exec(t, db, `INSERT INTO sites (id, customer_id, kind, name, lat, lon, grid_cell) VALUES
 		('office', NULL, 'hotspot', 'Office', 31.1, 121.1, 'wtw3sj'), ('hot', NULL, 'hotspot', 'Hot', 31.25, 121.25, 'wtw3w')`)
 	for c := range 40 {
@@ -131,21 +135,23 @@ func seedBulkInventory(t *testing.T, db *sql.DB) {
 				if e == 2 {
 					end = nil
 				}
-				exec(t, db, `INSERT OR IGNORE INTO line_events (circuit_id, kind, started_at, ended_at, loss_pct, rtt_ms, recorded_at)
-					VALUES (?, ?, ?, ?, 20, 90, ?)`, line, kind, ms(start), end, ms(t0))
+				exec(t, db, `INSERT INTO line_events (circuit_id, kind, started_at, ended_at, loss_pct, rtt_ms, recorded_at)
+					VALUES (?, ?, ?, ?, 20, 90, ?) ON CONFLICT DO NOTHING`, line, kind, ms(start), end, ms(t0))
 			}
 			if rng.IntN(6) == 0 {
 				start := t0.Add(time.Duration(rng.IntN(20*24)) * time.Hour)
-				res, err := db.Exec(`INSERT INTO incidents (kind, started_at, ended_at, lines, customers, timeline, updated_at)
-					VALUES ('outage', ?, ?, '[]', '[]', '[]', ?)`, ms(start), ms(start.Add(time.Hour)), ms(t0))
-				if err != nil {
-					t.Fatal(err)
-				}
-				id, _ := res.LastInsertId()
+				incident++
+				id := incident
+				exec(t, db, `INSERT INTO incidents (id, kind, started_at, ended_at, lines, customers, timeline, updated_at)
+					VALUES (?, 'outage', ?, ?, '[]', '[]', '[]', ?)`, id, ms(start), ms(start.Add(time.Hour)), ms(t0))
 				exec(t, db, `INSERT INTO incident_lines (incident_id, circuit_id, customer_id) VALUES (?, ?, ?)`, id, line, cust)
 			}
 		}
 	}
+	// A flap ending exactly where complaint "edge"'s window begins.
+	edge := t0.Add(5*24*time.Hour - 24*time.Hour)
+	exec(t, db, `INSERT INTO line_events (circuit_id, kind, started_at, ended_at, recorded_at) VALUES ('L000', 'flap', ?, ?, ?)`,
+		ms(edge.Add(-time.Minute)), ms(edge), ms(t0))
 	// A group customer with more lines than a complaint is judged on.
 	exec(t, db, `INSERT INTO customers (id, name, tier) VALUES ('big', 'Big', 'gold')`)
 	exec(t, db, `INSERT INTO sites (id, customer_id, kind, name, lat, lon) VALUES ('sbig', 'big', 'cpe', 'Big', 31.2, 121.2)`)
@@ -208,7 +214,7 @@ func bulkScenario() []Intake {
 		}
 		out = append(out, in)
 	}
-	return out
+	return append(out, Intake{ID: "edge", ReceivedAt: t0.Add(5 * 24 * time.Hour), CircuitID: "L000", Category: Slow})
 }
 
 // updated is the scenario imported again with every fifth row's text
@@ -238,7 +244,7 @@ func dumpTables(t *testing.T, db *sql.DB) string {
 	for _, q := range []string{
 		`SELECT id, received_at, closed_at, customer_id, phone, circuit_id, text, intake_hash,
 			'by ' || linked_by, linked_customer, site_id, grid_cell, lines, 'verdict ' || verdict, evidence,
-			'recovered ' || (recovered_at IS NOT NULL), recovered_at, 'repeat ' || repeat FROM complaints ORDER BY id`,
+			'recovered ' || CASE WHEN recovered_at IS NULL THEN 0 ELSE 1 END, recovered_at, 'repeat ' || repeat FROM complaints ORDER BY id`,
 		`SELECT complaint_id, kind, key, received_at FROM complaint_keys ORDER BY complaint_id, kind, key`,
 		`SELECT complaint_id, at_ns, customer, grid, category, verdict FROM complaint_points ORDER BY complaint_id`,
 	} {

@@ -25,12 +25,25 @@ func ptime(ms int64) *time.Time {
 	return &t
 }
 
-func gatherLine(ctx context.Context, q querier, line string, from, to time.Time) (lineEvidence, error) {
-	var e lineEvidence
+// lineRow is one row of lineRows: a line event (src 0), an incident the
+// line was a member of (src 1), or the line's state (src 2: kind is the
+// state, start its since).
+type lineRow struct {
+	src        int
+	id         int64
+	kind       string
+	start, end sql.NullInt64
+	loss, rtt  sql.NullFloat64
+}
+
+// lineRows reads what line health committed about line that overlaps
+// [from, to] (Unix ms), and its state, in the order gatherLine reports
+// them: events, then incidents, each by start and id, then the state.
+func lineRows(ctx context.Context, q querier, line string, from, to int64) ([]lineRow, error) {
 	// Events, incidents and the line's state in one statement (one round
-	// through the SQL engine per line instead of three: an import judges
-	// 100,000 complaints). Live events are evidence at once (same id when
-	// final); retracted ones are none (controller/linehealth, live.go).
+	// through the SQL engine per line instead of three). Live events are
+	// evidence at once (same id when final); retracted ones are none
+	// (controller/linehealth, live.go).
 	rows, err := q.QueryContext(ctx, `SELECT 0, id, kind, started_at, ended_at, loss_pct, rtt_ms FROM line_events
 			WHERE circuit_id = ?1 AND retracted_at IS NULL AND started_at <= ?2 AND (ended_at IS NULL OR ended_at >= ?3)
 		UNION ALL
@@ -39,46 +52,69 @@ func gatherLine(ctx context.Context, q querier, line string, from, to time.Time)
 			WHERE l.circuit_id = ?1 AND i.started_at <= ?2 AND (i.ended_at IS NULL OR i.ended_at >= ?3)
 		UNION ALL
 		SELECT 2, 0, state, since, NULL, NULL, NULL FROM line_states WHERE circuit_id = ?1
-		ORDER BY 1, 4, 2`, line, to.UnixMilli(), from.UnixMilli())
+		ORDER BY 1, 4, 2`, line, to, from)
 	if err != nil {
-		return e, err
+		return nil, err
 	}
+	defer rows.Close()
+	var out []lineRow
+	for rows.Next() {
+		var r lineRow
+		if err := rows.Scan(&r.src, &r.id, &r.kind, &r.start, &r.end, &r.loss, &r.rtt); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// overlaps: an event or incident row within [from, to] (as lineRows' WHERE).
+func (r *lineRow) overlaps(from, to int64) bool {
+	return r.src == 2 || r.start.Int64 <= to && (!r.end.Valid || r.end.Int64 >= from)
+}
+
+// gatherLine collects line's evidence in [from, to], from the database
+// or, with c (a bulk import), from what c read of it before.
+func gatherLine(ctx context.Context, q querier, c *lineCache, line string, from, to time.Time) (lineEvidence, error) {
+	var rows []lineRow
+	var err error
+	if c != nil {
+		rows, err = c.rows(ctx, q, line, from.UnixMilli(), to.UnixMilli())
+	} else {
+		rows, err = lineRows(ctx, q, line, from.UnixMilli(), to.UnixMilli())
+	}
+	if err != nil {
+		return lineEvidence{}, err
+	}
+	return lineEvidenceOf(line, rows), nil
+}
+
+func lineEvidenceOf(line string, rows []lineRow) lineEvidence {
+	var e lineEvidence
 	var state string
 	var since sql.NullInt64
-	for rows.Next() {
-		var src, id int64
-		var start, end sql.NullInt64
-		var kind string
-		var loss, rtt sql.NullFloat64
-		if err := rows.Scan(&src, &id, &kind, &start, &end, &loss, &rtt); err != nil {
-			rows.Close()
-			return e, err
+	for i := range rows {
+		r := &rows[i]
+		switch r.src {
+		case 2:
+			state, since = r.kind, r.start
+		case 1:
+			e.items = append(e.items, Evidence{Kind: "incident", Line: line, Incident: r.id, Start: ptime(r.start.Int64),
+				End: optTime(r.end), Note: r.kind})
+			e.track(r.end)
+		default:
+			it := Evidence{Kind: r.kind, Line: line, EventID: r.id, Start: ptime(r.start.Int64), End: optTime(r.end)}
+			if r.loss.Valid {
+				it.LossPct = &r.loss.Float64
+			}
+			if r.rtt.Valid {
+				it.RTTMs = &r.rtt.Float64
+			}
+			e.items = append(e.items, it)
+			if r.kind != "degraded" {
+				e.track(r.end)
+			}
 		}
-		if src == 2 {
-			state, since = kind, start
-			continue
-		}
-		if src == 1 {
-			e.items = append(e.items, Evidence{Kind: "incident", Line: line, Incident: id, Start: ptime(start.Int64),
-				End: optTime(end), Note: kind})
-			e.track(end)
-			continue
-		}
-		it := Evidence{Kind: kind, Line: line, EventID: id, Start: ptime(start.Int64), End: optTime(end)}
-		if loss.Valid {
-			it.LossPct = &loss.Float64
-		}
-		if rtt.Valid {
-			it.RTTMs = &rtt.Float64
-		}
-		e.items = append(e.items, it)
-		if kind != "degraded" {
-			e.track(end)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return e, err
 	}
 	if state != "" {
 		e.monitored = state != "unknown"
@@ -95,7 +131,7 @@ func gatherLine(ctx context.Context, q querier, line string, from, to time.Time)
 		e.items = append(e.items, Evidence{Kind: "unmonitored_line", Line: line,
 			Note: "line health has no state for this line: no agent's results about it"})
 	}
-	return e, nil
+	return e
 }
 
 func (e *lineEvidence) track(end sql.NullInt64) {

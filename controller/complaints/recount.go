@@ -2,8 +2,6 @@ package complaints
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 )
 
 // recountAll sets every complaint's repeat flag as updateRepeats would,
@@ -85,13 +83,11 @@ func (s *Store) recountAll(ctx context.Context, q querier) error {
 
 // recountAllPays reports whether recountAll is cheaper than recounting
 // the touched keys one by one: when the import wrote at least a tenth of
-// all complaints (complaints are never deleted, so the largest rowid
-// counts them). A small import into a large history recounts its keys.
+// all complaints. A small import into a large history recounts its keys.
 func recountAllPays(ctx context.Context, q querier, written int) (bool, error) {
-	var n sql.NullInt64
-	err := q.QueryRowContext(ctx, `SELECT max(rowid) FROM complaints`).Scan(&n)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	var n int64
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM complaints`).Scan(&n); err != nil {
 		return false, err
 	}
-	return int64(written)*10 >= n.Int64, nil
+	return int64(written)*10 >= n, nil
 }

@@ -1,6 +1,7 @@
 package complaints
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -13,49 +14,71 @@ type key struct{ kind, key string }
 
 type keySet map[key]bool
 
-// rewriteKeys replaces a complaint's keys with those of its new link and
-// returns old and new together (both need their repeats recounted).
-func (s *Store) rewriteKeys(ctx context.Context, q querier, id string, received time.Time, l link, fresh bool) (keySet, error) {
+// keyRow is a complaint_keys row.
+type keyRow struct {
+	k  key
+	at int64 // received_at
+	id string
+}
+
+// rewriteKeys deletes a complaint's keys, adds those of its new link to
+// rows (written by insertKeys), and returns old and new together (both
+// need their repeats recounted).
+func (s *Store) rewriteKeys(ctx context.Context, q querier, id string, received time.Time, l link, fresh bool, rows *[]keyRow) (keySet, error) {
 	ks := keySet{}
 	if !fresh {
 		if err := dropKeys(ctx, q, id, ks); err != nil {
 			return nil, err
 		}
 	}
-	var keys []key
+	add := func(k key) {
+		ks[k] = true
+		*rows = append(*rows, keyRow{k: k, at: received.UnixMilli(), id: id})
+	}
 	if l.customer != "" {
-		keys = append(keys, key{"customer", l.customer})
+		add(key{"customer", l.customer})
 	}
 	for _, line := range l.lines {
-		keys = append(keys, key{"line", line})
+		add(key{"line", line})
 	}
 	if l.cell != "" {
-		keys = append(keys, key{"cell", l.cell})
+		add(key{"cell", l.cell})
 	}
-	if len(keys) == 0 && !fresh {
+	if l.customer == "" && len(l.lines) == 0 && l.cell == "" && !fresh {
 		// Counted against nothing now: updateRepeats walks only the
 		// complaints of a key, so it would never clear this one's flag.
 		if _, err := q.ExecContext(ctx, `UPDATE complaints SET repeat = 0 WHERE id = ? AND repeat = 1`, id); err != nil {
 			return nil, err
 		}
 	}
-	// One statement per complaint (keys in groups of 16): the customer,
-	// line and cell of one complaint are written together.
-	for len(keys) > 0 {
-		n := min(len(keys), 16)
-		args := make([]any, 0, 4*n)
-		for _, k := range keys[:n] {
-			args = append(args, id, k.kind, k.key, received.UnixMilli())
-			ks[k] = true
-		}
-		q1 := `INSERT INTO complaint_keys (complaint_id, kind, key, received_at) VALUES (?, ?, ?, ?)` +
-			strings.Repeat(`, (?, ?, ?, ?)`, n-1) + ` ON CONFLICT DO NOTHING`
-		if _, err := q.ExecContext(ctx, q1, args...); err != nil {
-			return nil, err
-		}
-		keys = keys[n:]
-	}
 	return ks, nil
+}
+
+// insertKeys writes the keys of a transaction's complaints in primary key
+// order, a hundred rows a statement: in the order of the complaints they
+// were each a seek into a different part of the index, and one statement
+// each.
+func insertKeys(ctx context.Context, q querier, rows []keyRow) error {
+	slices.SortFunc(rows, func(a, b keyRow) int {
+		return cmp.Or(strings.Compare(a.k.kind, b.k.kind), strings.Compare(a.k.key, b.k.key), cmp.Compare(a.at, b.at),
+			strings.Compare(a.id, b.id))
+	})
+	const per = 100
+	args := make([]any, 0, 4*per)
+	for len(rows) > 0 {
+		n := min(len(rows), per)
+		args = args[:0]
+		for _, r := range rows[:n] {
+			args = append(args, r.id, r.k.kind, r.k.key, r.at)
+		}
+		stmt := `INSERT INTO complaint_keys (complaint_id, kind, key, received_at) VALUES (?, ?, ?, ?)` +
+			strings.Repeat(`, (?, ?, ?, ?)`, n-1) + ` ON CONFLICT DO NOTHING`
+		if _, err := q.ExecContext(ctx, stmt, args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
 }
 
 // dropKeys deletes a complaint's keys, adding them to ks.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -155,6 +156,7 @@ func (s *Store) put(ctx context.Context, ins []Intake, bulk *Bulk) (Summary, []O
 	defer tx.Rollback()
 	var deferred keySet
 	var inv *inventory
+	var lines *lineCache
 	if bulk != nil && !sqldb.Postgres(s.db) {
 		// A bulk import walks indexes far larger than SQLite's default
 		// 2 MB page cache: without a larger one a quarter of its time
@@ -170,11 +172,11 @@ func (s *Store) put(ctx context.Context, ins []Intake, bulk *Bulk) (Summary, []O
 				return sum, nil, err
 			}
 		}
-		deferred, inv = bulk.keys, bulk.inv
+		deferred, inv, lines = bulk.keys, bulk.inv, bulk.lines
 	}
 	q := newStmtCache(tx)
 	defer q.Close()
-	ev := s.newEvaluator(q, inv)
+	ev := s.newEvaluator(q, inv, lines)
 	stored := map[string]string{} // id → intake hash in the database ("" none)
 	latest := map[string]string{} // id → hash of its latest complaint in ins
 	last := map[string]int{}      // id → its last complaint in ins, the one stored
@@ -229,10 +231,10 @@ func (s *Store) put(ctx context.Context, ins []Intake, bulk *Bulk) (Summary, []O
 }
 
 // storedHashes sets stored[id] to the intake hash in the database of
-// every id of ins ("" when new): one statement per thousand ids instead
-// of one per row.
+// every id of ins ("" when new): one statement per 500 ids instead of one
+// per row.
 func storedHashes(ctx context.Context, q querier, ins []Intake, stored map[string]string) error {
-	ids := make([]string, 0, len(ins))
+	ids := make([]any, 0, len(ins))
 	for i := range ins {
 		if _, ok := stored[ins[i].ID]; !ok {
 			stored[ins[i].ID] = ""
@@ -240,16 +242,13 @@ func storedHashes(ctx context.Context, q querier, ins []Intake, stored map[strin
 		}
 	}
 	for len(ids) > 0 {
-		n := min(len(ids), 1000)
-		list, err := json.Marshal(ids[:n])
+		n := min(len(ids), 500)
+		rows, err := q.QueryContext(ctx, `SELECT id, intake_hash FROM complaints WHERE id IN (?`+
+			strings.Repeat(`, ?`, n-1)+`)`, ids[:n]...)
 		if err != nil {
 			return err
 		}
 		ids = ids[n:]
-		rows, err := q.QueryContext(ctx, `SELECT id, intake_hash FROM complaints WHERE id IN (SELECT value FROM json_each(?))`, string(list))
-		if err != nil {
-			return err
-		}
 		for rows.Next() {
 			var id, h string
 			if err := rows.Scan(&id, &h); err != nil {
@@ -359,11 +358,12 @@ type Bulk struct {
 	s       *Store
 	keys    keySet
 	inv     *inventory // read by the first batch (inventory.go)
-	written int        // complaints created or updated
+	lines   *lineCache
+	written int // complaints created or updated
 }
 
 // Bulk starts a bulk import.
-func (s *Store) Bulk() *Bulk { return &Bulk{s: s, keys: keySet{}} }
+func (s *Store) Bulk() *Bulk { return &Bulk{s: s, keys: keySet{}, lines: newLineCache()} }
 
 // Put stores, links and judges one batch, like Store.Put.
 func (b *Bulk) Put(ctx context.Context, ins []Intake) (Summary, []Outcome, error) {

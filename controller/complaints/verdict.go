@@ -72,14 +72,16 @@ func judge(evs []lineEvidence) judgement {
 
 // evaluator links and judges complaints inside one transaction.
 type evaluator struct {
-	s   *Store
-	tx  querier
-	res *resolver
-	pts []shipper.Point // complaint points to queue with the transaction (points.go)
+	s     *Store
+	tx    querier
+	res   *resolver
+	lines *lineCache      // a bulk import's; nil: read per complaint
+	keys  []keyRow        // complaint_keys rows to insert (insertKeys)
+	pts   []shipper.Point // complaint points to queue with the transaction (points.go)
 }
 
-func (s *Store) newEvaluator(tx querier, inv *inventory) *evaluator {
-	return &evaluator{s: s, tx: tx, res: newResolver(tx, s.o.GridPrecision, s.o.MaxSiteDistanceM, inv)}
+func (s *Store) newEvaluator(tx querier, inv *inventory, lines *lineCache) *evaluator {
+	return &evaluator{s: s, tx: tx, res: newResolver(tx, s.o.GridPrecision, s.o.MaxSiteDistanceM, inv), lines: lines}
 }
 
 // evaluate links and judges the complaints ids, rewrites their keys and
@@ -96,6 +98,10 @@ func (e *evaluator) evaluate(ctx context.Context, items []evalItem, now time.Tim
 			touched[k] = true
 		}
 	}
+	if err := insertKeys(ctx, e.tx, e.keys); err != nil {
+		return err
+	}
+	e.keys = e.keys[:0]
 	if deferred != nil {
 		for k := range touched {
 			deferred[k] = true
@@ -135,7 +141,7 @@ func (e *evaluator) one(ctx context.Context, it evalItem, now time.Time) (keySet
 	from, to := e.s.window(&c.Intake, now)
 	evs := make([]lineEvidence, 0, len(l.lines))
 	for _, line := range l.lines {
-		ev, err := gatherLine(ctx, e.tx, line, from, to)
+		ev, err := gatherLine(ctx, e.tx, e.lines, line, from, to)
 		if err != nil {
 			return nil, err
 		}
@@ -194,7 +200,7 @@ func (e *evaluator) one(ctx context.Context, it evalItem, now time.Time) (keySet
 		category: string(c.Category), verdict: string(j.verdict)}, it.fresh); err != nil {
 		return nil, err
 	}
-	return e.s.rewriteKeys(ctx, e.tx, id, c.ReceivedAt, l, it.fresh)
+	return e.s.rewriteKeys(ctx, e.tx, id, c.ReceivedAt, l, it.fresh, &e.keys)
 }
 
 // Reevaluate judges again every complaint still open, or received or
@@ -253,7 +259,7 @@ func (s *Store) evaluateTx(ctx context.Context, ids []string, now time.Time) err
 	for i, id := range ids {
 		items[i] = evalItem{id: id}
 	}
-	ev := s.newEvaluator(q, nil)
+	ev := s.newEvaluator(q, nil, nil)
 	if err := ev.evaluate(ctx, items, now, nil); err != nil {
 		return err
 	}

@@ -178,6 +178,9 @@ func value(m prometheus.Metric) float64 {
 // points while InfluxDB is away.
 func TestBoundsSeekNotScan(t *testing.T) {
 	s, _ := newShipper(t, &influxFake{}, Options{})
+	if sqldb.Postgres(s.opts.DB) {
+		t.Skip("SQLite's query plan; PostgreSQL answers min() and max() from the index either way")
+	}
 	rows, err := s.opts.DB.Query(`EXPLAIN QUERY PLAN ` + boundsQuery)
 	if err != nil {
 		t.Fatal(err)

@@ -39,7 +39,7 @@ func TestCommandSummaryAndProgress(t *testing.T) {
 			t.Errorf("tty %v output:\n%s", tty, out.String())
 		}
 		switch {
-		case !tty && !strings.Contains(prog.String(), fmt.Sprintf("%s: 2000 rows read, ", file)):
+		case !tty && !strings.Contains(prog.String(), fmt.Sprintf("%s: 5000 rows read, ", file)):
 			t.Errorf("no progress lines: %q", prog.String())
 		case tty && !strings.Contains(prog.String(), "100%"):
 			t.Errorf("no progress bar: %q", prog.String())

@@ -25,7 +25,7 @@ type Options struct {
 	Location *time.Location
 	// MaxBytes refuses larger files before reading them (default DefaultMaxBytes).
 	MaxBytes int64
-	// Batch is how many rows go into one transaction (default 2000).
+	// Batch is how many rows go into one transaction (default DefaultBatch).
 	Batch int
 	// Progress, when set, is called after each batch with the bytes of
 	// the (decoded) file read so far, its size, and the rows read.
@@ -93,29 +93,87 @@ func ImportData(ctx context.Context, s *complaints.Store, name string, data []by
 	}
 	batch := o.Batch
 	if batch <= 0 {
-		batch = 2000
+		batch = DefaultBatch
 	}
-	rr := &rowReader{file: name, lay: lay, pos: cr.FieldPos}
+	// Rows are read and checked on one goroutine while the batch before is
+	// stored on another: on two cores reading overlaps the database's work.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan parsed, 1)
+	var readErr error
+	var bad []RowError
+	rows := 0
+	go func() {
+		defer close(batches)
+		readErr = readRows(ctx, name, cr, &rowReader{file: name, lay: lay, pos: cr.FieldPos}, batch, batches, &bad, &rows)
+	}()
 	bulk := s.Bulk()
+	var storeErr error
+	for b := range batches {
+		if storeErr != nil {
+			continue // drain, so the reader ends
+		}
+		sum, _, err := bulk.Put(ctx, b.ins)
+		if err != nil {
+			storeErr = fmt.Errorf("%s: storing rows: %w", name, err)
+			cancel()
+			continue
+		}
+		rep.Summary.Add(sum)
+		if o.Progress != nil {
+			o.Progress(b.offset, int64(len(text)), b.rows)
+		}
+	}
+	// The reader has ended (batches is closed): its results are ours.
+	rep.Rows, rep.Bad = rows, bad
+	if storeErr != nil {
+		return rep, storeErr
+	}
+	if readErr != nil {
+		return rep, readErr
+	}
+	if err := bulk.Finish(ctx); err != nil {
+		return rep, fmt.Errorf("%s: counting repeats: %w", name, err)
+	}
+	if o.Progress != nil && rep.Rows == 0 {
+		o.Progress(int64(len(text)), int64(len(text)), 0)
+	}
+	return rep, nil
+}
+
+// DefaultBatch is how many rows go into one transaction by default: large
+// enough that committing is a small part of an import, small enough that
+// other writers (line health) wait well under a second for each.
+const DefaultBatch = 5000
+
+// parsed is a batch of good rows, with the position in the file after it
+// and the rows (good and bad) read up to there.
+type parsed struct {
+	ins    []complaints.Intake
+	offset int64
+	rows   int
+}
+
+// readRows reads the data rows, sends the good ones in batches and
+// appends the bad ones to bad; rows counts both.
+func readRows(ctx context.Context, name string, cr *csv.Reader, rr *rowReader, batch int, out chan<- parsed,
+	bad *[]RowError, rows *int) error {
 	pending := make([]complaints.Intake, 0, batch)
-	flush := func() error {
+	send := func() error {
 		if len(pending) == 0 {
 			return nil
 		}
-		sum, _, err := bulk.Put(ctx, pending)
-		if err != nil {
-			return fmt.Errorf("%s: storing rows: %w", name, err)
+		select {
+		case out <- parsed{ins: pending, offset: cr.InputOffset(), rows: *rows}:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		rep.Summary.Add(sum)
-		pending = pending[:0]
-		if o.Progress != nil {
-			o.Progress(cr.InputOffset(), int64(len(text)), rep.Rows)
-		}
+		pending = make([]complaints.Intake, 0, batch)
 		return nil
 	}
 	for {
 		if err := ctx.Err(); err != nil {
-			return rep, err
+			return err
 		}
 		before := cr.InputOffset()
 		rec, err := cr.Read()
@@ -125,36 +183,27 @@ func ImportData(ctx context.Context, s *complaints.Store, name string, data []by
 		if err != nil {
 			var pe *csv.ParseError
 			if !errors.As(err, &pe) || cr.InputOffset() == before {
-				return rep, fmt.Errorf("%s: %w", name, err)
+				return fmt.Errorf("%s: %w", name, err)
 			}
-			rep.Rows++
-			rep.Bad = append(rep.Bad, RowError{File: name, Line: pe.Line, Column: 0,
+			*rows++
+			*bad = append(*bad, RowError{File: name, Line: pe.Line, Column: 0,
 				Reason: fmt.Sprintf("malformed CSV at byte %d of the line: %v", pe.Column, pe.Err)})
 			continue
 		}
-		rep.Rows++
-		in, bad := rr.read(rec)
-		if bad != nil {
-			rep.Bad = append(rep.Bad, *bad)
+		*rows++
+		in, b := rr.read(rec)
+		if b != nil {
+			*bad = append(*bad, *b)
 			continue
 		}
 		pending = append(pending, in)
 		if len(pending) == batch {
-			if err := flush(); err != nil {
-				return rep, err
+			if err := send(); err != nil {
+				return err
 			}
 		}
 	}
-	if err := flush(); err != nil {
-		return rep, err
-	}
-	if err := bulk.Finish(ctx); err != nil {
-		return rep, fmt.Errorf("%s: counting repeats: %w", name, err)
-	}
-	if o.Progress != nil && rep.Rows == 0 {
-		o.Progress(int64(len(text)), int64(len(text)), 0)
-	}
-	return rep, nil
+	return send()
 }
 
 // resolve finds each mapped field's column in the header. A required
