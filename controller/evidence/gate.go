@@ -139,12 +139,42 @@ func (g *Gate) current() (*inventory.Watched, time.Time) {
 	return g.watched, g.lastRefresh
 }
 
+// Stager is a Sink that can defer its durable write to Flush (ingest.Stager's shape).
+type Stager interface {
+	Sink
+	Stage(ctx context.Context, agent string, results []result.Result) error
+	Flush(ctx context.Context) error
+}
+
 // Handle implements ingest.Sink: it passes the entitled results on to the
 // next sink and counts the rest.
 func (g *Gate) Handle(ctx context.Context, agent string, results []result.Result) error {
+	return g.pass(ctx, agent, results, g.next.Handle)
+}
+
+// Stage implements ingest.Stager: Handle, passing the entitled results
+// to the next sink's Stage when it has one (line health: its commit then
+// waits for Flush).
+func (g *Gate) Stage(ctx context.Context, agent string, results []result.Result) error {
+	if st, ok := g.next.(Stager); ok {
+		return g.pass(ctx, agent, results, st.Stage)
+	}
+	return g.pass(ctx, agent, results, g.next.Handle)
+}
+
+// Flush implements ingest.Stager: the next sink's Flush, if it has one.
+func (g *Gate) Flush(ctx context.Context) error {
+	if st, ok := g.next.(Stager); ok {
+		return st.Flush(ctx)
+	}
+	return nil
+}
+
+// pass hands the entitled results to next and counts the rest.
+func (g *Gate) pass(ctx context.Context, agent string, results []result.Result, next func(context.Context, string, []result.Result) error) error {
 	w, at := g.current()
 	if g.allEntitled(w, agent, results) {
-		return g.next.Handle(ctx, agent, results)
+		return next(ctx, agent, results)
 	}
 	// A miss may be a line imported since the last read: re-read, but
 	// not more often than MissRefresh, whatever an agent sends.
@@ -171,7 +201,7 @@ func (g *Gate) Handle(ctx context.Context, agent string, results []result.Result
 	if len(kept) == 0 {
 		return nil
 	}
-	return g.next.Handle(ctx, agent, kept)
+	return next(ctx, agent, kept)
 }
 
 // allEntitled is the common case, checked without copying: every result

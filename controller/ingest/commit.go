@@ -29,12 +29,29 @@ func (in *Ingester) commit(ctx context.Context, u *unit) {
 }
 
 // feed settles what needs no write (resends of written messages, refused
-// messages) and passes every other message's valid results to the Sinks.
-// A message a Sink failed on is nak'd for redelivery; feed reports whether
-// that happened to one with points, which must then leave the batch.
+// messages) and passes every other message's valid results to the Sinks,
+// then flushes the Stagers once for the whole pull. A message a Sink
+// failed on (or whose Flush failed) is nak'd for redelivery; feed reports
+// whether that happened to one with points, which must then leave the
+// batch.
 func (in *Ingester) feed(ctx context.Context, u *unit) (refused bool) {
 	in.settling.Lock()
 	defer in.settling.Unlock()
+	staged := false
+	defer func() {
+		if !staged || in.flush(ctx) {
+			return
+		}
+		for i := range u.items {
+			it := &u.items[i]
+			if it.settled || it.dup || it.whole != nil {
+				continue
+			}
+			it.settled = true
+			in.retry(it)
+			refused = refused || len(it.drops) < len(it.batch.Results)
+		}
+	}()
 	for i := range u.items {
 		it := &u.items[i]
 		switch {
@@ -57,10 +74,29 @@ func (in *Ingester) feed(ctx context.Context, u *unit) (refused bool) {
 				it.settled = true
 				in.retry(it)
 				refused = refused || len(it.drops) < len(it.batch.Results)
+				continue
 			}
+			staged = true
 		}
 	}
 	return refused
+}
+
+// flush makes what the Stagers were given durable; it reports false if
+// one failed, and then every message staged since must come again.
+func (in *Ingester) flush(ctx context.Context) bool {
+	for _, s := range in.sinks {
+		st, ok := s.(Stager)
+		if !ok {
+			continue
+		}
+		if err := st.Flush(ctx); err != nil {
+			in.logs.Warn(in.log, "sink/flush", "sink failed to flush a pull; its messages will be redelivered",
+				"delay", in.opts.SinkRetryDelay, "err", err)
+			return false
+		}
+	}
+	return true
 }
 
 // handle passes a message's valid results to every Sink; it reports false
@@ -74,7 +110,11 @@ func (in *Ingester) handle(ctx context.Context, it *item) bool {
 		return true
 	}
 	for _, s := range in.sinks {
-		if err := s.Handle(ctx, it.agent, results); err != nil {
+		handle := s.Handle
+		if st, ok := s.(Stager); ok {
+			handle = st.Stage // made durable by flush, before any ack
+		}
+		if err := handle(ctx, it.agent, results); err != nil {
 			in.logs.Warn(in.log, "sink/"+it.agent, "sink failed; message will be redelivered",
 				"agent", it.agent, "subject", it.msg.Subject(), "delay", in.opts.SinkRetryDelay, "err", err)
 			return false

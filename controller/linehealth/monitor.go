@@ -119,7 +119,9 @@ type Monitor struct {
 	causes     map[int64]*causeTrack // incidents whose cause may still change
 
 	// commitMu is held from feeding the detector until its outputs are
-	// committed, by Handle, the tick and the snapshot's capture.
+	// committed, by Handle, the tick and the snapshot's capture. Stage
+	// feeds under mu alone; its outputs wait in pend for the next commit
+	// (Flush's or a tick's), and the snapshot refuses while pend holds any.
 	commitMu sync.Mutex
 }
 
@@ -240,7 +242,34 @@ func (mon *Monitor) assign(id string, li *lineInfo) {
 func (mon *Monitor) Handle(ctx context.Context, agent string, results []result.Result) error {
 	mon.commitMu.Lock()
 	defer mon.commitMu.Unlock()
+	mon.feed(agent, results)
+	return mon.commit(ctx)
+}
+
+// Stage implements ingest.Stager: it feeds the message's evidence to the
+// detector like Handle, without committing; Flush commits everything
+// staged so far in one transaction (one per pull instead of one per
+// message). Until then the outputs wait in mon.pend like those of a
+// failed commit: a snapshot is not taken over them (snapshot), and a tick
+// may commit them earlier, which is harmless.
+func (mon *Monitor) Stage(_ context.Context, agent string, results []result.Result) error {
+	mon.feed(agent, results)
+	return nil
+}
+
+// Flush implements ingest.Stager: it returns once the evidence of every
+// message staged so far and every output produced so far are committed.
+func (mon *Monitor) Flush(ctx context.Context) error {
+	mon.commitMu.Lock()
+	defer mon.commitMu.Unlock()
+	return mon.commit(ctx)
+}
+
+// feed gives one message's results to the detector and keeps the
+// outputs in mon.pend.
+func (mon *Monitor) feed(agent string, results []result.Result) {
 	mon.mu.Lock()
+	defer mon.mu.Unlock()
 	for i := range results {
 		ev, ok := linestate.FromResult(agent, &results[i])
 		if !ok {
@@ -256,8 +285,6 @@ func (mon *Monitor) Handle(ctx context.Context, agent string, results []result.R
 		}
 		mon.take(out, false)
 	}
-	mon.mu.Unlock()
-	return mon.commit(ctx)
 }
 
 // lateOf is line's late evidence notes in sets.
