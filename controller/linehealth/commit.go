@@ -84,26 +84,22 @@ func (mon *Monitor) store(ctx context.Context, p *outputs) (shipper.Queued, int6
 	return q, seq, tx.Commit()
 }
 
-// journal appends the accepted evidence to linestate_journal.
+// journal appends the accepted evidence to linestate_journal, all of one
+// commit in one row (a JSON array, read back by replay): at 50,000 lines
+// a row per evidence was 50,000 inserts a second, the largest part of a
+// commit's cost.
 func journal(ctx context.Context, tx *sql.Tx, p *outputs) (int64, error) {
 	if len(p.evidence) == 0 {
 		return 0, nil
 	}
-	st, err := tx.PrepareContext(ctx, `INSERT INTO linestate_journal (evidence) VALUES (?) RETURNING seq`)
+	b, err := json.Marshal(p.evidence)
 	if err != nil {
 		return 0, fmt.Errorf("journal: %w", err)
 	}
-	defer st.Close()
+	// RETURNING, not LastInsertId: PostgreSQL has no last insert id.
 	var seq int64
-	for i := range p.evidence {
-		b, err := json.Marshal(&p.evidence[i])
-		if err != nil {
-			return 0, fmt.Errorf("journal: %w", err)
-		}
-		// RETURNING, not LastInsertId: PostgreSQL has no last insert id.
-		if err := st.QueryRowContext(ctx, string(b)).Scan(&seq); err != nil {
-			return 0, fmt.Errorf("journal: %w", err)
-		}
+	if err := tx.QueryRowContext(ctx, `INSERT INTO linestate_journal (evidence) VALUES (?) RETURNING seq`, string(b)).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("journal: %w", err)
 	}
 	return seq, nil
 }

@@ -1,6 +1,7 @@
 package linehealth
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -64,22 +65,24 @@ func (mon *Monitor) replay(ctx context.Context, after int64) (last int64, skippe
 		if err := rows.Scan(&last, &raw); err != nil {
 			return 0, 0, fmt.Errorf("read line-state journal: %w", err)
 		}
-		var ev linestate.Evidence
-		if err := json.Unmarshal(raw, &ev); err != nil {
+		evs, err := journalRow(raw)
+		if err != nil {
 			bad++ // written by this code; a row it cannot read is skipped, counted and logged below
 			continue
 		}
-		if li, ok := mon.lines[ev.Line]; !ok || !li.inInventory {
-			skipped++
-			continue
+		for _, ev := range evs {
+			if li, ok := mon.lines[ev.Line]; !ok || !li.inInventory {
+				skipped++
+				continue
+			}
+			mon.cause.Observe(ev)
+			out, v := mon.det.Add(ev)
+			if v == linestate.Accepted {
+				mon.cad.note(&ev)
+			}
+			mon.take(out, true)
+			n++
 		}
-		mon.cause.Observe(ev)
-		out, v := mon.det.Add(ev)
-		if v == linestate.Accepted {
-			mon.cad.note(&ev)
-		}
-		mon.take(out, true)
-		n++
 	}
 	if err := rows.Err(); err != nil {
 		return 0, 0, fmt.Errorf("read line-state journal: %w", err)
@@ -91,4 +94,20 @@ func (mon *Monitor) replay(ctx context.Context, after int64) (last int64, skippe
 		mon.m.writeErrors.WithLabelValues("journal_unreadable").Add(float64(bad))
 	}
 	return last, skipped, nil
+}
+
+// journalRow reads one journal row: a commit's evidence as a JSON array,
+// or, written by builds before one row per commit, a single evidence.
+func journalRow(raw []byte) ([]linestate.Evidence, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) > 0 && raw[0] == '[' {
+		var evs []linestate.Evidence
+		err := json.Unmarshal(raw, &evs)
+		return evs, err
+	}
+	var ev linestate.Evidence
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		return nil, err
+	}
+	return []linestate.Evidence{ev}, nil
 }
