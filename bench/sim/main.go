@@ -28,6 +28,8 @@ type config struct {
 	horizon   time.Duration
 	seed      int64
 	keep      bool
+	// cpuprofile is passed to the controller's --cpuprofile.
+	cpuprofile string
 	// catchUp bounds the wait for the ingest to catch up and for the
 	// events to become final after the run.
 	catchUp time.Duration
@@ -45,6 +47,7 @@ func main() {
 	flag.Int64Var(&c.seed, "seed", 16, "simulation seed")
 	flag.DurationVar(&c.catchUp, "catch-up", 4*time.Minute, "longest wait for the ingest to catch up, and again for events to become final")
 	flag.BoolVar(&c.keep, "keep", false, "keep the work directory")
+	flag.StringVar(&c.cpuprofile, "cpuprofile", "", "the controller writes a CPU profile of the whole run to this file")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -99,3 +99,6 @@ func (w *limitWriter) Write(b []byte) (int, error) {
 	}
 	return len(b), nil
 }
+
+// selfCPU is this process's (the simulator's) user+system CPU time.
+func selfCPU() float64 { return cpuSeconds(os.Getpid()) }

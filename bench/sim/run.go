@@ -33,7 +33,7 @@ func run(ctx context.Context, c config, dir string, log *slog.Logger) error {
 	if err := p.WriteInventory(inv); err != nil {
 		return err
 	}
-	s, err := startStack(ctx, dir, inv, c.horizon)
+	s, err := startStack(ctx, dir, inv, c.horizon, c.cpuprofile)
 	defer s.stop()
 	if err != nil {
 		return err
@@ -60,6 +60,8 @@ func run(ctx context.Context, c config, dir string, log *slog.Logger) error {
 	<-statsReady
 	t0 := time.Now()
 	cpu0 := cpuSeconds(pid)
+	ipid := s.influxPID()
+	icpu0, self0 := cpuSeconds(ipid), selfCPU()
 	var samples []sample
 	tick := time.NewTicker(10 * time.Second)
 	done := make(chan struct{})
@@ -78,8 +80,9 @@ loop:
 			sm := sample{at: time.Since(t0).Round(time.Second), pending: pend, ingested: ing, rssMB: float64(procKB(pid, "VmRSS")) / 1024,
 				ctrlCPU: fmt.Sprintf("%.0f%%", 100*(cpuSeconds(pid)-cpu0)/time.Since(t0).Seconds()), simLoad: loadavg()}
 			samples = append(samples, sm)
-			fmt.Printf("  %5v  pending %6.0f msgs  ingested %9.0f results (%6.0f/s)  controller RSS %5.0f MB  CPU %s  load %s\n",
-				sm.at, sm.pending, sm.ingested, sm.ingested/time.Since(t0).Seconds(), sm.rssMB, sm.ctrlCPU, sm.simLoad)
+			fmt.Printf("  %5v  pending %6.0f msgs  ingested %9.0f results (%6.0f/s)  controller RSS %5.0f MB  CPU %s (influxd %.0f%%, sim %.0f%%)  load %s\n",
+				sm.at, sm.pending, sm.ingested, sm.ingested/time.Since(t0).Seconds(), sm.rssMB, sm.ctrlCPU,
+				100*(cpuSeconds(ipid)-icpu0)/time.Since(t0).Seconds(), 100*(selfCPU()-self0)/time.Since(t0).Seconds(), sm.simLoad)
 		}
 	}
 	tick.Stop()
@@ -110,8 +113,8 @@ loop:
 		}
 		time.Sleep(2 * time.Second) // polling to a deadline
 	}
-	fmt.Printf("ingest caught up %v after the last result was published; controller CPU %.0f s over the run, peak RSS %.0f MB\n",
-		time.Since(catch).Round(time.Second), cpuSeconds(pid)-cpu0, float64(procKB(pid, "VmHWM"))/1024)
+	fmt.Printf("ingest caught up %v after the last result was published; CPU over the run: controller %.0f s, influxd %.0f s, simulator %.0f s; controller peak RSS %.0f MB\n",
+		time.Since(catch).Round(time.Second), cpuSeconds(pid)-cpu0, cpuSeconds(ipid)-icpu0, selfCPU()-self0, float64(procKB(pid, "VmHWM"))/1024)
 
 	// Final events: the horizon after the last event, then check.
 	var lat = map[string][]time.Duration{}

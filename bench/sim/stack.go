@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -45,7 +46,9 @@ func (s *stack) stop() {
 
 // startStack builds the controller, starts InfluxDB, imports inv and
 // starts the controller with agent auth on.
-func startStack(ctx context.Context, dir, inv string, horizon time.Duration) (*stack, error) {
+// cpuprofile, when set, is where the controller writes a CPU profile of
+// the whole run (its --cpuprofile).
+func startStack(ctx context.Context, dir, inv string, horizon time.Duration, cpuprofile string) (*stack, error) {
 	root, err := testinflux.ModuleRoot()
 	if err != nil {
 		return nil, err
@@ -102,7 +105,11 @@ detector: {horizon: %s}
 	if err != nil {
 		return s, err
 	}
-	s.ctrl = exec.Command(ctl, "--config", cfg)
+	args := []string{"--config", cfg}
+	if cpuprofile != "" {
+		args = append(args, "--cpuprofile", cpuprofile)
+	}
+	s.ctrl = exec.Command(ctl, args...)
 	s.ctrl.Stdout, s.ctrl.Stderr = logf, logf
 	if err := s.ctrl.Start(); err != nil {
 		return s, err
@@ -121,4 +128,14 @@ detector: {horizon: %s}
 		}
 		time.Sleep(200 * time.Millisecond) // polling to a deadline
 	}
+}
+
+// influxPID is influxd's pid from scripts/influxdb.sh's pid file (0: unknown).
+func (s *stack) influxPID() int {
+	b, err := os.ReadFile(filepath.Join(s.influxDir, "influxd.pid"))
+	if err != nil {
+		return 0
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	return pid
 }

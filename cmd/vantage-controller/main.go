@@ -66,6 +66,7 @@ Flags:
 	check := fs.Bool("check", false, "validate the config and exit")
 	version := fs.Bool("version", false, "print the version and exit")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
+	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile to this file until exit (bench/sim -cpuprofile)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		if err == flag.ErrHelp {
 			return 0
@@ -86,6 +87,14 @@ Flags:
 		return 0
 	}
 	log := serve.NewLogger(cfg.LogLevel, *logFormat)
+	if *cpuProfile != "" {
+		stopProfile, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "vantage-controller: --cpuprofile: %v\n", err)
+			return 2
+		}
+		defer stopProfile()
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	c, err := controller.New(controller.Options{Config: cfg, Logger: log, Registry: reg, Version: buildinfo.Version})
