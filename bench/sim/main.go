@@ -30,6 +30,9 @@ type config struct {
 	keep      bool
 	// cpuprofile is passed to the controller's --cpuprofile.
 	cpuprofile string
+	// historyDays and historyPerLine seed past events before the run
+	// (seedHistory), so the API is timed over a month of history.
+	historyDays, historyPerLine int
 	// catchUp bounds the wait for the ingest to catch up and for the
 	// events to become final after the run.
 	catchUp time.Duration
@@ -47,6 +50,8 @@ func main() {
 	flag.Int64Var(&c.seed, "seed", 16, "simulation seed")
 	flag.DurationVar(&c.catchUp, "catch-up", 4*time.Minute, "longest wait for the ingest to catch up, and again for events to become final")
 	flag.BoolVar(&c.keep, "keep", false, "keep the work directory")
+	flag.IntVar(&c.historyDays, "history-days", 30, "days of past events seeded before the run (0: none)")
+	flag.IntVar(&c.historyPerLine, "history-per-line", 20, "past flaps and outages seeded per line")
 	flag.StringVar(&c.cpuprofile, "cpuprofile", "", "the controller writes a CPU profile of the whole run to this file")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

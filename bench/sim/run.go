@@ -33,7 +33,22 @@ func run(ctx context.Context, c config, dir string, log *slog.Logger) error {
 	if err := p.WriteInventory(inv); err != nil {
 		return err
 	}
-	s, err := startStack(ctx, dir, inv, c.horizon, c.cpuprofile)
+	ids := make([]string, len(p.Lines))
+	for i, l := range p.Lines {
+		ids[i] = l.ID
+	}
+	var seeded int
+	var seedTook time.Duration
+	seedHist := func(db string) error {
+		if c.historyDays <= 0 || c.historyPerLine <= 0 {
+			return nil
+		}
+		t := time.Now()
+		n, err := seedHistory(ctx, db, ids, c.historyDays, c.historyPerLine, c.seed)
+		seeded, seedTook = n, time.Since(t)
+		return err
+	}
+	s, err := startStack(ctx, dir, inv, c.horizon, c.cpuprofile, seedHist)
 	defer s.stop()
 	if err != nil {
 		return err
@@ -46,6 +61,9 @@ func run(ctx context.Context, c config, dir string, log *slog.Logger) error {
 	flaps, outages := p.Truth.Counts()
 	fmt.Printf("bench/sim: %d lines, %d agents, %v, rate ×%g: %d flaps, %d outages, %d grouped failures; %d cores, load %s\n",
 		len(p.Lines), len(p.Agents), c.duration, c.rateScale, flaps, outages, len(p.Truth.Groups), runtime.NumCPU(), loadavg())
+	if seeded > 0 {
+		fmt.Printf("history: %d past flaps and outages seeded over %d days (none in the last 25 h) in %v\n", seeded, c.historyDays, seedTook.Round(time.Second))
+	}
 
 	var st *fleetsim.Stats
 	var runErr error
@@ -134,7 +152,12 @@ loop:
 		time.Sleep(10 * time.Second) // polling to a deadline
 	}
 	rep.Write(&limitWriter{n: 40})
-	for _, k := range []string{"detail", "list", "incidents"} {
+	if seeded > 0 {
+		if err := timeHistoryCalls(ctx, s.api, s.token, ids, 500, c.seed, lat); err != nil {
+			return err
+		}
+	}
+	for _, k := range []string{"detail", "list", "incidents", "detail-30d", "list-100"} {
 		fmt.Printf("API %-9s %6d calls  p50 %v  p95 %v  max %v\n", k, len(lat[k]), pct(lat[k], 50), pct(lat[k], 95), pct(lat[k], 100))
 	}
 	if !rep.OK() {

@@ -47,8 +47,9 @@ func (s *stack) stop() {
 // startStack builds the controller, starts InfluxDB, imports inv and
 // starts the controller with agent auth on.
 // cpuprofile, when set, is where the controller writes a CPU profile of
-// the whole run (its --cpuprofile).
-func startStack(ctx context.Context, dir, inv string, horizon time.Duration, cpuprofile string) (*stack, error) {
+// the whole run (its --cpuprofile); beforeStart, when set, runs on the
+// database after the import, before the controller opens it.
+func startStack(ctx context.Context, dir, inv string, horizon time.Duration, cpuprofile string, beforeStart func(db string) error) (*stack, error) {
 	root, err := testinflux.ModuleRoot()
 	if err != nil {
 		return nil, err
@@ -79,6 +80,11 @@ func startStack(ctx context.Context, dir, inv string, horizon time.Duration, cpu
 	ctl := filepath.Join(s.bin, "vantage-controller")
 	if b, err := exec.CommandContext(ctx, ctl, "inventory", "import", "--db", s.db, inv).CombinedOutput(); err != nil {
 		return s, fmt.Errorf("inventory import: %v\n%s", err, b)
+	}
+	if beforeStart != nil {
+		if err := beforeStart(s.db); err != nil {
+			return s, err
+		}
 	}
 	b, err := exec.CommandContext(ctx, ctl, "token", "--db", s.db, "create", "--name", "bench", "--role", "admin").Output()
 	if err != nil {
