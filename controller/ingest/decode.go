@@ -22,7 +22,7 @@ import (
 // never refuses a message itself. decode_test.go checks both agree.
 func decode(data []byte) (*result.Batch, error) {
 	if len(data) <= result.MaxBatchBytes*2 {
-		p := parser{data: data}
+		p := parser{data: data, names: knownNames()}
 		if b, ok := p.batch(); ok {
 			return b, nil
 		}
@@ -35,6 +35,11 @@ func decode(data []byte) (*result.Batch, error) {
 type parser struct {
 	data []byte
 	i    int
+	// names are the schema's measurement, tag and field names (knownNames):
+	// keys are looked up here, values never (a line id is not a key).
+	names map[string]string
+	// probe is the last probe name read: a batch repeats a few.
+	probe string
 }
 
 func (p *parser) lit(s string) bool {
@@ -76,11 +81,11 @@ func (p *parser) result(r *result.Result) bool {
 		return false
 	}
 	var ok bool
-	if r.Measurement, ok = p.str(); !ok {
+	if r.Measurement, ok = p.key(); !ok {
 		return false
 	}
 	if p.lit(`,"p":`) {
-		if r.Probe, ok = p.str(); !ok {
+		if r.Probe, ok = p.probeName(); !ok {
 			return false
 		}
 	}
@@ -118,7 +123,7 @@ func (p *parser) tags() (map[string]string, bool) {
 		if len(m) > 0 && !p.lit(",") {
 			return nil, false
 		}
-		k, ok := p.str()
+		k, ok := p.key()
 		if !ok || !p.lit(":") {
 			return nil, false
 		}
@@ -135,7 +140,7 @@ func (p *parser) fields() (map[string]float64, bool) {
 		if len(m) > 0 && !p.lit(",") {
 			return nil, false
 		}
-		k, ok := p.str()
+		k, ok := p.key()
 		if !ok || !p.lit(":") {
 			return nil, false
 		}
@@ -150,33 +155,69 @@ func (p *parser) fields() (map[string]float64, bool) {
 // as is; escapes and other bytes go through encoding/json for its exact
 // rules (\u escapes, surrogates, invalid UTF-8 replaced by U+FFFD).
 func (p *parser) str() (string, bool) {
-	if !p.peek('"') {
+	start, plain, ok := p.scanStr()
+	switch {
+	case !ok:
+		return "", false
+	case plain:
+		return string(p.data[start+1 : p.i-1]), true
+	}
+	var s string
+	if json.Unmarshal(p.data[start:p.i], &s) != nil {
 		return "", false
 	}
-	start := p.i
-	plain := true
+	return s, true
+}
+
+// key reads a string that names a measurement, tag or field: the schema's
+// own string for a known name, so the keys repeated in every result cost
+// no allocation (a map lookup by []byte does not allocate either).
+func (p *parser) key() (string, bool) {
+	start, plain, ok := p.scanStr()
+	if ok && plain {
+		if s, known := p.names[string(p.data[start+1:p.i-1])]; known {
+			return s, true
+		}
+	}
+	p.i = start
+	return p.str()
+}
+
+// probeName reads a probe name, reusing the previous result's when equal.
+func (p *parser) probeName() (string, bool) {
+	start, plain, ok := p.scanStr()
+	if ok && plain && string(p.data[start+1:p.i-1]) == p.probe {
+		return p.probe, true
+	}
+	p.i = start
+	s, ok := p.str()
+	p.probe = s
+	return s, ok
+}
+
+// scanStr moves past a JSON string and returns where it started (its
+// opening quote) and whether it is plain ASCII without escapes.
+func (p *parser) scanStr() (start int, plain, ok bool) {
+	if !p.peek('"') {
+		return 0, false, false
+	}
+	start = p.i
+	plain = true
 	for p.i++; p.i < len(p.data); p.i++ {
 		switch c := p.data[p.i]; {
 		case c == '"':
 			p.i++
-			if plain {
-				return internKey(p.data[start+1 : p.i-1]), true
-			}
-			var s string
-			if json.Unmarshal(p.data[start:p.i], &s) != nil {
-				return "", false
-			}
-			return s, true
+			return start, plain, true
 		case c == '\\':
 			plain = false
 			p.i++ // the escaped byte cannot end the string
 		case c < 0x20:
-			return "", false
+			return 0, false, false
 		case c >= utf8.RuneSelf:
 			plain = false
 		}
 	}
-	return "", false
+	return 0, false, false
 }
 
 // number reads a JSON number with JSON's grammar (strconv alone would also
@@ -207,22 +248,12 @@ func (p *parser) number() (float64, bool) {
 	return f, err == nil
 }
 
-// time reads a timestamp with time.Time's own JSON rules.
+// time reads a timestamp with time.Time's own JSON rules. One with
+// escapes or other than ASCII is left to the slow path, which unescapes
+// before time.Time parses.
 func (p *parser) time(t *time.Time) bool {
-	start := p.i
-	if _, ok := p.str(); !ok {
-		return false
-	}
-	return t.UnmarshalJSON(p.data[start:p.i]) == nil
-}
-
-// internKey returns the schema's own string for a known measurement, tag
-// or field name, so the keys repeated in every result cost no allocation.
-func internKey(b []byte) string {
-	if s, ok := knownNames()[string(b)]; ok {
-		return s
-	}
-	return string(b)
+	start, plain, ok := p.scanStr()
+	return ok && plain && t.UnmarshalJSON(p.data[start:p.i]) == nil
 }
 
 var knownNames = sync.OnceValue(func() map[string]string {
