@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand"
@@ -86,4 +87,32 @@ func timeHistoryCalls(ctx context.Context, base, token string, lines []string, c
 		}
 	}
 	return nil
+}
+
+// timeListPages pages through GET /api/v1/lines 1,000 at a time, as the
+// checker does, timing each page.
+func timeListPages(ctx context.Context, base, token string, lat map[string][]time.Duration) error {
+	after := ""
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/lines?limit=1000&after="+url.QueryEscape(after), nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		start := time.Now()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		var page struct {
+			Next string `json:"next"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&page)
+		resp.Body.Close()
+		lat["list"] = append(lat["list"], time.Since(start))
+		if err != nil || resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("GET /api/v1/lines: %d %v", resp.StatusCode, err)
+		}
+		if page.Next == "" {
+			return nil
+		}
+		after = page.Next
+	}
 }

@@ -64,6 +64,28 @@ func run(ctx context.Context, c config, dir string, log *slog.Logger) error {
 	if seeded > 0 {
 		fmt.Printf("history: %d past flaps and outages seeded over %d days (none in the last 25 h) in %v\n", seeded, c.historyDays, seedTook.Round(time.Second))
 	}
+	// apiFigures times the calls over the history and prints them.
+	apiFigures := func(lat map[string][]time.Duration) error {
+		if seeded > 0 {
+			if err := timeHistoryCalls(ctx, s.api, s.token, ids, 500, c.seed, lat); err != nil {
+				return err
+			}
+		}
+		for _, k := range []string{"detail", "list", "incidents", "detail-30d", "list-100"} {
+			if len(lat[k]) > 0 {
+				fmt.Printf("API %-10s %6d calls  p50 %v  p95 %v  max %v\n", k, len(lat[k]), pct(lat[k], 50), pct(lat[k], 95), pct(lat[k], 100))
+			}
+		}
+		return nil
+	}
+	if c.apiOnly {
+		fmt.Printf("API only (no simulation): controller RSS %.0f MB, load %s\n", float64(procKB(pid, "VmRSS"))/1024, loadavg())
+		lat := map[string][]time.Duration{}
+		if err := timeListPages(ctx, s.api, s.token, lat); err != nil {
+			return err
+		}
+		return apiFigures(lat)
+	}
 
 	var st *fleetsim.Stats
 	var runErr error
@@ -126,11 +148,20 @@ loop:
 			break
 		}
 		if time.Since(catch) > c.catchUp || ctx.Err() != nil {
-			fmt.Printf("ingest did NOT catch up: %.0f of %.0f results %v after the last was published\n", ing, want, c.catchUp)
+			fmt.Printf("ingest did NOT catch up: %.0f of %.0f results %v after the last was published; controller peak RSS %.0f MB\n",
+				ing, want, c.catchUp, float64(procKB(pid, "VmHWM"))/1024)
+			if err := apiFigures(map[string][]time.Duration{}); err != nil {
+				return err
+			}
 			return fmt.Errorf("ingest behind")
 		}
 		time.Sleep(2 * time.Second) // polling to a deadline
 	}
+	wsum, _ := metric(ctx, s.api, s.token, "vantage_controller_ingest_write_points_sum")
+	wcnt, _ := metric(ctx, s.api, s.token, "vantage_controller_ingest_write_points_count")
+	fsum, _ := metric(ctx, s.api, s.token, "vantage_controller_ingest_fetch_messages_sum")
+	fcnt, _ := metric(ctx, s.api, s.token, "vantage_controller_ingest_fetch_messages_count")
+	fmt.Printf("ingest: %.0f writes of %.0f points on average, %.0f pulls of %.1f messages\n", wcnt, wsum/max(1, wcnt), fcnt, fsum/max(1, fcnt))
 	fmt.Printf("ingest caught up %v after the last result was published; CPU over the run: controller %.0f s, influxd %.0f s, simulator %.0f s; controller peak RSS %.0f MB\n",
 		time.Since(catch).Round(time.Second), cpuSeconds(pid)-cpu0, cpuSeconds(ipid)-icpu0, selfCPU()-self0, float64(procKB(pid, "VmHWM"))/1024)
 
@@ -152,13 +183,8 @@ loop:
 		time.Sleep(10 * time.Second) // polling to a deadline
 	}
 	rep.Write(&limitWriter{n: 40})
-	if seeded > 0 {
-		if err := timeHistoryCalls(ctx, s.api, s.token, ids, 500, c.seed, lat); err != nil {
-			return err
-		}
-	}
-	for _, k := range []string{"detail", "list", "incidents", "detail-30d", "list-100"} {
-		fmt.Printf("API %-9s %6d calls  p50 %v  p95 %v  max %v\n", k, len(lat[k]), pct(lat[k], 50), pct(lat[k], 95), pct(lat[k], 100))
+	if err := apiFigures(lat); err != nil {
+		return err
 	}
 	if !rep.OK() {
 		return fmt.Errorf("controller differs from the ground truth")
