@@ -44,7 +44,7 @@ func emitSummary(rows []row, snmp bool) error {
 		add(benchdoc.Figure{Name: r.name + ": peak RSS" + at, Value: round(r.rssMB, 1), Unit: "MB",
 			Reference: ref.name, RefValue: refOf(round(ref.rssMB, 1)), Goal: rssGoal})
 		add(benchdoc.Figure{Name: r.name + ": loss" + at, Value: round(r.lossPct, 3), Unit: "%", Goal: "0%"})
-		if !math.IsNaN(r.late50) && !math.IsInf(r.late99, 0) && !math.IsNaN(r.late99) {
+		if finite(r.late50) && finite(r.late99) {
 			add(benchdoc.Figure{Name: r.name + ": round start after its slot, p50 (bucket bound)" + at, Value: r.late50 * 1000, Unit: "ms"})
 			add(benchdoc.Figure{Name: r.name + ": round start after its slot, p99 (bucket bound)" + at, Value: r.late99 * 1000, Unit: "ms"})
 		}
@@ -68,3 +68,5 @@ func refOf(v float64) *float64 {
 	}
 	return benchdoc.Ref(v)
 }
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
