@@ -17,7 +17,7 @@ func TestEncodeMatchesJSON(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	strs := []string{"", "ping", "198.18.0.1", "L-00001", "a\"b\\c", "<&>", "tab\there\nnl\r\b\f\x00\x1f\x7f",
 		"线路-北京", "bad\xffutf8\xc3", "sep\u2028\u2029", "emoji 🙂"}
-	floats := []float64{0, -0.0, 1, -1, 0.5, 1.3, 123456.789, 1e-7, 9.99e-7, 1e-6, 1e20, 1e21, 1.5e300, -2.5e-9, 5e-324, math.MaxFloat64, 3}
+	floats := []float64{0, math.Copysign(0, -1), 1, -1, 0.5, 1.3, 123456.789, 1e-7, 9.99e-7, 1e-6, 1e20, 1e21, 1.5e300, -2.5e-9, 5e-324, math.MaxFloat64, 3}
 	times := []time.Time{
 		time.Date(2026, 12, 1, 7, 8, 9, 123456789, time.UTC),
 		time.Date(2026, 12, 1, 7, 8, 9, 0, time.UTC),
