@@ -101,7 +101,7 @@ func (c *Cluster) start(bin string) error {
 		}
 	}
 	data := filepath.Join(c.dir, "data")
-	initdb := exec.Command(filepath.Join(bin, "initdb"), "-D", data, "-U", "vantage", "--auth=scram-sha-256",
+	initdb := exec.Command(filepath.Join(bin, "initdb"), "-D", data, "-U", "postgres", "--auth=scram-sha-256",
 		"--pwfile="+pwfile, "-E", "UTF8", "--no-locale", "--no-sync")
 	initdb.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 	if out, err := initdb.CombinedOutput(); err != nil {
@@ -161,10 +161,13 @@ func (c *Cluster) run(bin, data string, cred *syscall.Credential) error {
 // AdminURL connects as the superuser to the postgres database.
 func (c *Cluster) AdminURL() string { return c.URL("postgres") }
 
-// URL connects as the superuser (vantage, with the cluster's password) to db.
+// URL connects as the superuser (postgres, with the cluster's password) to db.
 func (c *Cluster) URL(db string) string {
-	return fmt.Sprintf("postgres://vantage:%s@127.0.0.1:%d/%s?sslmode=disable", c.password, c.port, db)
+	return fmt.Sprintf("postgres://postgres:%s@127.0.0.1:%d/%s?sslmode=disable", c.password, c.port, db)
 }
+
+// Port is the server's port on 127.0.0.1.
+func (c *Cluster) Port() int { return c.port }
 
 // Password is the superuser's password (tests check it is never logged).
 func (c *Cluster) Password() string { return c.password }
