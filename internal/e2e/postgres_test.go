@@ -32,6 +32,7 @@ func TestControllerOnPostgres(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts PostgreSQL, InfluxDB and the controller binary")
 	}
+	t.Parallel()
 	cluster := testpg.StartOrSkip(t)
 	bin := buildBinary(t, "vantage-controller")
 	influx := testinflux.Start(t)
