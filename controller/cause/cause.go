@@ -280,6 +280,26 @@ func (a *Attributor) seen(agent, line string, from, to time.Time) (any, failed, 
 	return any, failed, succeeded
 }
 
+// firstFailed reports whether the source reported on the line within
+// [from, to), and whether the first of those rounds failed: the line was
+// lost at the start. Later answered rounds in the window do not undo it:
+// an uplink down for a second or two comes back within Settle, each line
+// answering again at its own round, and a line whose round answered first
+// was no less lost.
+func (a *Attributor) firstFailed(agent, line string, from, to time.Time) (any, failed bool) {
+	r := a.spans[key{agent, line}]
+	if r == nil {
+		return false, false
+	}
+	for _, s := range r.spans { // in time order
+		if s.to.Before(from) || !s.from.Before(to) {
+			continue
+		}
+		return true, !s.ok
+	}
+	return false, false
+}
+
 // heardAfter reports whether the source reported anything at or after t.
 func (a *Attributor) heardAfter(agent, line string, t time.Time) bool {
 	r := a.spans[key{agent, line}]
@@ -386,9 +406,10 @@ func (a *Attributor) episode(line string, start, end time.Time) (time.Time, time
 	return start, end
 }
 
-// lostEverything reports whether watcher w failed on every line it
-// reported on within the first Settle of [start, end) (at least two), and
-// another source reached one of those lines meanwhile (proof names it).
+// lostEverything reports whether watcher w lost every line it reported on
+// within the first Settle of [start, end) (at least two): its first round
+// there failed (firstFailed), and another source reached one of those
+// lines meanwhile (proof names it).
 // The window starts at start's whole second, so the lines of one failure
 // share the answer (memoised until the next Observe).
 func (a *Attributor) lostEverything(w string, start, end time.Time) (n int, proof string, ok bool) {
@@ -413,11 +434,11 @@ func (a *Attributor) lostWithin(w string, start, end time.Time) (n int, proof st
 		to = end
 	}
 	for line := range a.agents[w] {
-		any, failed, succeeded := a.seen(w, line, start, to)
+		any, lost := a.firstFailed(w, line, start, to)
 		if !any {
 			continue
 		}
-		if succeeded || !failed {
+		if !lost {
 			return 0, "", false
 		}
 		n++

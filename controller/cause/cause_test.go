@@ -131,6 +131,40 @@ func TestWatcherUplink(t *testing.T) {
 	}
 }
 
+// TestWatcherUplinkShort (issue 11, lab TestCauseLab): the watcher's
+// uplink is down for about 1.5 s; it re-probes every 200 ms, and L1
+// answers again at 21.2 s, 200 ms before L4 does. The outage of L4 is
+// [20, 21.4): the watcher lost both lines at its start, and L1 answering
+// first inside the window does not make it any less its uplink. Before,
+// a success anywhere in the window (clipped to the outage's end) said "not
+// lost", so the final event of a short uplink failure read unknown.
+func TestWatcherUplinkShort(t *testing.T) {
+	a := newA()
+	obs := func(agent, line string, s float64, ok bool) {
+		k := linestate.ProbeFail
+		if ok {
+			k = linestate.ProbeOK
+		}
+		a.Observe(linestate.Evidence{Line: line, Source: agent, Probe: "ping/x", Time: at(s), Kind: k, Confirm: s != float64(int(s))})
+	}
+	for _, l := range []string{"L1", "L4"} {
+		rounds(a, "pop-1", l, 0, 20, true)
+		for s := 20.0; s < 21.1; s += 0.2 {
+			obs("pop-1", l, s, false)
+		}
+	}
+	obs("pop-1", "L1", 21.2, true)
+	obs("pop-1", "L4", 21.2, false)
+	obs("pop-1", "L4", 21.4, true)
+	for _, l := range []string{"L1", "L4"} {
+		rounds(a, "pop-1", l, 22, 30, true)
+	}
+	for s := 0.5; s < 30; s++ {
+		obs("cpe-1", "L1", s, true)
+	}
+	want(t, a.Decide("L4", at(20), at(21.4)), WatcherUplink, "watcher pop-1 lost all 2 lines it watches at once while cpe-1 still reached one of them")
+}
+
 // TestOneEndAndTrim: a line watched from one end has no cause; spans older
 // than Retain are dropped.
 func TestOneEndAndTrim(t *testing.T) {
