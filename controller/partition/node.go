@@ -1,0 +1,219 @@
+package partition
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vantage-net/vantage/controller/linestate"
+)
+
+// Options configure a Node: one controller's share of a cluster.
+type Options struct {
+	Leases LeaseOptions
+	Map    *Map
+	JS     jetstream.JetStream
+	// Stream is the results stream (default VANTAGE_RESULTS); it must
+	// exist (controller/ingest's settings: work-queue retention).
+	Stream string
+	// Replicas of the handover object store (3 on a three-server cluster).
+	Replicas      int
+	Detector      linestate.Options
+	Events        EventSink
+	Points        PointWriter
+	SnapshotEvery time.Duration // default 5 s
+	Tick          time.Duration // detector clock, default 1 s
+	FetchBatch    int           // default 1000
+	AckWait       time.Duration // default 5 min
+}
+
+// Node runs the leases and one worker per owned partition.
+type Node struct {
+	o        Options
+	log      *slog.Logger
+	m        *metrics
+	leases   *Leases
+	handover *Handover
+
+	mu      sync.Mutex
+	running map[int]*run
+	// leaving are partitions being handed back (their final snapshot
+	// may take a while: the lease loop must not wait for it).
+	leaving map[int]bool
+}
+
+type run struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// NewNode opens the lease bucket and the handover store.
+func NewNode(ctx context.Context, o Options, log *slog.Logger, reg prometheus.Registerer) (*Node, error) {
+	if o.Map == nil || o.JS == nil || o.Events == nil || o.Points == nil {
+		return nil, fmt.Errorf("partition: Map, JS, Events and Points are required")
+	}
+	if o.Map.N() != o.Leases.Partitions {
+		return nil, fmt.Errorf("partition: map has %d partitions, leases %d", o.Map.N(), o.Leases.Partitions)
+	}
+	if o.Stream == "" {
+		o.Stream = "VANTAGE_RESULTS"
+	}
+	if o.SnapshotEvery <= 0 {
+		o.SnapshotEvery = 5 * time.Second
+	}
+	if o.Tick <= 0 {
+		o.Tick = time.Second
+	}
+	if o.FetchBatch <= 0 {
+		o.FetchBatch = 1000
+	}
+	if o.AckWait <= 0 {
+		o.AckWait = 5 * time.Minute
+	}
+	if o.Leases.Replicas == 0 {
+		o.Leases.Replicas = o.Replicas
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	n := &Node{o: o, log: log, m: newMetrics(reg), running: map[int]*run{}, leaving: map[int]bool{}}
+	var err error
+	if n.leases, err = OpenLeases(ctx, o.JS, o.Leases, log); err != nil {
+		return nil, err
+	}
+	if n.handover, err = OpenHandover(ctx, o.JS, "", o.Replicas); err != nil {
+		return nil, err
+	}
+	if _, err := o.JS.Stream(ctx, o.Stream); err != nil {
+		return nil, fmt.Errorf("partition: results stream %s: %w", o.Stream, err)
+	}
+	return n, nil
+}
+
+// Leases is the node's lease keeper (for status and tests).
+func (n *Node) Leases() *Leases { return n.leases }
+
+// Run keeps the leases and the workers until ctx ends; then it hands
+// every partition over, releases it and leaves, so the others take over
+// at once.
+func (n *Node) Run(ctx context.Context) error {
+	t := time.NewTicker(n.leases.opts.Tick)
+	defer t.Stop()
+	for {
+		n.step(ctx)
+		select {
+		case <-ctx.Done():
+			return n.leave()
+		case <-t.C:
+		}
+	}
+}
+
+func (n *Node) step(ctx context.Context) {
+	sctx, cancel := context.WithTimeout(ctx, n.leases.opts.Tick)
+	plan, err := n.leases.Step(sctx)
+	cancel()
+	if err != nil {
+		if ctx.Err() == nil {
+			n.log.Warn("partition leases not refreshed", "err", err)
+		}
+	}
+	for _, p := range plan.Lost {
+		n.m.moves.WithLabelValues("lost").Inc()
+		n.stop(p) // Holds is already false: no final snapshot
+	}
+	for _, p := range plan.HandBack {
+		n.mu.Lock()
+		busy := n.leaving[p]
+		n.leaving[p] = true
+		n.mu.Unlock()
+		if busy {
+			continue
+		}
+		go func() {
+			n.stop(p)
+			if err := n.leases.Release(context.WithoutCancel(ctx), p); err != nil {
+				n.log.Warn("partition release failed; it expires after one lease", "partition", p, "err", err)
+			}
+			n.mu.Lock()
+			delete(n.leaving, p)
+			n.mu.Unlock()
+			n.m.moves.WithLabelValues("handed_back").Inc()
+			n.log.Info("partition handed back", "partition", p)
+		}()
+	}
+	for _, p := range plan.Claimed {
+		n.m.moves.WithLabelValues("claimed").Inc()
+		n.start(ctx, p)
+	}
+	// A worker that failed (its consumer could not be made, say) is
+	// started again while the partition is ours.
+	for _, p := range n.leases.Held() {
+		n.mu.Lock()
+		r, ok := n.running[p]
+		failed := ok && isClosed(r.done)
+		idle := !ok && !n.leaving[p]
+		n.mu.Unlock()
+		if failed || idle {
+			n.start(ctx, p)
+		}
+	}
+	n.m.owned.Set(float64(len(n.leases.Held())))
+}
+
+func (n *Node) start(ctx context.Context, p int) {
+	wctx, cancel := context.WithCancel(ctx)
+	r := &run{cancel: cancel, done: make(chan struct{})}
+	n.mu.Lock()
+	n.running[p] = r
+	n.mu.Unlock()
+	o := WorkerOptions{Partition: p, Owner: n.o.Leases.ID, Map: n.o.Map, JS: n.o.JS, Stream: n.o.Stream,
+		Handover: n.handover, Detector: n.o.Detector, Events: n.o.Events, Points: n.o.Points,
+		SnapshotEvery: n.o.SnapshotEvery, Tick: n.o.Tick, FetchBatch: n.o.FetchBatch, AckWait: n.o.AckWait,
+		Holds: func() bool { return n.leases.Holds(p) }, Now: n.leases.opts.Now}
+	go func() {
+		defer close(r.done)
+		if err := runWorker(wctx, o, n.log, n.m); err != nil {
+			n.log.Error("partition worker stopped", "partition", p, "err", err)
+		}
+	}()
+}
+
+func isClosed(c chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
+
+// stop ends partition p's worker and waits for it.
+func (n *Node) stop(p int) {
+	n.mu.Lock()
+	r, ok := n.running[p]
+	delete(n.running, p)
+	n.mu.Unlock()
+	if ok {
+		r.cancel()
+		<-r.done
+	}
+}
+
+// leave hands every partition over and deletes the member key.
+func (n *Node) leave() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, p := range n.leases.Held() {
+		n.stop(p) // waits for a hand-back under way too
+		if err := n.leases.Release(ctx, p); err != nil {
+			n.log.Warn("partition release failed; it expires after one lease", "partition", p, "err", err)
+		}
+	}
+	return n.leases.Leave(ctx)
+}
