@@ -21,11 +21,11 @@ func Of(pop string, n int) int {
 // built from the inventory (FromInventory) and is read-only afterwards.
 type Map struct {
 	n      int
-	line   map[string]int   // line → partition (of its PoP)
-	pop    map[string]string // line → PoP
-	home   map[string]int   // agent → home partition
+	line   map[string]int                 // line → partition (of its PoP)
+	pop    map[string]string              // line → PoP
+	home   map[string]int                 // agent → home partition
 	watch  map[string]map[string]struct{} // agent → lines it is assigned to watch
-	agents [][]string       // partition → its agents, sorted
+	agents [][]string                     // partition → its agents, sorted
 	// Foreign counts, per agent, the lines it watches outside its home
 	// partition: their evidence reaches no detector (package doc).
 	Foreign map[string]int
