@@ -30,6 +30,7 @@ import (
 	"github.com/vantage-net/vantage/controller/inventory"
 	"github.com/vantage-net/vantage/controller/linehealth"
 	"github.com/vantage-net/vantage/controller/notify"
+	"github.com/vantage-net/vantage/controller/partition"
 	"github.com/vantage-net/vantage/controller/registry"
 	"github.com/vantage-net/vantage/controller/release"
 	"github.com/vantage-net/vantage/controller/shipper"
@@ -84,6 +85,8 @@ type Controller struct {
 	reports *reportParts
 	// cover is weak coverage, network comparison and places (cover.go).
 	cover *coverParts
+	// cluster is nil without a cluster block (cluster.go).
+	cluster *partition.Node
 }
 
 // New starts NATS (embedded or connected), opens the database, restores
@@ -232,6 +235,10 @@ func New(o Options) (*Controller, error) {
 		c.Close()
 		return nil, err
 	}
+	if err := openCluster(c); err != nil {
+		c.Close()
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -279,7 +286,7 @@ func (c *Controller) Run(ctx context.Context) error {
 // ships what those queued. Close runs after all of them returned.
 func (c *Controller) stages(api http.Handler) [][]component {
 	input := []component{
-		{"ingest", c.ingester.Run},
+		c.inputComponent(),
 		{"http", func(ctx context.Context) error { serve.Serve(ctx, c.listener, api, c.log); return nil }},
 	}
 	if c.configSync != nil {
@@ -327,7 +334,7 @@ func (c *Controller) health() (bool, map[string]any) {
 	d := map[string]any{"version": c.version, "nats_connected": c.broker.Conn.IsConnected()}
 	ok := true
 	var errs []error
-	if err := c.ingester.Healthy(); err != nil {
+	if err := c.inputHealthy(); err != nil {
 		errs = append(errs, fmt.Errorf("ingest: %w", err))
 	}
 	if err := c.writer.Healthy(); err != nil {
@@ -384,6 +391,7 @@ func (c *Controller) apiHandler(statuses *agentconfig.StatusWatcher) http.Handle
 	c.coverRoutes(mux)
 	c.registerComplaints(mux)
 	c.registerReports(mux)
+	c.registerCluster(mux)
 	if !*c.cfg.APIAuth {
 		return mux
 	}

@@ -58,6 +58,9 @@ type Config struct {
 	Compare Compare `yaml:"compare"`
 	// Report configures customer-impact reports (report.go).
 	Report Report `yaml:"report"`
+	// Cluster shares the results with other controllers by partition
+	// (cluster.go); omitted: this controller takes them all.
+	Cluster *Cluster `yaml:"cluster"`
 }
 
 // NATS settings. With no URLs the controller runs an embedded nats-server.
@@ -208,6 +211,7 @@ func (c *Config) setDefaults() {
 	c.setCoverageDefaults()
 	c.setCompareDefaults()
 	c.setReportDefaults()
+	c.setClusterDefaults()
 }
 
 func (c *Config) validate(file string, root *yaml.Node) yamlstrict.Errors {
@@ -283,6 +287,7 @@ func (c *Config) validate(file string, root *yaml.Node) yamlstrict.Errors {
 	c.validateCoverage(bad)
 	c.validateCompare(bad)
 	c.validateReport(bad)
+	c.validateCluster(bad)
 	errs = append(errs, c.validateSNMP(file, bad)...)
 	return errs
 }

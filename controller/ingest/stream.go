@@ -117,14 +117,48 @@ func (in *Ingester) setup(ctx context.Context) (jetstream.Consumer, error) {
 	}
 }
 
+// EnsureStreamsOnly creates or updates the results and dead-letter
+// streams without the durable consumer: controllers sharing the results
+// by partition (controller/partition) have a consumer per partition, and
+// work-queue retention refuses a consumer whose filter overlaps theirs.
+// Controllers starting together create the streams at once; on a
+// clustered JetStream such racing create-or-updates can go unanswered,
+// so each attempt is bounded and retried (as setup does) until ctx ends
+// or JetStream answers with an error.
+func (in *Ingester) EnsureStreamsOnly(ctx context.Context) error {
+	for attempt := 0; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := in.ensureStreams(actx)
+		cancel()
+		var apiErr *jetstream.APIError
+		if err == nil || errors.As(err, &apiErr) || ctx.Err() != nil {
+			return err
+		}
+		t := time.NewTimer(min(time.Duration(attempt+1)*200*time.Millisecond, 2*time.Second))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+	}
+}
+
+func (in *Ingester) ensureStreams(ctx context.Context) error {
+	if _, err := in.js.CreateOrUpdateStream(ctx, in.opts.resultsStream()); err != nil {
+		return fmt.Errorf("stream %s: %w", in.opts.Stream, err)
+	}
+	if _, err := in.js.CreateOrUpdateStream(ctx, in.opts.deadLetterStream()); err != nil {
+		return fmt.Errorf("stream %s: %w", in.opts.DeadLetterStream, err)
+	}
+	return nil
+}
+
 func (in *Ingester) trySetup(ctx context.Context) (jetstream.Consumer, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if _, err := in.js.CreateOrUpdateStream(ctx, in.opts.resultsStream()); err != nil {
-		return nil, fmt.Errorf("stream %s: %w", in.opts.Stream, err)
-	}
-	if _, err := in.js.CreateOrUpdateStream(ctx, in.opts.deadLetterStream()); err != nil {
-		return nil, fmt.Errorf("stream %s: %w", in.opts.DeadLetterStream, err)
+	if err := in.ensureStreams(ctx); err != nil {
+		return nil, err
 	}
 	cons, err := in.js.CreateOrUpdateConsumer(ctx, in.opts.Stream, in.opts.consumer())
 	if err != nil {

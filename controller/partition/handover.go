@@ -37,9 +37,11 @@ func OpenHandover(ctx context.Context, js jetstream.JetStream, bucket string, re
 	if bucket == "" {
 		bucket = "VANTAGE_HANDOVER"
 	}
-	obj, err := js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
-		Bucket: bucket, Description: "Each partition's last detector snapshot, for its next owner",
-		Replicas: max(replicas, 1), Storage: jetstream.FileStorage,
+	obj, err := ensure(ctx, func(ctx context.Context) (jetstream.ObjectStore, error) {
+		return js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+			Bucket: bucket, Description: "Each partition's last detector snapshot, for its next owner",
+			Replicas: max(replicas, 1), Storage: jetstream.FileStorage,
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("handover store %s: %w", bucket, err)

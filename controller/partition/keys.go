@@ -122,11 +122,11 @@ func (m *Map) Subjects(p int) []string {
 	return out
 }
 
-// owner is the rendezvous (highest random weight) choice of a member for
-// partition p: every member computes the same answer from the same list,
+// DesiredOwner is the member that should own partition p: the
+// rendezvous (highest random weight) choice, so every member computes the same answer from the same list,
 // and a member joining or leaving moves only the partitions it wins or
 // held.
-func owner(p int, members []string) string {
+func DesiredOwner(p int, members []string) string {
 	var best string
 	var bestScore uint64
 	for _, m := range members {

@@ -64,9 +64,11 @@ func OpenLeases(ctx context.Context, js jetstream.JetStream, o LeaseOptions, log
 	if o.ID == "" || o.Partitions <= 0 || o.Lease <= 0 || o.Tick > o.Lease/3 {
 		return nil, fmt.Errorf("partition leases: id %q, partitions %d, lease %s, tick %s (at most lease/3)", o.ID, o.Partitions, o.Lease, o.Tick)
 	}
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: o.Bucket, Description: "Controllers' membership and partition ownership (leases)",
-		TTL: o.Lease, History: 1, Replicas: max(o.Replicas, 1), Storage: jetstream.FileStorage,
+	kv, err := ensure(ctx, func(ctx context.Context) (jetstream.KeyValue, error) {
+		return js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket: o.Bucket, Description: "Controllers' membership and partition ownership (leases)",
+			TTL: o.Lease, History: 1, Replicas: max(o.Replicas, 1), Storage: jetstream.FileStorage,
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("partition leases: bucket %s: %w", o.Bucket, err)
@@ -136,7 +138,7 @@ func (l *Leases) Step(ctx context.Context) (Plan, error) {
 		return plan, fmt.Errorf("list members: %w", err)
 	}
 	for p := 0; p < l.opts.Partitions; p++ {
-		want := owner(p, members) == l.opts.ID
+		want := DesiredOwner(p, members) == l.opts.ID
 		l.mu.Lock()
 		rev, mine := l.rev[p]
 		l.mu.Unlock()

@@ -38,10 +38,13 @@ type LedgerEvent struct {
 }
 
 // OpenLedger creates or updates the bucket.
-func OpenLedger(ctx context.Context, js jetstream.JetStream, replicas int) (*Ledger, error) {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: "VANTAGE_LINE_EVENTS", Description: "Final flaps and outages, one key per (line, kind, start)",
-		History: 1, Replicas: max(replicas, 1), Storage: jetstream.FileStorage,
+// maxAge bounds how long an event is kept (0: for ever).
+func OpenLedger(ctx context.Context, js jetstream.JetStream, replicas int, maxAge time.Duration) (*Ledger, error) {
+	kv, err := ensure(ctx, func(ctx context.Context) (jetstream.KeyValue, error) {
+		return js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket: "VANTAGE_LINE_EVENTS", Description: "Final flaps and outages, one key per (line, kind, start)",
+			History: 1, Replicas: max(replicas, 1), Storage: jetstream.FileStorage, TTL: maxAge,
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("event ledger: %w", err)

@@ -217,3 +217,33 @@ func (n *Node) leave() error {
 	}
 	return n.leases.Leave(ctx)
 }
+
+// Status is the cluster as this controller sees it (GET /api/v1/cluster).
+type Status struct {
+	ID         string `json:"id"`
+	Partitions int    `json:"partitions"`
+	// Members are the live controllers.
+	Members []string `json:"members"`
+	// Held are the partitions this controller owns.
+	Held []int `json:"held"`
+	// Owners maps each owner to its partitions; "" holds the partitions
+	// nobody owns at the moment (moving).
+	Owners map[string][]int `json:"owners"`
+}
+
+// Status reads the members and owners from the lease bucket.
+func (n *Node) Status(ctx context.Context) (Status, error) {
+	st := Status{ID: n.o.Leases.ID, Partitions: n.o.Leases.Partitions, Held: n.leases.Held(), Owners: map[string][]int{}}
+	var err error
+	if st.Members, err = n.leases.Members(ctx); err != nil {
+		return st, err
+	}
+	for p := 0; p < st.Partitions; p++ {
+		o, err := n.leases.Owner(ctx, p)
+		if err != nil {
+			return st, err
+		}
+		st.Owners[o] = append(st.Owners[o], p)
+	}
+	return st, nil
+}

@@ -1,0 +1,86 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/vantage-net/vantage/controller/apiauth"
+	"github.com/vantage-net/vantage/controller/inventory"
+	"github.com/vantage-net/vantage/controller/partition"
+	"github.com/vantage-net/vantage/internal/serve"
+)
+
+// openCluster prepares this controller's share of a cluster (config
+// cluster, controller/partition): the results stream without the single
+// ingest consumer, the partition map from the inventory, the shared event
+// ledger, and the node that takes the place of the ingest in Run.
+func openCluster(c *Controller) error {
+	k := c.cfg.Cluster
+	if k == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := c.ingester.EnsureStreamsOnly(ctx); err != nil {
+		return fmt.Errorf("cluster: %w", err)
+	}
+	m, err := partition.FromInventory(ctx, inventory.NewSQLStore(c.db), k.Partitions, nil)
+	if err != nil {
+		return fmt.Errorf("cluster: %w", err)
+	}
+	for agent, n := range m.Foreign {
+		c.log.Warn("agent watches lines under PoPs of another partition: their evidence reaches no detector",
+			"agent", agent, "lines", n)
+	}
+	replicas := max(c.cfg.Ingest.Replicas, 1)
+	ledger, err := partition.OpenLedger(ctx, c.js, replicas, k.EventsMaxAge)
+	if err != nil {
+		return fmt.Errorf("cluster: %w", err)
+	}
+	c.cluster, err = partition.NewNode(ctx, partition.Options{
+		Leases: partition.LeaseOptions{ID: k.ID, Partitions: k.Partitions, Lease: k.Lease},
+		Map:    m, JS: c.js, Replicas: replicas, Detector: c.cfg.Detector.LineState(),
+		Events: ledger, Points: c.writer, SnapshotEvery: k.SnapshotInterval, AckWait: c.cfg.Ingest.AckWait,
+	}, c.log.With("component", "partition"), c.reg)
+	return err
+}
+
+// inputComponent is what takes the results in: the partition node in a
+// cluster, else the ingest.
+func (c *Controller) inputComponent() component {
+	if c.cluster != nil {
+		return component{"partitions", c.cluster.Run}
+	}
+	return component{"ingest", c.ingester.Run}
+}
+
+// inputHealthy is the ingest's health; in a cluster the ingest does not
+// run (the partitions' workers log and count their own failures).
+func (c *Controller) inputHealthy() error {
+	if c.cluster != nil {
+		return nil
+	}
+	return c.ingester.Healthy()
+}
+
+// registerCluster adds GET /api/v1/cluster (admin and ops): members, this
+// controller's partitions and every partition's owner.
+func (c *Controller) registerCluster(mux *http.ServeMux) {
+	if c.cluster == nil {
+		return
+	}
+	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st, err := c.cluster.Status(r.Context())
+		if err != nil {
+			serve.JSON(w, http.StatusServiceUnavailable, map[string]string{"error": err.Error()})
+			return
+		}
+		serve.JSON(w, http.StatusOK, st)
+	})
+	if *c.cfg.APIAuth {
+		h = apiauth.RequireRole(apiauth.Admin, apiauth.Ops)(h)
+	}
+	mux.Handle("GET /api/v1/cluster", h)
+}

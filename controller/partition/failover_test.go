@@ -1,0 +1,378 @@
+package partition_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/vantage-net/vantage/controller/partition"
+	"github.com/vantage-net/vantage/internal/fleetsim"
+	"github.com/vantage-net/vantage/internal/lab"
+	"github.com/vantage-net/vantage/internal/testinflux"
+)
+
+// TestFailoverShortForm is the short form of issue 16's scale-out test,
+// through the shipped vantage-controller with README's cluster config:
+// the simulator (2,000 lines, 70 s, flaps and outages, a grouped failure,
+// a silent agent replaying late, a skewed clock) publishes onto a
+// three-server NATS cluster (results stream R3) while two controllers
+// share its partitions. Mid-run one controller is SIGKILLed: its
+// partitions must move to the other within one lease plus two ticks plus
+// the takeover. Then one NATS server of three is shut down, and a third
+// controller joins (its share handed over gracefully). At the end every
+// flap and outage of the ground truth is in the shared event ledger
+// exactly once, with its exact start and duration (none lost, none
+// counted twice, no evidence at a boundary lost: losing one ping moves a
+// start or an end by a second), and InfluxDB holds every result the
+// simulator published (none lost).
+func TestFailoverShortForm(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test")
+	}
+	c := startCluster(t, 3)
+	db0 := testinflux.Start(t)
+	ctx := lab.Deadline(t, 170*time.Second)
+	_, js := connect(t, c.URL())
+	sim := fleetsim.Config{Lines: 2000, Duration: 70 * time.Second, RateScale: 1000, FlapThreshold: 15 * time.Second,
+		GroupedFailures: 1, SilentAgents: 1, SkewedAgents: 1, SilenceFor: 10 * time.Second, Quiet: 5 * time.Second, Seed: 16}
+	plan, err := fleetsim.NewPlan(sim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const parts = 16
+	lease, tick := 3*time.Second, 750*time.Millisecond // tick: a quarter of the lease
+	bin := buildController(t)
+	dir := t.TempDir()
+	inv := filepath.Join(dir, "inventory.yaml")
+	if err := plan.WriteInventory(inv); err != nil {
+		t.Fatal(err)
+	}
+	var urls []string
+	for _, s := range c.servers {
+		urls = append(urls, s.ClientURL())
+	}
+	readme := readmeClusterYAML(t)
+	ports := map[string]int{}
+	procs := map[string]*exec.Cmd{}
+	var logMu sync.Mutex
+	var logs bytes.Buffer
+	// startProc runs one controller: its own database with the inventory
+	// imported (each controller's SQLite, until they share PostgreSQL).
+	startProc := func(id string) {
+		db := filepath.Join(dir, id+".db")
+		if out, err := exec.Command(bin, "inventory", "import", "--db", db, inv).CombinedOutput(); err != nil {
+			t.Fatalf("inventory import: %v\n%s", err, out)
+		}
+		// README's cluster YAML, with this cluster's servers, the id, and
+		// a 3-s lease and 2-s snapshots so the short form stays short.
+		yml := strings.NewReplacer("nats://nats1:4222, nats://nats2:4222, nats://nats3:4222", strings.Join(urls, ", "),
+			"id: ctl-1", "id: "+id, "lease: 10s", "lease: "+lease.String(), "snapshot_interval: 5s", "snapshot_interval: 2s").Replace(readme)
+		port := lab.FreePort(t)
+		ports[id] = port
+		cfg := filepath.Join(dir, id+".yaml")
+		if err := os.WriteFile(cfg, []byte(yml+fmt.Sprintf(`http_listen: 127.0.0.1:%d
+data_dir: %s
+database: {path: %s}
+influx: {url: %s, bucket: %s}
+detector: {horizon: 20s, flap_threshold: 15s}
+`, port, filepath.Join(dir, id), db, db0.URL, db0.Bucket)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(bin, "--config", cfg)
+		cmd.Stdout, cmd.Stderr = lockedWriter{&logMu, &logs}, lockedWriter{&logMu, &logs}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		procs[id] = cmd
+	}
+	t.Cleanup(func() {
+		for _, p := range procs {
+			_ = p.Process.Kill()
+			_ = p.Wait()
+		}
+		if t.Failed() {
+			logMu.Lock()
+			t.Logf("controllers' log (tail):\n%s", tailOf(logs.String(), 6000))
+			logMu.Unlock()
+		}
+	})
+	var kv jetstream.KeyValue
+	owners := func() map[string][]int {
+		out := map[string][]int{}
+		for p := 0; p < parts; p++ {
+			e, err := kv.Get(ctx, "owner."+strconv.Itoa(p))
+			if err != nil {
+				out[""] = append(out[""], p)
+				continue
+			}
+			out[string(e.Value())] = append(out[string(e.Value())], p)
+		}
+		return out
+	}
+	// balanced: every partition held by its rendezvous owner among members.
+	balanced := func(members ...string) error {
+		o := owners()
+		for p := 0; p < parts; p++ {
+			want := partition.DesiredOwner(p, members)
+			if !slices.Contains(o[want], p) {
+				return fmt.Errorf("partition %d not (yet) with %s: owners %v", p, want, o)
+			}
+		}
+		return nil
+	}
+	startProc("ctl-a")
+	startProc("ctl-b")
+	startCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	lab.WaitFor(t, startCtx, 200*time.Millisecond, func() error {
+		var err error
+		kv, err = js.KeyValue(startCtx, "VANTAGE_PARTITIONS")
+		return err
+	})
+	lab.WaitFor(t, startCtx, 200*time.Millisecond, func() error { return balanced("ctl-a", "ctl-b") })
+	t.Logf("two controllers: %v", owners())
+	// What GET /api/v1/cluster shows on ctl-a agrees with the buckets.
+	token := strings.TrimSpace(lastLine(t, bin, "token", "--db", filepath.Join(dir, "ctl-a.db"), "create", "--name", "ops", "--role", "ops"))
+	st := getStatus(t, ports["ctl-a"], token)
+	if !slices.Equal(st.Members, []string{"ctl-a", "ctl-b"}) || !slices.Equal(st.Held, owners()["ctl-a"]) || st.Partitions != parts {
+		t.Errorf("GET /api/v1/cluster on ctl-a: %+v, owners %v", st, owners())
+	}
+
+	var started time.Time
+	var stats *fleetsim.Stats
+	simDone := make(chan error, 1)
+	go func() {
+		var err error
+		stats, err = plan.Run(ctx, fleetsim.RunOptions{URL: c.URL(), Logger: slog.New(slog.DiscardHandler),
+			Started: func(s time.Time) { started = s }})
+		simDone <- err
+	}()
+	at := func(sec int) {
+		lab.WaitFor(t, ctx, 100*time.Millisecond, func() error {
+			if started.IsZero() || time.Since(started) < time.Duration(sec)*time.Second {
+				return fmt.Errorf("waiting for second %d", sec)
+			}
+			return nil
+		})
+	}
+
+	// SIGKILL b mid-run; its partitions move to a.
+	at(20)
+	ofB := owners()["ctl-b"]
+	if err := procs["ctl-b"].Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	killed := time.Now()
+	lab.WaitFor(t, ctx, 100*time.Millisecond, func() error { return balanced("ctl-a") })
+	moved := time.Since(killed)
+	// Stated bound: one lease for b's keys to expire, a tick for a to
+	// claim, a tick of slack for the server's expiry timer.
+	if bound := lease + 2*tick + time.Second; moved > bound {
+		t.Errorf("b's partitions %v moved after %s, stated bound %s", ofB, moved, bound)
+	}
+	t.Logf("SIGKILL ctl-b: its partitions %v owned by ctl-a after %.1fs", ofB, moved.Seconds())
+
+	// Stop one NATS server of three (none of the streams' data is lost:
+	// R3 keeps a quorum of two).
+	at(32)
+	c.servers[2].Shutdown()
+	c.servers[2].WaitForShutdown()
+	t.Logf("nats server %s stopped at second %.0f", c.opts[2].ServerName, time.Since(started).Seconds())
+
+	// A third controller joins: a hands its share over gracefully.
+	at(42)
+	startProc("ctl-c")
+	joined := time.Now()
+	lab.WaitFor(t, ctx, 200*time.Millisecond, func() error { return balanced("ctl-a", "ctl-c") })
+	t.Logf("ctl-c joined at second %.0f, its share handed over after %.1fs: %v", joined.Sub(started).Seconds(), time.Since(joined).Seconds(), owners())
+
+	if err := <-simDone; err != nil {
+		t.Fatalf("simulator: %v", err)
+	}
+	t.Logf("simulator: %d results, %d messages published, %d publish failures (retried)", stats.Results.Load(), stats.Published.Load(), stats.Failed.Load())
+	_, jsLive := connect(t, c.servers[0].ClientURL())
+	ledger, err := partition.OpenLedger(ctx, jsLive, 3, 35*24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Events are final once the 20-s horizon has passed them.
+	var rep *fleetsim.Report
+	var evs map[string][]partition.LedgerEvent
+	lab.WaitFor(t, ctx, time.Second, func() error {
+		var err error
+		evs, err = ledger.Events(ctx)
+		if err != nil {
+			return err
+		}
+		got := map[string][]fleetsim.Event{}
+		for l, es := range evs {
+			for _, e := range es {
+				got[l] = append(got[l], fleetsim.Event{Kind: e.Kind, Start: e.Start, DurationS: e.DurationS})
+			}
+		}
+		rep = fleetsim.CheckEvents(&plan.Truth, got)
+		if !rep.OK() {
+			return fmt.Errorf("%s; first: %v", rep.Summary(), first(rep.Diffs, 5))
+		}
+		if diffs := exactly(&plan.Truth, evs); len(diffs) > 0 {
+			return fmt.Errorf("%d events not exact; first: %v", len(diffs), first(diffs, 5))
+		}
+		return nil
+	})
+	t.Log(rep.Summary())
+	if rep.Flaps == 0 || rep.Outages == 0 {
+		t.Errorf("the plan has %d flaps and %d outages: the test proves nothing", rep.Flaps, rep.Outages)
+	}
+	lab.WaitFor(t, ctx, time.Second, func() error {
+		pings, err := db0.Count(ctx, "ping")
+		if err != nil {
+			return err
+		}
+		ifs, err := db0.Count(ctx, "snmp_if")
+		if err != nil {
+			return err
+		}
+		if want := stats.Results.Load(); pings+ifs != want {
+			return fmt.Errorf("InfluxDB holds %d ping + %d snmp_if points, the simulator published %d results", pings, ifs, want)
+		}
+		t.Logf("InfluxDB holds all %d results (%d ping, %d snmp_if)", pings+ifs, pings, ifs)
+		return nil
+	})
+	for _, id := range []string{"ctl-a", "ctl-c"} {
+		_ = procs[id].Process.Signal(syscall.SIGTERM)
+		if err := procs[id].Wait(); err != nil {
+			t.Errorf("%s on SIGTERM: %v", id, err)
+		}
+	}
+}
+
+// exactly compares the ledger with the truth to the second: the
+// simulator stamps each ping at its second (plus the agent's skew), so a
+// flap starts at its first failed second and lasts until its first
+// answered one. CheckEvents allows a second either way; this does not.
+func exactly(t *fleetsim.Truth, evs map[string][]partition.LedgerEvent) []string {
+	var diffs []string
+	for line, want := range t.Lines {
+		got := evs[line]
+		if len(got) != len(want) {
+			diffs = append(diffs, fmt.Sprintf("line %s: %d events, truth %d", line, len(got), len(want)))
+			continue
+		}
+		sort.Slice(got, func(i, j int) bool { return got[i].Start.Before(got[j].Start) })
+		for i, w := range want {
+			skew := time.Duration(w.SkewS * float64(time.Second))
+			start := t.Start.Add(time.Duration(w.From)*time.Second + skew)
+			dur := float64(w.To - w.From)
+			if g := got[i]; g.Kind != w.Kind || !g.Start.Equal(start) || g.DurationS != dur {
+				diffs = append(diffs, fmt.Sprintf("line %s: %s at %s for %.1fs, truth %s at %s for %.0fs",
+					line, g.Kind, g.Start.Sub(t.Start), g.DurationS, w.Kind, start.Sub(t.Start), dur))
+			}
+		}
+	}
+	sort.Strings(diffs)
+	return diffs
+}
+
+// readmeClusterYAML is the controller YAML of README's "Running at
+// provincial scale".
+func readmeClusterYAML(t *testing.T) string {
+	t.Helper()
+	root, err := testinflux.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(data), "## Running at provincial scale")
+	_, rest, ok2 := strings.Cut(rest, "```yaml\n")
+	block, _, ok3 := strings.Cut(rest, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("README has no yaml block under Running at provincial scale")
+	}
+	return block
+}
+
+func lastLine(t *testing.T, bin string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(bin, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	ls := strings.Split(strings.TrimSpace(string(out)), "\n")
+	return ls[len(ls)-1]
+}
+
+func getStatus(t *testing.T, port int, token string) partition.Status {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("http://127.0.0.1:%d/api/v1/cluster", port), nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st partition.Status
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /api/v1/cluster: %s", resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// buildController compiles ./cmd/vantage-controller into a temp dir.
+func buildController(t *testing.T) string {
+	t.Helper()
+	root, err := testinflux.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "vantage-controller")
+	cmd := exec.Command("go", "build", "-o", out, "./cmd/vantage-controller")
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, b)
+	}
+	return out
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	b  *bytes.Buffer
+}
+
+func (w lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func tailOf(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+func first(s []string, n int) []string {
+	return s[:min(n, len(s))]
+}
