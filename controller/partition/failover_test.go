@@ -47,7 +47,7 @@ func TestFailoverShortForm(t *testing.T) {
 	}
 	c := startCluster(t, 3)
 	db0 := testinflux.Start(t)
-	ctx := lab.Deadline(t, 170*time.Second)
+	ctx := lab.Deadline(t, 240*time.Second)
 	_, js := connect(t, c.URL())
 	sim := fleetsim.Config{Lines: 2000, Duration: 70 * time.Second, RateScale: 1000, FlapThreshold: 15 * time.Second,
 		GroupedFailures: 1, SilentAgents: 1, SkewedAgents: 1, SilenceFor: 10 * time.Second, Quiet: 5 * time.Second, Seed: 16}
@@ -138,7 +138,7 @@ detector: {horizon: 20s, flap_threshold: 15s}
 	}
 	startProc("ctl-a")
 	startProc("ctl-b")
-	startCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	startCtx, cancel := context.WithTimeout(ctx, 90*time.Second)
 	defer cancel()
 	lab.WaitFor(t, startCtx, 200*time.Millisecond, func() error {
 		var err error
