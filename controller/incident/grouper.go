@@ -26,6 +26,12 @@ type Options struct {
 	// FirstID is the ID of the first incident (the caller passes one past
 	// the highest it has stored). Default 1.
 	FirstID int64
+	// LastID, when not 0, ends a block of IDs [FirstID, LastID) this
+	// grouper owns alone (several controllers on one PostgreSQL database,
+	// each with its own block): Restore then keeps counting in the block
+	// instead of past the highest restored ID, which may be another
+	// controller's.
+	LastID int64
 }
 
 // Grouper turns line transitions into incidents. It is not safe for
@@ -324,7 +330,9 @@ func (g *Grouper) Restore(incidents []Incident) {
 		}
 		in := x.clone()
 		g.open[in.ID] = &in
-		g.nextID = max(g.nextID, in.ID+1)
+		if g.opts.LastID == 0 || in.ID >= g.opts.FirstID && in.ID < g.opts.LastID {
+			g.nextID = max(g.nextID, in.ID+1)
+		}
 		for _, m := range in.Members {
 			switch {
 			case m.Role == RoleAffected:

@@ -327,3 +327,27 @@ func TestTimelineBounded(t *testing.T) {
 		t.Fatalf("timeline %d entries, %d dropped", len(in.Timeline), in.Dropped)
 	}
 }
+
+// A grouper with an ID block of its own (several controllers on one
+// database) keeps counting in its block after restoring an incident
+// numbered in another block, never past it.
+func TestRestoreKeepsIDBlock(t *testing.T) {
+	g := newGrouper(cards(2))
+	a := card("A", "C", "gold", 1, 1)
+	g.Apply(down(a, 0))
+	other := g.Open() // incident 1, another controller's block
+	other[0].ID = 9 << 32
+
+	g2 := New(Options{Window: 30 * time.Second, Now: g.opts.Now, FirstID: 2 << 32, LastID: 3 << 32})
+	g2.SetTopology(cards(2))
+	g2.Restore(other)
+	if g2.NextID() != 2<<32 {
+		t.Fatalf("next id %d, want %d: the block's first", g2.NextID(), int64(2<<32))
+	}
+	mine := other
+	mine[0].ID = 2<<32 + 5
+	g2.Restore(mine)
+	if g2.NextID() != 2<<32+6 {
+		t.Fatalf("next id %d after restoring one of its own block", g2.NextID())
+	}
+}

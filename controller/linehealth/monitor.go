@@ -192,7 +192,14 @@ func (mon *Monitor) restore(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("linehealth: %w", err)
 	}
-	mon.grp = incident.New(incident.Options{Window: mon.opts.GroupWindow, Rules: mon.opts.GroupRules, Now: mon.opts.Now, FirstID: next})
+	var last int64
+	if first, end, ok, err := incidentIDBlock(ctx, mon.opts.DB); err != nil {
+		return 0, fmt.Errorf("linehealth: %w", err)
+	} else if ok {
+		next, last = first, end
+	}
+	mon.grp = incident.New(incident.Options{Window: mon.opts.GroupWindow, Rules: mon.opts.GroupRules, Now: mon.opts.Now,
+		FirstID: next, LastID: last})
 	mon.grp.Restore(open)
 	for _, in := range open {
 		mon.trackIncident(in) // its cause may still change

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vantage-net/vantage/controller/incident"
+	"github.com/vantage-net/vantage/controller/store/sqldb"
 )
 
 // Times in the database are Unix milliseconds (migrations 0002, 0003).
@@ -116,6 +117,21 @@ func loadOpenIncidents(ctx context.Context, db *sql.DB) ([]incident.Incident, in
 		out = append(out, in)
 	}
 	return out, maxID.Int64 + 1, rows.Err()
+}
+
+// incidentIDBlock reserves this controller's incident IDs on a shared
+// PostgreSQL database: a block of 2^32 from incident_id_blocks, above every
+// earlier block (IDs stay below 2^53, exact in JSON, for two million
+// starts). SQLite has one controller: ok is false and IDs follow max(id).
+func incidentIDBlock(ctx context.Context, db *sql.DB) (first, last int64, ok bool, err error) {
+	if !sqldb.Postgres(db) {
+		return 0, 0, false, nil
+	}
+	var n int64
+	if err := db.QueryRowContext(ctx, `SELECT nextval('incident_id_blocks')`).Scan(&n); err != nil {
+		return 0, 0, false, fmt.Errorf("reserve incident ids: %w", err)
+	}
+	return n << 32, (n + 1) << 32, true, nil
 }
 
 // loadSnapshot returns the detector's last snapshot, when it was taken, and

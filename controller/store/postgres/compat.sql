@@ -16,6 +16,13 @@ CREATE OR REPLACE FUNCTION json_extract(doc text, path text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     AS $$ SELECT (doc::jsonb) #>> string_to_array(substr(path, 3), '.') $$;
 
+-- incident_id_blocks numbers the blocks of incident IDs controllers take
+-- at start (controller/linehealth store.go): block n is [n<<32, (n+1)<<32),
+-- so two controllers sharing the database never give two incidents one ID
+-- (nor two notifications one idempotency key). State, not a function, but
+-- PostgreSQL-only and idempotent, so it lives here rather than in a step.
+CREATE SEQUENCE IF NOT EXISTS incident_id_blocks;
+
 -- max(a, b) and min(a, b): SQLite's two-argument scalar forms (PostgreSQL
 -- spells them greatest and least), beside the one-argument aggregates.
 CREATE OR REPLACE FUNCTION max(a bigint, b bigint) RETURNS bigint
