@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -32,8 +33,11 @@ func (n *Notifier) PollEvents(ctx context.Context) error {
 	now := n.opts.Now()
 	// Transactions take the write lock at BEGIN (BEGIN IMMEDIATE): look
 	// without one first, so an idle poll never holds up line health.
+	// PostgreSQL has no such lock, and must look for late rows (lateRows).
 	var behind bool
-	if err := n.opts.DB.QueryRowContext(ctx, `SELECT
+	if n.pg {
+		behind = true
+	} else if err := n.opts.DB.QueryRowContext(ctx, `SELECT
 		coalesce((SELECT pos FROM notify_cursors WHERE source = ?), -1) < coalesce((SELECT max(id) FROM line_events), 0)
 		OR coalesce((SELECT pos FROM notify_cursors WHERE source = ?), -1) < coalesce((SELECT max(id) FROM coverage_events), 0)`,
 		srcDegraded, srcCoverage).Scan(&behind); err != nil {
@@ -47,12 +51,21 @@ func (n *Notifier) PollEvents(ctx context.Context) error {
 		return err
 	}
 	defer tx.Rollback()
+	var xmin int64
+	if n.pg {
+		// Taken before reading: every transaction not finished now has an
+		// xid at or above it, so the next poll's late rows include all
+		// rows this one cannot see yet.
+		if err := tx.QueryRowContext(ctx, `SELECT CAST(CAST(pg_snapshot_xmin(pg_current_snapshot()) AS TEXT) AS BIGINT)`).Scan(&xmin); err != nil {
+			return fmt.Errorf("notify: events: %w", err)
+		}
+	}
 	changed := false
 	for _, src := range []struct {
 		name string
-		read func(context.Context, *sql.Tx, int64, int64, time.Time) error
+		read func(context.Context, *sql.Tx, int64, int64, late, time.Time) error
 	}{{srcDegraded, n.degradations}, {srcCoverage, n.weakCoverage}} {
-		var pos, hi sql.NullInt64
+		var pos, hi, prev sql.NullInt64
 		if err := tx.QueryRowContext(ctx, `SELECT pos FROM notify_cursors WHERE source = ?`, src.name).Scan(&pos); err != nil &&
 			err != sql.ErrNoRows {
 			return err
@@ -60,19 +73,32 @@ func (n *Notifier) PollEvents(ctx context.Context) error {
 		if err := tx.QueryRowContext(ctx, `SELECT max(id) FROM `+src.name).Scan(&hi); err != nil {
 			return err
 		}
+		if n.pg {
+			if err := tx.QueryRowContext(ctx, `SELECT pos FROM notify_cursors WHERE source = ?`, src.name+xminSuffix).Scan(&prev); err != nil &&
+				err != sql.ErrNoRows {
+				return err
+			}
+		}
+		lr := late{pg: n.pg && prev.Valid, xmin: prev.Int64}
 		switch {
 		case !pos.Valid: // first run: start at the newest event
-		case hi.Int64 <= pos.Int64:
+		case hi.Int64 <= pos.Int64 && (!lr.pg || prev.Int64 == xmin):
 			continue
 		default:
-			hi.Int64 = min(hi.Int64, pos.Int64+eventBatch)
-			if err := src.read(ctx, tx, pos.Int64, hi.Int64, now); err != nil {
+			hi.Int64 = max(pos.Int64, min(hi.Int64, pos.Int64+eventBatch))
+			if err := src.read(ctx, tx, pos.Int64, hi.Int64, lr, now); err != nil {
 				return fmt.Errorf("notify: %s: %w", src.name, err)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO notify_cursors (source, pos) VALUES (?, ?)
 			ON CONFLICT (source) DO UPDATE SET pos = excluded.pos`, src.name, hi.Int64); err != nil {
 			return err
+		}
+		if n.pg {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO notify_cursors (source, pos) VALUES (?, ?)
+				ON CONFLICT (source) DO UPDATE SET pos = excluded.pos`, src.name+xminSuffix, xmin); err != nil {
+				return err
+			}
 		}
 		changed = true
 	}
@@ -82,15 +108,48 @@ func (n *Notifier) PollEvents(ctx context.Context) error {
 	return tx.Commit()
 }
 
+// xminSuffix names the cursor row holding, on PostgreSQL, the oldest
+// transaction still running when the source was last read.
+const xminSuffix = "#xmin"
+
+// late widens a read on PostgreSQL to the rows the last read could not see
+// yet: several controllers write events at once, so a row may commit after
+// one with a higher id was read and the cursor moved past it. Those rows'
+// transactions had not finished at the last read, so their xid is at or
+// after the xmin it stored; rows read twice are told once (outbox keys).
+// SQLite has one writer: rows commit in id order.
+type late struct {
+	pg   bool
+	xmin int64
+}
+
+// lateWindow bounds how far below the cursor late rows are looked for, so
+// a poll reads a range of the primary key, not the table: a line-health
+// commit holds its ids for milliseconds, while 10,000 events take hours.
+const lateWindow = 10000
+
+// where is the condition on the event table aliased e for ids in (from, to]
+// and, on PostgreSQL, the late rows at or below from.
+func (l late) where(from, to int64) (string, []any) {
+	if !l.pg {
+		return `e.id > ? AND e.id <= ?`, []any{from, to}
+	}
+	// age() compares xids across wraparound; xmin is the 64-bit xid's low
+	// 32 bits, as rows carry it.
+	return `((e.id > ? AND e.id <= ?) OR (e.id <= ? AND e.id > ? AND age(e.xmin) <= age(CAST(CAST(? AS TEXT) AS xid))))`,
+		[]any{from, to, from, from - lateWindow, strconv.FormatInt(l.xmin&0xffffffff, 10)}
+}
+
 // degradations tells of the degradations with ids in (from, to] that
 // lasted their customer's tier's DegradedAfter, outside maintenance
 // windows on the line.
-func (n *Notifier) degradations(ctx context.Context, tx *sql.Tx, from, to int64, now time.Time) error {
+func (n *Notifier) degradations(ctx context.Context, tx *sql.Tx, from, to int64, lr late, now time.Time) error {
+	cond, args := lr.where(from, to)
 	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.circuit_id, e.started_at, e.ended_at, coalesce(e.loss_pct, 0),
 			l.customer_id, c.tier
 		FROM line_events e JOIN lines l ON l.circuit_id = e.circuit_id JOIN customers c ON c.id = l.customer_id
-		WHERE e.id > ? AND e.id <= ? AND e.kind = 'degraded' AND e.retracted_at IS NULL AND e.ended_at IS NOT NULL
-		ORDER BY e.id`, from, to)
+		WHERE `+cond+` AND e.kind = 'degraded' AND e.retracted_at IS NULL AND e.ended_at IS NOT NULL
+		ORDER BY e.id`, args...)
 	if err != nil {
 		return err
 	}
@@ -140,10 +199,11 @@ func (n *Notifier) degradations(ctx context.Context, tx *sql.Tx, from, to int64,
 
 // weakCoverage tells the customers with a site in the cell of each
 // weak-coverage event with id in (from, to] whose tier's rule says so.
-func (n *Notifier) weakCoverage(ctx context.Context, tx *sql.Tx, from, to int64, now time.Time) error {
+func (n *Notifier) weakCoverage(ctx context.Context, tx *sql.Tx, from, to int64, lr late, now time.Time) error {
+	cond, args := lr.where(from, to)
 	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.cell, e.started_at, s.id, s.customer_id, c.tier
 		FROM coverage_events e JOIN sites s ON s.grid_cell = e.cell JOIN customers c ON c.id = s.customer_id
-		WHERE e.id > ? AND e.id <= ? AND e.cell <> '' ORDER BY e.id, s.customer_id, s.id`, from, to)
+		WHERE `+cond+` AND e.cell <> '' ORDER BY e.id, s.customer_id, s.id`, args...)
 	if err != nil {
 		return err
 	}
