@@ -61,6 +61,8 @@ type Config struct {
 	// Cluster shares the results with other controllers by partition
 	// (cluster.go); omitted: this controller takes them all.
 	Cluster *Cluster `yaml:"cluster"`
+	// UI configures the web UI: the places map's tiles (ui.go).
+	UI UI `yaml:"ui"`
 }
 
 // NATS settings. With no URLs the controller runs an embedded nats-server.
@@ -212,6 +214,7 @@ func (c *Config) setDefaults() {
 	c.setCompareDefaults()
 	c.setReportDefaults()
 	c.setClusterDefaults()
+	c.setUIDefaults()
 }
 
 func (c *Config) validate(file string, root *yaml.Node) yamlstrict.Errors {
@@ -288,6 +291,7 @@ func (c *Config) validate(file string, root *yaml.Node) yamlstrict.Errors {
 	c.validateCompare(bad)
 	c.validateReport(bad)
 	c.validateCluster(bad)
+	c.validateUI(bad)
 	errs = append(errs, c.validateSNMP(file, bad)...)
 	return errs
 }

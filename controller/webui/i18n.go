@@ -66,17 +66,7 @@ var funcs = template.FuncMap{
 	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	// icon is the status's symbol, so that no status is told by colour
 	// alone (the text is always next to it).
-	"icon": func(state string) string {
-		switch state {
-		case "down", "outage", "offline", "failed", "confirmed":
-			return "✖"
-		case "flapping", "flap", "degraded", "pending", "open":
-			return "⚠"
-		case "up", "online", "sent", "closed", "not_observed":
-			return "✔"
-		}
-		return "?"
-	},
+	"icon":   stateIcon,
 	"pct":    func(f float64) string { return fmt.Sprintf("%.3f %%", f) },
 	"dur":    func(s float64) string { return (time.Duration(s * float64(time.Second))).Round(time.Second).String() },
 	"tr":     func(l map[string]string, key string) string { return tr(l, key) },
@@ -141,8 +131,9 @@ var messages = map[string]map[string]string{
 		"verdict": "Verdict", "evidence": "Evidence", "category": "Category", "repeat": "repeat", "filter": "Filter",
 		"confirmed": "confirmed", "not_observed": "not observed", "not_monitored": "not monitored",
 		"line_interruption": "line interruption", "slow": "slow", "no_service": "no service", "weak_signal": "weak signal", "other": "other",
-		"map_title": "Sites and grid cells (geohash) of the coverage scores and the places to fix", "site": "site", "sites": "Sites (lines down/flapping/all)", "rank": "rank", "why": "Why", "test": "Test", "is_better": "is better",
-		"measurements": "RTT, loss and jitter (InfluxDB)", "series_title": "Probe results of this line from InfluxDB", "series_error": "InfluxDB did not answer; the chart is left out.",
+		"map_tables": "The tables below list the same sites and cells.",
+		"map_title":  "Sites and grid cells (geohash) of the coverage scores and the places to fix", "site": "site", "sites": "Sites (lines down/flapping/all)", "rank": "rank", "why": "Why", "test": "Test", "is_better": "is better",
+		"measurements": "RTT, loss and jitter (InfluxDB)", "series_title": "Probe results of this line from InfluxDB", "series_error": "InfluxDB did not answer; the chart is left out.", "series_values": "The values (mean per interval)",
 		"places": "Places and coverage", "cell": "Cell", "score": "Coverage score", "weak": "weak", "compare": "Comparison",
 		"affected_count": "Affected", "zone": "Times in", "needs_ops": "Only admin and ops tokens may plan windows.",
 	},
@@ -176,9 +167,24 @@ var messages = map[string]map[string]string{
 		"verdict": "结论", "evidence": "依据", "category": "类别", "repeat": "重复投诉", "filter": "筛选",
 		"confirmed": "已证实", "not_observed": "未观测到", "not_monitored": "未监测",
 		"line_interruption": "线路中断", "slow": "网速慢", "no_service": "无服务", "weak_signal": "信号弱", "other": "其他",
-		"map_title": "站点及覆盖得分与待整改地点的网格（geohash）", "site": "站点", "sites": "站点（中断/抖动/全部线路）", "rank": "排名", "why": "原因", "test": "测试", "is_better": "为优",
-		"measurements": "时延、丢包与抖动（InfluxDB）", "series_title": "本线路在 InfluxDB 中的探测结果", "series_error": "InfluxDB 无应答，图表未显示。",
+		"map_tables": "下表列出同样的站点与网格。",
+		"map_title":  "站点及覆盖得分与待整改地点的网格（geohash）", "site": "站点", "sites": "站点（中断/抖动/全部线路）", "rank": "排名", "why": "原因", "test": "测试", "is_better": "为优",
+		"measurements": "时延、丢包与抖动（InfluxDB）", "series_title": "本线路在 InfluxDB 中的探测结果", "series_error": "InfluxDB 无应答，图表未显示。", "series_values": "数值（每区间均值）",
 		"places": "待整改地点与覆盖", "cell": "网格", "score": "覆盖得分", "weak": "弱覆盖", "compare": "对比",
 		"affected_count": "受影响", "zone": "时区", "needs_ops": "只有管理员和运维令牌可以创建维护窗口。",
 	},
+}
+
+// stateIcon is a state's symbol, shown beside its word so status never
+// rests on colour alone.
+func stateIcon(state string) string {
+	switch state {
+	case "down", "outage", "offline", "failed", "confirmed":
+		return "✖"
+	case "flapping", "flap", "degraded", "pending", "open":
+		return "⚠"
+	case "up", "online", "sent", "closed", "not_observed":
+		return "✔"
+	}
+	return "?"
 }

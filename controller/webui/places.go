@@ -1,9 +1,11 @@
 package webui
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -19,28 +21,37 @@ type placesData struct {
 	Places []places.Place
 	Cells  []coverage.CellView
 	Sites  []inventory.SitePosition
-	Map    cellMap
+	// Map is mapData as JSON, for static/map.js (a data attribute: the
+	// page's CSP allows no inline script).
+	Map string
 }
 
-// cellMap is the grid cells drawn as SVG rectangles in an equirectangular
-// projection of their own bounding box: no tiles, nothing fetched, so it
-// renders on a network without internet. Each rectangle carries its label
-// (rank or score) as text, not only a fill.
-type cellMap struct {
-	W, H  int
-	Rects []cellRect
-	// Sites are the inventory's sites at their coordinates (or their grid
-	// cell's centre), each labelled with its name and status in text.
-	Sites []sitePin
+// mapData is what static/map.js draws with Leaflet: the tile layer when
+// one is configured (else a plain background, nothing fetched), the grid
+// cells as rectangles and the sites as dots, each with its label as text
+// (rank, score and ⚠; name and state in words), not colour alone.
+type mapData struct {
+	Tiles *Tiles    `json:"tiles,omitempty"`
+	Cells []mapCell `json:"cells"`
+	Sites []mapSite `json:"sites"`
 }
 
-type sitePin struct {
-	X, Y  float64
-	ID    string
-	Label string
-	// Status is drawn as its icon and word next to the name, so the map
-	// does not speak by colour alone.
-	Status string
+type mapCell struct {
+	Cell string `json:"cell"`
+	// Bounds is [[south, west], [north, east]], as Leaflet takes it.
+	Bounds [2][2]float64 `json:"bounds"`
+	Label  string        `json:"label"`
+	Weak   bool          `json:"weak"`
+}
+
+type mapSite struct {
+	ID    string  `json:"id"`
+	Lat   float64 `json:"lat"`
+	Lon   float64 `json:"lon"`
+	Label string  `json:"label"`
+	// Status is the site's lines' worst state (a CSS class); Label
+	// already says it in words.
+	Status string `json:"status"`
 }
 
 // sitePoint is where a site is drawn: its coordinates, else its grid
@@ -52,15 +63,6 @@ func sitePoint(s inventory.SitePosition) (lat, lon float64, ok bool) {
 	a, b, c, d, ok := geohashBox(s.GridCell)
 	return (a + b) / 2, (c + d) / 2, ok
 }
-
-type cellRect struct {
-	X, Y, W, H float64
-	Cell       string
-	Class      string
-	Label      string
-}
-
-const mapW, mapH = 720, 420
 
 // geohashBox decodes a geohash to its latitude/longitude box.
 func geohashBox(h string) (latMin, latMax, lonMin, lonMax float64, ok bool) {
@@ -95,47 +97,11 @@ func geohashBox(h string) (latMin, latMax, lonMin, lonMax float64, ok bool) {
 	return latMin, latMax, lonMin, lonMax, h != ""
 }
 
-func drawCells(cells []coverage.CellView, ranked []places.Place, sites []inventory.SitePosition) cellMap {
-	m := cellMap{W: mapW, H: mapH}
-	type box struct{ la0, la1, lo0, lo1 float64 }
-	boxes := map[string]box{}
-	add := func(cell string) {
-		if _, ok := boxes[cell]; ok {
-			return
-		}
-		if a, b, c, d, ok := geohashBox(cell); ok {
-			boxes[cell] = box{a, b, c, d}
-		}
-	}
-	for _, c := range cells {
-		add(c.Cell)
-	}
-	for _, p := range ranked {
-		add(p.Cell)
-	}
-	la0, la1, lo0, lo1 := 90.0, -90.0, 180.0, -180.0
-	for _, b := range boxes {
-		la0, la1, lo0, lo1 = min(la0, b.la0), max(la1, b.la1), min(lo0, b.lo0), max(lo1, b.lo1)
-	}
-	for _, st := range sites {
-		if la, lo, ok := sitePoint(st); ok {
-			la0, la1, lo0, lo1 = min(la0, la), max(la1, la), min(lo0, lo), max(lo1, lo)
-		}
-	}
-	if la0 > la1 {
-		return m
-	}
-	// A single point (one site, no cell) still needs an extent to scale.
-	if la1-la0 < 1e-4 {
-		la0, la1 = la0-5e-4, la1+5e-4
-	}
-	if lo1-lo0 < 1e-4 {
-		lo0, lo1 = lo0-5e-4, lo1+5e-4
-	}
-	// One scale for both axes keeps cells square-ish; a margin of 10 px.
-	sx := (mapW - 20) / (lo1 - lo0)
-	sy := (mapH - 20) / (la1 - la0)
-	s := min(sx, sy)
+// buildMap places the ranked and scored cells and the sites; a cell or
+// site without a position (a bad geohash) is left off the map, still in
+// the tables below it.
+func buildMap(cells []coverage.CellView, ranked []places.Place, sites []inventory.SitePosition, tiles *Tiles, l map[string]string) mapData {
+	m := mapData{Tiles: tiles, Cells: []mapCell{}, Sites: []mapSite{}}
 	rank := map[string]int{}
 	for _, p := range ranked {
 		rank[p.Cell] = p.Rank
@@ -144,27 +110,33 @@ func drawCells(cells []coverage.CellView, ranked []places.Place, sites []invento
 	for _, c := range cells {
 		score[c.Cell] = c
 	}
-	names := make([]string, 0, len(boxes))
-	for n := range boxes {
-		names = append(names, n)
+	var names []string
+	for _, c := range cells {
+		names = append(names, c.Cell)
+	}
+	for _, p := range ranked {
+		names = append(names, p.Cell)
 	}
 	sort.Strings(names)
+	names = slices.Compact(names)
 	for _, n := range names {
-		b := boxes[n]
-		r := cellRect{X: 10 + (b.lo0-lo0)*s, Y: 10 + (la1-b.la1)*s, W: max(4, (b.lo1-b.lo0)*s), H: max(4, (b.la1-b.la0)*s), Cell: n, Class: "cell"}
-		var parts []string
+		la0, la1, lo0, lo1, ok := geohashBox(n)
+		if !ok {
+			continue
+		}
+		parts := []string{n}
 		if k, ok := rank[n]; ok {
 			parts = append(parts, fmt.Sprintf("#%d", k))
 		}
 		if c, ok := score[n]; ok && c.Score != nil {
 			parts = append(parts, fmt.Sprintf("%.0f", *c.Score))
 		}
-		if score[n].Weak {
-			r.Class = "cell weak"
-			parts = append(parts, "⚠")
+		weak := score[n].Weak
+		if weak {
+			parts = append(parts, "⚠ "+l["weak"])
 		}
-		r.Label = strings.Join(parts, " ")
-		m.Rects = append(m.Rects, r)
+		m.Cells = append(m.Cells, mapCell{Cell: n, Bounds: [2][2]float64{{la0, lo0}, {la1, lo1}},
+			Label: strings.Join(parts, " "), Weak: weak})
 	}
 	for _, st := range sites {
 		la, lo, ok := sitePoint(st)
@@ -175,8 +147,9 @@ func drawCells(cells []coverage.CellView, ranked []places.Place, sites []invento
 		if name == "" {
 			name = st.ID
 		}
-		m.Sites = append(m.Sites, sitePin{X: 10 + (lo-lo0)*s, Y: 10 + (la1-la)*s, ID: st.ID,
-			Label: name, Status: st.Status})
+		icon := stateIcon(st.Status)
+		m.Sites = append(m.Sites, mapSite{ID: st.ID, Lat: la, Lon: lo, Status: st.Status,
+			Label: fmt.Sprintf("%s %s (%s)", icon, name, tr(l, st.Status))})
 	}
 	return m
 }
@@ -206,7 +179,12 @@ func (u *UI) places(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	d.Places, d.Cells, d.Sites = pl.Places, cs.Cells, ss.Sites
-	d.Map = drawCells(d.Cells, d.Places, d.Sites)
+	b, err := json.Marshal(buildMap(d.Cells, d.Places, d.Sites, u.tiles, v.L))
+	if err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
+	d.Map = string(b)
 	v.Title, v.Data = v.L["places"], d
 	u.render(w, http.StatusOK, "places", v)
 }

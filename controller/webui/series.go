@@ -138,6 +138,22 @@ type seriesChart struct {
 	LastRTT, LastLoss  string
 	// Dots mark each RTT point, so a single bucket still shows.
 	Dots []tick
+	// Rows are the same buckets as numbers, for a screen reader and for
+	// anyone who wants the values rather than the shape.
+	Rows []seriesRow
+}
+
+// seriesRow is one bucket in the chart's table: its start in the user's
+// zone, RTT and jitter in ms, loss in % ("—" when the bucket has none).
+type seriesRow struct {
+	When, RTT, Loss, Jitter string
+}
+
+func fmtOr(p *float64, format string) string {
+	if p == nil {
+		return "—"
+	}
+	return fmt.Sprintf(format, *p)
 }
 
 func makeSeriesChart(s *lineSeries, rng string, now time.Time, loc *time.Location) *seriesChart {
@@ -166,6 +182,8 @@ func makeSeriesChart(s *lineSeries, rng string, now time.Time, loc *time.Locatio
 	var rtt, jit []string
 	bw := max(2, float64(chartW)*win[1].Seconds()/win[0].Seconds())
 	for _, p := range s.Points {
+		c.Rows = append(c.Rows, seriesRow{When: p.T.In(loc).Format("2006-01-02 15:04:05"),
+			RTT: fmtOr(p.RTT, "%.3f"), Loss: fmtOr(p.Loss, "%.1f"), Jitter: fmtOr(p.Jitter, "%.3f")})
 		if p.RTT != nil {
 			rtt = append(rtt, fmt.Sprintf("%.1f,%.1f", x(p.T), plotH-plotH**p.RTT/c.MaxMS))
 			c.Dots = append(c.Dots, tick{X: x(p.T), Y: plotH - plotH**p.RTT/c.MaxMS, Label: fmt.Sprintf("%s %.1f ms", p.T.In(loc).Format("15:04:05"), *p.RTT)})

@@ -44,6 +44,31 @@ type Options struct {
 	// Influx is where the line page's RTT / loss / jitter come from; an
 	// empty URL leaves the chart out.
 	Influx InfluxOptions
+	// Tiles is the places map's tile layer; nil draws the map on a plain
+	// background, and the pages then make the browser fetch nothing from
+	// any host but the controller.
+	Tiles *Tiles
+}
+
+// Tiles is a raster tile layer ({z}/{x}/{y}), validated by the config
+// (ui.tiles).
+type Tiles struct {
+	URL         string `json:"url"`
+	Attribution string `json:"attribution"`
+	MaxZoom     int    `json:"max_zoom"`
+}
+
+// origin is where the browser fetches tiles from ("" for the controller's
+// own origin): the one host the CSP allows images from besides 'self'.
+func (t *Tiles) origin() string {
+	if t == nil {
+		return ""
+	}
+	u, err := url.Parse(strings.NewReplacer("{z}", "0", "{x}", "0", "{y}", "0").Replace(t.URL))
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 // UI serves /ui/.
@@ -56,6 +81,9 @@ type UI struct {
 	now      func() time.Time
 	refused  *prometheus.CounterVec
 	influx   InfluxOptions
+	tiles    *Tiles
+	// csp is the Content-Security-Policy of every answer (cspFor).
+	csp string
 }
 
 // pageNames are the templates/<name>.html files, each rendered inside
@@ -84,6 +112,7 @@ func New(o Options, log *slog.Logger, reg prometheus.Registerer) (*UI, error) {
 		o.Influx.Timeout = 5 * time.Second
 	}
 	u := &UI{api: o.API, auth: o.AuthEnabled, influx: o.Influx, log: log, now: o.Now, pages: map[string]*template.Template{},
+		tiles: o.Tiles, csp: cspFor(o.Tiles.origin()),
 		sessions: &sessions{db: o.DB, max: o.MaxSessions, ttl: o.SessionTTL, now: o.Now},
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vantage_controller_ui_refused_total",
@@ -108,14 +137,14 @@ func New(o Options, log *slog.Logger, reg prometheus.Registerer) (*UI, error) {
 func (u *UI) Register(mux *http.ServeMux) {
 	static, _ := fs.Sub(staticFS, "static")
 	files := http.StripPrefix("/ui/static/", http.FileServerFS(static))
-	mux.Handle("GET /ui/static/", secure(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET /ui/static/", u.secure(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		files.ServeHTTP(w, r)
 	})))
 	mux.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusSeeOther))
-	mux.Handle("GET /ui/login", secure(http.HandlerFunc(u.loginPage)))
-	mux.Handle("POST /ui/login", secure(http.HandlerFunc(u.login)))
-	mux.Handle("GET /ui/lang", secure(http.HandlerFunc(u.setLang)))
+	mux.Handle("GET /ui/login", u.secure(http.HandlerFunc(u.loginPage)))
+	mux.Handle("POST /ui/login", u.secure(http.HandlerFunc(u.login)))
+	mux.Handle("GET /ui/lang", u.secure(http.HandlerFunc(u.setLang)))
 	mux.Handle("POST /ui/logout", u.page(u.logout))
 	mux.Handle("GET /ui/{$}", u.page(u.overview))
 	mux.Handle("GET /ui/incidents", u.page(u.incidents))
@@ -135,16 +164,23 @@ func (u *UI) Register(mux *http.ServeMux) {
 	mux.Handle("/ui/", u.page(func(w http.ResponseWriter, r *http.Request, v *view) { u.notFound(w, r, v) }))
 }
 
-// csp allows scripts, styles and images from the controller only (no
-// inline script or style), and no framing.
-const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'"
+// cspFor allows scripts, styles and images from the controller only (no
+// inline script or style), and no framing; images also from tileOrigin
+// when the map has tiles from another host, and from nowhere else.
+func cspFor(tileOrigin string) string {
+	img := "img-src 'self' data:"
+	if tileOrigin != "" {
+		img += " " + tileOrigin
+	}
+	return "default-src 'self'; script-src 'self'; style-src 'self'; " + img + "; " +
+		"connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'"
+}
 
 // secure sets the security headers on every UI answer.
-func secure(next http.Handler) http.Handler {
+func (u *UI) secure(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", csp)
+		h.Set("Content-Security-Policy", u.csp)
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
@@ -178,7 +214,7 @@ type view struct {
 // page wraps a handler that needs a session: without one it redirects to
 // the login page (or, with api_auth off, runs with an empty token).
 func (u *UI) page(h func(http.ResponseWriter, *http.Request, *view)) http.Handler {
-	return secure(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return u.secure(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v := u.newView(r)
 		if u.auth {
 			c, err := r.Cookie(sessionCookie)

@@ -1,6 +1,8 @@
 package webui
 
 import (
+	"crypto/sha256"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -8,7 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vantage-net/vantage/controller/coverage"
 	"github.com/vantage-net/vantage/controller/inventory"
+	"github.com/vantage-net/vantage/controller/places"
 )
 
 // Both languages have the same keys: a key missing in one would render
@@ -87,29 +91,76 @@ func TestNoAuthFormsStillNeedCSRF(t *testing.T) {
 	}
 }
 
-// Sites are drawn on the map at their coordinates (or their grid cell's
-// centre) with their name and status as text, inside the drawing.
-func TestDrawCellsDrawsSites(t *testing.T) {
+// Sites are placed on the map at their coordinates (or their grid cell's
+// centre) with their name and status in words; cells with their rank,
+// score and weakness; what has no position is left off.
+func TestBuildMap(t *testing.T) {
 	lat, lon := 30.2741, 120.1551
 	sites := []inventory.SitePosition{
 		{Site: inventory.Site{ID: "S1", Name: "Lakeside HQ", Lat: &lat, Lon: &lon}, Status: "down"},
 		{Site: inventory.Site{ID: "S2", GridCell: "wtmkq0z"}, Status: "up"},
 		{Site: inventory.Site{ID: "S3", GridCell: "not!hash"}, Status: "up"},
 	}
-	m := drawCells(nil, nil, sites)
-	if len(m.Sites) != 2 {
-		t.Fatalf("sites drawn: %+v", m.Sites)
+	score := 31.0
+	cells := []coverage.CellView{{Cell: "wtmkq0z", Score: &score, Weak: true}, {Cell: "bad!"}}
+	ranked := []places.Place{{Rank: 1, Cell: "wtmkq0z"}, {Rank: 2, Cell: "wtmkq1b"}}
+	m := buildMap(cells, ranked, sites, nil, messages["en"])
+	if len(m.Sites) != 2 || m.Sites[0].Label != "✖ Lakeside HQ (down)" || m.Sites[0].Lat != lat || m.Sites[1].Label != "✔ S2 (up)" {
+		t.Fatalf("sites: %+v", m.Sites)
 	}
-	if m.Sites[0].Label != "Lakeside HQ" || m.Sites[0].Status != "down" || m.Sites[1].Label != "S2" {
-		t.Fatalf("labels: %+v", m.Sites)
+	if s := m.Sites[1]; s.Lat < 30.27 || s.Lat > 30.29 || s.Lon < 120.1 || s.Lon > 120.2 {
+		t.Errorf("S2 at its cell's centre: %v,%v", s.Lat, s.Lon)
 	}
-	for _, p := range m.Sites {
-		if p.X < 0 || p.X > mapW || p.Y < 0 || p.Y > mapH {
-			t.Errorf("site %s outside the map: %v,%v", p.ID, p.X, p.Y)
+	if len(m.Cells) != 2 || m.Cells[0].Label != "wtmkq0z #1 31 ⚠ weak" || !m.Cells[0].Weak || m.Cells[1].Label != "wtmkq1b #2" {
+		t.Fatalf("cells: %+v", m.Cells)
+	}
+	if b := m.Cells[0].Bounds; b[0][0] >= b[1][0] || b[0][1] >= b[1][1] {
+		t.Errorf("bounds not [[south, west], [north, east]]: %v", b)
+	}
+	if m.Tiles != nil {
+		t.Error("tiles without any configured")
+	}
+}
+
+// The CSP names the tile server's origin for images when there is one,
+// and no other host ever.
+func TestCSPTiles(t *testing.T) {
+	none := cspFor((*Tiles)(nil).origin())
+	if !strings.Contains(none, "img-src 'self' data:;") {
+		t.Errorf("no tiles: %s", none)
+	}
+	tiled := cspFor((&Tiles{URL: "http://127.0.0.1:8080/osm/{z}/{x}/{y}.png"}).origin())
+	if !strings.Contains(tiled, "img-src 'self' data: http://127.0.0.1:8080;") || strings.Count(tiled, "http") != 1 {
+		t.Errorf("tiles: %s", tiled)
+	}
+	if same := cspFor((&Tiles{URL: "/tiles/{z}/{x}/{y}.png"}).origin()); same != none {
+		t.Errorf("same-origin tiles: %s", same)
+	}
+}
+
+// The embedded Leaflet is the npm package's files unchanged (the sums
+// scripts/vendor-leaflet.sh wrote after checking the registry's hash).
+func TestLeafletVendoredUnchanged(t *testing.T) {
+	sums, err := staticFS.ReadFile("static/leaflet/SHA256SUMS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(sums)), "\n") {
+		want, name, ok := strings.Cut(line, "  ")
+		if !ok {
+			t.Fatalf("SHA256SUMS line %q", line)
 		}
+		b, err := staticFS.ReadFile("static/leaflet/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprintf("%x", sha256.Sum256(b)); got != want {
+			t.Errorf("%s: sha256 %s, want %s", name, got, want)
+		}
+		n++
 	}
-	// North is up: S1 (30.2741 N) lies south of wtmkq0z (about 30.28 N).
-	if m.Sites[0].Y <= m.Sites[1].Y {
-		t.Errorf("S1 at y=%v not below S2 at y=%v", m.Sites[0].Y, m.Sites[1].Y)
+	if n != 3 {
+		t.Errorf("%d files summed, want leaflet.js, leaflet.css, LICENSE", n)
 	}
 }

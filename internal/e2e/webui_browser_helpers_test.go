@@ -78,8 +78,8 @@ func artifactsDir(t *testing.T) string {
 }
 
 // screenshot saves the viewport as name.png in dir, and the overview,
-// incident and line as docs/ui-<name>.png when VANTAGE_UI_DOCS=1 (how
-// README's pictures are made).
+// incident, line and places as docs/ui-<name>.png when VANTAGE_UI_DOCS=1
+// (how README's pictures are made).
 func screenshot(t *testing.T, ctx context.Context, dir, name string) {
 	t.Helper()
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
@@ -89,7 +89,7 @@ func screenshot(t *testing.T, ctx context.Context, dir, name string) {
 	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if os.Getenv("VANTAGE_UI_DOCS") == "1" && (name == "overview" || name == "incident" || name == "line") {
+	if os.Getenv("VANTAGE_UI_DOCS") == "1" && (name == "overview" || name == "incident" || name == "line" || name == "places") {
 		root, err := testinflux.ModuleRoot()
 		if err != nil {
 			t.Fatal(err)

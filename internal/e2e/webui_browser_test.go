@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,6 +33,7 @@ contacts:
 lines:
   - {circuit_id: L-BANK, customer: D1, a_end_site: S1}
   - {circuit_id: L-SHOP, customer: G1, a_end_site: S2}
+  - {circuit_id: L-PING, customer: D1, a_end_site: S1}
 `
 
 // TestWebUIInChromium drives the shipped controller binary's web UI in
@@ -111,6 +113,26 @@ probes:
     targets: [%s/]
 `, natsPort, t.TempDir(), far.URL))
 	t.Cleanup(runAgent(t, a))
+	// A second agent pings loopback for line L-PING, and is stopped once
+	// it has sent a few rounds, so the line's series stops changing
+	// before the chart is read.
+	pinger, pingerReg := newAgent(t, fmt.Sprintf(`agent_id: ui-ping-1
+site: {id: S1}
+http_listen: 127.0.0.1:0
+nats: {urls: [nats://127.0.0.1:%d], publish_timeout: 2s}
+publish: {batch_delay: 100ms}
+spool: {dir: %s}
+probes:
+  - name: gw
+    type: ping
+    interval: 500ms
+    timeout: 400ms
+    labels: {line: L-PING}
+    targets: [127.0.0.1]
+    options: {count: 5, packet_interval: 20ms}
+`, natsPort, t.TempDir()))
+	stopPinger := sync.OnceFunc(runAgent(t, pinger))
+	t.Cleanup(stopPinger)
 
 	ctx := lab.Deadline(t, 4*time.Minute)
 	getOps := func(path string, v any) error {
@@ -196,6 +218,11 @@ probes:
 	if n, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.querySelector("#series polyline.rtt").getAttribute("points")`)); err != nil || n == "" {
 		t.Errorf("RTT line from InfluxDB: %q %v", n, err)
 	}
+	screenshot(t, bctx, shots, "line-http")
+	checkPingChart(t, ctx, bctx, influx, ui, func() float64 {
+		stopPinger()
+		return counter(t, pingerReg, "vantage_agent_results_published_total")
+	})
 	screenshot(t, bctx, shots, "line")
 
 	// 3. Acknowledge it.
@@ -284,11 +311,12 @@ probes:
 		t.Errorf("complaints page: %q", got)
 	}
 
-	// Its place: the complaint's grid cell on the offline map (SVG, no
-	// tiles), then that cell's comparison page.
+	// Its place: the complaint's grid cell on the map (no tiles here;
+	// webui_map_test.go watches the requests), then that cell's
+	// comparison page.
 	lab.WaitFor(t, ctx, 500*time.Millisecond, func() error {
 		do("places page", chromedp.Navigate(ui+"places"), chromedp.WaitVisible(chromedp.ID("map")))
-		n, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.querySelectorAll("#map rect.cell").length`))
+		n, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.querySelectorAll("#map path.cell").length`))
 		if err != nil || n == 0 {
 			return fmt.Errorf("no cell on the map yet (%v)", err)
 		}
@@ -301,7 +329,7 @@ probes:
 		!strings.Contains(got, "Lakeside HQ (") || !strings.Contains(got, "Hilltop (") {
 		t.Errorf("sites on the map: %q %v", got, err)
 	}
-	if n, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.querySelectorAll("#map g.site").length`)); err != nil || n != 2 {
+	if n, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.querySelectorAll("#map path.site").length`)); err != nil || n != 2 {
 		t.Errorf("site marks on the map: %d %v", n, err)
 	}
 	if code := apiStatus(t, ctx, api+"/api/v1/sites", amToken); code != http.StatusForbidden && code != http.StatusNotFound {
