@@ -8,10 +8,15 @@
 // (what is down, who is affected, who acknowledged), which a server renders
 // in one round trip, fast on a slow laptop and on a NOC wall screen; there
 // is no build step, no node toolchain, nothing to keep reproducible, and
-// every page works with JavaScript off except the live refresh. The
+// every page works with JavaScript off except the live refresh and the
+// places map (its sites and cells are in tables below it too). The
 // JavaScript (static/app.js) only refreshes the overview by polling a
 // fragment, records the browser's time zone and fills the demo's login
-// link; the Content-Security-Policy allows no inline script or style.
+// link; static/map.js draws the places map with Leaflet (vendored as its
+// npm package's prebuilt files, static/leaflet/), on the tiles of ui.tiles
+// or, by default, on a plain background with nothing fetched from another
+// host. The Content-Security-Policy allows no inline script or style, and
+// images only from the controller and the configured tile server.
 //
 // Why the UI reads through the API: every page is built from the very
 // /api/v1 handler the controller serves (the same read models, the same

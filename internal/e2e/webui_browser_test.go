@@ -366,6 +366,35 @@ probes:
 		t.Errorf("API windows %+v, want one starting %s (the form's time read in the user's zone)", ws.Windows, start.Truncate(time.Minute))
 	}
 
+	// The rest of the issue's page list, as ops: agents (state, spool
+	// depth, clock offset, config revision), notifications (the
+	// incident's email to the diamond customer's contact), customers by
+	// tier with their lines' states and report links, the incidents.
+	do("agents page", chromedp.Navigate(ui+"agents"), chromedp.WaitVisible(chromedp.CSS("main table")))
+	if got := text("main table"); !strings.Contains(got, "ui-cpe-1") || !strings.Contains(got, "✔ online") ||
+		!strings.Contains(got, "Spool depth") || !strings.Contains(got, "Clock offset") || !strings.Contains(got, "Config revision") {
+		t.Errorf("agents page: %q", got)
+	}
+	lab.WaitFor(t, ctx, 500*time.Millisecond, func() error {
+		do("notifications page", chromedp.Navigate(ui+"notifications"), chromedp.WaitVisible(chromedp.ID("main")))
+		if got := text("main"); !strings.Contains(got, fmt.Sprintf("VAN-%d", incidentID)) || !strings.Contains(got, "ann@lakeside.example") || !strings.Contains(got, "✔ sent") {
+			return fmt.Errorf("notifications page: %q", got)
+		}
+		return nil
+	})
+	do("customers page", chromedp.Navigate(ui+"customers"), chromedp.WaitVisible(chromedp.CSS("main table")))
+	if got := text("main"); !strings.Contains(got, "diamond") || !strings.Contains(got, "D1 Lakeside Bank") ||
+		!strings.Contains(got, "gold") || !strings.Contains(got, "G1 Hilltop Shop") || !strings.Contains(got, "✖ down 1") {
+		t.Errorf("customers page: %q", got)
+	}
+	if n, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.querySelectorAll('main a[href$="/report?period=week"]').length`)); err != nil || n != 2 {
+		t.Errorf("report links on the customers page: %d %v", n, err)
+	}
+	do("incidents page", chromedp.Navigate(ui+"incidents"), chromedp.WaitVisible(chromedp.ID("main")))
+	if got := text("main"); !strings.Contains(got, fmt.Sprintf("VAN-%d", incidentID)) {
+		t.Errorf("incidents page: %q", got)
+	}
+
 	// 5. Switch the language.
 	do("switch to zh-CN", chromedp.Click(chromedp.ID("lang-zh")), chromedp.WaitVisible(chromedp.ID("window-form")))
 	if got := text("h1"); got != "维护窗口" {
