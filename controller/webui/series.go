@@ -186,8 +186,8 @@ func makeSeriesChart(s *lineSeries, rng string, now time.Time, loc *time.Locatio
 			RTT: fmtOr(p.RTT, "%.3f"), Loss: fmtOr(p.Loss, "%.1f"), Jitter: fmtOr(p.Jitter, "%.3f")})
 		if p.RTT != nil {
 			rtt = append(rtt, fmt.Sprintf("%.1f,%.1f", x(p.T), plotH-plotH**p.RTT/c.MaxMS))
-			c.Dots = append(c.Dots, tick{X: x(p.T), Y: plotH - plotH**p.RTT/c.MaxMS, Label: fmt.Sprintf("%s %.1f ms", p.T.In(loc).Format("15:04:05"), *p.RTT)})
-			c.LastRTT = fmt.Sprintf("%.1f ms", *p.RTT)
+			c.Dots = append(c.Dots, tick{X: x(p.T), Y: plotH - plotH**p.RTT/c.MaxMS, Label: fmt.Sprintf("%s %.3f ms", p.T.In(loc).Format("15:04:05"), *p.RTT)})
+			c.LastRTT = fmt.Sprintf("%.3f ms", *p.RTT)
 		}
 		if p.Jitter != nil {
 			jit = append(jit, fmt.Sprintf("%.1f,%.1f", x(p.T), plotH-plotH**p.Jitter/c.MaxMS))

@@ -88,13 +88,14 @@ func checkPingChart(t *testing.T, ctx, bctx context.Context, influx *testinflux.
 	// InfluxDB's GROUP BY time(30s) makes them (epoch-aligned), in time
 	// order.
 	var buckets []*pingBucket
-	byStart := map[time.Time]*pingBucket{}
+	byStart := map[int64]*pingBucket{} // by the bucket's Unix ms
+	bucketOf := func(t time.Time) int64 { return t.Truncate(30 * time.Second).UnixMilli() }
 	for _, r := range pingRows() {
 		at, _ := r["_time"].(time.Time)
-		b := byStart[at.Truncate(30*time.Second)]
+		b := byStart[bucketOf(at)]
 		if b == nil {
 			b = &pingBucket{start: at.Truncate(30 * time.Second)}
-			byStart[b.start] = b
+			byStart[bucketOf(at)] = b
 			buckets = append(buckets, b)
 		}
 		f := func(k string) float64 { v, _ := r[k].(float64); return v }
@@ -161,7 +162,7 @@ func checkPingChart(t *testing.T, ctx, bctx context.Context, influx *testinflux.
 	}
 	// The known points are their own buckets, with their exact values.
 	for _, k := range known {
-		b := byStart[k.at.Truncate(30*time.Second)]
+		b := byStart[bucketOf(k.at)]
 		if b == nil || b.n != 1 || b.rtt != k.rtt {
 			t.Errorf("known point at %s: bucket %+v", k.at, b)
 		}

@@ -27,7 +27,8 @@
   var bounds = L.latLngBounds([]);
   d.cells.forEach(function (c) {
     var r = L.rectangle(c.bounds, { className: c.weak ? "cell weak" : "cell" }).addTo(map);
-    r.bindTooltip(text(c.label), { permanent: true, direction: "center", className: "cell-label" });
+    // Below the cell's centre, so it never covers a site's dot there.
+    r.bindTooltip(text(c.label), { permanent: true, direction: "bottom", offset: [0, 12], className: "cell-label" });
     r.on("click", function () { location.href = "/ui/compare?cell=" + encodeURIComponent(c.cell); });
     bounds.extend(c.bounds);
   });
