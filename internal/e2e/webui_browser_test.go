@@ -368,9 +368,9 @@ probes:
 	}
 
 	// The rest of the page list, as ops: agents (state, spool
-	// depth, clock offset, config revision), notifications (the
-	// incident's email to the diamond customer's contact), customers by
-	// tier with their lines' states and report links, the incidents.
+	// depth, clock offset, config revision), notifications (the window's
+	// notice to the diamond customer's contact), customers by tier with
+	// their lines' states and report links, the incidents.
 	lab.WaitFor(t, ctx, 500*time.Millisecond, func() error {
 		do("agents page", chromedp.Navigate(ui+"agents"), chromedp.WaitVisible(chromedp.ID("main")))
 		got := text("main")
@@ -386,7 +386,8 @@ probes:
 	lab.WaitFor(t, ctx, 500*time.Millisecond, func() error {
 		do("notifications page", chromedp.Navigate(ui+"notifications"), chromedp.WaitVisible(chromedp.ID("main")))
 		got := text("main")
-		for _, want := range []string{fmt.Sprintf("VAN-%d", incidentID), "D1", "email", "✔ sent"} {
+		// The window just planned was told to the customer's contact.
+		for _, want := range []string{"maintenance_notice", "D1", "email", "ann@lakeside.example", "✔ sent"} {
 			if !strings.Contains(got, want) {
 				return fmt.Errorf("notifications page lacks %q: %q", want, got)
 			}
