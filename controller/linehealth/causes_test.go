@@ -245,3 +245,72 @@ func TestCauseFlappingIncident(t *testing.T) {
 	}
 	t.Fatalf("no flapping incident: %v", kinds)
 }
+
+// TestCauseWatcherUplinkConfirming is TestCauseLab's third step as the
+// agents send it: the PoP's uplink is down for about 1.5 s; the PoP agent
+// re-probes L1 and L4 every 200 ms (confirmation rounds), three failed
+// rounds of each within 0.4 s, L1 answering again 200 ms before L4; the
+// CPE agent answers on L1 every second throughout. L1 must stay up (no
+// event, no incident), and L4's flap must carry watcher_uplink live and
+// final. Before the per-source rule L1 went down on the PoP's three
+// failures between two of the CPE's answers; before firstFailed, L4's
+// final flap read unknown (L1's answer inside the short window).
+func TestCauseWatcherUplinkConfirming(t *testing.T) {
+	f := newCauseFixture(t)
+	m := f.monitor(t)
+	sec := func(s float64) time.Time { return f.t0.Add(time.Duration(s * float64(time.Second))) }
+	// The PoP's slots are on whole seconds, its confirmation rounds
+	// between; the CPE's slots are at half seconds.
+	round := func(line string, s float64, ok bool) result.Result {
+		return ping(line, sec(s), ok)
+	}
+	confirm := func(line string, s float64, ok bool) result.Result {
+		r := ping(line, sec(s), ok)
+		r.Fields["confirm"] = 1
+		return r
+	}
+	handle := func(agent string, arrive float64, rs ...result.Result) {
+		t.Helper()
+		f.now = sec(arrive)
+		if err := m.Handle(context.Background(), agent, rs); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.tick(context.Background(), f.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for s := 0.0; s < 20; s++ {
+		handle("cpe-1", s+0.6, round("L1", s+0.5, true))
+		handle("pop-1", s+0.25, round("L1", s, true), round("L4", s, true))
+	}
+	// The uplink is down in [20, 21.3): slots and confirmation rounds fail.
+	handle("pop-1", 20.2, round("L1", 20, false), round("L4", 20, false))
+	for i, s := range []float64{20.2, 20.4, 20.6, 20.8, 21.0} {
+		handle("pop-1", s+0.2, confirm("L1", s, false), confirm("L4", s, false))
+		if i == 1 {
+			handle("cpe-1", 20.6, round("L1", 20.5, true))
+		}
+	}
+	handle("pop-1", 21.4, confirm("L1", 21.2, true), confirm("L4", 21.2, false))
+	handle("pop-1", 21.5, confirm("L4", 21.4, true))
+	handle("cpe-1", 21.6, round("L1", 21.5, true))
+	for s := 22.0; s < 60; s++ {
+		handle("pop-1", s+0.25, round("L1", s, true), round("L4", s, true))
+		handle("cpe-1", s+0.6, round("L1", s+0.5, true))
+	}
+	events, inc := f.causes(t, "L4")
+	if strings.Join(events, ",") != "flap:watcher_uplink" || inc != "watcher_uplink" {
+		t.Errorf("L4 before the horizon: events %v incident %q, want one flap and the incident, watcher_uplink", events, inc)
+	}
+	if events, inc := f.causes(t, "L1"); len(events) != 0 || inc != "" {
+		t.Errorf("L1 was never down: events %v incident %q", events, inc)
+	}
+	f.at(t, m, 90) // past the horizon (20 s)
+	d, err := f.reads(t).Line(context.Background(), AllCustomers, "L4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Events) != 1 || !d.Events[0].Final || d.Events[0].Cause != "watcher_uplink" {
+		t.Errorf("L4's final event: %+v, want one final flap with cause watcher_uplink", d.Events)
+	}
+}
