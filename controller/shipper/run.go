@@ -2,6 +2,7 @@ package shipper
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -93,14 +94,16 @@ func (s *Shipper) shipOnce(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("read point queue: %w", err)
 	}
 	var b influx.Batch
-	var last int64
+	var seqs []int64
 	for rows.Next() {
+		var seq int64
 		var p []byte
-		if err := rows.Scan(&last, &p); err != nil {
+		if err := rows.Scan(&seq, &p); err != nil {
 			rows.Close()
 			return 0, fmt.Errorf("read point queue: %w", err)
 		}
 		b.AddLine(p)
+		seqs = append(seqs, seq)
 	}
 	if err := rows.Close(); err != nil {
 		return 0, fmt.Errorf("read point queue: %w", err)
@@ -122,8 +125,12 @@ func (s *Shipper) shipOnce(ctx context.Context) (int, error) {
 		s.log.Warn("InfluxDB refused a queued point; dropped", "point", string(b.Line(r.Index)), "reason", r.Reason)
 	}
 	// A failed delete ships these points again next time: harmless, the
-	// same series and timestamp overwrite themselves.
-	if _, err := s.opts.DB.ExecContext(ctx, `DELETE FROM point_queue WHERE seq <= ?`, last); err != nil {
+	// same series and timestamp overwrite themselves. Exactly the rows
+	// shipped, not every seq up to the last: on PostgreSQL a producer that
+	// took a lower seq may have committed while the batch was written.
+	ids, _ := json.Marshal(seqs)
+	if _, err := s.opts.DB.ExecContext(ctx, `DELETE FROM point_queue WHERE seq >= ? AND seq <= ?
+		AND seq IN (SELECT CAST(value AS BIGINT) FROM json_each(?))`, seqs[0], seqs[len(seqs)-1], string(ids)); err != nil {
 		return 0, fmt.Errorf("delete shipped points: %w", err)
 	}
 	s.m.shipped.Add(float64(b.Len() - len(rejected)))
