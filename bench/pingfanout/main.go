@@ -50,6 +50,7 @@ func main() {
 	duration := flag.Duration("duration", 30*time.Second, "measured window per run")
 	warmup := flag.Duration("warmup", 5*time.Second, "time before the window opens (start-up, first rounds)")
 	agentBin := flag.String("agent", "", "the agent binary to measure (default: built as shipped, into a temporary directory)")
+	nice := flag.Int("nice", 0, "nice value for every measured program (e.g. -10 on a machine shared with other work: a 1-Hz pinger kept waiting for a CPU misses its slots)")
 	snmpIfaces := flag.Int("snmp-interfaces", 0, "interfaces of an snmpd device polled alongside (0: ping only; even)")
 	flag.DurationVar(&snmpInterval, "snmp-interval", 10*time.Second, "how often the device is polled")
 	engines := flag.String("engines", "shared", "agent ping engines to measure: shared, pro-bing (pro-bing runs only at the smallest target count)")
@@ -79,20 +80,21 @@ func main() {
 		fatal("-agent: %v", err)
 	}
 
-	if err := run(counts, bin, *engines, *snmpIfaces, window{warmup: *warmup, length: *duration}); err != nil {
+	if err := run(counts, bin, *engines, *snmpIfaces, *nice, window{warmup: *warmup, length: *duration}); err != nil {
 		fatal("%v", err)
 	}
 }
 
 // run measures every target count; its deferred clean-up (namespace, NATS)
 // always runs, which is why errors come back here instead of exiting.
-func run(counts []int, bin, engines string, snmpIfaces int, w window) error {
+func run(counts []int, bin, engines string, snmpIfaces, nice int, w window) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ns, err := newNamespace()
 	if err != nil {
 		return err
 	}
+	ns.nice = nice
 	defer ns.remove()
 	natsURL, stopNATS, err := ns.startNATS()
 	if err != nil {
@@ -110,6 +112,7 @@ func run(counts []int, bin, engines string, snmpIfaces int, w window) error {
 
 	fmt.Printf("pingfanout: %d cores, %s, namespace %s, window %s after %s warm-up, 1 ping per target per second, agent %s\n",
 		cpuCount(), memTotal(), ns.name, w.length, w.warmup, bin)
+	fmt.Printf("pingfanout: load average %s, programs at nice %d\n", loadAvg(), nice)
 	if snmp {
 		fmt.Printf("pingfanout: snmpd with %d interfaces polled every %s\n", snmpIfaces, snmpInterval)
 	}

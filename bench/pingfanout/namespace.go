@@ -4,13 +4,19 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"time"
 )
 
 // namespace is the benchmark's own network namespace: 198.18.0.0/16 is
 // local on its loopback, so every target answers and nothing leaves.
-type namespace struct{ name string }
+type namespace struct {
+	name string
+	// nice, when not 0, runs every program in the namespace at that nice
+	// value (-nice): the agent, fping, snmpbulkwalk, snmpd and NATS alike.
+	nice int
+}
 
 func newNamespace() (*namespace, error) {
 	ns := &namespace{name: fmt.Sprintf("vbench%d", os.Getpid())}
@@ -36,8 +42,13 @@ func (ns *namespace) remove() { _ = exec.Command("ip", "netns", "del", ns.name).
 
 // command runs name inside the namespace. `ip netns exec` execs it, so the
 // returned process's pid is the program's own: its CPU is what we read.
+// With nice set, nice(1) execs it in turn: still the same pid.
 func (ns *namespace) command(name string, args ...string) *exec.Cmd {
-	return exec.Command("ip", append([]string{"netns", "exec", ns.name, name}, args...)...)
+	pre := []string{"netns", "exec", ns.name}
+	if ns.nice != 0 {
+		pre = append(pre, "nice", "-n", strconv.Itoa(ns.nice))
+	}
+	return exec.Command("ip", append(append(pre, name), args...)...)
 }
 
 // startNATS runs this program's serve-nats mode inside the namespace, so the

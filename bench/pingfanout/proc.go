@@ -60,3 +60,13 @@ func memTotal() string {
 	}
 	return "memory unknown"
 }
+
+// loadAvg is /proc/loadavg's three averages: how busy the machine was.
+func loadAvg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
