@@ -50,6 +50,7 @@ func main() {
 	duration := flag.Duration("duration", 30*time.Second, "measured window per run")
 	warmup := flag.Duration("warmup", 5*time.Second, "time before the window opens (start-up, first rounds)")
 	agentBin := flag.String("agent", "", "the agent binary to measure (default: built as shipped, into a temporary directory)")
+	block := flag.String("block", "", "docs/BENCHMARKS.md block the summary line fills (default pingfanout, agent-full-load with -snmp-interfaces)")
 	nice := flag.Int("nice", 0, "nice value for every measured program (e.g. -10 on a machine shared with other work: a 1-Hz pinger kept waiting for a CPU misses its slots)")
 	snmpIfaces := flag.Int("snmp-interfaces", 0, "interfaces of an snmpd device polled alongside (0: ping only; even)")
 	flag.DurationVar(&snmpInterval, "snmp-interval", 10*time.Second, "how often the device is polled")
@@ -80,14 +81,14 @@ func main() {
 		fatal("-agent: %v", err)
 	}
 
-	if err := run(counts, bin, *engines, *snmpIfaces, *nice, window{warmup: *warmup, length: *duration}); err != nil {
+	if err := run(counts, bin, *engines, *snmpIfaces, *nice, *block, window{warmup: *warmup, length: *duration}); err != nil {
 		fatal("%v", err)
 	}
 }
 
 // run measures every target count; its deferred clean-up (namespace, NATS)
 // always runs, which is why errors come back here instead of exiting.
-func run(counts []int, bin, engines string, snmpIfaces, nice int, w window) error {
+func run(counts []int, bin, engines string, snmpIfaces, nice int, block string, w window) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ns, err := newNamespace()
@@ -140,7 +141,7 @@ func run(counts []int, bin, engines string, snmpIfaces, nice int, w window) erro
 		}
 	}
 	printRows(rows)
-	return emitSummary(rows, snmp)
+	return emitSummary(rows, snmp, block)
 }
 
 // snmpInterval is the device's poll interval (-snmp-interval).

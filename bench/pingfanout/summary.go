@@ -8,12 +8,16 @@ import (
 	"github.com/vantage-net/vantage/internal/benchdoc"
 )
 
-// emitSummary prints the run's BENCH-SUMMARY line (internal/benchdoc):
-// block bench:pingfanout, or bench:agent-full-load with an SNMP device.
-// Each agent row is judged against the fping row of its target count.
-func emitSummary(rows []row, snmp bool) error {
+// emitSummary prints the run's BENCH-SUMMARY line (internal/benchdoc) for
+// block bench:BLOCK (-block; default pingfanout, or agent-full-load with
+// an SNMP device). Each agent row is judged against the fping row of its
+// target count.
+func emitSummary(rows []row, snmp bool, block string) error {
 	s := benchdoc.New("pingfanout")
-	if snmp {
+	switch {
+	case block != "":
+		s.Bench = block
+	case snmp:
 		s.Bench = "agent-full-load"
 	}
 	var ref row
