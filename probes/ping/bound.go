@@ -38,6 +38,7 @@ func openRawBound(src probe.Source) (*socket, error) {
 		return nil, err
 	}
 	_ = c.(*net.IPConn).SetReadBuffer(readBuffer)
+	keepReplies(c)
 	return &socket{conn: c, raw: true}, nil
 }
 

@@ -42,6 +42,7 @@ func openRaw() (*socket, error) {
 		return nil, err
 	}
 	_ = c.(*net.IPConn).SetReadBuffer(readBuffer)
+	keepReplies(c)
 	return &socket{conn: c, raw: true}, nil
 }
 
