@@ -90,3 +90,29 @@ func TestDropSummaryForBenchmarks(t *testing.T) {
 		t.Fatalf("confirm recall's reference %v, want plain's 0.5: %+v", recall, sums[0].Figures)
 	}
 }
+
+// TestLossAndTrafficSummaries: the loss and traffic parts' summaries are
+// valid for bench/benchdoc; confirming traffic is judged against plain
+// traffic of the same phase.
+func TestLossAndTrafficSummaries(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 4, 0, 0, 0, time.UTC)
+	r := &lossRun{modes: []bool{false, true}, lines: [][]line{{{id: "P"}}, {{id: "C"}}}, pct: 1,
+		start: t0, end: t0.Add(10 * time.Minute), seenTo: 1000, lostTo: 9, seenFrom: 1000, lostFrom: 11,
+		flaps: []int{0, 0}, outages: []int{0, 1}, incidents: []int{0, 0},
+		traffic: map[string][]count{"healthy": {{packets: 90, d: 30 * time.Second}, {packets: 93, d: 30 * time.Second}}}}
+	sums := summaries(plan{}, 3, results{loss: r})
+	if len(sums) != 2 || sums[0].Bench != "detect-loss" || sums[1].Bench != "detect-traffic" {
+		t.Fatalf("summaries %+v", sums)
+	}
+	for _, s := range sums {
+		if err := s.Validate(); err != nil {
+			t.Fatalf("%s: %v", s.Bench, err)
+		}
+	}
+	if f := sums[0].Figures[3]; f.Value != 1 {
+		t.Errorf("confirm's loss events %v, want the 1 outage", f.Value)
+	}
+	if f := sums[1].Figures[1]; f.RefValue == nil || *f.RefValue != 3 || f.Value != 3.1 {
+		t.Errorf("confirm's healthy traffic %+v, want 3.1 against plain's 3", f)
+	}
+}

@@ -10,9 +10,9 @@ import (
 )
 
 // summaries are the run's figures for docs/BENCHMARKS.md (internal/benchdoc):
-// one BENCH-SUMMARY per part that ran and has a generated block there
-// (detect-latency, detect-drops); the flap schedule, loss and traffic
-// figures are still written by hand.
+// one BENCH-SUMMARY per part that ran, each filling its own block
+// (detect-latency, detect-drops, detect-flaps, detect-loss,
+// detect-traffic), so a run of some parts leaves the others' blocks alone.
 func summaries(p plan, k int, res results) []benchdoc.Summary {
 	var out []benchdoc.Summary
 	if len(res.trials) > 0 {
@@ -89,7 +89,71 @@ func summaries(p plan, k int, res results) []benchdoc.Summary {
 		}
 		out = append(out, s)
 	}
+	if res.flaps != nil {
+		out = append(out, flapSummary(res.flaps))
+	}
+	if l := res.loss; l != nil && !l.start.IsZero() {
+		out = append(out, lossSummary(l))
+	}
+	if l := res.loss; l != nil && len(l.traffic) > 0 {
+		out = append(out, trafficSummary(l))
+	}
 	return out
+}
+
+// flapSummary: the lab schedule's recall, precision and duration error.
+func flapSummary(r *flapRun) benchdoc.Summary {
+	sc := r.score()
+	s := benchdoc.New("detect")
+	s.Bench = "detect-flaps"
+	s.Figures = []benchdoc.Figure{
+		{Name: fmt.Sprintf("flaps of 2-20 s counted once (%d/%d)", sc.recalled, sc.truth), Value: round3(share(sc.recalled, sc.truth)), Unit: "share", Goal: "1"},
+		{Name: fmt.Sprintf("stored flaps matching a true flap (%d/%d)", sc.precise, sc.detected), Value: round3(share(sc.precise, max(sc.detected, 1))), Unit: "share", Goal: "1"},
+		{Name: "duration error (stored − true, absolute) median", Value: round3(pct(sc.durErr, 50)), Unit: "s"},
+		{Name: "duration error (stored − true, absolute) max", Value: round3(pct(sc.durErr, 100)), Unit: "s", Goal: "≤ one interval"},
+	}
+	return s
+}
+
+// lossSummary: what random loss made of the lossy lines, per mode (want
+// nothing), and the loss nftables really applied.
+func lossSummary(r *lossRun) benchdoc.Summary {
+	s := benchdoc.New("detect")
+	s.Bench = "detect-loss"
+	s.Figures = append(s.Figures,
+		benchdoc.Figure{Name: "packets dropped to the lines", Value: round3(100 * ratio(r.lostTo, r.seenTo)), Unit: "%", Reference: "-loss", RefValue: benchdoc.Ref(r.pct)},
+		benchdoc.Figure{Name: "packets dropped from the lines", Value: round3(100 * ratio(r.lostFrom, r.seenFrom)), Unit: "%", Reference: "-loss", RefValue: benchdoc.Ref(r.pct)})
+	for i, m := range r.modes {
+		s.Figures = append(s.Figures, benchdoc.Figure{
+			Name:  fmt.Sprintf("%s: flaps, outages and incidents on %d lines over %s", modeName(m), len(r.lines[i]), r.end.Sub(r.start).Round(time.Second)),
+			Value: float64(r.flaps[i] + r.outages[i] + r.incidents[i]), Goal: "0"})
+	}
+	return s
+}
+
+// trafficSummary: echo requests per line and second, per phase and mode;
+// confirming lines against plain ones counted in the same window.
+func trafficSummary(r *lossRun) benchdoc.Summary {
+	s := benchdoc.New("detect")
+	s.Bench = "detect-traffic"
+	for _, p := range []string{"healthy", "loss", "failing"} {
+		cs, ok := r.traffic[p]
+		if !ok {
+			continue
+		}
+		plain := 0.0
+		for i, m := range r.modes {
+			v := cs[i].perLineSecond(len(r.lines[i]))
+			f := benchdoc.Figure{Name: fmt.Sprintf("echo requests per line and second, %s, %s", p, modeName(m)), Value: round3(v), Unit: "/s"}
+			if !m {
+				plain = v
+			} else if plain > 0 {
+				f.Reference, f.RefValue = "plain probing, same phase and window", benchdoc.Ref(round3(plain))
+			}
+			s.Figures = append(s.Figures, f)
+		}
+	}
+	return s
 }
 
 // latencies are a group's detection latencies and excesses over each
