@@ -121,8 +121,8 @@ func lossSummary(r *lossRun) benchdoc.Summary {
 	s := benchdoc.New("detect")
 	s.Bench = "detect-loss"
 	s.Figures = append(s.Figures,
-		benchdoc.Figure{Name: "packets dropped to the lines", Value: round3(100 * ratio(r.lostTo, r.seenTo)), Unit: "%", Reference: "-loss", RefValue: benchdoc.Ref(r.pct)},
-		benchdoc.Figure{Name: "packets dropped from the lines", Value: round3(100 * ratio(r.lostFrom, r.seenFrom)), Unit: "%", Reference: "-loss", RefValue: benchdoc.Ref(r.pct)})
+		benchdoc.Figure{Name: "packets dropped to the lines", Value: round3(100 * ratio(r.lostTo, r.seenTo)), Unit: "%", Reference: "the loss set (-loss)", RefValue: benchdoc.Ref(r.pct)},
+		benchdoc.Figure{Name: "packets dropped from the lines", Value: round3(100 * ratio(r.lostFrom, r.seenFrom)), Unit: "%", Reference: "the loss set (-loss)", RefValue: benchdoc.Ref(r.pct)})
 	for i, m := range r.modes {
 		s.Figures = append(s.Figures, benchdoc.Figure{
 			Name:  fmt.Sprintf("%s: flaps, outages and incidents on %d lines over %s", modeName(m), len(r.lines[i]), r.end.Sub(r.start).Round(time.Second)),
