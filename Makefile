@@ -83,6 +83,7 @@ bench: build influxdb
 	set -o pipefail; $(GO) run ./bench/notify | tee $(BENCH_OUT)/notify.txt
 	set -o pipefail; $(GO) run ./bench/report | tee $(BENCH_OUT)/report.txt
 	set -o pipefail; $(GO) run ./bench/sim | tee $(BENCH_OUT)/sim.txt
+	set -o pipefail; VANTAGE_CLUSTER_LONG=$(LONG) $(GO) test -count=1 -v -timeout 30m -run TestFailoverShortForm ./controller/partition/ | tee $(BENCH_OUT)/cluster.txt
 	$(MAKE) benchdoc
 
 ## benchdoc: write the figures of the saved runs (.bench/NAME.txt for NAME in BENCH_DOC) into docs/BENCHMARKS.md

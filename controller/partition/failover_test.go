@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -26,6 +27,7 @@ import (
 	"github.com/vantage-net/vantage/internal/fleetsim"
 	"github.com/vantage-net/vantage/internal/lab"
 	"github.com/vantage-net/vantage/internal/testinflux"
+	"github.com/vantage-net/vantage/internal/testpg"
 )
 
 // TestFailoverShortForm is the short form of issue 16's scale-out test,
@@ -33,25 +35,39 @@ import (
 // the simulator (2,000 lines, 70 s, flaps and outages, a grouped failure,
 // a silent agent replaying late, a skewed clock) publishes onto a
 // three-server NATS cluster (results stream R3) while two controllers
-// share its partitions. Mid-run one controller is SIGKILLed: its
-// partitions must move to the other within one lease plus two ticks plus
+// share its partitions and one PostgreSQL database (SQLite files when the
+// machine has no PostgreSQL; VANTAGE_REQUIRE_LAB=1 makes that a
+// failure). Mid-run one controller is SIGKILLed: its partitions must move to the other within one lease plus two ticks plus
 // the takeover. Then one NATS server of three is shut down, and a third
 // controller joins (its share handed over gracefully). At the end every
 // flap and outage of the ground truth is in the shared event ledger
 // exactly once, with its exact start and duration (none lost, none
 // counted twice, no evidence at a boundary lost: losing one ping moves a
 // start or an end by a second), and InfluxDB holds every result the
-// simulator published (none lost).
+// simulator published (none lost). VANTAGE_CLUSTER_LONG=1 is the long
+// form (`make bench`): 10,000 lines for 10 minutes, the same moments
+// scaled.
 func TestFailoverShortForm(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test")
 	}
 	c := startCluster(t, 3)
 	db0 := testinflux.Start(t)
-	ctx := lab.Deadline(t, 240*time.Second)
+	long := os.Getenv("VANTAGE_CLUSTER_LONG") == "1"
+	deadline := 240 * time.Second
+	if long {
+		deadline = 20 * time.Minute
+	}
+	ctx := lab.Deadline(t, deadline)
 	_, js := connect(t, c.URL())
 	sim := fleetsim.Config{Lines: 2000, Duration: 70 * time.Second, RateScale: 1000, FlapThreshold: 15 * time.Second,
 		GroupedFailures: 1, SilentAgents: 1, SkewedAgents: 1, SilenceFor: 10 * time.Second, Quiet: 5 * time.Second, Seed: 16}
+	if long {
+		sim.Lines, sim.Duration, sim.RateScale, sim.GroupedFailures, sim.SilentAgents, sim.SkewedAgents = 10000, 10*time.Minute, 300, 5, 5, 5
+	}
+	// The moments of the run: SIGKILL, NATS server stop, join.
+	secs := int(sim.Duration / time.Second)
+	killAt, natsAt, joinAt := secs*2/7, secs*32/70, secs*42/70
 	plan, err := fleetsim.NewPlan(sim)
 	if err != nil {
 		t.Fatal(err)
@@ -73,12 +89,45 @@ func TestFailoverShortForm(t *testing.T) {
 	procs := map[string]*exec.Cmd{}
 	var logMu sync.Mutex
 	var logs bytes.Buffer
-	// startProc runs one controller: its own database with the inventory
-	// imported (each controller's SQLite, until they share PostgreSQL).
-	startProc := func(id string) {
-		db := filepath.Join(dir, id+".db")
-		if out, err := exec.Command(bin, "inventory", "import", "--db", db, inv).CombinedOutput(); err != nil {
+	// The controllers share one PostgreSQL database (README "PostgreSQL
+	// for several controllers"): the inventory imported once, one API
+	// token for all. Without PostgreSQL on the machine each controller
+	// gets its own SQLite file with the inventory (what partitions need
+	// from the database is the inventory alone).
+	pg, err := testpg.Start()
+	switch {
+	case errors.Is(err, testpg.ErrMissing) && os.Getenv("VANTAGE_REQUIRE_LAB") != "1":
+		t.Logf("no PostgreSQL (%v): each controller on its own SQLite file", err)
+		pg = nil
+	case err != nil:
+		t.Fatal(err)
+	default:
+		t.Cleanup(pg.Stop)
+	}
+	dbOf := func(id string) string { return filepath.Join(dir, id+".db") }
+	if pg != nil {
+		_, url, err := pg.CreateDatabase(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dbOf = func(string) string { return url }
+		if out, err := exec.Command(bin, "inventory", "import", "--db", url, inv).CombinedOutput(); err != nil {
 			t.Fatalf("inventory import: %v\n%s", err, out)
+		}
+	}
+	dbConfig := func(db string) string {
+		if pg != nil {
+			return fmt.Sprintf("database: {url: %q}\n", db)
+		}
+		return fmt.Sprintf("database: {path: %s}\n", db)
+	}
+	// startProc runs one controller.
+	startProc := func(id string) {
+		db := dbOf(id)
+		if pg == nil {
+			if out, err := exec.Command(bin, "inventory", "import", "--db", db, inv).CombinedOutput(); err != nil {
+				t.Fatalf("inventory import: %v\n%s", err, out)
+			}
 		}
 		// README's cluster YAML, with this cluster's servers, the id, and
 		// a 3-s lease and 2-s snapshots so the short form stays short.
@@ -89,10 +138,9 @@ func TestFailoverShortForm(t *testing.T) {
 		cfg := filepath.Join(dir, id+".yaml")
 		if err := os.WriteFile(cfg, []byte(yml+fmt.Sprintf(`http_listen: 127.0.0.1:%d
 data_dir: %s
-database: {path: %s}
 influx: {url: %s, bucket: %s}
 detector: {horizon: 20s, flap_threshold: 15s}
-`, port, filepath.Join(dir, id), db, db0.URL, db0.Bucket)), 0o600); err != nil {
+`, port, filepath.Join(dir, id), db0.URL, db0.Bucket)+dbConfig(db)), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		cmd := exec.Command(bin, "--config", cfg)
@@ -149,7 +197,7 @@ detector: {horizon: 20s, flap_threshold: 15s}
 	lab.WaitFor(t, startCtx, 200*time.Millisecond, func() error { return balanced("ctl-a", "ctl-b") })
 	t.Logf("two controllers: %v", owners())
 	// What GET /api/v1/cluster shows on ctl-a agrees with the buckets.
-	token := strings.TrimSpace(lastLine(t, bin, "token", "--db", filepath.Join(dir, "ctl-a.db"), "create", "--name", "ops", "--role", "ops"))
+	token := strings.TrimSpace(lastLine(t, bin, "token", "--db", dbOf("ctl-a"), "create", "--name", "ops", "--role", "ops"))
 	st := getStatus(t, ports["ctl-a"], token)
 	if !slices.Equal(st.Members, []string{"ctl-a", "ctl-b"}) || !slices.Equal(st.Held, owners()["ctl-a"]) || st.Partitions != parts {
 		t.Errorf("GET /api/v1/cluster on ctl-a: %+v, owners %v", st, owners())
@@ -174,7 +222,7 @@ detector: {horizon: 20s, flap_threshold: 15s}
 	}
 
 	// SIGKILL b mid-run; its partitions move to a.
-	at(20)
+	at(killAt)
 	ofB := owners()["ctl-b"]
 	if err := procs["ctl-b"].Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -187,20 +235,26 @@ detector: {horizon: 20s, flap_threshold: 15s}
 	if bound := lease + 2*tick + time.Second; moved > bound {
 		t.Errorf("b's partitions %v moved after %s, stated bound %s", ofB, moved, bound)
 	}
-	t.Logf("SIGKILL ctl-b: its partitions %v owned by ctl-a after %.1fs", ofB, moved.Seconds())
+	t.Logf("SIGKILL ctl-b at second %d: its partitions %v owned by ctl-a after %.1fs", killAt, ofB, moved.Seconds())
 
 	// Stop one NATS server of three (none of the streams' data is lost:
 	// R3 keeps a quorum of two).
-	at(32)
+	at(natsAt)
 	c.servers[2].Shutdown()
 	c.servers[2].WaitForShutdown()
 	t.Logf("nats server %s stopped at second %.0f", c.opts[2].ServerName, time.Since(started).Seconds())
 
 	// A third controller joins: a hands its share over gracefully.
-	at(42)
+	at(joinAt)
 	startProc("ctl-c")
 	joined := time.Now()
 	lab.WaitFor(t, ctx, 200*time.Millisecond, func() error { return balanced("ctl-a", "ctl-c") })
+	if pg != nil {
+		// One database: the token made through ctl-a's works on ctl-c.
+		if st := getStatus(t, ports["ctl-c"], token); !slices.Equal(st.Members, []string{"ctl-a", "ctl-c"}) || !slices.Equal(st.Held, owners()["ctl-c"]) {
+			t.Errorf("GET /api/v1/cluster on ctl-c: %+v, owners %v", st, owners())
+		}
+	}
 	t.Logf("ctl-c joined at second %.0f, its share handed over after %.1fs: %v", joined.Sub(started).Seconds(), time.Since(joined).Seconds(), owners())
 
 	if err := <-simDone; err != nil {
