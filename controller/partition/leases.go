@@ -45,6 +45,10 @@ type Leases struct {
 	opts LeaseOptions
 	log  *slog.Logger
 
+	// opMu orders renewals and releases of owner keys: a release running
+	// beside the lease loop (a hand-back) must delete the revision the
+	// last renewal wrote, and a renewal must not revive a released key.
+	opMu    sync.Mutex
 	mu      sync.Mutex
 	rev     map[int]uint64    // owned partitions: revision of our owner key
 	renewed map[int]time.Time // when that key was last written
@@ -140,16 +144,16 @@ func (l *Leases) Step(ctx context.Context) (Plan, error) {
 	for p := 0; p < l.opts.Partitions; p++ {
 		want := DesiredOwner(p, members) == l.opts.ID
 		l.mu.Lock()
-		rev, mine := l.rev[p]
+		_, mine := l.rev[p]
 		l.mu.Unlock()
 		switch {
 		case mine && !want:
 			plan.HandBack = append(plan.HandBack, p)
 			// Renewed until released, so the worker's final snapshot is
 			// still fenced by a valid lease.
-			l.renew(ctx, p, rev, &plan)
+			l.renew(ctx, p, &plan)
 		case mine:
-			l.renew(ctx, p, rev, &plan)
+			l.renew(ctx, p, &plan)
 		case want:
 			rev, err := l.kv.Create(ctx, ownerKey(p), []byte(l.opts.ID))
 			if err != nil {
@@ -166,7 +170,16 @@ func (l *Leases) Step(ctx context.Context) (Plan, error) {
 
 // renew refreshes our owner key by compare-and-set; if its revision moved,
 // someone claimed it after it expired: the partition is lost.
-func (l *Leases) renew(ctx context.Context, p int, rev uint64, plan *Plan) {
+func (l *Leases) renew(ctx context.Context, p int, plan *Plan) {
+	l.opMu.Lock()
+	defer l.opMu.Unlock()
+	l.mu.Lock()
+	rev, ok := l.rev[p]
+	l.mu.Unlock()
+	if !ok {
+		plan.HandBack = slicesDelete(plan.HandBack, p)
+		return // released meanwhile
+	}
 	now := l.opts.Now()
 	nrev, err := l.kv.Update(ctx, ownerKey(p), []byte(l.opts.ID), rev)
 	l.mu.Lock()
@@ -200,6 +213,8 @@ func slicesDelete(s []int, v int) []int {
 // Release gives partition p up (after its worker's final snapshot): the
 // desired owner claims it on its next tick.
 func (l *Leases) Release(ctx context.Context, p int) error {
+	l.opMu.Lock()
+	defer l.opMu.Unlock()
 	l.mu.Lock()
 	rev, ok := l.rev[p]
 	delete(l.rev, p)
