@@ -59,5 +59,8 @@
 // from the same state, giving the same final events; the event sink is
 // idempotent by (line, kind, start) (Ledger), and raw points rewritten
 // with the same series and timestamp overwrite themselves in InfluxDB, so
-// nothing is counted twice.
+// nothing is counted twice. A worker that misses a delivery (sent on a
+// connection that died, as when one NATS server of the cluster stops)
+// rewinds the same way to its own last snapshot instead of waiting out
+// the ack wait, after which the result would come too late.
 package partition

@@ -260,9 +260,12 @@ detector: {horizon: 20s, flap_threshold: 15s}
 	lab.WaitFor(t, ctx, 200*time.Millisecond, func() error { return balanced("ctl-a", "ctl-c") })
 	if pg != nil {
 		// One database: the token made through ctl-a's works on ctl-c.
-		if st := getStatus(t, ports["ctl-c"], token); !slices.Equal(st.Members, []string{"ctl-a", "ctl-c"}) || !slices.Equal(st.Held, owners()["ctl-c"]) {
-			t.Errorf("GET /api/v1/cluster on ctl-c: %+v, owners %v", st, owners())
-		}
+		lab.WaitFor(t, ctx, 200*time.Millisecond, func() error {
+			if st := getStatus(t, ports["ctl-c"], token); !slices.Equal(st.Members, []string{"ctl-a", "ctl-c"}) || !slices.Equal(st.Held, owners()["ctl-c"]) {
+				return fmt.Errorf("GET /api/v1/cluster on ctl-c: %+v, owners %v", st, owners())
+			}
+			return nil
+		})
 	}
 	t.Logf("ctl-c joined at second %.0f, its share handed over after %.1fs: %v", joined.Sub(started).Seconds(), time.Since(joined).Seconds(), owners())
 

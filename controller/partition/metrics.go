@@ -12,6 +12,7 @@ type metrics struct {
 	dropped         *prometheus.CounterVec
 	snapshotSeconds prometheus.Histogram
 	snapshotBytes   prometheus.Gauge
+	rewinds         prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -35,9 +36,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Time to hand one partition's detector snapshot over to the object store.", Buckets: prometheus.DefBuckets}),
 		snapshotBytes: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "snapshot_bytes",
 			Help: "Size of the last partition snapshot handed over."}),
+		rewinds: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "rewinds_total",
+			Help: "Partitions gone back to their last snapshot because a delivery was missing (lost in flight on a dying connection)."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.owned, m.moves, m.takeover, m.messages, m.points, m.evidence, m.dropped, m.snapshotSeconds, m.snapshotBytes)
+		reg.MustRegister(m.owned, m.moves, m.takeover, m.messages, m.points, m.evidence, m.dropped, m.snapshotSeconds, m.snapshotBytes, m.rewinds)
 	}
 	return m
 }

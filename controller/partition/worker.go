@@ -61,6 +61,11 @@ type worker struct {
 	held  []jetstream.Msg // applied, acked at the next snapshot
 	batch influx.Batch
 	evs   []linestate.Event
+	// saved is the detector snapshot at floor (nil: empty detector), and
+	// nextDelivery the consumer sequence the next message must carry
+	// (rewind).
+	saved        []byte
+	nextDelivery uint64
 }
 
 // run owns the partition until ctx ends; then, if the lease still holds,
@@ -133,8 +138,34 @@ func (w *worker) restore(ctx context.Context) error {
 	if err := w.det.Restore(snap.Detector); err != nil {
 		return fmt.Errorf("partition %d: restore snapshot of %s: %w", w.o.Partition, snap.Owner, err)
 	}
-	w.floor, w.last = snap.Seq, snap.Seq
+	w.floor, w.last, w.saved = snap.Seq, snap.Seq, snap.Detector
 	return nil
+}
+
+// rewind goes back to the last saved snapshot and recreates the consumer,
+// as a new owner would. It is called when a delivery is missing (a
+// message the server sent on a connection that died, for instance while
+// one NATS server of the cluster stops): JetStream would redeliver it only
+// after the ack wait, after the results that followed it, too late for
+// the detector. Everything applied since the snapshot is unacked, so the
+// new consumer delivers it again in stream order; its events are recorded
+// again under the same identity and its points overwrite themselves.
+func (w *worker) rewind(ctx context.Context, why string) error {
+	w.m.rewinds.Inc()
+	w.log.Warn("partition rewound to its last snapshot", "why", why, "seq", w.floor, "reapplied", len(w.held))
+	det, err := linestate.New(w.o.Detector)
+	if err != nil {
+		return err
+	}
+	if w.saved != nil {
+		if err := det.Restore(w.saved); err != nil {
+			return err
+		}
+	}
+	w.det, w.last, w.held, w.evs = det, w.floor, w.held[:0], w.evs[:0]
+	w.batch.Reset()
+	w.cons, err = w.recreateConsumer(ctx)
+	return err
 }
 
 // recreateConsumer deletes the partition's consumer and creates it again:
@@ -159,6 +190,7 @@ func (w *worker) recreateConsumer(ctx context.Context) (jetstream.Consumer, erro
 	if err != nil {
 		return nil, fmt.Errorf("partition %d: create consumer (another consumer filtering the same agents, such as a single controller's vantage-ingest, must be deleted first): %w", w.o.Partition, err)
 	}
+	w.nextDelivery = 1
 	return cons, nil
 }
 
@@ -168,8 +200,15 @@ func (w *worker) pull(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	var gap string
 	for msg := range batch.Messages() {
-		w.apply(msg)
+		if gap != "" {
+			continue // not applied, not acked: delivered again after the rewind
+		}
+		gap = w.apply(msg)
+	}
+	if gap != "" {
+		return w.rewind(ctx, gap)
 	}
 	if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, context.DeadlineExceeded) {
 		return err
@@ -178,19 +217,25 @@ func (w *worker) pull(ctx context.Context) error {
 }
 
 // apply feeds one message's points to the batch and its line evidence for
-// this partition's lines to the detector.
-func (w *worker) apply(msg jetstream.Msg) {
+// this partition's lines to the detector. It returns why the partition
+// must rewind instead ("" when the message was taken).
+func (w *worker) apply(msg jetstream.Msg) string {
 	meta, err := msg.Metadata()
 	if err != nil {
 		w.m.dropped.WithLabelValues("no_metadata").Inc()
 		_ = msg.Term()
-		return
+		return ""
 	}
+	if meta.Sequence.Consumer != w.nextDelivery || meta.NumDelivered > 1 {
+		return fmt.Sprintf("delivery %d (stream %d, delivered %d times), expected delivery %d",
+			meta.Sequence.Consumer, meta.Sequence.Stream, meta.NumDelivered, w.nextDelivery)
+	}
+	w.nextDelivery++
 	seq := meta.Sequence.Stream
 	if seq <= w.floor {
 		// In the snapshot already: its ack was lost before the handover.
 		_ = msg.Ack()
-		return
+		return ""
 	}
 	agent := strings.TrimPrefix(msg.Subject(), ResultsSubjectPrefix)
 	b, err := result.Decode(msg.Data())
@@ -203,7 +248,7 @@ func (w *worker) apply(msg jetstream.Msg) {
 		w.m.dropped.WithLabelValues("undecodable").Inc()
 		w.log.Warn("undecodable message dropped", "subject", msg.Subject(), "err", err)
 		_ = msg.Term()
-		return
+		return ""
 	}
 	for i := range b.Results {
 		r := &b.Results[i]
@@ -233,6 +278,7 @@ func (w *worker) apply(msg jetstream.Msg) {
 	w.held = append(w.held, msg)
 	w.last = max(w.last, seq)
 	w.m.messages.Inc()
+	return ""
 }
 
 // flush writes the batched points and records the events, retrying while
@@ -299,7 +345,7 @@ func (w *worker) snapshot(ctx context.Context) error {
 	}
 	w.m.snapshotSeconds.Observe(time.Since(start).Seconds())
 	w.m.snapshotBytes.Set(float64(len(data)))
-	w.floor = w.last
+	w.floor, w.saved = w.last, data
 	for _, msg := range w.held {
 		_ = msg.Ack() // a lost ack is redelivered and skipped (seq <= floor)
 	}
