@@ -73,7 +73,12 @@ func TestFailoverShortForm(t *testing.T) {
 		t.Fatal(err)
 	}
 	const parts = 16
-	lease := 3 * time.Second // the tick is a quarter of it
+	// The short form shortens README's lease and snapshot interval; the
+	// long form keeps them (10 s, 5 s).
+	lease, snapshot := 3*time.Second, 2*time.Second // the tick is a quarter of the lease
+	if long {
+		lease, snapshot = 10*time.Second, 5*time.Second
+	}
 	bin := buildController(t)
 	dir := t.TempDir()
 	inv := filepath.Join(dir, "inventory.yaml")
@@ -129,10 +134,9 @@ func TestFailoverShortForm(t *testing.T) {
 				t.Fatalf("inventory import: %v\n%s", err, out)
 			}
 		}
-		// README's cluster YAML, with this cluster's servers, the id, and
-		// a 3-s lease and 2-s snapshots so the short form stays short.
+		// README's cluster YAML, with this cluster's servers and the id.
 		yml := strings.NewReplacer("nats://nats1:4222, nats://nats2:4222, nats://nats3:4222", strings.Join(urls, ", "),
-			"id: ctl-1", "id: "+id, "lease: 10s", "lease: "+lease.String(), "snapshot_interval: 5s", "snapshot_interval: 2s").Replace(readme)
+			"id: ctl-1", "id: "+id, "lease: 10s", "lease: "+lease.String(), "snapshot_interval: 5s", "snapshot_interval: "+snapshot.String()).Replace(readme)
 		port := lab.FreePort(t)
 		ports[id] = port
 		cfg := filepath.Join(dir, id+".yaml")
