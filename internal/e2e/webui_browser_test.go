@@ -407,6 +407,8 @@ probes:
 		t.Errorf("incidents page: %q", got)
 	}
 
+	do("back to the windows", chromedp.Navigate(ui+"maintenance"), chromedp.WaitVisible(chromedp.ID("window-form")))
+
 	// 5. Switch the language.
 	do("switch to zh-CN", chromedp.Click(chromedp.ID("lang-zh")), chromedp.WaitVisible(chromedp.ID("window-form")))
 	if got := text("h1"); got != "维护窗口" {
