@@ -42,6 +42,7 @@ func TestWebUIMapOffline(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser e2e")
 	}
+	t.Parallel()
 	chromiumPath(t)
 	bin := buildBinary(t, "vantage-controller")
 	influx := testinflux.Start(t)
