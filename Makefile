@@ -43,7 +43,7 @@ deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		fping snmpd snmp nftables iptables iproute2 iputils-ping procps \
 		qemu-user-static rpm dpkg systemd umoci ca-certificates \
-		poppler-utils fonts-wqy-microhei chromium postgresql
+		poppler-utils fonts-wqy-microhei chromium postgresql dnsmasq-base
 
 ## test: unit, integration and lab tests against real NATS, InfluxDB, snmpd and namespaces
 test: influxdb

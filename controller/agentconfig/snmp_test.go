@@ -117,6 +117,48 @@ probes:
 	}
 }
 
+// A hotspot's router, an element naming the hotspot's agent and a profile
+// with its make's radio scalars: the agent's derived config keeps its
+// inventory site and polls the router for those scalars, which the agent
+// and the snmp probe accept.
+func TestDeriveRadioScalarsFromProfile(t *testing.T) {
+	var doc struct {
+		Profiles map[string]yaml.Node `yaml:"profiles"`
+	}
+	if err := yaml.Unmarshal([]byte(`profiles:
+  hotspot-vendor-a: {community: "`+testCommunity+`", scalars: [{name: rsrp, oid: 1.3.6.1.4.1.99999.1.1.0, type: gauge}, {name: sinr, oid: 1.3.6.1.4.1.99999.1.2.0, type: gauge, scale: 0.1}]}
+`), &doc); err != nil {
+		t.Fatal(err)
+	}
+	a := inventory.Assignment{Agent: "hs-1", Site: inventory.Site{ID: "hs-compound", Kind: "hotspot"},
+		Devices: []inventory.SNMPDevice{{Element: inventory.Element{ID: "hs-router", SNMPAddress: "198.18.30.1", SNMPProfile: "hotspot-vendor-a"}}}}
+	got, err := Derive(a, Profiles{SNMP: SNMPProfile{Interval: time.Minute, Credentials: doc.Profiles}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"site:\n    id: hs-compound", "198.18.30.1:\n                community: \"" + testCommunity + "\"",
+		"scalars: [{name: rsrp, oid: 1.3.6.1.4.1.99999.1.1.0, type: gauge}, {name: sinr, oid: 1.3.6.1.4.1.99999.1.2.0, type: gauge, scale: 0.1}]"} {
+		if !strings.Contains(string(got), want) {
+			t.Errorf("derived config lacks %q:\n%s", want, got)
+		}
+	}
+	base, err := config.Parse("agent.yaml", []byte("agent_id: hs-1\nnats: {urls: [nats://127.0.0.1:4222]}\n"+
+		"remote_config: {enabled: true, cache_file: /tmp/unused.yaml}\n"), probes.TypeInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.ParseRemote("kv", got, base, probes.TypeInfo{})
+	if err != nil {
+		t.Fatalf("agent refuses the derived config: %v", err)
+	}
+	p := cfg.Probes[0]
+	pr, _, err := probes.New(probe.Spec{Name: p.Name, Type: p.Type, Interval: p.Interval, Timeout: p.Timeout, Options: p.Options, File: "kv"})
+	if err != nil {
+		t.Fatalf("snmp probe options refused: %v", err)
+	}
+	_ = pr.(probe.Closer).Close()
+}
+
 // TestConfigAPIRedactsSecrets: GET /api/v1/agents/{id}/config shows the
 // derived snmp probe without its community and v3 passphrases.
 func TestConfigAPIRedactsSecrets(t *testing.T) {

@@ -21,6 +21,7 @@ import (
 //	    profiles:
 //	      pe-v3: {version: "3", v3: {user: vantage, level: authPriv, auth_protocol: SHA, auth_password: "…", priv_protocol: AES, priv_password: "…"}}
 //	      legacy: {version: 2c, community: "…"}
+//	      hotspot-vendor-a: {version: 2c, community: "…", scalars: [{name: rsrp, oid: 1.3.6.1.4.1.99999.1.1.0}]}
 type SNMPPolls struct {
 	// Interval between polls of one device (default 30s). SNMP oper status
 	// is a trustworthy down signal, but a poll every few seconds loads the
@@ -31,15 +32,19 @@ type SNMPPolls struct {
 	// Profiles are credentials by name, referenced by the inventory's
 	// elements (snmp_profile). Each is an snmp probe's device settings
 	// (README, "Probe types and options": version, community, v3,
-	// request_timeout, retries, max_repetitions). They are secrets: they
-	// live here, never in the inventory, and the API redacts them from the
-	// agent configs it shows.
+	// request_timeout, retries, max_repetitions) and the scalars to read
+	// from every device of the profile: a vendor's radio OIDs (RSRP, SINR,
+	// RSSI), named as coverage.radio_metrics maps them, are written once
+	// here and reach each hotspot agent through its derived config. The
+	// credentials are secrets: they live here, never in the inventory, and
+	// the API redacts them from the agent configs it shows.
 	Profiles map[string]yaml.Node `yaml:"profiles"`
 }
 
 // profileKeys are what a profile may set: how to reach and authenticate
-// to a device. What to read from it comes from the inventory.
-var profileKeys = []string{"version", "community", "v3", "request_timeout", "retries", "max_repetitions"}
+// to a device, and the scalars a device of its make answers (a vendor's
+// MIB). Which interfaces carry which lines comes from the inventory.
+var profileKeys = []string{"version", "community", "v3", "request_timeout", "retries", "max_repetitions", "scalars"}
 
 func (c *Config) setSNMPDefaults() {
 	if c.RemoteConfig.SNMP.Interval == 0 {

@@ -36,3 +36,38 @@ func TestSNMPProfiles(t *testing.T) {
 		}
 	}
 }
+
+// A profile carries its make's scalars (a vendor's radio OIDs), checked
+// with the snmp probe's rules, each problem at its line; they were refused
+// as "not a profile key" before, so radio OIDs lived in every hotspot
+// agent's own file.
+func TestSNMPProfileScalars(t *testing.T) {
+	const head = "influx: {url: http://127.0.0.1:8086, bucket: vantage/autogen}\nremote_config:\n  enabled: true\n  snmp:\n    profiles:\n"
+	c, err := Parse("c.yaml", []byte(head+`      hotspot-vendor-a:
+        community: "radio-community"
+        scalars:
+          - {name: rsrp, oid: 1.3.6.1.4.1.99999.1.1.0, type: gauge}
+          - {name: sinr, oid: 1.3.6.1.4.1.99999.1.2.0, type: gauge, scale: 0.1}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := c.RemoteConfig.SNMP.Profiles["hotspot-vendor-a"]; len(p.Content) != 4 {
+		t.Errorf("profile %+v", p)
+	}
+	_, err = Parse("c.yaml", []byte(head+`      hotspot-vendor-b:
+        community: "radio-community"
+        scalars:
+          - {name: rsrp, oid: 1.3.6.1.4.1.x}
+          - {name: rsrp, oid: 1.3.6.1.4.1.99999.1.2.0, type: level}
+`))
+	for _, want := range []string{
+		`c.yaml:9: remote_config.snmp.profiles["hotspot-vendor-b"].scalars[0].oid: "1.3.6.1.4.1.x" is not a numeric OID`,
+		`c.yaml:10: remote_config.snmp.profiles["hotspot-vendor-b"].scalars[1].name: "rsrp" is already scalars[0]`,
+		`c.yaml:10: remote_config.snmp.profiles["hotspot-vendor-b"].scalars[1].type: "level" is not gauge or counter`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in\n%v", want, err)
+		}
+	}
+}

@@ -54,12 +54,13 @@ func readmeBlockWith(t *testing.T, want ...string) string {
 // compareNet is one "network": a namespace behind one of the agent's
 // uplinks, with the test server on compareServer.
 type compareNet struct {
-	ns    *lab.Netns
-	delay atomic.Int64 // added before the server answers, ns
+	ns       *lab.Netns
+	delay    atomic.Int64 // added before the server answers, ns
+	dnsDelay atomic.Int64 // added before a DNS query reaches the server, ns
 }
 
 // newCompareNet links the agent namespace's uplink ifname to a new network
-// namespace and starts its HTTP server.
+// namespace and starts its HTTP server and its DNS server.
 func newCompareNet(t *testing.T, agentNS *lab.Netns, ifname string) *compareNet {
 	t.Helper()
 	n := &compareNet{ns: lab.NewNetns(t, "net")}
@@ -86,6 +87,7 @@ func newCompareNet(t *testing.T, agentNS *lab.Netns, ifname string) *compareNet 
 	})}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
+	n.startDNS(t)
 	return n
 }
 
@@ -107,8 +109,9 @@ func (n *compareNet) setLoss(t *testing.T, pct int) {
 // names them) into two network namespaces, its config the README's block as
 // printed. Ours loses 25 % of its pings (nftables) and its server answers
 // 150 ms later: the comparison says ours is behind on loss and first byte,
-// by about that much, with an interval excluding zero. The same networks
-// made equal: level.
+// by about that much, with an interval excluding zero. Its DNS (a real
+// dnsmasq in each network) answers 60 ms later: behind on dns_ms by about
+// that, level on dns_ok. The same networks made equal: level.
 func TestCompareNetworksLab(t *testing.T) {
 	if testing.Short() {
 		t.Skip("lab test")
@@ -154,6 +157,7 @@ ingest: {fetch_batch: 50, max_ack_pending: 500}
 		t.Fatal(err)
 	}
 	ours.delay.Store(int64(150 * time.Millisecond))
+	ours.dnsDelay.Store(int64(60 * time.Millisecond))
 	ours.setLoss(t, 25)
 	logFile, err := os.Create(filepath.Join(t.TempDir(), "agent.log"))
 	if err != nil {
@@ -207,7 +211,7 @@ ingest: {fetch_batch: 50, max_ack_pending: 500}
 		})
 		return out
 	}
-	tests := []string{"http_ttfb_ms", "ping_loss_pct", "ping_rtt_ms", "http_ok"}
+	tests := []string{"http_ttfb_ms", "ping_loss_pct", "ping_rtt_ms", "http_ok", "dns_ms", "dns_ok"}
 
 	start := time.Now()
 	worse := settled(start.Add(-time.Minute), tests...)
@@ -226,10 +230,20 @@ ingest: {fetch_batch: 50, max_ack_pending: 500}
 	if worse["ping_rtt_ms"].Verdict != compare.Level {
 		t.Errorf("ping RTT (no delay added): %+v", worse["ping_rtt_ms"])
 	}
+	// DNS side by side: both networks' answers, ours 60 ms later.
+	dns := worse["dns_ms"]
+	if dns.Verdict != compare.Behind || len(dns.Versus) != 1 || dns.Versus[0].Competitor != "rival" ||
+		dns.Versus[0].Difference < 45 || dns.Versus[0].Difference > 200 || dns.Versus[0].Low <= 0 {
+		t.Errorf("DNS time, ours 60 ms slower: %+v", dns)
+	}
+	if ok := worse["dns_ok"]; ok.Verdict != compare.Level || ok.Networks[0].Mean != 1 || ok.Networks[1].Mean != 1 {
+		t.Errorf("DNS success, both servers answering: %+v", ok)
+	}
 
 	// The same networks made equal.
 	ours.setLoss(t, 0)
 	ours.delay.Store(0)
+	ours.dnsDelay.Store(0)
 	equalFrom := time.Now().Add(2 * time.Second) // rounds in flight at the change are left out
 	equal := settled(equalFrom, tests...)
 	for _, test := range tests {

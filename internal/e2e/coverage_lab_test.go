@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -29,37 +28,9 @@ func TestWeakCoverageFromSNMPLab(t *testing.T) {
 		t.Skip("lab test")
 	}
 	t.Parallel()
-	snmpd := lab.NeedBinary(t, "snmpd", "snmpd")
 	agentBin := buildBinary(t, "vantage-agent")
 	influx := testinflux.Start(t)
-	router := lab.NewNetns(t, "rad")
-	hostAddr, routerAddr := randomLink()
-	lab.Veth(t, nil, hostAddr+"/30", router, routerAddr+"/30")
-	port := strconv.Itoa(lab.FreeUDPPort(t))
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "snmpd.conf")
-	if err := os.WriteFile(conf, []byte(fmt.Sprintf(`agentAddress udp:%s:%s
-rocommunity radiolab
-override .1.3.6.1.4.1.99999.1.1.0 integer -118
-override .1.3.6.1.4.1.99999.1.2.0 integer -20
-override .1.3.6.1.4.1.99999.1.3.0 integer -99
-`, routerAddr, port)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := router.Command(snmpd, "-f", "-Lo", "-C", "-c", conf, "-M", "/nonexistent", "-m", "")
-	cmd.Env = append(os.Environ(), "SNMP_PERSISTENT_DIR="+dir)
-	out := &strings.Builder{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("snmpd output:\n%s", tailString(out.String(), 3000))
-		}
-	})
+	router := startRadioSNMPD(t)
 
 	dataDir := t.TempDir()
 	const lat, lon = 31.2301, 121.4701
@@ -76,7 +47,7 @@ coverage: {window: 1m, interval: 1s, weak_after: 3s, min_samples: 3}
 	cfgFile := filepath.Join(t.TempDir(), "agent.yaml")
 	// The README's hotspot-radio scalars, polled every second here.
 	radio := strings.Replace(strings.Replace(strings.Replace(readmeBlockWith(t, "name: hotspot-radio"),
-		"interval: 60s", "interval: 1s", 1), "192.0.2.10", routerAddr+":"+port, 1), `"COMMUNITY"`, "radiolab", 1)
+		"interval: 60s", "interval: 1s", 1), "192.0.2.10", router, 1), `"COMMUNITY"`, "radiolab", 1)
 	cfg := fmt.Sprintf("agent_id: hs-compound-1\nsite: {id: hs-compound}\nhttp_listen: 127.0.0.1:0\nnats: {urls: [nats://127.0.0.1:%d]}\npublish: {batch_delay: 100ms}\nprobes:\n%s",
 		natsPort, radio)
 	if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
