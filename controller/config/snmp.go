@@ -87,11 +87,40 @@ func (c *Config) validateSNMP(file string, bad func(field, format string, args .
 		if !ok {
 			continue
 		}
-		if _, err := snmp.DecodeOptions(file, &node); err != nil {
+		o, err := snmp.DecodeOptions(file, &node)
+		if err != nil {
 			for _, m := range strings.Split(err.Error(), "\n") {
 				errs = append(errs, strings.Replace(m, ": options.", ": "+field+".", 1))
 			}
+			continue
 		}
+		errs = append(errs, c.checkRadioScalars(file, field, &node, o.Scalars)...)
+	}
+	return errs
+}
+
+// checkRadioScalars refuses a profile scalar that coverage reads as a
+// radio quantity (coverage.radio_metrics) but that is polled as a
+// counter: the agent would report its rate of change, not the level.
+func (c *Config) checkRadioScalars(file, field string, node *yaml.Node, scalars []snmp.Scalar) yamlstrict.Errors {
+	var seq *yaml.Node
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		if node.Content[i].Value == "scalars" {
+			seq = node.Content[i+1]
+		}
+	}
+	var errs yamlstrict.Errors
+	for i, sc := range scalars {
+		q, radio := c.Coverage.RadioMetrics[sc.Name]
+		if !radio || sc.Type != "counter" {
+			continue
+		}
+		line := node.Line
+		if seq != nil && i < len(seq.Content) {
+			line = seq.Content[i].Line
+		}
+		errs = append(errs, fmt.Sprintf("%s:%d: %s.scalars[%d].type: counter, but coverage.radio_metrics reads %s as %s, a level: use gauge",
+			file, line, field, i, sc.Name, q))
 	}
 	return errs
 }

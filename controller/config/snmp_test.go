@@ -60,11 +60,16 @@ func TestSNMPProfileScalars(t *testing.T) {
         scalars:
           - {name: rsrp, oid: 1.3.6.1.4.1.x}
           - {name: rsrp, oid: 1.3.6.1.4.1.99999.1.2.0, type: level}
+      hotspot-vendor-c:
+        community: "radio-community"
+        scalars:
+          - {name: sinr, oid: 1.3.6.1.4.1.99999.1.2.0, type: counter}
 `))
 	for _, want := range []string{
 		`c.yaml:9: remote_config.snmp.profiles["hotspot-vendor-b"].scalars[0].oid: "1.3.6.1.4.1.x" is not a numeric OID`,
 		`c.yaml:10: remote_config.snmp.profiles["hotspot-vendor-b"].scalars[1].name: "rsrp" is already scalars[0]`,
 		`c.yaml:10: remote_config.snmp.profiles["hotspot-vendor-b"].scalars[1].type: "level" is not gauge or counter`,
+		`c.yaml:14: remote_config.snmp.profiles["hotspot-vendor-c"].scalars[0].type: counter, but coverage.radio_metrics reads sinr as sinr_db, a level: use gauge`,
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in\n%v", want, err)
