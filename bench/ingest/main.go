@@ -39,6 +39,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/vantage-net/vantage/internal/benchdoc"
 	"github.com/vantage-net/vantage/internal/testinflux"
 )
 
@@ -128,7 +129,31 @@ func run(ctx context.Context, c config) error {
 		ceilings, ingests = append(ceilings, cp), append(ingests, ip)
 	}
 	summary(c, len(batches), ceilings, ingests)
-	return nil
+	return emitSummary(c, ceilings, ingests)
+}
+
+// emitSummary prints the BENCH-SUMMARY line for docs/BENCHMARKS.md's
+// bench:ingest block (internal/benchdoc).
+func emitSummary(c config, ceilings, ingests []phase) error {
+	ratios := make([]float64, len(ceilings))
+	for i := range ceilings {
+		ratios[i] = ingests[i].rate() / ceilings[i].rate()
+	}
+	cm, im := median(ceilings), median(ingests)
+	round := func(v float64) float64 { return float64(int64(v + 0.5)) }
+	per := func(d time.Duration) float64 {
+		return float64(int64(d.Seconds()*float64(300000)/float64(c.results)*100+0.5)) / 100
+	}
+	sum := benchdoc.New("ingest")
+	sum.Figures = []benchdoc.Figure{
+		{Name: "ingest / raw ceiling (median of rounds' ratios)", Value: float64(int64(medianOf(ratios)*1000+0.5)) / 1000, Unit: "share",
+			Reference: "the same points POSTed straight to InfluxDB in the same round", RefValue: benchdoc.Ref(1), Goal: "≥ 0.90"},
+		{Name: "ingest, median round", Value: round(im.rate()), Unit: "results/s", Reference: "raw ceiling, median round", RefValue: benchdoc.Ref(round(cm.rate())), Goal: "≥ 50,000"},
+		{Name: "ingest process CPU per 300,000 results (JetStream server, decode, validate, encode, acks)", Value: per(im.cpu.self), Unit: "s",
+			Reference: "influxd CPU for the same points in the ceiling phase", RefValue: benchdoc.Ref(per(cm.cpu.influxd))},
+		{Name: "other processes' CPU during the median ingest round (a disturbed run shows)", Value: float64(int64(im.cpu.others().Seconds()*10+0.5)) / 10, Unit: "s"},
+	}
+	return benchdoc.Emit(os.Stdout, sum)
 }
 
 // summary prints each round and the medians, the figures to quote.

@@ -23,6 +23,8 @@ type sample struct {
 }
 
 func run(ctx context.Context, c config, dir string, log *slog.Logger) error {
+	sum := newSummary()
+	defer sum.emit()
 	p, err := fleetsim.NewPlan(fleetsim.Config{Lines: c.lines, Duration: c.duration, RateScale: c.rateScale,
 		GroupedFailures: max(2, c.lines/5000), SilentAgents: max(1, c.lines/10000), SkewedAgents: max(1, c.lines/10000),
 		SilenceFor: 30 * time.Second, Quiet: 10 * time.Second, Seed: c.seed})
@@ -71,6 +73,7 @@ func run(ctx context.Context, c config, dir string, log *slog.Logger) error {
 				return err
 			}
 		}
+		sum.api(lat)
 		for _, k := range []string{"detail", "list", "incidents", "detail-30d", "list-100"} {
 			if len(lat[k]) > 0 {
 				fmt.Printf("API %-10s %6d calls  p50 %v  p95 %v  max %v\n", k, len(lat[k]), pct(lat[k], 50), pct(lat[k], 95), pct(lat[k], 100))
@@ -137,6 +140,9 @@ loop:
 		return fmt.Errorf("simulator: %w", runErr)
 	}
 	pubAt := time.Since(t0)
+	ingEnd, _ := metric(ctx, s.api, s.token, "vantage_controller_results_ingested_total")
+	sum.throughput(float64(st.Results.Load())/c.duration.Seconds(), ingEnd/pubAt.Seconds())
+	sum.backlog(half[0], half[1])
 	fmt.Printf("simulator: %d results, %d published in %v (%.0f/s offered)\n", st.Results.Load(), st.Published.Load(), pubAt.Round(time.Second),
 		float64(st.Results.Load())/c.duration.Seconds())
 	// Catch-up: how long until the controller has ingested everything.
@@ -150,6 +156,8 @@ loop:
 		if time.Since(catch) > c.catchUp || ctx.Err() != nil {
 			fmt.Printf("ingest did NOT catch up: %.0f of %.0f results %v after the last was published; controller peak RSS %.0f MB\n",
 				ing, want, c.catchUp, float64(procKB(pid, "VmHWM"))/1024)
+			sum.memory(float64(procKB(pid, "VmHWM")) / 1024)
+			sum.cpu(ing, cpuSeconds(pid)-cpu0, cpuSeconds(ipid)-icpu0)
 			if err := apiFigures(map[string][]time.Duration{}); err != nil {
 				return err
 			}
@@ -162,6 +170,8 @@ loop:
 	fsum, _ := metric(ctx, s.api, s.token, "vantage_controller_ingest_fetch_messages_sum")
 	fcnt, _ := metric(ctx, s.api, s.token, "vantage_controller_ingest_fetch_messages_count")
 	fmt.Printf("ingest: %.0f writes of %.0f points on average, %.0f pulls of %.1f messages\n", wcnt, wsum/max(1, wcnt), fcnt, fsum/max(1, fcnt))
+	sum.memory(float64(procKB(pid, "VmHWM")) / 1024)
+	sum.cpu(want, cpuSeconds(pid)-cpu0, cpuSeconds(ipid)-icpu0)
 	fmt.Printf("ingest caught up %v after the last result was published; CPU over the run: controller %.0f s, influxd %.0f s, simulator %.0f s; controller peak RSS %.0f MB\n",
 		time.Since(catch).Round(time.Second), cpuSeconds(pid)-cpu0, cpuSeconds(ipid)-icpu0, selfCPU()-self0, float64(procKB(pid, "VmHWM"))/1024)
 
@@ -183,6 +193,7 @@ loop:
 		time.Sleep(10 * time.Second) // polling to a deadline
 	}
 	rep.Write(&limitWriter{n: 40})
+	sum.counts(rep.MatchedEvents, rep.Flaps+rep.Outages, rep.MatchedGroups, rep.Groups)
 	if err := apiFigures(lat); err != nil {
 		return err
 	}
