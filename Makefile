@@ -71,7 +71,7 @@ LONG := $(filter 1,$(BENCH_LONG))
 BENCH_OUT := .bench
 # BENCH_DOC: the benches that print BENCH-SUMMARY lines (internal/benchdoc);
 # add yours here when it does and its blocks are in docs/BENCHMARKS.md.
-BENCH_DOC := detect report notify agentload
+BENCH_DOC := detect report notify agentload ingest sim
 bench: build influxdb
 	@mkdir -p $(BENCH_OUT)
 	set -o pipefail; $(GO) run ./bench/pingfanout -targets 1000,5000 -duration 30s -engines shared,pro-bing | tee $(BENCH_OUT)/pingfanout.txt

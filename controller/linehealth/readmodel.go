@@ -84,7 +84,16 @@ func (rm *ReadModel) pageViews(ctx context.Context, scope Scope, after string, l
 		return inv, err
 	}
 	// Lines without a customer: only a scope that sees all sees them.
-	orphans, err := rm.views(ctx, orphanViews+` AND s.circuit_id > ? ORDER BY s.circuit_id LIMIT ?`, after, limit)
+	// When the inventory filled the page, an orphan after its last line
+	// cannot be on it: bound the scan there. Unbounded, the anti-join
+	// walked every line_states row after the page (all of them when there
+	// are no orphans), so each page cost the fleet's size, not the page's:
+	// 50,000 lines paged 1,000 at a time scanned 1.3 million rows.
+	oq, oargs := orphanViews+` AND s.circuit_id > ?`, []any{after}
+	if len(inv) == limit {
+		oq, oargs = oq+` AND s.circuit_id <= ?`, append(oargs, inv[len(inv)-1].ID)
+	}
+	orphans, err := rm.views(ctx, oq+` ORDER BY s.circuit_id LIMIT ?`, append(oargs, limit)...)
 	if err != nil {
 		return nil, err
 	}

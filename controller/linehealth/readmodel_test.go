@@ -3,6 +3,7 @@ package linehealth
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -70,5 +71,54 @@ func TestReadModelAnswersFromCommits(t *testing.T) {
 	var rows int
 	if err := f.db.QueryRow(`SELECT count(*) FROM line_states`).Scan(&rows); err != nil || rows != 3 {
 		t.Errorf("%d line_states rows (%v), want L1, L2 and L9", rows, err)
+	}
+}
+
+// Paging merges lines the inventory no longer has (line_states rows only)
+// into the inventory's, in id order, whatever the page size: the orphan
+// scan is bounded by the page's last inventory line, never cut short.
+func TestLinesPagesMergeOrphans(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for _, id := range []string{"A0", "L15", "L5", "ZZ"} { // before, between and after the inventory's lines
+		if _, err := f.db.Exec(`INSERT INTO line_states (circuit_id, state, updated_at) VALUES (?, 'up', 0)`, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, more, err := f.reads(t).Lines(ctx, AllCustomers, "", 1000)
+	if err != nil || more {
+		t.Fatalf("one page of all: %v, more %v", err, more)
+	}
+	var want []string
+	for _, v := range all {
+		want = append(want, v.ID)
+	}
+	for i := 1; i < len(want); i++ {
+		if want[i-1] >= want[i] {
+			t.Fatalf("not in id order: %v", want)
+		}
+	}
+	if len(want) != 6 {
+		t.Fatalf("%v: want the inventory's 2 lines and the 4 orphans", want)
+	}
+	for _, limit := range []int{1, 2, 3} {
+		var got []string
+		after := ""
+		for range 100 {
+			page, more, err := f.reads(t).Lines(ctx, AllCustomers, after, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range page {
+				got = append(got, v.ID)
+			}
+			if !more {
+				break
+			}
+			after = page[len(page)-1].ID
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("pages of %d: %v, want %v", limit, got, want)
+		}
 	}
 }
