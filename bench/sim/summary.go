@@ -14,11 +14,11 @@ import (
 type summary struct{ s benchdoc.Summary }
 
 func newSummary() *summary {
-	name := "sim"
+	s := benchdoc.New("sim") // the command: go run ./bench/sim …
 	if os.Getenv("BENCH_LONG") == "1" {
-		name = "sim-long"
+		s.Bench, s.Command = "sim-long", "BENCH_LONG=1 "+s.Command
 	}
-	return &summary{s: benchdoc.New(name)}
+	return &summary{s: s}
 }
 
 func round(v float64, places int) float64 {
@@ -90,6 +90,8 @@ func (m *summary) api(lat map[string][]time.Duration) {
 
 func (m *summary) emit() {
 	if len(m.s.Figures) > 0 {
+		// The date and the machine's load as the run ends, not as it began.
+		m.s.Date, m.s.Machine = time.Now().UTC(), benchdoc.ReadMachine()
 		_ = benchdoc.Emit(os.Stdout, m.s)
 	}
 }
