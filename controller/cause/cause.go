@@ -348,7 +348,7 @@ func (a *Attributor) Decide(line string, start, end time.Time) Decision {
 	// them, and the customer end did not fail.
 	if !custFailed {
 		for _, w := range netFailed {
-			if n, proof, ok := a.lostEverything(w, start, end); ok {
+			if n, proof, ok := a.lostEverything(w, start); ok {
 				return Decision{WatcherUplink, fmt.Sprintf("watcher %s lost all %d lines it watches at once while %s still reached one of them: its own uplink failed, not the line", w, n, proof)}
 			}
 		}
@@ -407,32 +407,32 @@ func (a *Attributor) episode(line string, start, end time.Time) (time.Time, time
 }
 
 // lostEverything reports whether watcher w lost every line it reported on
-// within the first Settle of [start, end) (at least two): its first round
+// within the first Settle after start (at least two): its first round
 // there failed (firstFailed), and another source reached one of those
-// lines meanwhile (proof names it).
+// lines meanwhile, answering and never failing there (proof names it).
 // The window starts at start's whole second, so the lines of one failure
 // share the answer (memoised until the next Observe).
-func (a *Attributor) lostEverything(w string, start, end time.Time) (n int, proof string, ok bool) {
+func (a *Attributor) lostEverything(w string, start time.Time) (n int, proof string, ok bool) {
 	start = start.Truncate(time.Second)
 	k := lostKey{w, start.Unix()}
 	if a.lostAt != a.version || a.lost == nil {
 		a.lost, a.lostAt = map[lostKey]lostVal{}, a.version
 	}
-	if v, hit := a.lost[k]; hit && end.Sub(start) >= a.opts.Settle {
+	if v, hit := a.lost[k]; hit {
 		return v.n, v.proof, v.ok
 	}
-	n, proof, ok = a.lostWithin(w, start, end)
-	if end.Sub(start) >= a.opts.Settle {
-		a.lost[k] = lostVal{n, proof, ok}
-	}
+	n, proof, ok = a.lostWithin(w, start)
+	a.lost[k] = lostVal{n, proof, ok}
 	return n, proof, ok
 }
 
-func (a *Attributor) lostWithin(w string, start, end time.Time) (n int, proof string, ok bool) {
+// lostWithin looks at the first Settle after start whatever the outage's
+// end: an uplink down for a second is over before another source's next
+// 1-Hz round, and clipping the window to the end left no proof, so a
+// short outage's final cause read unknown where its live one (open, the
+// whole window) had read watcher_uplink.
+func (a *Attributor) lostWithin(w string, start time.Time) (n int, proof string, ok bool) {
 	to := start.Add(a.opts.Settle)
-	if end.Before(to) {
-		to = end
-	}
 	for line := range a.agents[w] {
 		any, lost := a.firstFailed(w, line, start, to)
 		if !any {
@@ -446,7 +446,9 @@ func (a *Attributor) lostWithin(w string, start, end time.Time) (n int, proof st
 			if other == w {
 				continue
 			}
-			if _, _, s := a.seen(other, line, start, to); s && (proof == "" || other < proof) {
+			// Reached it: answered, and never failed, in the window (a
+			// cut of every line that healed within it is not proof).
+			if _, f, s := a.seen(other, line, start, to); s && !f && (proof == "" || other < proof) {
 				proof = other
 			}
 		}

@@ -163,6 +163,47 @@ func TestWatcherUplinkShort(t *testing.T) {
 		obs("cpe-1", "L1", s, true)
 	}
 	want(t, a.Decide("L4", at(20), at(21.4)), WatcherUplink, "watcher pop-1 lost all 2 lines it watches at once while cpe-1 still reached one of them")
+
+	// Shorter than the CPE's interval: the uplink is down in [20, 20.9),
+	// and the CPE answers at 19.95 and 20.95, never inside the outage. Its
+	// answer within the first Settle is the proof; clipping the window to
+	// the outage's end found none (TestCauseLab, final event unknown).
+	b := newA()
+	a = b
+	for _, l := range []string{"L1", "L4"} {
+		rounds(b, "pop-1", l, 0, 20, true)
+		for s := 20.0; s < 20.7; s += 0.2 {
+			obs("pop-1", l, s, false)
+		}
+		obs("pop-1", l, 20.8, true)
+		rounds(b, "pop-1", l, 21, 30, true)
+	}
+	for s := 0.95; s < 30; s++ {
+		obs("cpe-1", "L1", s, s != 5.95)
+		if s == 5.95 {
+			// A lost round confirmed answered 41 ms later (agent/schedule
+			// on suspicion): the CPE's step is 41 ms, so its 1-Hz rounds
+			// are spans of their own, as in the lab.
+			obs("cpe-1", "L1", 5.991, true)
+		}
+	}
+	want(t, b.Decide("L4", at(20), at(20.8)), WatcherUplink, "watcher pop-1 lost all 2 lines it watches at once while cpe-1 still reached one of them")
+	// A cut of every line the PoP watches that heals within Settle, the
+	// CPE's round in it failing, is no proof of the PoP's uplink.
+	c := newA()
+	a = c
+	for _, l := range []string{"L1", "L4"} {
+		rounds(c, "pop-1", l, 0, 20, true)
+		obs("pop-1", l, 20, false)
+		obs("pop-1", l, 20.2, false)
+		rounds(c, "pop-1", l, 21, 30, true)
+	}
+	for s := 0.5; s < 30; s++ {
+		obs("cpe-1", "L1", s, s != 20.5)
+	}
+	if d := c.Decide("L4", at(20), at(20.4)); d.Cause == WatcherUplink {
+		t.Errorf("the CPE failed too, yet %+v", d)
+	}
 }
 
 // TestOneEndAndTrim: a line watched from one end has no cause; spans older
