@@ -36,7 +36,7 @@ func newCauseLab(t *testing.T) *causeLab {
 	l := &causeLab{popLab: newPopLab(t, 2)}
 	// popLab routes the customers' /24 via the PE's uplink; the host end of
 	// that uplink is where NATS listens.
-	route := strings.Fields(lab.Run(t, "ip", "-4", "route", "show", custNet+".0/24")) // "... via X dev IF ..."
+	route := strings.Fields(lab.Run(t, "ip", "-4", "route", "show", l.net+".0/24")) // "... via X dev IF ..."
 	dev := ""
 	for i := 0; i+1 < len(route); i++ {
 		if route[i] == "dev" {
@@ -56,7 +56,7 @@ func newCauseLab(t *testing.T) *causeLab {
 	upPE, upW := randomLink()
 	l.watchVia = upPE
 	_, l.watchUpIf = lab.Veth(t, l.pop, upPE+"/30", l.watcher, upW+"/30")
-	l.watcher.Run("ip", "route", "add", custNet+".0/24", "via", upPE)
+	l.watcher.Run("ip", "route", "add", l.net+".0/24", "via", upPE)
 	return l
 }
 
@@ -74,6 +74,7 @@ func TestCauseLab(t *testing.T) {
 	if testing.Short() {
 		t.Skip("lab test (about 3 minutes)")
 	}
+	t.Parallel()
 	lab.NeedRoot(t)
 	lab.NeedBinary(t, "ip", "iproute2")
 	lab.NeedBinary(t, "sysctl", "procps")
@@ -96,7 +97,7 @@ lines:
   - {circuit_id: L1, customer: C1, a_end_site: S1, upstream_element: p1, probe_address: %[1]s.1,
      watchers: [pop], watch_address: %[2]s}
   - {circuit_id: L2, customer: C2, a_end_site: S2, upstream_element: p2, watchers: [pop], watch_address: %[3]s}
-`, custNet, l.addrs[0], l.addrs[1]))
+`, l.net, l.addrs[0], l.addrs[1]))
 	// The horizon leaves time for the CPE agent's spool to arrive after a
 	// short cut; final events trail it. L1 has two real episodes here (the
 	// cut, then the CPE powered off), which at the default suppress (2000)
@@ -161,8 +162,8 @@ probes: []
 	time.Sleep(4 * time.Second)
 	l.cust[0].Run("ip", "link", "set", cpeIf, "up")
 	// An interface set down loses its routes and neighbours.
-	l.cust[0].Run("ip", "route", "replace", "default", "via", custNet+".1")
-	l.cust[0].Run("ip", "neigh", "replace", custNet+".1", "lladdr", "02:00:c6:12:7f:01", "dev", cpeIf, "nud", "permanent")
+	l.cust[0].Run("ip", "route", "replace", "default", "via", l.net+".1")
+	l.cust[0].Run("ip", "neigh", "replace", l.net+".1", "lladdr", "02:00:c6:12:7f:01", "dev", cpeIf, "nud", "permanent")
 	startNSAgent(t, l.cust[0], bin, agentCfg("cause-cpe", cpeDir))
 	waitIncidentCause(t, ctx, ctrl, "L1", "customer_premises")
 	lab.WaitFor(t, ctx, 250*time.Millisecond, both("up", "up"))
@@ -173,7 +174,7 @@ probes: []
 	lab.WaitFor(t, ctx, 250*time.Millisecond, both("up", "down"))
 	waitIncidentCause(t, ctx, ctrl, "L2", "watcher_uplink")
 	lab.SetLink(t, l.watcher, l.watchUpIf, true)
-	l.watcher.Run("ip", "route", "replace", custNet+".0/24", "via", l.watchVia) // lost with the link
+	l.watcher.Run("ip", "route", "replace", l.net+".0/24", "via", l.watchVia) // lost with the link
 	lab.WaitFor(t, ctx, 250*time.Millisecond, both("up", "up"))
 
 	// The final events, once the horizon has passed: each with its cause.

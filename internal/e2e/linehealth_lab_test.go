@@ -24,6 +24,7 @@ type popLab struct {
 	cust   []*lab.Netns
 	portIf []string // PoP-side (bridge port) interface of each link
 	addrs  []string // customer addresses
+	net    string   // the customers' /24 (its first three octets, claimCustNet)
 }
 
 // claimCustNet picks the customers' /24 behind a PoP lab: a free one in
@@ -56,6 +57,7 @@ func newPopLab(t *testing.T, n int) *popLab {
 	lab.Veth(t, nil, hostUp+"/30", l.pop, popUp+"/30")
 	l.pop.Run("sysctl", "-qw", "net.ipv4.ip_forward=1")
 	custNet := claimCustNet(t, popUp)
+	l.net = custNet
 	l.pop.Run("ip", "link", "add", "br0", "type", "bridge")
 	l.pop.Run("ip", "addr", "add", custNet+".1/24", "dev", "br0")
 	l.pop.Run("ip", "link", "set", "br0", "up")
