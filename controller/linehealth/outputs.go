@@ -61,7 +61,20 @@ func (o *outputs) addState(tr linestate.Transition, customer string) {
 // addLive queues a line's live set for the commit (live.go), with the
 // cause of each of its events. Live events get no InfluxDB point:
 // line_event holds final events only.
+//
+// A live set is the line's whole provisional view, so a later one
+// supersedes a set of the same line still waiting here: the commit stores
+// only what the detector ended with. Storing the sets between (a journal
+// replay after a restart passes through every step of every flap again)
+// turned a flap's row back into the open outage it had been, matched the
+// next flap's row to that, and left retracted copies listed in the API.
 func (o *outputs) addLive(set linestate.LiveSet, causes []cause.Decision) {
+	for i := range o.events {
+		if o.events[i].live != nil && o.events[i].Line == set.Line {
+			o.events = append(o.events[:i], o.events[i+1:]...)
+			break
+		}
+	}
 	o.events = append(o.events, storedEvent{Event: linestate.Event{Line: set.Line}, live: &set, liveCauses: causes})
 }
 

@@ -213,7 +213,7 @@ probes:
 	lab.WaitFor(t, ctx, 500*time.Millisecond, func() error {
 		evs, err := apiEvents(ctx, api)
 		if err != nil || len(evs) != 3 {
-			return fmt.Errorf("restarted controller lists %d events (%v) with InfluxDB down, want all 3 flaps", len(evs), err)
+			return fmt.Errorf("restarted controller lists %d events %+v (%v) with InfluxDB down, want all 3 flaps", len(evs), evs, err)
 		}
 		if code, body := getHealthz(ctx, api); code == http.StatusOK || !strings.Contains(body, "InfluxDB") {
 			return fmt.Errorf("/healthz answers %d %q with InfluxDB down", code, body)
@@ -309,9 +309,12 @@ func startDurableController(t *testing.T, bin, cfgFile string) *exec.Cmd {
 }
 
 type durableEvent struct {
-	Kind  string    `json:"kind"`
-	Start time.Time `json:"start"`
-	Final bool      `json:"final"` // false while live (before the horizon)
+	ID        int64      `json:"id"`
+	Kind      string     `json:"kind"`
+	Start     time.Time  `json:"start"`
+	End       *time.Time `json:"end"`
+	Final     bool       `json:"final"` // false while live (before the horizon)
+	Retracted *time.Time `json:"retracted"`
 }
 
 func apiEvents(ctx context.Context, api string) ([]durableEvent, error) {
