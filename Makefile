@@ -48,6 +48,7 @@ deps:
 ## test: unit, integration and lab tests against real NATS, InfluxDB, snmpd and namespaces
 test: influxdb
 	$(GO) test -count=1 -timeout 25m -parallel 6 ./...
+	$(MAKE) test-postgres
 
 ## test-postgres: the store tests of the packages ported to PostgreSQL, each package on its own throwaway cluster (internal/testpg)
 test-postgres:
