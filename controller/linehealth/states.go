@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/vantage-net/vantage/controller/linestate"
@@ -65,8 +67,13 @@ const upsertState = `INSERT INTO line_states (circuit_id, state, since, penalty,
 		updated_at = excluded.updated_at`
 
 // storeStates writes rows inside tx, later rows of a line superseding
-// earlier ones; resync first empties the table.
+// earlier ones; resync first empties the table. Rows are written in line
+// order (a stable sort keeps a line's later rows after its earlier ones):
+// two transactions on one PostgreSQL database then lock rows in the same
+// order, and one waits for the other instead of both deadlocking.
 func storeStates(ctx context.Context, tx *sql.Tx, rows []stateRow, resync bool, now time.Time) error {
+	rows = slices.Clone(rows)
+	slices.SortStableFunc(rows, func(a, b stateRow) int { return strings.Compare(a.line, b.line) })
 	if resync {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM line_states`); err != nil {
 			return fmt.Errorf("line states: %w", err)
