@@ -74,7 +74,7 @@ func TestCauseLab(t *testing.T) {
 	if testing.Short() {
 		t.Skip("lab test (about 3 minutes)")
 	}
-	t.Parallel()
+	// Not parallel: see sequentialTests.
 	lab.NeedRoot(t)
 	lab.NeedBinary(t, "ip", "iproute2")
 	lab.NeedBinary(t, "sysctl", "procps")

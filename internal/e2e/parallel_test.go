@@ -16,6 +16,7 @@ import (
 var sequentialTests = map[string]string{
 	"TestWebUIOverview5000Lines":  "measures the overview's load time for docs/BENCHMARKS.md; alone, the figure means something",
 	"TestEveryTestRunsInParallel": "reads source files only",
+	"TestCauseLab":                "judges a cause from whether the other agent's rounds in the first 3 s of an outage all answered; beside five other lab tests on 2 cores one of them timed out and L2's final cause came out unknown (CI rehearsal 08:32)",
 	"TestLinkCutAgentProcess":     "not a test: the agent process TestFaultLinkCut re-executes inside its namespace",
 }
 
