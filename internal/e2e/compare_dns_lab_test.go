@@ -30,18 +30,7 @@ func (n *compareNet) startDNS(t *testing.T) {
 	cmd := n.ns.Command(dnsmasq, "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
 		"--bind-interfaces", "--listen-address=127.0.0.1", "--port=5353", "--user=root", "--pid-file",
 		"--log-facility=-", "--address=/"+compareName+"/"+compareNameAddr)
-	out := &strings.Builder{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("dnsmasq in %s:\n%s", n.ns, tailString(out.String(), 2000))
-		}
-	})
+	lab.Start(t, "dnsmasq in "+n.ns.Name, cmd)
 	var front net.PacketConn
 	var back net.Conn
 	if err := n.ns.Do(func() (err error) {

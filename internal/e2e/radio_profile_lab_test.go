@@ -24,35 +24,17 @@ import (
 // -99 dBm), and returns its address (host:port) as the host reaches it.
 func startRadioSNMPD(t *testing.T) string {
 	t.Helper()
-	snmpd := lab.NeedBinary(t, "snmpd", "snmpd")
 	router := lab.NewNetns(t, "rad")
 	hostAddr, routerAddr := randomLink()
 	lab.Veth(t, nil, hostAddr+"/30", router, routerAddr+"/30")
 	port := strconv.Itoa(lab.FreeUDPPort(t))
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "snmpd.conf")
-	if err := os.WriteFile(conf, []byte(fmt.Sprintf(`agentAddress udp:%s:%s
+	// No wait here: the agent polls every second and retries.
+	lab.StartSNMPD(t, router, fmt.Sprintf(`agentAddress udp:%s:%s
 rocommunity radiolab
 override .1.3.6.1.4.1.99999.1.1.0 integer -118
 override .1.3.6.1.4.1.99999.1.2.0 integer -20
 override .1.3.6.1.4.1.99999.1.3.0 integer -99
-`, routerAddr, port)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := router.Command(snmpd, "-f", "-Lo", "-C", "-c", conf, "-M", "/nonexistent", "-m", "")
-	cmd.Env = append(os.Environ(), "SNMP_PERSISTENT_DIR="+dir)
-	out := &strings.Builder{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("snmpd output:\n%s", tailString(out.String(), 3000))
-		}
-	})
+`, routerAddr, port), nil)
 	return routerAddr + ":" + port
 }
 

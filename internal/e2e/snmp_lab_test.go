@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -36,7 +37,6 @@ const (
 
 func startSNMPLab(t *testing.T) *snmpLab {
 	t.Helper()
-	snmpd := lab.NeedBinary(t, "snmpd", "snmpd")
 	lab.NeedBinary(t, "snmptrap", "snmp")
 	lab.NeedBinary(t, "snmpset", "snmp")
 	l := &snmpLab{dev: lab.NewNetns(t, "pe"), peer: lab.NewNetns(t, "cu")}
@@ -49,36 +49,16 @@ func startSNMPLab(t *testing.T) *snmpLab {
 	}
 	port := strconv.Itoa(lab.FreeUDPPort(t))
 	l.target = l.devAddr + ":" + port
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "snmpd.conf")
-	if err := os.WriteFile(conf, []byte(fmt.Sprintf(`agentAddress udp:%s,udp:127.0.0.1:%s
+	// The second port's description names its circuit, as the README's
+	// alias example expects; snmpd answers once this set succeeds.
+	lab.StartSNMPD(t, l.dev, fmt.Sprintf(`agentAddress udp:%s,udp:127.0.0.1:%s
 rwcommunity %s 127.0.0.1
 createUser %s SHA-256 "%s" AES "%s"
 rouser %s priv
-`, l.target, port, labSetter, readmeV3User, readmeAuthPass, readmePrivPass, readmeV3User)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := l.dev.Command(snmpd, "-f", "-Lo", "-C", "-c", conf, "-M", "/nonexistent", "-m", "")
-	cmd.Env = append(os.Environ(), "SNMP_PERSISTENT_DIR="+dir)
-	out := &strings.Builder{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("snmpd output:\n%s", tailString(out.String(), 3000))
-		}
-	})
-	// The second port's description names its circuit, as the README's
-	// alias example expects; snmpd answers once this set succeeds.
-	ctx := lab.Deadline(t, 20*time.Second)
-	lab.WaitFor(t, ctx, 200*time.Millisecond, func() error {
+`, l.target, port, labSetter, readmeV3User, readmeAuthPass, readmePrivPass, readmeV3User), func(_ context.Context, snmpd *lab.SNMPD) error {
 		c := l.dev.Command("snmpset", "-v2c", "-c", labSetter, "-M", "/nonexistent", "-m", "", "-t", "1", "-r", "0",
 			"127.0.0.1:"+port, "1.3.6.1.2.1.31.1.1.1.18."+l.ifIndexes[1], "s", "CIRCUIT L-0002")
-		c.Env = cmd.Env
+		c.Env = snmpd.Env
 		if b, err := c.CombinedOutput(); err != nil {
 			return fmt.Errorf("snmpset ifAlias: %v: %s", err, b)
 		}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -47,7 +46,6 @@ func startLab(t *testing.T) *labDevice {
 		t.Skip("lab test (-short)")
 	}
 	lab.NeedRoot(t)
-	snmpd := lab.NeedBinary(t, "snmpd", "snmpd")
 	lab.NeedBinary(t, "snmptrap", "snmp")
 	d := &labDevice{dev: lab.NewNetns(t, "sd"), peer: lab.NewNetns(t, "sp")}
 	// The host end lives in the shared host namespace, where other lab runs
@@ -62,33 +60,13 @@ func startLab(t *testing.T) *labDevice {
 	}
 	port := lab.FreeUDPPort(t)
 	d.target = d.devAddr + ":" + strconv.Itoa(port)
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "snmpd.conf")
-	if err := os.WriteFile(conf, []byte(fmt.Sprintf(`agentAddress udp:%s
+	// Ready when a poll answers.
+	p := newProber(t, "ready", v2cOptions(d, ""))
+	lab.StartSNMPD(t, d.dev, fmt.Sprintf(`agentAddress udp:%s
 rocommunity %s 198.18.0.0/15
 createUser %s SHA "%s" AES "%s"
 rouser %s priv
-`, d.target, labCommunity, labUser, labAuth, labPriv, labUser)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := d.dev.Command(snmpd, "-f", "-Lo", "-C", "-c", conf, "-M", "/nonexistent", "-m", "")
-	cmd.Env = append(os.Environ(), "SNMP_PERSISTENT_DIR="+dir)
-	out := &strings.Builder{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("snmpd output:\n%s", out)
-		}
-	})
-	// Ready when a poll answers.
-	p := newProber(t, "ready", v2cOptions(d, ""))
-	ctx := lab.Deadline(t, 20*time.Second)
-	lab.WaitFor(t, ctx, 200*time.Millisecond, func() error {
+`, d.target, labCommunity, labUser, labAuth, labPriv, labUser), func(ctx context.Context, _ *lab.SNMPD) error {
 		c, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()
 		if s := pollErr(p.Probe(c, d.target)); s != "" {
