@@ -1,16 +1,13 @@
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/vantage-net/vantage/controller/complaints"
-	"github.com/vantage-net/vantage/controller/coverage"
 	"github.com/vantage-net/vantage/internal/lab"
 	"github.com/vantage-net/vantage/internal/testinflux"
 	"github.com/vantage-net/vantage/internal/waitfor"
@@ -55,30 +52,7 @@ coverage: {window: 1m, interval: 1s, weak_after: 3s, min_samples: 3}
 	}
 	startAgentBinary(t, agentBin, cfgFile)
 
-	var cells []coverage.CellView
-	waitfor.Until(t, "the compound's cell weak", func() error {
-		resp, err := http.Get("http://" + ctrl.HTTPAddr() + "/api/v1/coverage/cells?weak=true")
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		var body struct{ Cells []coverage.CellView }
-		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-			return err
-		}
-		if len(body.Cells) == 0 {
-			return fmt.Errorf("no weak cell yet")
-		}
-		cells = body.Cells
-		return nil
-	})
-	c := cells[0]
-	t.Logf("weak cell %s score %v event %+v detail %s", c.Cell, *c.Score, c.Event, c.Detail)
-	if len(cells) != 1 || c.Cell != cell || c.Score == nil || *c.Score != 0 || c.Event == nil ||
-		!strings.Contains(c.Event.Reason, "rsrp_dbm median -118 ≤ weak -110") || !strings.Contains(c.Event.Reason, "sinr_db median -2 ≤ weak 0") ||
-		!strings.Contains(c.Event.Reason, "rssi_dbm median -99 ≤ weak -95") {
-		t.Fatalf("weak cells: %+v", cells)
-	}
+	waitWeakRadioCell(t, ctrl, cell, "the compound's cell weak")
 	waitfor.Until(t, "a weak coverage point in InfluxDB", func() error {
 		pts, err := influx.Points(t.Context(), "coverage")
 		if err != nil {

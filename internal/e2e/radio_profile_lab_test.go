@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vantage-net/vantage/controller"
 	"github.com/vantage-net/vantage/controller/complaints"
 	"github.com/vantage-net/vantage/controller/coverage"
 	"github.com/vantage-net/vantage/internal/lab"
@@ -36,6 +37,37 @@ override .1.3.6.1.4.1.99999.1.2.0 integer -20
 override .1.3.6.1.4.1.99999.1.3.0 integer -99
 `, routerAddr, port), nil)
 	return routerAddr + ":" + port
+}
+
+// waitWeakRadioCell waits until the controller at ctrl lists cell, and
+// only it, as weak, with the score and reasons the radio snmpd's values
+// (startRadioSNMPD) give.
+func waitWeakRadioCell(t *testing.T, ctrl *controller.Controller, cell, what string) {
+	t.Helper()
+	var cells []coverage.CellView
+	waitfor.Until(t, what, func() error {
+		resp, err := http.Get("http://" + ctrl.HTTPAddr() + "/api/v1/coverage/cells?weak=true")
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		var body struct{ Cells []coverage.CellView }
+		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+			return err
+		}
+		if len(body.Cells) == 0 {
+			return fmt.Errorf("no weak cell yet")
+		}
+		cells = body.Cells
+		return nil
+	})
+	c := cells[0]
+	t.Logf("weak cell %s score %v event %+v detail %s", c.Cell, *c.Score, c.Event, c.Detail)
+	if len(cells) != 1 || c.Cell != cell || c.Score == nil || *c.Score != 0 || c.Event == nil ||
+		!strings.Contains(c.Event.Reason, "rsrp_dbm median -118 ≤ weak -110") || !strings.Contains(c.Event.Reason, "sinr_db median -2 ≤ weak 0") ||
+		!strings.Contains(c.Event.Reason, "rssi_dbm median -99 ≤ weak -95") {
+		t.Fatalf("weak cells: %+v", cells)
+	}
 }
 
 // Radio OIDs from the controller's SNMP profile: the README's profile
@@ -77,30 +109,7 @@ coverage: {window: 1m, interval: 1s, weak_after: 3s, min_samples: 3}
 	}
 	startAgentBinary(t, agentBin, cfgFile)
 
-	var cells []coverage.CellView
-	waitfor.Until(t, "the garden's cell weak", func() error {
-		resp, err := http.Get("http://" + ctrl.HTTPAddr() + "/api/v1/coverage/cells?weak=true")
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		var body struct{ Cells []coverage.CellView }
-		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-			return err
-		}
-		if len(body.Cells) == 0 {
-			return fmt.Errorf("no weak cell yet")
-		}
-		cells = body.Cells
-		return nil
-	})
-	c := cells[0]
-	t.Logf("weak cell %s score %v event %+v", c.Cell, *c.Score, c.Event)
-	if len(cells) != 1 || c.Cell != cell || c.Score == nil || *c.Score != 0 || c.Event == nil ||
-		!strings.Contains(c.Event.Reason, "rsrp_dbm median -118 ≤ weak -110") || !strings.Contains(c.Event.Reason, "sinr_db median -2 ≤ weak 0") ||
-		!strings.Contains(c.Event.Reason, "rssi_dbm median -99 ≤ weak -95") {
-		t.Fatalf("weak cells: %+v", cells)
-	}
+	waitWeakRadioCell(t, ctrl, cell, "the garden's cell weak")
 	// What the agent was given: the profile's OIDs, its community redacted.
 	resp, err := http.Get("http://" + ctrl.HTTPAddr() + "/api/v1/agents/hs-garden-1/config")
 	if err != nil {
