@@ -41,7 +41,7 @@ func runAgent(ctx context.Context, ns *namespace, bin, natsURL, engine string, a
 	}
 	defer func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() }()
 
-	var sent1, replies1, probes float64
+	var probes float64
 	var m0, m1 map[string]float64
 	metric := "vantage_agent_ping_requests_sent_total"
 	if engine == "pro-bing" {
@@ -49,13 +49,17 @@ func runAgent(ctx context.Context, ns *namespace, bin, natsURL, engine string, a
 	}
 	label := fmt.Sprintf("agent/%s %d", engine, len(addrs))
 	first := true
+	var loads []float64
 	cpu, probes, rss, err := measure(ctx, cmd, label, w, func() (float64, error) {
+		loads = append(loads, load1())
 		m, err := scrape(ns)
 		if err != nil {
 			return 0, err
 		}
+		if m[rawDropsKey], err = rawDrops(cmd.Process.Pid); err != nil {
+			return 0, err
+		}
 		if !first {
-			sent1, replies1 = m["vantage_agent_ping_requests_sent_total"], m["vantage_agent_ping_replies_total"]
 			m1 = m
 		} else {
 			m0 = m
@@ -68,6 +72,7 @@ func runAgent(ctx context.Context, ns *namespace, bin, natsURL, engine string, a
 		return row{}, fmt.Errorf("%w; agent log: %s", err, tail(string(log)))
 	}
 	r := row{name: "vantage-agent " + engine, targets: len(addrs), probes: probes, cpu: cpu, rssMB: rss, seconds: w.length.Seconds()}
+	r.load0, r.load1 = loads[0], loads[1]
 	r.late50, r.late99 = lateness(m0, m1, 0.5), lateness(m0, m1, 0.99)
 	r.skipped = m1["vantage_agent_rounds_skipped_total"] - m0["vantage_agent_rounds_skipped_total"]
 	if snmp {
@@ -75,10 +80,11 @@ func runAgent(ctx context.Context, ns *namespace, bin, natsURL, engine string, a
 	}
 	if probes > 0 {
 		r.cpuPer1000 = cpu / probes * 1000
-		if engine != "pro-bing" && sent1 > 0 {
-			// Over the whole run: requests of the last round still in
-			// flight at the scrape count as lost, so this errs high.
-			r.lossPct = 100 * (sent1 - replies1) / sent1
+		if engine != "pro-bing" {
+			r.lossPct = lossPct(m0, m1)
+			r.lost = m1[unansweredMetric] - m0[unansweredMetric]
+			r.late = m1["vantage_agent_ping_late_replies_total"] - m0["vantage_agent_ping_late_replies_total"]
+			r.drops = m1[rawDropsKey] - m0[rawDropsKey]
 		}
 	}
 	if engine == "pro-bing" {

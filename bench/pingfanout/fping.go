@@ -68,7 +68,9 @@ func runFping(ctx context.Context, ns *namespace, addrs []string, snmp bool, w w
 	// The other processes' CPU is read at the window's edges with the first's.
 	var others [2]float64
 	edge := 0
+	var loads [2]float64
 	sample := func() (float64, error) {
+		loads[edge] = load1()
 		for _, c := range cmds[1:] {
 			v, err := cpuSeconds(c.Process.Pid)
 			if err != nil {
@@ -121,7 +123,7 @@ func runFping(ctx context.Context, ns *namespace, addrs []string, snmp bool, w w
 	if n := (len(addrs) + fpingMax - 1) / fpingMax; n > 1 {
 		name = fmt.Sprintf("fping x%d", n)
 	}
-	r := row{name: name, targets: len(addrs), probes: probes, cpu: cpu, rssMB: rss, seconds: w.length.Seconds()}
+	r := row{name: name, targets: len(addrs), probes: probes, cpu: cpu, rssMB: rss, seconds: w.length.Seconds(), load0: loads[0], load1: loads[1]}
 	r.cpuPer1000 = cpu / probes * 1000
 	if snmp {
 		wr := <-walks

@@ -28,6 +28,13 @@ type row struct {
 	// late50, late99: the agent's round lateness quantiles (seconds, upper
 	// bucket bounds); skipped: slots not started in the window.
 	late50, late99, skipped float64
+	// lost: requests whose round ended unanswered in the window; late:
+	// replies read after that; drops: packets the kernel dropped on the
+	// agent's raw socket (a full receive buffer) in the window.
+	lost, late, drops float64
+	// load0, load1: the machine's 1-minute load average as the window
+	// opened and closed (the machine may be shared with other work).
+	load0, load1 float64
 }
 
 // measure waits out the warm-up, reads the process's CPU, waits out the
@@ -87,6 +94,7 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 }
 
 func printRows(rows []row) {
+	defer printLoss(rows)
 	defer printFullLoad(rows)
 	fmt.Printf("\n%-22s %8s %12s %10s %14s %8s %8s %14s\n",
 		"run", "targets", "probes/s", "CPU s", "CPU s/1000", "RSS MB", "loss %", "CPU vs fping")
@@ -131,5 +139,21 @@ func printFullLoad(rows []row) {
 		}
 		fmt.Printf("%-22s %8d %10.0f %12.2f %12s %10s %10s %9s\n",
 			r.name, r.targets, r.varbinds/r.seconds, total, vs, late(r.late50), late(r.late99), skipped)
+	}
+}
+
+// printLoss shows where the agent's loss figure comes from, with the load
+// the machine was under: requests whose round ended unanswered, replies
+// read after that, and replies the kernel dropped on a full socket.
+func printLoss(rows []row) {
+	fmt.Printf("\n%-22s %8s %12s %10s %10s %10s %16s\n",
+		"run", "targets", "sent", "unanswered", "late", "sock drops", "load 1m start/end")
+	for _, r := range rows {
+		if r.ratio == 0 {
+			fmt.Printf("%-22s %8d %12.0f %10s %10s %10s %7.2f / %6.2f\n", r.name, r.targets, r.probes, "-", "-", "-", r.load0, r.load1)
+			continue
+		}
+		fmt.Printf("%-22s %8d %12.0f %10.0f %10.0f %10.0f %7.2f / %6.2f\n",
+			r.name, r.targets, r.probes, r.lost, r.late, r.drops, r.load0, r.load1)
 	}
 }

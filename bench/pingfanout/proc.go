@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"runtime"
 	"strconv"
@@ -69,4 +70,37 @@ func loadAvg() string {
 		return "unknown"
 	}
 	return strings.Join(f[:3], " ")
+}
+
+// load1 is the 1-minute load average, NaN if unreadable.
+func load1() float64 {
+	f := strings.Fields(loadAvg())
+	if v, err := strconv.ParseFloat(f[0], 64); err == nil {
+		return v
+	}
+	return math.NaN()
+}
+
+// rawDrops is the number of packets the kernel dropped on the raw sockets
+// of pid's network namespace (last column of /proc/PID/net/raw): replies
+// lost to a full receive buffer. In the benchmark's namespace the agent's
+// ICMP socket is the only raw socket while the agent runs.
+func rawDrops(pid int) (float64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/net/raw", pid))
+	if err != nil {
+		return 0, err
+	}
+	var sum float64
+	for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		f := strings.Fields(line)
+		if i == 0 || len(f) == 0 {
+			continue // the header
+		}
+		n, err := strconv.ParseFloat(f[len(f)-1], 64)
+		if err != nil {
+			return 0, fmt.Errorf("/proc/%d/net/raw: %q", pid, line)
+		}
+		sum += n
+	}
+	return sum, nil
 }

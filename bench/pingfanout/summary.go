@@ -47,7 +47,11 @@ func emitSummary(rows []row, snmp bool, block string) error {
 		}
 		add(benchdoc.Figure{Name: r.name + ": peak RSS" + at, Value: round(r.rssMB, 1), Unit: "MB",
 			Reference: ref.name, RefValue: refOf(round(ref.rssMB, 1)), Goal: rssGoal})
-		add(benchdoc.Figure{Name: r.name + ": loss" + at, Value: round(r.lossPct, 3), Unit: "%", Goal: "0%"})
+		add(benchdoc.Figure{Name: r.name + ": loss (rounds ended unanswered)" + at, Value: round(r.lossPct, 4), Unit: "%", Goal: "0%"})
+		add(benchdoc.Figure{Name: r.name + ": requests unanswered in the window" + at, Value: r.lost, Unit: "requests",
+			Reference: "requests sent in the window", RefValue: refOf(r.probes), Goal: "0"})
+		add(benchdoc.Figure{Name: r.name + ": replies dropped on the socket in the window" + at, Value: r.drops, Unit: "packets", Goal: "0"})
+		add(benchdoc.Figure{Name: r.name + ": 1-min load average at the window's end (" + ref.name + fmt.Sprintf("'s: %.2f)", ref.load1) + at, Value: r.load1})
 		if finite(r.late50) && finite(r.late99) {
 			add(benchdoc.Figure{Name: r.name + ": round start after its slot, p50 (bucket bound)" + at, Value: r.late50 * 1000, Unit: "ms"})
 			add(benchdoc.Figure{Name: r.name + ": round start after its slot, p99 (bucket bound)" + at, Value: r.late99 * 1000, Unit: "ms"})

@@ -154,13 +154,22 @@ func (e *Engine) Ping(ctx context.Context, dst netip.Addr, count int, gap time.D
 }
 
 // forget removes the round's requests that were never answered, so a late
-// reply is counted as late instead of reaching a finished round.
+// reply is counted as late instead of reaching a finished round, and counts
+// them as unanswered. Each request leaves pending exactly once, here or in
+// the reader, so sent = replies + unreachable + unanswered + in flight.
 func (e *Engine) forget(keys []flightKey) {
+	left := 0
 	e.mu.Lock()
 	for _, k := range keys {
-		delete(e.pending, k)
+		if _, ok := e.pending[k]; ok {
+			delete(e.pending, k)
+			left++
+		}
 	}
 	e.mu.Unlock()
+	if left > 0 {
+		e.stats.unanswered.Add(float64(left))
+	}
 }
 
 func (e *Engine) drop(k flightKey) {

@@ -9,6 +9,10 @@ import (
 // engineMetrics count what the shared engine did, across all ping probes.
 type engineMetrics struct {
 	sent, replies, late, unreachable, sendErrors, readErrors prometheus.Counter
+	// unanswered counts requests when their round ends without a reply:
+	// the engine's loss. sent minus replies is not, because it includes the
+	// requests in flight at the moment it is read.
+	unanswered prometheus.Counter
 }
 
 func newEngineMetrics() *engineMetrics {
@@ -24,6 +28,7 @@ func newEngineMetrics() *engineMetrics {
 		unreachable: c("unreachable_total", "ICMP unreachable / time exceeded errors matched to a request."),
 		sendErrors:  c("send_errors_total", "Echo requests the kernel refused to send (no route, buffer full)."),
 		readErrors:  c("read_errors_total", "Errors reading the shared ICMP socket."),
+		unanswered:  c("requests_unanswered_total", "Echo requests written whose round ended without a reply or ICMP error for them (lost)."),
 	}
 }
 
@@ -33,7 +38,7 @@ func (m *engineMetrics) register(reg prometheus.Registerer) error {
 	if reg == nil {
 		return nil
 	}
-	for _, c := range []prometheus.Collector{m.sent, m.replies, m.late, m.unreachable, m.sendErrors, m.readErrors} {
+	for _, c := range []prometheus.Collector{m.sent, m.replies, m.late, m.unreachable, m.sendErrors, m.readErrors, m.unanswered} {
 		if err := reg.Register(c); err != nil {
 			var already prometheus.AlreadyRegisteredError
 			if !errors.As(err, &already) {
