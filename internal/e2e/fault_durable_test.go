@@ -3,13 +3,9 @@ package e2e
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -68,24 +64,14 @@ func TestFaultInfluxDownControllerKilled(t *testing.T) {
 	// 2 and 3 wait in JetStream (kill, restart, InfluxDB back). No snapshot
 	// is due before the kill (snapshot_interval 10m): the restart must
 	// rebuild from what was committed after the start's snapshot.
-	cfgFile := filepath.Join(t.TempDir(), "controller.yaml")
-	cfg := fmt.Sprintf(`http_listen: 127.0.0.1:%d
+	cfgFile := writeControllerConfig(t, fmt.Sprintf(`http_listen: 127.0.0.1:%d
 data_dir: %s
 api_auth: false
 nats: {listen: "127.0.0.1:%d", agent_auth: false}
 influx: {url: %s, bucket: %s, request_timeout: 2s}
 ingest: {fetch_batch: 50, max_ack_pending: 500, ack_wait: 10s}
 detector: {k: 2, horizon: 40s, snapshot_interval: 10m}
-`, httpPort, dataDir, natsPort, influx.URL, influx.Bucket)
-	if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			b, _ := os.ReadFile(filepath.Join(filepath.Dir(cfgFile), "controller.log"))
-			t.Logf("controller log:\n%s", tailString(string(b), 6000))
-		}
-	})
+`, httpPort, dataDir, natsPort, influx.URL, influx.Bucket))
 	ctrl := startDurableController(t, bin, cfgFile)
 	api := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 
@@ -276,38 +262,6 @@ probes:
 	waitPoints(t, influx, []string{"http"}, published)
 }
 
-// getHealthz returns /healthz's status and body ("" on a transport error).
-func getHealthz(ctx context.Context, api string) (int, string) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, api+"/healthz", nil)
-	if err != nil {
-		return 0, ""
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, ""
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body)
-}
-
-// startDurableController starts the controller binary, logging to
-// controller.log beside its config.
-func startDurableController(t *testing.T, bin, cfgFile string) *exec.Cmd {
-	t.Helper()
-	log, err := os.OpenFile(filepath.Join(filepath.Dir(cfgFile), "controller.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "--config", cfgFile)
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait(); log.Close() })
-	return cmd
-}
-
 type durableEvent struct {
 	ID        int64      `json:"id"`
 	Kind      string     `json:"kind"`
@@ -323,23 +277,6 @@ func apiEvents(ctx context.Context, api string) ([]durableEvent, error) {
 		return nil, err
 	}
 	return d.Events, nil
-}
-
-func getAPI(ctx context.Context, api, path string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, api+path, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s: %s", path, resp.Status, body)
-	}
-	return json.Unmarshal(body, v)
 }
 
 // storedFlaps reads the line's event starts from the controller's database

@@ -3,10 +3,8 @@ package e2e
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,21 +56,7 @@ var apiTokens sync.Map
 
 // getJSONAs fetches an API path with the given bearer token.
 func getJSONAs(ctx context.Context, c *controller.Controller, token, path string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+c.HTTPAddr()+path, nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s: %s", path, resp.Status, body)
-	}
-	return json.Unmarshal(body, v)
+	return getAPIToken(ctx, "http://"+c.HTTPAddr(), path, token, v)
 }
 
 // randomLink returns the two ends of a random /30 in 198.18.128.0/17, so a

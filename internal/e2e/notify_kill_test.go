@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -65,8 +63,7 @@ func TestNotifyOutboxSurvivesSIGKILL(t *testing.T) {
 	// The diamond rule with a 20-s delay: room to see the row written and
 	// kill the controller before it is due, even on a loaded machine where
 	// the incident is committed seconds after the outage began.
-	cfgFile := filepath.Join(t.TempDir(), "controller.yaml")
-	cfg := fmt.Sprintf(`http_listen: 127.0.0.1:%d
+	cfgFile := writeControllerConfig(t, fmt.Sprintf(`http_listen: 127.0.0.1:%d
 data_dir: %s
 api_auth: false
 nats: {listen: "127.0.0.1:%d", agent_auth: false}
@@ -79,16 +76,7 @@ notify:
   rules:
     diamond: {outage_after: 20s, roles: [primary], channels: [email]}
   sender: {poll: 100ms, backoff_initial: 500ms}
-`, httpPort, dataDir, natsPort, influx.URL, influx.Bucket, sink.Port())
-	if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			b, _ := os.ReadFile(filepath.Join(filepath.Dir(cfgFile), "controller.log"))
-			t.Logf("controller log:\n%s", tailString(string(b), 6000))
-		}
-	})
+`, httpPort, dataDir, natsPort, influx.URL, influx.Bucket, sink.Port()))
 	ctrl := startDurableController(t, bin, cfgFile)
 	api := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 

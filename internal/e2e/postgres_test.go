@@ -1,12 +1,8 @@
 package e2e
 
 import (
-	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -156,23 +152,4 @@ func readmeSQL(t *testing.T, prefix string) []string {
 	}
 	t.Fatalf("README has no sql block starting with %q", prefix)
 	return nil
-}
-
-// getAPIToken is getAPI with a bearer token.
-func getAPIToken(ctx context.Context, api, path, token string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, api+path, nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s: %s", path, resp.Status, body)
-	}
-	return json.Unmarshal(body, v)
 }

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -62,8 +61,7 @@ func TestWebUIInChromium(t *testing.T) {
 	opsToken := createToken(t, db, "--name", "ui-ops", "--role", "ops")
 	amToken := createToken(t, db, "--name", "ui-am-1", "--role", "account_manager", "--manager", "am-1")
 	natsPort, httpPort := lab.FreePort(t), lab.FreePort(t)
-	cfgFile := filepath.Join(t.TempDir(), "controller.yaml")
-	cfg := fmt.Sprintf(`http_listen: 127.0.0.1:%d
+	cfgFile := writeControllerConfig(t, fmt.Sprintf(`http_listen: 127.0.0.1:%d
 data_dir: %s
 nats: {listen: "127.0.0.1:%d", agent_auth: false}
 influx: {url: %s, bucket: %s, request_timeout: 2s}
@@ -75,16 +73,7 @@ notify:
   rules:
     diamond: {outage_after: 0s, roles: [primary], channels: [email]}
   sender: {poll: 100ms, backoff_initial: 500ms}
-`, httpPort, dataDir, natsPort, influx.URL, influx.Bucket, sink.Port())
-	if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			b, _ := os.ReadFile(filepath.Join(filepath.Dir(cfgFile), "controller.log"))
-			t.Logf("controller log:\n%s", tailString(string(b), 6000))
-		}
-	})
+`, httpPort, dataDir, natsPort, influx.URL, influx.Bucket, sink.Port()))
 	startDurableController(t, bin, cfgFile)
 	api := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 	ui := api + "/ui/"

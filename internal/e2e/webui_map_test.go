@@ -50,18 +50,12 @@ func TestWebUIMapOffline(t *testing.T) {
 	importInventory(t, dataDir, webUIInventory)
 	opsToken := createToken(t, filepath.Join(dataDir, "vantage.db"), "--name", "map-ops", "--role", "ops")
 	httpPort := lab.FreePort(t)
-	cfgFile := filepath.Join(t.TempDir(), "controller.yaml")
 	base := fmt.Sprintf(`http_listen: 127.0.0.1:%d
 data_dir: %s
 nats: {listen: "127.0.0.1:%d", agent_auth: false}
 influx: {url: %s, bucket: %s}
 `, httpPort, dataDir, lab.FreePort(t), influx.URL, influx.Bucket)
-	t.Cleanup(func() {
-		if t.Failed() {
-			b, _ := os.ReadFile(filepath.Join(filepath.Dir(cfgFile), "controller.log"))
-			t.Logf("controller log:\n%s", tailString(string(b), 6000))
-		}
-	})
+	cfgFile := writeControllerConfig(t, base)
 	api := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 	ui := api + "/ui/"
 	ctx := lab.Deadline(t, 4*time.Minute)
@@ -70,13 +64,7 @@ influx: {url: %s, bucket: %s}
 		if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		cmd := startDurableController(t, bin, cfgFile)
-		lab.WaitFor(t, ctx, 100*time.Millisecond, func() error {
-			if code, body := getHealthz(ctx, api); code != http.StatusOK {
-				return fmt.Errorf("healthz %d %q", code, body)
-			}
-			return nil
-		})
+		cmd := startHealthyController(t, ctx, bin, cfgFile, api)
 		return func() {
 			_ = cmd.Process.Signal(syscall.SIGTERM)
 			_, _ = cmd.Process.Wait()

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -40,35 +39,15 @@ func TestWebUISessionSurvivesRestart(t *testing.T) {
 	opsToken := createToken(t, db, "--name", "ui-ops", "--role", "ops")
 	amToken := createToken(t, db, "--name", "ui-am-1", "--role", "account_manager", "--manager", "am-1")
 	httpPort := lab.FreePort(t)
-	cfgFile := filepath.Join(t.TempDir(), "controller.yaml")
-	cfg := fmt.Sprintf(`http_listen: 127.0.0.1:%d
+	cfgFile := writeControllerConfig(t, fmt.Sprintf(`http_listen: 127.0.0.1:%d
 data_dir: %s
 nats: {listen: "127.0.0.1:%d", agent_auth: false}
 influx: {url: %s, bucket: %s}
-`, httpPort, dataDir, lab.FreePort(t), influx.URL, influx.Bucket)
-	if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			b, _ := os.ReadFile(filepath.Join(filepath.Dir(cfgFile), "controller.log"))
-			t.Logf("controller log:\n%s", tailString(string(b), 6000))
-		}
-	})
+`, httpPort, dataDir, lab.FreePort(t), influx.URL, influx.Bucket))
 	ctx := lab.Deadline(t, 2*time.Minute)
 	api := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 	ui := api + "/ui/"
-	start := func() *exec.Cmd {
-		cmd := startDurableController(t, bin, cfgFile)
-		lab.WaitFor(t, ctx, 100*time.Millisecond, func() error {
-			if code, body := getHealthz(ctx, api); code != http.StatusOK {
-				return fmt.Errorf("healthz %d %q", code, body)
-			}
-			return nil
-		})
-		return cmd
-	}
-	cmd := start()
+	cmd := startHealthyController(t, ctx, bin, cfgFile, api)
 
 	ops := uiLogin(t, ui, opsToken)
 	if code, _ := uiGet(t, ui, ops); code != http.StatusOK {
@@ -83,7 +62,7 @@ influx: {url: %s, bucket: %s}
 	if _, err := cmd.Process.Wait(); err != nil {
 		t.Fatal(err)
 	}
-	start()
+	startHealthyController(t, ctx, bin, cfgFile, api)
 	code, page := uiGet(t, ui, ops)
 	if code != http.StatusOK || !strings.Contains(page, `id="live"`) {
 		t.Fatalf("after a restart the ops session gets %d (want the overview, 200): %.300s", code, page)
