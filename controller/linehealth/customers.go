@@ -24,11 +24,20 @@ type CustomerView struct {
 func (rm *ReadModel) Customers(ctx context.Context, scope Scope, after string, limit int) (views []CustomerView, more bool, err error) {
 	var cs []inventory.Customer
 	if scope.All() {
-		cs, err = rm.inv.Customers(ctx, inventory.Page{After: after, Limit: limit + 1})
+		cs, err = rm.inv.Customers(ctx, inventory.Page{After: after, Limit: limit})
 		if err != nil {
 			return nil, false, err
 		}
-		more = len(cs) > limit
+		// Whether more follow, asked separately: the inventory caps a
+		// page at 1,000, so limit+1 rows at the API's largest page came
+		// back as 1,000 and the list ended there.
+		if len(cs) == limit {
+			next, err := rm.inv.Customers(ctx, inventory.Page{After: cs[len(cs)-1].ID, Limit: 1})
+			if err != nil {
+				return nil, false, err
+			}
+			more = len(next) > 0
+		}
 		cs = cs[:min(limit, len(cs))]
 	} else {
 		ids := scope.after(after)
