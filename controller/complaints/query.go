@@ -31,6 +31,11 @@ type Cursor struct {
 	ID         string
 }
 
+// listColumns are complaintColumns without the evidence, which a list
+// does not show: decoding every row's evidence JSON to drop it was most
+// of a 1,000-complaint page's cost (bench/api).
+var listColumns = strings.Replace(complaintColumns, " evidence,", " '[]',", 1)
+
 // List returns up to limit complaints, newest first, without their
 // evidence (Get has it), and whether more remain.
 func (s *Store) List(ctx context.Context, f Filter, limit int) ([]Complaint, bool, error) {
@@ -72,7 +77,7 @@ func (s *Store) List(ctx context.Context, f Filter, limit int) ([]Complaint, boo
 	if f.After != nil {
 		add(`(received_at < ? OR (received_at = ? AND id < ?))`, f.After.ReceivedMS, f.After.ReceivedMS, f.After.ID)
 	}
-	q := `SELECT ` + complaintColumns + ` FROM complaints`
+	q := `SELECT ` + listColumns + ` FROM complaints`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}

@@ -128,3 +128,52 @@ func TestRepeatsSameAsBefore(t *testing.T) {
 		}
 	}
 }
+
+// TestListSameAsGetWithoutEvidence: every complaint a list page shows
+// (read without its evidence column) is exactly what Get shows, less
+// the evidence, on a seeded set where most complaints have evidence.
+func TestListSameAsGetWithoutEvidence(t *testing.T) {
+	if listColumns == complaintColumns {
+		t.Fatal("listColumns still read the evidence")
+	}
+	db := openDB(t)
+	seed(t, db)
+	clk := &clock{t: t0.Add(2 * 24 * time.Hour)}
+	s := newStore(t, db, clk)
+	var ins []Intake
+	for i := range 40 {
+		in := Intake{ID: fmt.Sprintf("v%02d", i), ReceivedAt: t0.Add(time.Duration(i-20) * 30 * time.Minute), Category: LineInterruption}
+		switch i % 3 {
+		case 0:
+			in.CircuitID = "L1"
+		case 1:
+			in.CustomerID = "c2"
+		default:
+			lat, lon := 31.23, 121.47
+			in.Lat, in.Lon = &lat, &lon
+		}
+		ins = append(ins, in)
+	}
+	put(t, s, ins...)
+	list, _, err := s.List(context.Background(), Filter{AllCustomers: true}, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withEvidence := 0
+	for _, c := range list {
+		full, err := s.Get(context.Background(), c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(full.Evidence) > 0 {
+			withEvidence++
+		}
+		full.Evidence = nil
+		if !reflect.DeepEqual(c, full) {
+			t.Errorf("listed %+v\nGet     %+v", c, full)
+		}
+	}
+	if len(list) != 40 || withEvidence == 0 {
+		t.Fatalf("%d listed, %d with evidence: the scenario needs 40, some with evidence", len(list), withEvidence)
+	}
+}
