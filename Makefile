@@ -72,7 +72,7 @@ LONG := $(filter 1,$(BENCH_LONG))
 BENCH_OUT := .bench
 # BENCH_DOC: the benches that print BENCH-SUMMARY lines (internal/benchdoc);
 # add yours here when it does and its blocks are in docs/BENCHMARKS.md.
-BENCH_DOC := detect report notify agentload ingest sim
+BENCH_DOC := detect report notify agentload ingest sim api
 bench: build influxdb
 	@mkdir -p $(BENCH_OUT)
 	set -o pipefail; $(GO) run ./bench/pingfanout -targets 1000,5000 -duration 30s -engines shared,pro-bing | tee $(BENCH_OUT)/pingfanout.txt
@@ -85,6 +85,7 @@ bench: build influxdb
 	set -o pipefail; $(GO) run ./bench/notify | tee $(BENCH_OUT)/notify.txt
 	set -o pipefail; $(GO) run ./bench/report | tee $(BENCH_OUT)/report.txt
 	set -o pipefail; $(GO) run ./bench/sim | tee $(BENCH_OUT)/sim.txt
+	set -o pipefail; $(GO) run ./bench/api $(if $(LONG),,-calls 50) | tee $(BENCH_OUT)/api.txt
 	set -o pipefail; VANTAGE_CLUSTER_LONG=$(LONG) $(GO) test -count=1 -v -timeout 30m -run TestFailoverShortForm ./controller/partition/ | tee $(BENCH_OUT)/cluster.txt
 	$(MAKE) benchdoc
 
