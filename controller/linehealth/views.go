@@ -350,8 +350,13 @@ func (rm *ReadModel) incidentChunk(ctx context.Context, scope Scope, state strin
 		q += ` AND ended_at IS NOT NULL`
 	}
 	if !scope.All() {
-		q += ` AND EXISTS (SELECT 1 FROM incident_lines il WHERE il.incident_id = incidents.id
-			AND il.customer_id IN (SELECT value FROM json_each(?)))`
+		// The scope's incidents by their customers (incident_lines_customer,
+		// partial on customer_id <> ''), not every incident newest first
+		// asking each for a visible line: an account manager with a fiftieth
+		// of the customers walked 46,000 of 73,000 incidents for a page of
+		// 1,000 (SQLite 17 ms → 2 ms; PostgreSQL plans both forms alike).
+		q += ` AND id IN (SELECT il.incident_id FROM incident_lines il
+			WHERE il.customer_id <> '' AND il.customer_id IN (SELECT value FROM json_each(?)))`
 		args = append(args, scope.jsonIDs())
 	}
 	rows, err := rm.db.QueryContext(ctx, q+` ORDER BY id DESC LIMIT ?`, append(args, n)...)
