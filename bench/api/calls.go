@@ -108,8 +108,8 @@ func (c *client) each(ctx context.Context, name, token string, n int, path func(
 }
 
 // timeAll times every list and detail call, as admin and as the account
-// manager.
-func timeAll(ctx context.Context, c *client, ctl *controller, s *seeded, cfg config) ([]*timing, error) {
+// manager, handing each call kind's timing to done as it is taken.
+func timeAll(ctx context.Context, c *client, ctl *controller, s *seeded, cfg config, done func(*timing)) error {
 	rng := rand.New(rand.NewSource(cfg.seed))
 	pick := func(ids []string) func(int) string {
 		return func(int) string { return ids[rng.Intn(len(ids))] }
@@ -147,7 +147,6 @@ func timeAll(ctx context.Context, c *client, ctl *controller, s *seeded, cfg con
 		call{name: "admin: incident detail", token: ctl.admin, single: func(i int) string { return "/api/v1/incidents/" + inc(i) }},
 		call{name: "admin: agents", token: ctl.admin, single: func(int) string { return "/api/v1/agents" }},
 	)
-	var out []*timing
 	for _, k := range calls {
 		var t *timing
 		var err error
@@ -157,11 +156,11 @@ func timeAll(ctx context.Context, c *client, ctl *controller, s *seeded, cfg con
 			t, err = c.walk(ctx, k.name, k.token, k.path, k.cursor, k.pages)
 		}
 		if err != nil {
-			return out, fmt.Errorf("%s: %w", k.name, err)
+			return fmt.Errorf("%s: %w", k.name, err)
 		}
-		out = append(out, t)
+		done(t)
 	}
-	return out, nil
+	return nil
 }
 
 func loadavg() string {

@@ -32,6 +32,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 )
 
 type config struct {
@@ -43,6 +44,9 @@ type config struct {
 	backends      []string
 	seed          int64
 	keep          bool
+	// hold keeps the controller and the database up this long after the
+	// timings (printing the database's URL), for EXPLAIN by hand.
+	hold time.Duration
 	// calls is how many times each single call (detail, a random page)
 	// is timed; list walks time every page.
 	calls int
@@ -59,6 +63,7 @@ func main() {
 	flag.IntVar(&c.calls, "calls", 200, "timed calls per single-call kind")
 	flag.Int64Var(&c.seed, "seed", 16, "seed of the generated data")
 	flag.BoolVar(&c.keep, "keep", false, "keep the work directories")
+	flag.DurationVar(&c.hold, "hold", 0, "keep the controller and database up this long after timing, printing the database URL (EXPLAIN by hand)")
 	flag.Parse()
 	for _, b := range strings.Split(*db, ",") {
 		switch b = strings.TrimSpace(b); b {

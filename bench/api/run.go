@@ -98,14 +98,20 @@ func runBackend(ctx context.Context, c config, backend string, sum *summary) err
 	if _, err := cl.walk(ctx, "warm-up", started.admin, "/api/v1/lines?limit=1000", "after", 1+c.lines/1000); err != nil {
 		return err
 	}
-	ts, err := timeAll(ctx, cl, started, s, c)
 	fmt.Printf("%-62s %6s %9s %9s %9s %10s  %s\n", backend+": call", "calls", "p50", "p95", "max", "bytes/call", "load before → after")
-	for _, t := range ts {
+	err = timeAll(ctx, cl, started, s, c, func(t *timing) {
 		fmt.Printf("%-62s %6d %9v %9v %9v %10d  %s → %s\n", t.name, len(t.lat), t.pct(50).Round(10*time.Microsecond),
 			t.pct(95).Round(10*time.Microsecond), t.pct(100).Round(10*time.Microsecond), t.bytes/max(1, len(t.lat)), t.load0, t.load)
 		sum.add(backend, t)
-	}
+	})
 	fmt.Printf("%s: controller RSS %d MB, load %s\n", backend, procKB(started.cmd.Process.Pid, "VmRSS")/1024, loadavg())
+	if c.hold > 0 {
+		fmt.Printf("holding for %v: database %s, API %s, admin token %s\n", c.hold, target, started.api, started.admin)
+		select {
+		case <-ctx.Done():
+		case <-time.After(c.hold):
+		}
+	}
 	return err
 }
 
