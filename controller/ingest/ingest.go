@@ -44,8 +44,11 @@ type Store interface {
 // serialises it even when several writes run at once), so a Sink needs no
 // locking of its own. results holds what passed validation (no future or
 // out-of-range results), including a point InfluxDB may later refuse on
-// its own (a field type conflict says nothing about the line); it is not
-// reused by the ingest.
+// its own (a field type conflict says nothing about the line). results
+// is valid until Handle (or Stage) returns: the ingest reuses its memory,
+// maps included, for later pulls (fastpath.go), so a Sink that keeps a
+// result beyond the call copies what it keeps (strings may be kept as
+// they are).
 type Sink interface {
 	Handle(ctx context.Context, agent string, results []result.Result) error
 }

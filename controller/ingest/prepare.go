@@ -20,6 +20,9 @@ type unit struct {
 	// owner maps point i of batch back to its message and result, so a
 	// point InfluxDB refuses can be dead-lettered with its message.
 	owner []pointRef
+	// arena holds the Results and line protocol of the messages the
+	// single pass took (fastpath.go), reused from pull to pull.
+	arena arena
 }
 
 type pointRef struct{ item, result int32 }
@@ -39,6 +42,10 @@ type item struct {
 	dup bool
 	// settled: acked, terminated or nak'd already; nothing more to do.
 	settled bool
+	// fast: the single pass took the message, and put its points in the
+	// unit's arena at lp[0]:lp[1], one per result, in order.
+	fast bool
+	lp   [2]int
 }
 
 // drop is a refused message (index -1) or result.
@@ -53,6 +60,7 @@ func (in *Ingester) release(u *unit) {
 	u.items = u.items[:0]
 	u.owner = u.owner[:0]
 	u.batch.Reset()
+	u.arena.reset()
 	in.units.Put(u)
 }
 
@@ -60,9 +68,10 @@ func (in *Ingester) release(u *unit) {
 func (in *Ingester) prepare(msgs []jetstream.Msg) *unit {
 	u := in.units.Get().(*unit)
 	now := in.opts.Now()
+	w := newFastWindow(result.Window{Now: now, MaxFuture: in.opts.MaxFuture, MaxAge: in.opts.MaxAge})
 	for _, m := range msgs {
 		u.items = append(u.items, item{msg: m})
-		in.check(&u.items[len(u.items)-1], now)
+		in.check(u, &u.items[len(u.items)-1], now, w)
 	}
 	encode(u)
 	return u
@@ -77,6 +86,13 @@ func encode(u *unit) {
 	for n := range u.items {
 		it := &u.items[n]
 		if it.whole != nil || it.dup || it.settled {
+			continue
+		}
+		if it.fast && len(it.drops) == 0 {
+			u.batch.AddLines(u.arena.lp[it.lp[0]:it.lp[1]])
+			for i := range it.batch.Results {
+				u.owner = append(u.owner, pointRef{int32(n), int32(i)})
+			}
 			continue
 		}
 		for i := range it.batch.Results {
@@ -94,8 +110,10 @@ func encode(u *unit) {
 	}
 }
 
-// check fills it.agent and it.batch, or marks what is refused.
-func (in *Ingester) check(it *item, now time.Time) {
+// check fills it.agent and it.batch, or marks what is refused. A message
+// the single pass takes (fastpath.go) is valid as a whole; any other goes
+// the reference way: decode, then Validate result by result.
+func (in *Ingester) check(u *unit, it *item, now time.Time, fw fastWindow) {
 	subject := it.msg.Subject()
 	agent, ok := strings.CutPrefix(subject, ResultsSubjectPrefix)
 	if !ok || !result.ValidAgentID(agent) {
@@ -105,6 +123,10 @@ func (in *Ingester) check(it *item, now time.Time) {
 	}
 	it.agent = agent
 	if in.checkID(it, now) {
+		return
+	}
+	if b, lo, hi, ok := fast(&u.arena, it.msg.Data(), agent, fw); ok {
+		it.batch, it.fast, it.lp = b, true, [2]int{lo, hi}
 		return
 	}
 	b, err := decode(it.msg.Data())

@@ -165,3 +165,25 @@ func TestEncodeStringField(t *testing.T) {
 		}
 	}
 }
+
+// AddLines takes points already encoded (the ingest's single pass) and
+// indexes them as Add would have: same points, same lines.
+func TestAddLinesIndexesLikeAdd(t *testing.T) {
+	var added, copied Batch
+	copied.AddLine([]byte("x v=1i 1")) // a point before, so offsets are relative
+	added.AddLine([]byte("x v=1i 1"))
+	for _, r := range sample() {
+		if err := added.Add("cpe-1", &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copied.AddLines(added.lines(1, added.Len()))
+	if copied.Len() != added.Len() || string(copied.lines(0, copied.Len())) != string(added.lines(0, added.Len())) {
+		t.Fatalf("AddLines: %d points\n%s\nAdd: %d points\n%s", copied.Len(), copied.lines(0, copied.Len()), added.Len(), added.lines(0, added.Len()))
+	}
+	for i := range added.Len() {
+		if string(copied.Line(i)) != string(added.Line(i)) {
+			t.Errorf("point %d: %q, want %q", i, copied.Line(i), added.Line(i))
+		}
+	}
+}

@@ -1,0 +1,341 @@
+package ingest
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vantage-net/vantage/controller/store/influx"
+	"github.com/vantage-net/vantage/probes/result"
+)
+
+const fastAgent = "cpe-00001"
+
+var fastWin = result.Window{Now: t0.Add(time.Hour), MaxFuture: 5 * time.Minute, MaxAge: 7 * 24 * time.Hour}
+
+// reference is what the single pass must agree with: the strict decoder,
+// Validate result by result as check does, and the line-protocol encoder.
+// ok is false when that path would refuse or drop anything.
+func reference(data []byte, agent string, w result.Window) (b *result.Batch, lp []byte, ok bool) {
+	b, err := result.Decode(data)
+	if err != nil || b.Agent != agent || len(b.Results) == 0 {
+		return nil, nil, false
+	}
+	var ib influx.Batch
+	for i := range b.Results {
+		one := result.Batch{Agent: agent, Results: b.Results[i : i+1]}
+		if one.Validate(w) != nil || ib.Add(agent, &b.Results[i]) != nil {
+			return nil, nil, false
+		}
+	}
+	for i := range ib.Len() {
+		lp = append(append(lp, ib.Line(i)...), '\n')
+	}
+	return b, lp, true
+}
+
+// agreeFast runs the single pass on data in an arena that already held a
+// message (so reused maps and offsets are exercised) and, if it took the
+// message, checks the reference path takes it too with the same Results
+// and byte-identical line protocol. It reports whether the fast path took it.
+func agreeFast(t *testing.T, data []byte) bool {
+	t.Helper()
+	var a arena
+	prior := pings(fastAgent, 3, t0)
+	prior.Results[0].Tags["network"] = "lte"
+	pd, _ := result.Encode(prior)
+	if _, _, _, ok := fast(&a, pd, fastAgent, newFastWindow(fastWin)); !ok {
+		t.Fatalf("fast path refused a plain ping batch %s", pd)
+	}
+	a.reset()
+	_, _, _, _ = fast(&a, pd, fastAgent, newFastWindow(fastWin)) // a second message before data
+	got, lo, hi, ok := fast(&a, data, fastAgent, newFastWindow(fastWin))
+	if !ok {
+		if len(a.lp) != lo && lo != 0 {
+			t.Fatalf("refusing fast path left %d bytes of line protocol", len(a.lp)-lo)
+		}
+		return false
+	}
+	want, wantLP, wantOK := reference(data, fastAgent, fastWin)
+	if !wantOK {
+		t.Fatalf("fast path took %s, which the reference path refuses", data)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("fast path on %s:\n%#v\nreference:\n%#v", data, got, want)
+	}
+	if lp := a.lp[lo:hi]; !bytes.Equal(lp, wantLP) {
+		t.Fatalf("fast path on %s wrote\n%s\nreference:\n%s", data, lp, wantLP)
+	}
+	return true
+}
+
+// genBatch makes a random batch of agents' measurements, mostly valid,
+// with values of every magnitude and tag values that need escaping, so
+// both the fast path and its refusals are exercised.
+func genBatch(rng *rand.Rand) *result.Batch {
+	b := &result.Batch{Agent: fastAgent}
+	if rng.IntN(50) == 0 {
+		b.Agent = "cpe-00002"
+	}
+	names := []string{"ping", "dial", "http", "snmp_if", "snmp", "snmp_event"}
+	if rng.IntN(30) == 0 {
+		names = append(names, "line_state", "agent")
+	}
+	texts := []string{"L-00001-1", "C-0001", "198.18.0.1", "a b", "x,y", "k=v", "", "tls", "ünï", "tab\there", "back\\", "q\"", strings.Repeat("z", 257)}
+	for range 1 + rng.IntN(6) {
+		m := names[rng.IntN(len(names))]
+		s := result.Schemas[m]
+		r := result.Result{Measurement: m, Time: t0.Add(time.Duration(rng.Int64N(int64(2 * time.Hour)))), Tags: map[string]string{}, Fields: map[string]float64{}}
+		switch rng.IntN(20) {
+		case 0:
+			r.Time = r.Time.In(time.FixedZone("x", 3600))
+		case 1:
+			r.Time = t0.Add(-30 * 24 * time.Hour)
+		case 2:
+			r.Time = time.Time{}
+		case 3:
+			r.Time = r.Time.Truncate(time.Second)
+		}
+		if rng.IntN(2) == 0 {
+			r.Probe = []string{"pop", "tls", "p q"}[rng.IntN(3)]
+		}
+		for _, k := range s.Tags {
+			if rng.IntN(3) > 0 {
+				v := texts[rng.IntN(3)]
+				if rng.IntN(8) == 0 {
+					v = texts[rng.IntN(len(texts))]
+				}
+				r.Tags[k] = v
+			}
+		}
+		for _, k := range s.Required {
+			if rng.IntN(30) > 0 && r.Tags[k] == "" {
+				r.Tags[k] = texts[rng.IntN(3)]
+			}
+		}
+		if rng.IntN(20) == 0 {
+			r.Tags["bogus"] = "1"
+		}
+		if len(r.Tags) == 0 && rng.IntN(2) == 0 {
+			r.Tags = nil
+		}
+		for k, kind := range s.Fields {
+			if rng.IntN(3) == 0 {
+				continue
+			}
+			rg, ok := s.Ranges[k]
+			if !ok {
+				rg = result.Range{Min: 0, Max: 100}
+			}
+			r.Fields[k] = genValue(rng, kind, rg)
+		}
+		switch rng.IntN(10) {
+		case 0:
+			r.Error = []string{"timeout", "refused", "", "bad\"class", strings.Repeat("e", 65)}[rng.IntN(5)]
+		case 1:
+			r.Detail = "no reply within 1s"
+		case 2:
+			r.Fields = nil
+			r.Error = "timeout"
+		}
+		if rng.IntN(40) == 0 {
+			r.Text = map[string]string{"version": "1.0"}
+		}
+		b.Results = append(b.Results, r)
+	}
+	return b
+}
+
+func genValue(rng *rand.Rand, kind result.Kind, rg result.Range) float64 {
+	switch kind {
+	case result.Bool:
+		return float64(rng.IntN(2))
+	case result.Int:
+		lo, hi := math.Max(rg.Min, 0), math.Min(rg.Max, 1e6)
+		if rng.IntN(25) == 0 {
+			return rg.Max + 1 // out of range
+		}
+		return math.Floor(lo + rng.Float64()*(hi-lo))
+	}
+	switch rng.IntN(12) {
+	case 0:
+		return 0
+	case 1:
+		return math.Copysign(0, -1)
+	case 2:
+		return math.Pow(10, float64(rng.IntN(40)-20)) * rng.Float64() // every magnitude
+	case 3:
+		return float64(rng.IntN(1e7)) // integers, with %e from 1e6
+	case 4:
+		if rg.Max > 1e300 {
+			return rg.Max
+		}
+		return rg.Max * 2 // out of range
+	case 5:
+		return -rng.Float64() * 100
+	case 6:
+		return float64(rng.IntN(100000)) / 1000 // short decimals
+	}
+	lo, hi := math.Max(rg.Min, -1e6), math.Min(rg.Max, 1e6)
+	return lo + rng.Float64()*(hi-lo)
+}
+
+// The single pass agrees with the reference path on generated batches,
+// and takes the plain ones agents send (a fast path that refused
+// everything would agree too).
+func TestFastPathAgreesWithReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 16))
+	took, valid := 0, 0
+	for range 20000 {
+		data, err := result.Encode(genBatch(rng))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, ok := reference(data, fastAgent, fastWin); ok {
+			valid++
+		}
+		if agreeFast(t, data) {
+			took++
+		}
+	}
+	t.Logf("fast path took %d of %d batches the reference path takes whole", took, valid)
+	if took < valid/2 {
+		t.Errorf("fast path took only %d of %d valid batches", took, valid)
+	}
+	for _, data := range fleetMessages(t) {
+		if !agreeFast(t, data) {
+			t.Errorf("fast path refused an agent's plain batch %s", data)
+		}
+	}
+}
+
+// fleetMessages are batches as agents send them (bench/ingest's mix).
+func fleetMessages(t testing.TB) [][]byte {
+	var out [][]byte
+	for a := range 3 {
+		b := &result.Batch{Agent: fastAgent}
+		for j := range 50 {
+			tm := t0.Add(time.Duration(a*50+j) * time.Millisecond)
+			tags := map[string]string{"line": fmt.Sprintf("L-%05d-%d", a, j%5), "customer": "C-0001", "target": fmt.Sprintf("198.18.0.%d", j)}
+			var r result.Result
+			switch j % 4 {
+			case 0:
+				tags["kind"] = "tls"
+				r = result.Result{Time: tm, Measurement: "dial", Probe: "tls", Tags: tags,
+					Fields: map[string]float64{"ok": 1, "dns_ms": 0.4, "connect_ms": 1.5 + float64(j%7), "tls_ms": 4.25, "cert_days_left": 90}}
+			case 1:
+				r = result.Result{Time: tm, Measurement: "http", Probe: "portal", Tags: tags,
+					Fields: map[string]float64{"ok": 1, "status": 200, "dns_ms": 0.4, "connect_ms": 1.5, "ttfb_ms": 12.5,
+						"total_ms": 20 + float64(j%13), "bytes": 5120, "throughput_kbps": 2048}}
+			case 2:
+				r = result.Result{Time: tm, Measurement: "ping", Probe: "pop", Error: "timeout", Detail: "no reply within 1s",
+					Tags: tags, Fields: map[string]float64{"sent": 5, "recv": 0, "loss_pct": 100}}
+			default:
+				r = result.Result{Time: tm, Measurement: "ping", Probe: "pop", Tags: tags,
+					Fields: map[string]float64{"rtt_min_ms": 0.9, "rtt_avg_ms": 1.2 + float64(j%10)/10, "rtt_max_ms": 2.1,
+						"jitter_ms": 0.3, "sent": 5, "recv": 5, "loss_pct": 0}}
+			}
+			b.Results = append(b.Results, r)
+		}
+		data, err := result.Encode(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, data)
+	}
+	return out
+}
+
+// Hand-written edge cases: each either goes the reference way or agrees.
+func TestFastPathEdges(t *testing.T) {
+	for _, s := range []string{
+		`{"agent":"cpe-00001","results":[{"t":"2026-11-23T08:00:00Z","m":"ping","tags":{"target":"x"},"f":{"sent":1}}]}`,
+		`{"agent":"cpe-00001","results":[{"t":"2026-11-23T08:00:00.5Z","m":"ping","tags":{"target":"x"},"f":{"loss_pct":1e1}}]}`,
+		`{"agent":"cpe-00001","results":[{"t":"2026-11-23T08:00:00Z","m":"ping","tags":{"target":"x"},"f":{"loss_pct":1.50}}]}`,
+		`{"agent":"cpe-00001","results":[{"t":"2026-11-23T08:00:00Z","m":"ping","tags":{"target":"x"},"f":{"loss_pct":-0}}]}`,
+		`{"agent":"cpe-00001","results":[{"t":"2026-11-23T08:00:00Z","m":"ping","tags":{"target":"x"},"f":{"sent":-0}}]}`,
+		`{"agent":"cpe-00001","results":[{"t":"2026-11-23T08:00:00Z","m":"ping","tags":{"target":"x"},"f":{"sent":5,"recv":6}}]}`,
+		`{"agent":"cpe-00001","results":[{"t":"2026-11-23T08:00:00Z","m":"ping","tags":{"target":"x","line":"y"}}]}`,
+		`{"agent":"cpe-00001","results":[{"t":"2026-11-23T08:00:00Z","m":"ping","tags":{"target":"x"},"err":"timeout"}]}`,
+		`{"agent":"cpe-00001","results":[{"t":"2026-11-23T08:00:00Z","m":"ping","tags":{"target":"x"},"err":""}]}`,
+		`{"agent":"cpe-00001","results":[{"t":"2026-02-29T08:00:00Z","m":"ping","tags":{"target":"x"},"err":"t"}]}`,
+		`{"agent":"cpe-00001","results":[{"t":"2024-02-29T08:00:00.123456789Z","m":"ping","tags":{"target":"x"},"err":"t"}]}`,
+		`{"agent":"cpe-00001","results":[{"t":"2026-11-23T08:00:00Z","m":"ping","tags":{"line":"y","target":"x"},"f":{"sent":5},"f":{"sent":5}}]}`,
+		`{"agent":"cpe-00001","results":[{"t":"2026-11-23T08:00:00Z","m":"ping","tags":{"target":"x","target":"y"},"f":{"sent":5}}]}`,
+		`{"agent":"cpe-00001","results":[{"t":"2026-11-23T08:00:00Z","m":"snmp","tags":{"device":"d","metric":"m"},"f":{"value":123456.7}}]}`,
+		`{"agent":"cpe-00001","results":[{"t":"2026-11-23T08:00:00Z","m":"snmp","tags":{"device":"d","metric":"m"},"f":{"value":1234567}}]}`,
+		`{"agent":"cpe-00001","results":[{"t":"2026-11-23T08:00:00Z","m":"snmp","tags":{"device":"d","metric":"m"},"f":{"value":0.0001}}]}`,
+		`{"agent":"cpe-00001","results":[{"t":"2026-11-23T08:00:00Z","m":"snmp","tags":{"device":"d","metric":"m"},"f":{"value":0.00001}}]}`,
+		`{"agent":"cpe-00001","results":[{"t":"2026-11-23T08:00:00Z","m":"snmp","tags":{"device":"d","metric":"m"},"f":{"value":123456789012345}}]}`,
+		`{"agent":"cpe-00001","results":[{"t":"2026-11-23T08:00:00Z","m":"snmp","tags":{"device":"d","metric":"a b,c=d"},"f":{"value":-1.25}}]}`,
+	} {
+		agreeFast(t, []byte(s))
+	}
+}
+
+func FuzzFastPathAgrees(f *testing.F) {
+	rng := rand.New(rand.NewPCG(2, 16))
+	for range 40 {
+		data, _ := result.Encode(genBatch(rng))
+		f.Add(data)
+	}
+	for _, data := range fleetMessages(f) {
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) { agreeFast(t, data) })
+}
+
+// BenchmarkPrepare is the ingest's CPU per result from message bytes to
+// line protocol and the Sinks' Results: the single pass, and the
+// reference path (decode, Validate, encode) it replaces for agents'
+// batches. `make benchstat` compares it across changes.
+func BenchmarkPrepare(b *testing.B) {
+	msgs := fleetMessages(b)
+	n := 0
+	for _, data := range msgs {
+		r, _ := result.Decode(data)
+		n += len(r.Results)
+	}
+	fw := newFastWindow(fastWin)
+	b.Run("single-pass", func(b *testing.B) {
+		b.ReportAllocs()
+		var a arena
+		for b.Loop() {
+			a.reset()
+			for _, data := range msgs {
+				if _, _, _, ok := fast(&a, data, fastAgent, fw); !ok {
+					b.Fatal("refused")
+				}
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/result")
+	})
+	b.Run("reference", func(b *testing.B) {
+		b.ReportAllocs()
+		var ib influx.Batch
+		for b.Loop() {
+			ib.Reset()
+			for _, data := range msgs {
+				bt, err := decode(data)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for i := range bt.Results {
+					one := result.Batch{Agent: fastAgent, Results: bt.Results[i : i+1]}
+					if err := one.Validate(fastWin); err != nil {
+						b.Fatal(err)
+					}
+					if err := ib.Add(fastAgent, &bt.Results[i]); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/result")
+	})
+}
