@@ -164,11 +164,11 @@ var (
 // Results live in a and its points, newline-terminated and in result
 // order, are a.lp[lo:hi]. On failure a is as it was and the caller takes
 // the reference path.
-func fast(a *arena, data []byte, agent string, w fastWindow) (b *result.Batch, lo, hi int, ok bool) {
+func fast(a *arena, strs *interner, data []byte, agent string, w fastWindow) (b *result.Batch, lo, hi int, ok bool) {
 	if len(data) > result.MaxBatchBytes*2 {
 		return nil, 0, 0, false
 	}
-	f := fastParser{parser: parser{data: data, names: knownNames()}, a: a, agent: agent, w: w}
+	f := fastParser{parser: parser{data: data, names: knownNames()}, a: a, strs: strs, agent: agent, w: w}
 	r0, t0, f0 := len(a.results), a.nTags, a.nFields
 	lo = len(a.lp)
 	b, ok = f.batch()
@@ -185,6 +185,7 @@ func fast(a *arena, data []byte, agent string, w fastWindow) (b *result.Batch, l
 type fastParser struct {
 	parser
 	a     *arena
+	strs  *interner
 	agent string
 	w     fastWindow
 	spec  *fastSpec // the previous result's
@@ -233,7 +234,7 @@ func (p *fastParser) result(r *result.Result) bool {
 		return false
 	}
 	if p.lit(`,"p":`) {
-		if r.Probe, ok = p.probeName(); !ok {
+		if r.Probe, ok = p.text(); !ok {
 			return false
 		}
 	}
@@ -273,7 +274,7 @@ func (p *fastParser) result(r *result.Result) bool {
 				lp = append(append(append(lp, ','), k...), '=')
 				lp = appendTagValue(lp, v)
 			}
-			r.Tags[k] = string(v)
+			r.Tags[k] = p.strs.get(v)
 			next++
 		}
 	}
@@ -367,7 +368,7 @@ func (p *fastParser) result(r *result.Result) bool {
 		return false // no fields and no error class
 	}
 	if p.lit(`,"detail":`) {
-		if r.Detail, ok = p.str(); !ok {
+		if r.Detail, ok = p.text(); !ok {
 			return false
 		}
 	}
@@ -379,6 +380,17 @@ func (p *fastParser) result(r *result.Result) bool {
 	return true
 }
 
+// text reads a string, interned when plain (probe names and details
+// repeat), else decoded with encoding/json's rules (parser.str).
+func (p *fastParser) text() (string, bool) {
+	start, plain, ok := p.scanStr()
+	if ok && plain {
+		return p.strs.get(p.data[start+1 : p.i-1]), true
+	}
+	p.i = start
+	return p.str()
+}
+
 // interned returns s as the previous error class if equal: a batch
 // repeats one or two ("timeout").
 func (p *fastParser) interned(s []byte) string {
@@ -387,6 +399,27 @@ func (p *fastParser) interned(s []byte) string {
 	}
 	p.lastErr = string(s)
 	return p.lastErr
+}
+
+// interner hands out one string per tag value seen lately: the same
+// lines, targets and customers come in every round, and a string each
+// time was most of what the single pass allocated (and the collector
+// then scanned). It holds at most maxInterned values and starts afresh
+// when full. Not safe for concurrent use: only the pull loop uses it.
+type interner struct{ m map[string]string }
+
+const maxInterned = 1 << 17
+
+func (in *interner) get(b []byte) string {
+	if s, ok := in.m[string(b)]; ok {
+		return s
+	}
+	if in.m == nil || len(in.m) >= maxInterned {
+		in.m = make(map[string]string, 1024)
+	}
+	s := string(b)
+	in.m[s] = s
+	return s
 }
 
 func appendAgent(lp []byte, agent string) []byte {

@@ -49,12 +49,12 @@ func agreeFast(t *testing.T, data []byte) bool {
 	prior := pings(fastAgent, 3, t0)
 	prior.Results[0].Tags["network"] = "lte"
 	pd, _ := result.Encode(prior)
-	if _, _, _, ok := fast(&a, pd, fastAgent, newFastWindow(fastWin)); !ok {
+	if _, _, _, ok := fast(&a, &interner{}, pd, fastAgent, newFastWindow(fastWin)); !ok {
 		t.Fatalf("fast path refused a plain ping batch %s", pd)
 	}
 	a.reset()
-	_, _, _, _ = fast(&a, pd, fastAgent, newFastWindow(fastWin)) // a second message before data
-	got, lo, hi, ok := fast(&a, data, fastAgent, newFastWindow(fastWin))
+	_, _, _, _ = fast(&a, &interner{}, pd, fastAgent, newFastWindow(fastWin)) // a second message before data
+	got, lo, hi, ok := fast(&a, &interner{}, data, fastAgent, newFastWindow(fastWin))
 	if !ok {
 		if len(a.lp) != lo && lo != 0 {
 			t.Fatalf("refusing fast path left %d bytes of line protocol", len(a.lp)-lo)
@@ -305,10 +305,11 @@ func BenchmarkPrepare(b *testing.B) {
 	b.Run("single-pass", func(b *testing.B) {
 		b.ReportAllocs()
 		var a arena
+		var strs interner
 		for b.Loop() {
 			a.reset()
 			for _, data := range msgs {
-				if _, _, _, ok := fast(&a, data, fastAgent, fw); !ok {
+				if _, _, _, ok := fast(&a, &strs, data, fastAgent, fw); !ok {
 					b.Fatal("refused")
 				}
 			}

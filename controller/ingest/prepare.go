@@ -125,7 +125,7 @@ func (in *Ingester) check(u *unit, it *item, now time.Time, fw fastWindow) {
 	if in.checkID(it, now) {
 		return
 	}
-	if b, lo, hi, ok := fast(&u.arena, it.msg.Data(), agent, fw); ok {
+	if b, lo, hi, ok := fast(&u.arena, &in.strs, it.msg.Data(), agent, fw); ok {
 		it.batch, it.fast, it.lp = b, true, [2]int{lo, hi}
 		return
 	}
