@@ -60,10 +60,11 @@ var fastSpecs = sync.OnceValue(func() map[string]*fastSpec {
 		}
 		return s != "" && s != influx.AgentTag
 	}
+	// result() keeps at most 16 tag values of a result.
 	out := map[string]*fastSpec{}
 next:
 	for name, s := range result.Schemas {
-		if !s.FromAgents || !plain(name) || len(s.Tags) > 64 || len(s.Fields) > 64 {
+		if !s.FromAgents || !plain(name) || len(s.Tags) > 16 || len(s.Fields) > 64 {
 			continue
 		}
 		sp := &fastSpec{name: name, tags: slices.Sorted(slices.Values(s.Tags))}
@@ -242,10 +243,17 @@ func (p *fastParser) result(r *result.Result) bool {
 	agentDone := false
 	var seen uint64
 	if p.lit(`,"tags":{`) {
-		r.Tags = p.a.tagMap()
+		// The values become substrings of one string per result: one
+		// allocation instead of one per value.
+		var vals [16]struct {
+			key    string
+			lo, hi int
+		}
+		from := p.i
+		nv := 0
 		next := 0 // tags before it are behind us: keys must increase
 		for n := 0; !p.lit("}"); n++ {
-			if n > 0 && !p.lit(",") {
+			if n > 0 && !p.lit(",") || n == len(vals) {
 				return false
 			}
 			ks, kplain, ok := p.scanStr()
@@ -274,8 +282,14 @@ func (p *fastParser) result(r *result.Result) bool {
 				lp = append(append(append(lp, ','), k...), '=')
 				lp = appendTagValue(lp, v)
 			}
-			r.Tags[k] = p.strs.get(v)
+			vals[nv].key, vals[nv].lo, vals[nv].hi = k, vs+1-from, p.i-1-from
+			nv++
 			next++
+		}
+		r.Tags = p.a.tagMap()
+		all := string(p.data[from:p.i])
+		for _, v := range vals[:nv] {
+			r.Tags[v.key] = all[v.lo:v.hi]
 		}
 	}
 	if seen&sp.required != sp.required {
@@ -401,14 +415,15 @@ func (p *fastParser) interned(s []byte) string {
 	return p.lastErr
 }
 
-// interner hands out one string per tag value seen lately: the same
-// lines, targets and customers come in every round, and a string each
-// time was most of what the single pass allocated (and the collector
-// then scanned). It holds at most maxInterned values and starts afresh
-// when full. Not safe for concurrent use: only the pull loop uses it.
+// interner hands out one string per probe name or detail seen lately: a
+// fleet has few, and they repeat in every batch. It holds at most
+// maxInterned and starts afresh when full (a flood of distinct details
+// costs a map, not memory). Not safe for concurrent use: only the pull
+// loop uses it. (Tag values are many — every line and target — and
+// looking them up cost more than allocating them.)
 type interner struct{ m map[string]string }
 
-const maxInterned = 1 << 17
+const maxInterned = 4096
 
 func (in *interner) get(b []byte) string {
 	if s, ok := in.m[string(b)]; ok {

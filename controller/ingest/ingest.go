@@ -83,7 +83,7 @@ type Ingester struct {
 
 	inflight inflight
 	units    sync.Pool
-	strs     interner // tag values, for the pull loop's single pass (fastpath.go)
+	strs     interner // probe names and details, for the pull loop's single pass (fastpath.go)
 	// settling serialises settle, so Sinks see one message at a time
 	// while several units are written concurrently.
 	settling sync.Mutex
