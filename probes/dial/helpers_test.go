@@ -1,7 +1,6 @@
 package dial
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -16,10 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/vantage-net/vantage/probes/probe"
-	"github.com/vantage-net/vantage/probes/result"
+	"github.com/vantage-net/vantage/probes/probetest"
 )
 
 // newProber builds a Prober from an options block as the agent would.
@@ -34,43 +31,14 @@ func newProber(t *testing.T, options string) *Prober {
 
 func specFor(t testing.TB, options string) probe.Spec {
 	t.Helper()
-	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte(options), &doc); err != nil {
-		t.Fatal(err)
-	}
-	spec := probe.Spec{Name: "t", Type: "dial", File: "test.yaml", Timeout: time.Second}
-	if len(doc.Content) > 0 {
-		spec.Options = *doc.Content[0]
-	}
-	return spec
+	return probetest.Spec(t, "dial", options)
 }
 
 // probeOnce runs one round with a short deadline and checks the sample
 // against the wire contract, as the agent would publish it.
 func probeOnce(t *testing.T, p *Prober, target string, timeout time.Duration) probe.Sample {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	start := time.Now()
-	samples := p.Probe(ctx, target)
-	if took := time.Since(start); took > timeout+time.Second {
-		t.Errorf("round took %v, deadline was %v", took, timeout)
-	}
-	if len(samples) != 1 {
-		t.Fatalf("got %d samples, want 1", len(samples))
-	}
-	s := samples[0]
-	tags := map[string]string{"target": target}
-	for k, v := range s.Tags {
-		tags[k] = v
-	}
-	b := result.Batch{Agent: "test", Results: []result.Result{{
-		Time: time.Now(), Measurement: Measurement, Tags: tags, Fields: s.Fields, Error: s.Error, Detail: s.Detail,
-	}}}
-	if err := b.Validate(result.Window{Now: time.Now(), MaxFuture: time.Minute}); err != nil {
-		t.Fatalf("sample breaks the wire contract: %v (%+v)", err, s)
-	}
-	return s
+	return probetest.Once(t, p, Measurement, target, timeout)
 }
 
 // wantOK fails unless s succeeded and every named timing is positive.

@@ -1,27 +1,16 @@
 package http
 
 import (
-	"context"
 	"testing"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/vantage-net/vantage/probes/probe"
-	"github.com/vantage-net/vantage/probes/result"
+	"github.com/vantage-net/vantage/probes/probetest"
 )
 
 func specFor(t testing.TB, options string) probe.Spec {
 	t.Helper()
-	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte(options), &doc); err != nil {
-		t.Fatal(err)
-	}
-	spec := probe.Spec{Name: "t", Type: "http", File: "test.yaml", Timeout: time.Second}
-	if len(doc.Content) > 0 {
-		spec.Options = *doc.Content[0]
-	}
-	return spec
+	return probetest.Spec(t, "http", options)
 }
 
 func newProber(t *testing.T, options string) *Prober {
@@ -37,27 +26,7 @@ func newProber(t *testing.T, options string) *Prober {
 // wire contract, as the agent would publish it.
 func probeOnce(t *testing.T, p *Prober, target string, timeout time.Duration) probe.Sample {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	start := time.Now()
-	samples := p.Probe(ctx, target)
-	if took := time.Since(start); took > timeout+time.Second {
-		t.Errorf("round took %v, deadline was %v", took, timeout)
-	}
-	if len(samples) != 1 {
-		t.Fatalf("got %d samples, want 1", len(samples))
-	}
-	s := samples[0]
-	tags := map[string]string{"target": target}
-	for k, v := range s.Tags {
-		tags[k] = v
-	}
-	b := result.Batch{Agent: "test", Results: []result.Result{{
-		Time: time.Now(), Measurement: Measurement, Tags: tags, Fields: s.Fields, Error: s.Error, Detail: s.Detail,
-	}}}
-	if err := b.Validate(result.Window{Now: time.Now(), MaxFuture: time.Minute}); err != nil {
-		t.Fatalf("sample breaks the wire contract: %v (%+v)", err, s)
-	}
+	s := probetest.Once(t, p, Measurement, target, timeout)
 	t.Logf("class %q detail %q fields %v", s.Error, s.Detail, s.Fields)
 	return s
 }
