@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -26,30 +25,6 @@ import (
 // as the README's comparison example names it: the same address in both
 // networks' namespaces, reached over whichever uplink a probe is bound to.
 const compareServer = "198.18.200.1"
-
-// readmeBlockWith returns the README's ```yaml block containing every want.
-func readmeBlockWith(t *testing.T, want ...string) string {
-	t.Helper()
-	root, err := testinflux.ModuleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(filepath.Join(root, "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllStringSubmatch(string(data), -1) {
-		ok := true
-		for _, w := range want {
-			ok = ok && strings.Contains(m[1], w)
-		}
-		if ok {
-			return m[1]
-		}
-	}
-	t.Fatalf("README has no yaml block with %q", want)
-	return ""
-}
 
 // compareNet is one "network": a namespace behind one of the agent's
 // uplinks, with the test server on compareServer.

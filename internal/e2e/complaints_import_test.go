@@ -17,19 +17,6 @@ import (
 	"github.com/vantage-net/vantage/internal/testinflux"
 )
 
-func readme(t *testing.T) string {
-	t.Helper()
-	root, err := testinflux.ModuleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(filepath.Join(root, "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(data)
-}
-
 // readmeBlock returns the README's yaml block that starts with prefix.
 func readmeBlock(t *testing.T, prefix string) string {
 	t.Helper()

@@ -2,10 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
-	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,27 +13,8 @@ import (
 // with only the lab's two target addresses put in.
 func readmeConfirmBlock(t *testing.T, addr1, addr2 string) string {
 	t.Helper()
-	root, err := testinflux.ModuleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(filepath.Join(root, "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var block string
-	for _, m := range regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllStringSubmatch(string(data), -1) {
-		if strings.Contains(m[1], "confirm_budget:") && strings.Contains(m[1], "confirm:") {
-			block = m[1]
-		}
-	}
-	for _, r := range []struct{ old, new string }{{"198.51.100.1", addr1}, {"198.51.100.2", addr2}} {
-		if !strings.Contains(block, r.old) {
-			t.Fatalf("README's confirmation block no longer contains %q:\n%s", r.old, block)
-		}
-		block = strings.Replace(block, r.old, r.new, 1)
-	}
-	return block
+	return readmeReplaced(t, "confirmation", readmeBlockWith(t, "confirm_budget:", "confirm:"),
+		"198.51.100.1", addr1, "198.51.100.2", addr2)
 }
 
 // pingPoint is one stored ping point of a line.

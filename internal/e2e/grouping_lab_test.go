@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -40,15 +38,7 @@ type groupIncident struct {
 // config, as printed, so the lab runs with it.
 func readmeGrouping(t *testing.T) string {
 	t.Helper()
-	root, err := testinflux.ModuleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(filepath.Join(root, "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rest, ok := strings.Cut(string(data), "\n  grouping:")
+	_, rest, ok := strings.Cut(readme(t), "\n  grouping:")
 	if !ok {
 		t.Fatal("README's controller config has no detector.grouping")
 	}
@@ -103,24 +93,14 @@ func TestLineHealthGroupingLab(t *testing.T) {
 	dataDir := t.TempDir()
 	importInventory(t, dataDir, inv.String())
 	natsPort, httpPort := lab.FreePort(t), lab.FreePort(t)
-	cfgFile := filepath.Join(t.TempDir(), "controller.yaml")
-	cfg := fmt.Sprintf(`http_listen: 127.0.0.1:%d
+	cfgFile := writeControllerConfig(t, fmt.Sprintf(`http_listen: 127.0.0.1:%d
 data_dir: %s
 api_auth: false
 nats: {listen: "127.0.0.1:%d", agent_auth: false}
 influx: {url: %s, bucket: %s}
 detector:
 %s
-`, httpPort, dataDir, natsPort, influx.URL, influx.Bucket, readmeGrouping(t))
-	if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			b, _ := os.ReadFile(filepath.Join(filepath.Dir(cfgFile), "controller.log"))
-			t.Logf("controller log:\n%s", tailString(string(b), 6000))
-		}
-	})
+`, httpPort, dataDir, natsPort, influx.URL, influx.Bucket, readmeGrouping(t)))
 	startDurableController(t, ctrlBin, cfgFile)
 	api := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -92,36 +91,12 @@ func (l *snmpLab) trap(t *testing.T, dest string, i int, up bool) time.Time {
 // example: the device's address, the port's name and the listen address.
 func readmeSNMPBlock(t *testing.T, l *snmpLab, trapListen string) string {
 	t.Helper()
-	root, err := testinflux.ModuleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(filepath.Join(root, "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var block string
-	for _, m := range regexp.MustCompile("(?s)```yaml\n(probes:.*?)```").FindAllStringSubmatch(string(data), -1) {
-		if strings.Contains(m[1], "type: snmp") && strings.Contains(m[1], "traps:") {
-			block = m[1]
-		}
-	}
-	if block == "" {
-		t.Fatal("README has no yaml block with an snmp probe and a traps listener")
-	}
-	for _, r := range []struct{ old, new string }{
-		{"targets: [192.0.2.1]", "targets: [" + l.target + "]"},
-		{"    192.0.2.1:\n", "    " + l.devAddr + ":\n"},
-		{"device: 192.0.2.1 ", "device: " + l.target + " "},
-		{"name: ge-0/0/1,", "name: " + l.ifs[0] + ","},
-		{"listen: 0.0.0.0:162", "listen: " + trapListen},
-	} {
-		if !strings.Contains(block, r.old) {
-			t.Fatalf("README's snmp block no longer contains %q:\n%s", r.old, block)
-		}
-		block = strings.Replace(block, r.old, r.new, 1)
-	}
-	return block
+	return readmeReplaced(t, "snmp", readmeBlockWith(t, "probes:", "type: snmp", "traps:"),
+		"targets: [192.0.2.1]", "targets: ["+l.target+"]",
+		"    192.0.2.1:\n", "    "+l.devAddr+":\n",
+		"device: 192.0.2.1 ", "device: "+l.target+" ",
+		"name: ge-0/0/1,", "name: "+l.ifs[0]+",",
+		"listen: 0.0.0.0:162", "listen: "+trapListen)
 }
 
 // TestSNMPThroughAgentBinary runs issue 9's SNMP path end to end with the
