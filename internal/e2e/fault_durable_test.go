@@ -5,13 +5,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -75,20 +73,7 @@ detector: {k: 2, horizon: 40s, snapshot_interval: 10m}
 	ctrl := startDurableController(t, bin, cfgFile)
 	api := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 
-	// The line's far end: answers while up, hangs past the probe's timeout
-	// while down (a round that gets nothing back, as on a dead circuit).
-	var down atomic.Bool
-	far := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if down.Load() {
-			select {
-			case <-r.Context().Done():
-			case <-time.After(3 * time.Second):
-			}
-			return
-		}
-		fmt.Fprintln(w, "ok")
-	}))
-	t.Cleanup(far.Close)
+	farURL, down := farEnd(t)
 	a, agentReg := newAgent(t, fmt.Sprintf(`agent_id: durable-cpe-1
 site: {id: S1}
 http_listen: 127.0.0.1:0
@@ -102,7 +87,7 @@ probes:
     timeout: 300ms
     labels: {line: %s}
     targets: [%s/]
-`, natsPort, t.TempDir(), durableLine, far.URL))
+`, natsPort, t.TempDir(), durableLine, farURL))
 	stopAgent := sync.OnceFunc(runAgent(t, a))
 	t.Cleanup(stopAgent)
 

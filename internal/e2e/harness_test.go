@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -119,4 +122,25 @@ func issueCredentials(t *testing.T, dbPath string, agents ...string) map[string]
 		}
 	}
 	return out
+}
+
+// farEnd is a line's far end for an http probe: it answers "ok" while up
+// and, while down is set, hangs past the probe's timeout (a round that gets
+// nothing back, as on a dead circuit), 3 s at the most. It returns the
+// server's URL.
+func farEnd(t *testing.T) (url string, down *atomic.Bool) {
+	t.Helper()
+	down = &atomic.Bool{}
+	far := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			select {
+			case <-r.Context().Done():
+			case <-time.After(3 * time.Second):
+			}
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	}))
+	t.Cleanup(far.Close)
+	return far.URL, down
 }

@@ -2,11 +2,8 @@ package e2e
 
 import (
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -80,18 +77,7 @@ notify:
 	ctrl := startDurableController(t, bin, cfgFile)
 	api := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 
-	var down atomic.Bool
-	far := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if down.Load() {
-			select {
-			case <-r.Context().Done():
-			case <-time.After(3 * time.Second):
-			}
-			return
-		}
-		fmt.Fprintln(w, "ok")
-	}))
-	t.Cleanup(far.Close)
+	farURL, down := farEnd(t)
 	a, _ := newAgent(t, fmt.Sprintf(`agent_id: notify-cpe-1
 site: {id: S1}
 http_listen: 127.0.0.1:0
@@ -105,7 +91,7 @@ probes:
     timeout: 300ms
     labels: {line: L-BANK}
     targets: [%s/]
-`, natsPort, t.TempDir(), far.URL))
+`, natsPort, t.TempDir(), farURL))
 	stopAgent := sync.OnceFunc(runAgent(t, a))
 	t.Cleanup(stopAgent)
 

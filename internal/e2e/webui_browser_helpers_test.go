@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -27,6 +28,19 @@ func chromiumPath(t *testing.T) string {
 	}
 	t.Skip("chromium not found (Debian package chromium; make deps installs it)")
 	return ""
+}
+
+// browserSteps returns a runner of chromedp steps in the browser bctx:
+// each call has 30 s, and a failure ends the test naming what was done.
+func browserSteps(t *testing.T, bctx context.Context) func(what string, steps ...chromedp.Action[chromedp.Void]) {
+	return func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(bctx, 30*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
 }
 
 // newBrowser starts a headless Chromium with a fresh profile, no network

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -78,15 +77,7 @@ notify:
 	api := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 	ui := api + "/ui/"
 
-	var down atomic.Bool
-	far := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if down.Load() {
-			<-r.Context().Done()
-			return
-		}
-		fmt.Fprintln(w, "ok")
-	}))
-	t.Cleanup(far.Close)
+	farURL, down := farEnd(t)
 	a, _ := newAgent(t, fmt.Sprintf(`agent_id: ui-cpe-1
 site: {id: S1}
 heartbeat_interval: 1s
@@ -101,7 +92,7 @@ probes:
     timeout: 300ms
     labels: {line: L-BANK}
     targets: [%s/]
-`, natsPort, t.TempDir(), far.URL))
+`, natsPort, t.TempDir(), farURL))
 	t.Cleanup(runAgent(t, a))
 	// A second agent pings loopback for line L-PING, and is stopped once
 	// it has sent a few rounds, so the line's series stops changing
@@ -152,14 +143,7 @@ probes:
 	shots := artifactsDir(t)
 	bctx, stop := newBrowser(t, "Asia/Shanghai")
 	defer stop()
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(bctx, 30*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	do := browserSteps(t, bctx)
 	text := func(sel string) string {
 		t.Helper()
 		sctx, cancel := context.WithTimeout(bctx, 30*time.Second)

@@ -87,14 +87,7 @@ influx: {url: %s, bucket: %s}
 	bctx, stopBrowser := newBrowser(t, "UTC")
 	defer stopBrowser()
 	watch := watchBrowser(t, bctx)
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(bctx, 30*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	do := browserSteps(t, bctx)
 	eval := func(js string) string {
 		t.Helper()
 		s, err := chromedp.Run(bctx, chromedp.Evaluate[string](js))
