@@ -6,8 +6,13 @@ import (
 	"math/rand"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/vantage-net/vantage/controller/inventory"
+	"github.com/vantage-net/vantage/controller/store/sqldb"
+	"github.com/vantage-net/vantage/controller/store/storetest"
 )
 
 // figuresBefore is addFigures as it was before it read the events by
@@ -141,4 +146,72 @@ func TestFiguresSameAsBefore(t *testing.T) {
 			}
 		}
 	}
+}
+
+// BenchmarkFigures times one 1,000-line page's figures over 30 days and
+// a year of history at the field's rate (10 events a line a month: 10,000
+// and 121,000 rows), the query as it is ("now") and as it was ("before"),
+// in one process, e.g.
+//
+//	go test -run X -bench Figures -benchtime 20x ./controller/linehealth/
+func BenchmarkFigures(b *testing.B) {
+	for _, days := range []int{30, 365} {
+		benchmarkFigures(b, days)
+	}
+}
+
+func benchmarkFigures(b *testing.B, days int) {
+	ctx := context.Background()
+	db, err := sqldb.Open(ctx, storetest.Target(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	t0 := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	rng := rand.New(rand.NewSource(1))
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	views := make([]LineView, 1000)
+	for i := range views {
+		views[i].ID = fmt.Sprintf("B%04d", i)
+		for range days / 3 { // 10 a month
+			start := t0.Add(-time.Duration(rng.Int63n(int64(time.Duration(days) * day))))
+			if _, err := tx.ExecContext(ctx, `INSERT INTO line_events (circuit_id, kind, started_at, ended_at, loss_pct, recorded_at)
+				VALUES (?, 'flap', ?, ?, 100, 0) ON CONFLICT DO NOTHING`, views[i].ID, ms(start), ms(start.Add(10*time.Second))); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+	rm, err := NewReadModel(ReadOptions{DB: db, Inventory: inventory.NewSQLStore(db), Now: func() time.Time { return t0 }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		fn   func(context.Context, *ReadModel, []LineView) error
+	}{{"now", func(ctx context.Context, rm *ReadModel, v []LineView) error { return rm.addFigures(ctx, v) }}, {"before", figuresBefore}} {
+		b.Run(fmt.Sprintf("%dd/%s", days, c.name), func(b *testing.B) {
+			cpu0 := cpuTime()
+			for range b.N {
+				if err := c.fn(ctx, rm, views); err != nil {
+					b.Fatal(err)
+				}
+			}
+			// CPU per call: on a shared machine wall time is mostly the
+			// others' load.
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+		})
+	}
+}
+
+// cpuTime is the process's user and system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
