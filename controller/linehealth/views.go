@@ -335,17 +335,22 @@ func (rm *ReadModel) Incidents(ctx context.Context, scope Scope, state string, b
 	return out, more, nil
 }
 
+// incidentListColumns are incidentColumns without the timeline, which a
+// list does not show (up to incident.MaxTimeline entries an incident,
+// decoded per row and dropped).
+var incidentListColumns = strings.Replace(incidentColumns, " timeline,", " '[]',", 1)
+
 // incidentChunk reads up to n incidents scope sees with ids below before
 // (0: from the newest), newest first, appending the visible ones to out
 // until it holds limit; one more visible incident sets more. It returns
 // how many rows it read and the last row's id.
 func (rm *ReadModel) incidentChunk(ctx context.Context, scope Scope, state string, before int64, n, limit int,
 	out *[]IncidentSummary, more *bool) (read int, last int64, err error) {
-	q := `SELECT ` + incidentColumns + ` FROM incidents WHERE (? = 0 OR id < ?)`
+	q := `SELECT ` + incidentListColumns + ` FROM incidents WHERE (? = 0 OR id < ?)`
 	args := []any{before, before}
 	switch state {
 	case "open":
-		q += ` AND ended_at IS NULL`
+		q += ` AND ended_at IS NULL` // incidents_open_id (migration 0073)
 	case "closed":
 		q += ` AND ended_at IS NOT NULL`
 	}
