@@ -33,6 +33,8 @@ type config struct {
 	keep      bool
 	// cpuprofile is passed to the controller's --cpuprofile.
 	cpuprofile string
+	// heapprofile is passed to the controller's --heapprofile.
+	heapprofile string
 	// historyDays and historyPerLine seed past events before the run
 	// (seedHistory), so the API is timed over a month of history.
 	historyDays, historyPerLine int
@@ -59,6 +61,7 @@ func main() {
 	flag.IntVar(&c.historyPerLine, "history-per-line", 20, "past flaps and outages seeded per line")
 	flag.BoolVar(&c.apiOnly, "api-only", false, "no simulation: seed the history, start the controller and time the API")
 	flag.StringVar(&c.cpuprofile, "cpuprofile", "", "the controller writes a CPU profile of the whole run to this file")
+	flag.StringVar(&c.heapprofile, "heapprofile", "", "the controller writes a heap profile at each new peak of its live heap to this file")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

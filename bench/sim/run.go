@@ -50,7 +50,7 @@ func run(ctx context.Context, c config, dir string, log *slog.Logger) error {
 		seeded, seedTook = n, time.Since(t)
 		return err
 	}
-	s, err := startStack(ctx, dir, inv, c.horizon, c.cpuprofile, seedHist)
+	s, err := startStack(ctx, dir, inv, c.horizon, c.profileArgs(), seedHist)
 	defer s.stop()
 	if err != nil {
 		return err
@@ -106,6 +106,7 @@ func run(ctx context.Context, c config, dir string, log *slog.Logger) error {
 	ipid := s.influxPID()
 	icpu0, self0 := cpuSeconds(ipid), selfCPU()
 	var samples []sample
+	var maxQueue float64
 	tick := time.NewTicker(10 * time.Second)
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
@@ -120,6 +121,12 @@ loop:
 		case <-tick.C:
 			pend, _ := metric(ctx, s.api, s.token, "vantage_controller_ingest_pending_messages")
 			ing, _ := metric(ctx, s.api, s.token, "vantage_controller_results_ingested_total")
+			// InfluxDB's lag behind line health: points in the write-behind
+			// queue (controller/writebehind) and the oldest one's wait.
+			qp, _ := metric(ctx, s.api, s.token, "vantage_controller_influx_queue_points")
+			qa, _ := metric(ctx, s.api, s.token, "vantage_controller_influx_queue_age_seconds")
+			maxQueue = max(maxQueue, qp)
+			fmt.Printf("  %5v  InfluxDB queue %9.0f points, oldest %4.0f s\n", time.Since(t0).Round(time.Second), qp, qa)
 			sm := sample{at: time.Since(t0).Round(time.Second), pending: pend, ingested: ing, rssMB: float64(procKB(pid, "VmRSS")) / 1024,
 				ctrlCPU: fmt.Sprintf("%.0f%%", 100*(cpuSeconds(pid)-cpu0)/time.Since(t0).Seconds()), simLoad: loadavg()}
 			samples = append(samples, sm)
@@ -135,7 +142,7 @@ loop:
 		h := min(1, 2*i/max(1, len(samples)))
 		half[h] = max(half[h], sm.pending)
 	}
-	fmt.Printf("ingest backlog (pending messages): max %.0f in the first half, %.0f in the second\n", half[0], half[1])
+	fmt.Printf("ingest backlog (pending messages): max %.0f in the first half, %.0f in the second; InfluxDB write-behind queue: max %.0f points\n", half[0], half[1], maxQueue)
 	if runErr != nil {
 		return fmt.Errorf("simulator: %w", runErr)
 	}
@@ -170,6 +177,9 @@ loop:
 	fsum, _ := metric(ctx, s.api, s.token, "vantage_controller_ingest_fetch_messages_sum")
 	fcnt, _ := metric(ctx, s.api, s.token, "vantage_controller_ingest_fetch_messages_count")
 	fmt.Printf("ingest: %.0f writes of %.0f points on average, %.0f pulls of %.1f messages\n", wcnt, wsum/max(1, wcnt), fcnt, fsum/max(1, fcnt))
+	qsum, _ := metric(ctx, s.api, s.token, "vantage_controller_influx_queue_write_points_sum")
+	qcnt, _ := metric(ctx, s.api, s.token, "vantage_controller_influx_queue_write_points_count")
+	fmt.Printf("InfluxDB queue: %.0f drain rounds of %.0f points on average so far\n", qcnt, qsum/max(1, qcnt))
 	sum.memory(float64(procKB(pid, "VmHWM")) / 1024)
 	sum.cpu(want, cpuSeconds(pid)-cpu0, cpuSeconds(ipid)-icpu0)
 	fmt.Printf("ingest caught up %v after the last result was published; CPU over the run: controller %.0f s, influxd %.0f s, simulator %.0f s; controller peak RSS %.0f MB\n",
@@ -229,4 +239,16 @@ func issue(ctx context.Context, path string, p *fleetsim.Plan) (map[string]strin
 		out[a.ID] = iss.Password
 	}
 	return out, nil
+}
+
+// profileArgs are the controller's profiling flags asked for on the command line.
+func (c *config) profileArgs() []string {
+	var args []string
+	if c.cpuprofile != "" {
+		args = append(args, "--cpuprofile", c.cpuprofile)
+	}
+	if c.heapprofile != "" {
+		args = append(args, "--heapprofile", c.heapprofile)
+	}
+	return args
 }

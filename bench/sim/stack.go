@@ -46,10 +46,10 @@ func (s *stack) stop() {
 
 // startStack builds the controller, starts InfluxDB, imports inv and
 // starts the controller with agent auth on.
-// cpuprofile, when set, is where the controller writes a CPU profile of
-// the whole run (its --cpuprofile); beforeStart, when set, runs on the
+// profile holds the controller's profiling flags (--cpuprofile,
+// --heapprofile), if any; beforeStart, when set, runs on the
 // database after the import, before the controller opens it.
-func startStack(ctx context.Context, dir, inv string, horizon time.Duration, cpuprofile string, beforeStart func(db string) error) (*stack, error) {
+func startStack(ctx context.Context, dir, inv string, horizon time.Duration, profile []string, beforeStart func(db string) error) (*stack, error) {
 	root, err := testinflux.ModuleRoot()
 	if err != nil {
 		return nil, err
@@ -111,10 +111,7 @@ detector: {horizon: %s}
 	if err != nil {
 		return s, err
 	}
-	args := []string{"--config", cfg}
-	if cpuprofile != "" {
-		args = append(args, "--cpuprofile", cpuprofile)
-	}
+	args := append([]string{"--config", cfg}, profile...)
 	s.ctrl = exec.Command(ctl, args...)
 	s.ctrl.Stdout, s.ctrl.Stderr = logf, logf
 	if err := s.ctrl.Start(); err != nil {

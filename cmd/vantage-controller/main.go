@@ -67,6 +67,7 @@ Flags:
 	version := fs.Bool("version", false, "print the version and exit")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile to this file until exit (bench/sim -cpuprofile)")
+	heapProfile := fs.String("heapprofile", "", "write a Go heap profile to this file each time the live heap reaches a new peak (bench/sim -heapprofile)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		if err == flag.ErrHelp {
 			return 0
@@ -105,6 +106,11 @@ Flags:
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	log.Info("vantage-controller starting", "version", buildinfo.String())
+	if *heapProfile != "" {
+		go watchHeap(ctx, *heapProfile, func(peak uint64, err error) {
+			log.Info("heap profile written", "file", *heapProfile, "live_heap_bytes", peak, "err", err)
+		})
+	}
 	if err := c.Run(ctx); err != nil {
 		log.Error("controller stopped", "err", err)
 		return 1
