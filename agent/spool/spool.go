@@ -417,3 +417,61 @@ func (s *Spool) closeFiles() {
 		_ = s.cf.Close()
 	}
 }
+
+// PeekN returns the oldest waiting messages, oldest first: at least the
+// head if one waits, then more while there are fewer than n and their
+// results stay within maxResults. It is Peek for a consumer that sends
+// several records in one request (the controller's write-behind to
+// InfluxDB); PopN(len) then acknowledges them. A record after the head
+// that no longer reads back intact ends the list early; it is dropped
+// when it becomes the head, as Peek does.
+func (s *Spool) PeekN(n, maxResults int) []publish.Message {
+	s.mu.Lock()
+	head, ok := s.peek()
+	var out []publish.Message
+	if ok {
+		out = append(out, head)
+		total := head.Results
+		for i := s.lo + 1; i < len(s.q) && len(out) < n; i++ {
+			e := s.q[i]
+			if total+e.results > maxResults {
+				break
+			}
+			buf := make([]byte, e.size)
+			if _, err := e.seg.f.ReadAt(buf, e.off); err != nil {
+				break
+			}
+			r, _, ok := decodeAt(buf, 0)
+			if !ok || r.seq != e.seq {
+				break
+			}
+			out = append(out, publish.Message{ID: r.id, Data: r.data, Results: r.results})
+			total += r.results
+		}
+	}
+	notes := s.takeNotes()
+	s.mu.Unlock()
+	s.report(notes)
+	return out
+}
+
+// PopN acknowledges the k oldest waiting messages (what PeekN returned),
+// moving the cursor past them once.
+func (s *Spool) PopN(k int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if k <= 0 || s.lo >= len(s.q) {
+		return
+	}
+	var last uint64
+	for ; k > 0 && s.lo < len(s.q); k-- {
+		e := s.q[s.lo]
+		s.advance()
+		s.forget(e)
+		last = e.seq
+	}
+	s.cur = cursor{acked: max(last, s.cur.dropped)}
+	s.head = nil
+	s.writeCursor()
+	s.removeDead()
+}
