@@ -36,6 +36,7 @@ import (
 	"github.com/vantage-net/vantage/controller/shipper"
 	"github.com/vantage-net/vantage/controller/store/influx"
 	"github.com/vantage-net/vantage/controller/store/sqldb"
+	"github.com/vantage-net/vantage/controller/writebehind"
 	"github.com/vantage-net/vantage/internal/redact"
 	"github.com/vantage-net/vantage/internal/serve"
 )
@@ -65,6 +66,7 @@ type Controller struct {
 	guard    *agentauth.Guard // nil with nats.agent_auth false
 	auth     *apiauth.Auth
 	ingester *ingest.Ingester
+	queue    *writebehind.Queue // nil unless influx_queue is on (influxqueue.go)
 	listener net.Listener
 	js       jetstream.JetStream
 	// configSync is nil unless remote_config.enabled.
@@ -226,7 +228,12 @@ func New(o Options) (*Controller, error) {
 		}, o.Logger.With("component", "agentconfig"), o.Registry)
 	}
 	in := cfg.Ingest
-	c.ingester, err = ingest.New(c.broker.Conn, c.writer, ingest.Options{
+	store, err := openInfluxQueue(c)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	c.ingester, err = ingest.New(c.broker.Conn, store, ingest.Options{
 		Consumer: in.Consumer, FetchBatch: in.FetchBatch, AckWait: in.AckWait, MaxAckPending: in.MaxAckPending,
 		MaxFuture: in.MaxFuture, MaxAge: in.StreamMaxAge, MaxBytes: in.StreamMaxBytes,
 		Duplicates: in.DuplicateWindow, Replicas: in.Replicas,
@@ -308,11 +315,13 @@ func (c *Controller) stages(api http.Handler) [][]component {
 		c.complaintsComponent(),
 	}
 	facts = append(facts, c.reportComponents()...)
-	return [][]component{input, facts, append([]component{{"shipper", c.shipper.Run}}, c.notifyComponents()...)}
+	last := append([]component{{"shipper", c.shipper.Run}}, c.notifyComponents()...)
+	return [][]component{input, facts, append(last, c.influxQueueComponents()...)}
 }
 
 // Close releases everything New acquired; Run calls it on the way out.
 func (c *Controller) Close() {
+	c.closeInfluxQueue()
 	if c.writer != nil {
 		c.writer.Close()
 	}
@@ -350,6 +359,7 @@ func (c *Controller) health() (bool, map[string]any) {
 	if t := c.writer.LastWrite(); !t.IsZero() {
 		d["last_influx_write"] = t.UTC()
 	}
+	c.influxQueueHealth(d)
 	return ok, d
 }
 

@@ -32,6 +32,8 @@ type Config struct {
 	Influx Influx `yaml:"influx"`
 	// Ingest tunes the JetStream consumer.
 	Ingest Ingest `yaml:"ingest"`
+	// InfluxQueue is the write-behind queue to InfluxDB (influxqueue.go).
+	InfluxQueue InfluxQueue `yaml:"influx_queue"`
 	// APIAuth requires a bearer token on every /api/v1/ call (default
 	// true; tokens from `vantage-controller token create`). Turning it off
 	// is for a controller whose HTTP port only trusted code can reach.
@@ -207,6 +209,7 @@ func (c *Config) setDefaults() {
 		c.NATS.SyncInterval = time.Second
 	}
 	c.setDetectorDefaults()
+	c.setInfluxQueueDefaults()
 	c.setRemoteConfigDefaults()
 	c.setReleasesDefaults()
 	c.setComplaintsDefaults()
@@ -281,6 +284,7 @@ func (c *Config) validate(file string, root *yaml.Node) yamlstrict.Errors {
 	}
 	c.validateDatabase(bad)
 	c.validateDetector(bad)
+	c.validateInfluxQueue(bad)
 	c.validateGrouping(bad)
 	c.validateRemoteConfig(bad)
 	c.validateEnroll(bad)

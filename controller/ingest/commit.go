@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 
@@ -132,7 +133,7 @@ func (in *Ingester) write(ctx context.Context, u *unit) bool {
 		return true
 	}
 	if !in.influx.try(time.Now()) {
-		in.deferAll(u)
+		in.deferAll(u, in.influx.reason())
 		return false
 	}
 	in.m.writePoints.Observe(float64(n))
@@ -146,11 +147,15 @@ func (in *Ingester) write(ctx context.Context, u *unit) bool {
 			in.log.Warn("shutdown before InfluxDB took the last pull; messages handed back", "messages", len(u.items), "err", err)
 			return false
 		}
-		if in.influx.failed(time.Now(), in.opts.probeDelay) {
-			in.log.Warn("InfluxDB cannot take results; line health goes on, the results wait in JetStream and are retried with backoff",
+		reason := deferInfluxUnavailable
+		if errors.Is(err, ErrQueueFull) {
+			reason = deferQueueFull
+		}
+		if in.influx.failed(time.Now(), in.opts.probeDelay, reason) {
+			in.log.Warn("the store cannot take results (InfluxDB, or the write-behind queue in front of it); line health goes on, the results wait in JetStream and are retried with backoff",
 				"retry_delay", in.opts.RetryDelay, "max_retry_delay", in.opts.MaxRetryDelay, "err", err)
 		}
-		in.deferAll(u)
+		in.deferAll(u, reason)
 		return false
 	}
 	if failures := in.influx.ok(); failures > 0 {
@@ -167,14 +172,14 @@ func (in *Ingester) write(ctx context.Context, u *unit) bool {
 
 // deferAll hands every message of u still to be written back to JetStream,
 // to be redelivered after its backoff (outage.go).
-func (in *Ingester) deferAll(u *unit) {
+func (in *Ingester) deferAll(u *unit, reason string) {
 	in.handBack(u, func(it *item) {
 		attempt := 1
 		if md, err := it.msg.Metadata(); err == nil {
 			attempt = int(min(md.NumDelivered, 64))
 		}
 		_ = it.msg.NakWithDelay(in.opts.retryDelay(attempt))
-		in.m.deferred.WithLabelValues(deferInfluxUnavailable).Inc()
+		in.m.deferred.WithLabelValues(reason).Inc()
 	}, outcomeDeferred)
 }
 

@@ -18,7 +18,16 @@ import (
 	"github.com/vantage-net/vantage/probes/result"
 )
 
-// Store is where results are written; *influx.Writer is the one in use.
+// ErrQueueFull is wrapped by the error of a Store that queues points for
+// a later write (controller/writebehind) when its queue cannot take more.
+// The ingest then does what it does while InfluxDB is unavailable
+// (outage.go): the messages, which line health already took, are nak'd
+// with backoff and wait in JetStream; it is counted as deferred with
+// reason queue_full.
+var ErrQueueFull = errors.New("write queue full")
+
+// Store is where results are written: *influx.Writer, or the
+// write-behind queue in front of it (controller/writebehind).
 type Store interface {
 	// TryWrite writes every point of b and returns those refused on their
 	// own (InfluxDB's 400/422, bisected down to the points at fault). At

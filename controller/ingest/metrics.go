@@ -22,6 +22,7 @@ const (
 // vantage_controller_ingest_deferred_total.
 const (
 	deferInfluxUnavailable = "influx_unavailable" // InfluxDB failed a write (network, timeout, 5xx, ...) or is backing off after one
+	deferQueueFull         = "queue_full"         // the Store's write-behind queue is full or its disk refused the append (ErrQueueFull)
 )
 
 // Message outcomes, the outcome label of vantage_controller_messages_total.
@@ -52,7 +53,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
 		ingested: f.NewCounter(prometheus.CounterOpts{
 			Name: "vantage_controller_results_ingested_total",
-			Help: "Results written to InfluxDB. A redelivered message counts again (the write itself is idempotent).",
+			Help: "Results written to InfluxDB, or with the write-behind queue (controller/writebehind) appended to it for a later write. A redelivered message counts again (the write itself is idempotent).",
 		}),
 		rejected: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "vantage_controller_results_rejected_total",
@@ -86,10 +87,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}),
 		deferred: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "vantage_controller_ingest_deferred_total",
-			Help: "Message deliveries handed back to JetStream for a later redelivery (nak with backoff) after line health took them, by reason: influx_unavailable (their points could not be written). A message deferred N times counts N.",
+			Help: "Message deliveries handed back to JetStream for a later redelivery (nak with backoff) after line health took them, by reason: influx_unavailable (their points could not be written), queue_full (the write-behind queue refused them). A message deferred N times counts N.",
 		}, []string{"reason"}),
 	}
 	m.deferred.WithLabelValues(deferInfluxUnavailable)
+	m.deferred.WithLabelValues(deferQueueFull)
 	for _, r := range []string{ReasonDecode, ReasonInvalid, ReasonAgentMismatch, ReasonFuture, ReasonTooOld, ReasonForbidden, ReasonOutOfRange, ReasonInfluxRejected, ReasonMsgID} {
 		m.rejected.WithLabelValues(r)
 	}

@@ -26,6 +26,13 @@ import (
 // MaxDeliver is unlimited (stream.go), so no number of failed attempts
 // drops a message; only the stream's MaxAge does, as before.
 //
+// With the write-behind queue (controller/writebehind) the Store is a
+// spool on disk and InfluxDB's outages are the queue's to ride out: the
+// ingest sees a failure only when the queue is full or its disk refuses
+// the append (ErrQueueFull), and then does exactly the above, so line
+// health goes on and the results wait in JetStream until the queue has
+// room (deferred reason queue_full).
+//
 // A point InfluxDB refuses on its own (400/422) is still bisected out and
 // dead-lettered, and its message acked: that is not an outage.
 //
@@ -38,6 +45,17 @@ type outage struct {
 	failures int       // failed writes in a row; 0: InfluxDB took the last one
 	next     time.Time // while failures > 0, no probe before this
 	probing  bool      // a probe write is running
+	why      string    // the deferred reason of the last failure
+}
+
+// reason is the deferred reason label of the outage under way.
+func (o *outage) reason() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.why == "" {
+		return deferInfluxUnavailable
+	}
+	return o.why
 }
 
 // try reports whether a write may be tried now. While InfluxDB is failing
@@ -69,9 +87,10 @@ func (o *outage) ok() int {
 // failed records a write InfluxDB could not take and sets the next probe
 // after backoff(failures); it reports whether this failure starts an
 // outage.
-func (o *outage) failed(now time.Time, backoff func(attempt int) time.Duration) bool {
+func (o *outage) failed(now time.Time, backoff func(attempt int) time.Duration, why string) bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	o.why = why
 	o.failures++
 	o.probing = false
 	o.next = now.Add(backoff(o.failures))

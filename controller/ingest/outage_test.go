@@ -135,7 +135,7 @@ func TestOutageProbesAtMostEveryProbeDelay(t *testing.T) {
 		if !out.try(now) {
 			t.Fatalf("no probe allowed at %s", now.Sub(t0))
 		}
-		out.failed(now, o.probeDelay)
+		out.failed(now, o.probeDelay, deferInfluxUnavailable)
 		now = out.next
 	}
 	if wait := out.next.Sub(now.Add(-o.probeDelay(8))); wait > maxProbeDelay {

@@ -232,6 +232,23 @@ func (s *Server) Kill() {
 	s.cmd = nil
 }
 
+// Pause stops the server with SIGSTOP: it keeps its port and accepts
+// connections but answers nothing, as a server stalled on its disk or
+// swapping does. Resume continues it; a test that pauses must resume
+// before it ends (Kill, at cleanup, also works on a paused server).
+func (s *Server) Pause() {
+	if s.cmd != nil {
+		_ = s.cmd.Process.Signal(syscall.SIGSTOP)
+	}
+}
+
+// Resume continues a paused server.
+func (s *Server) Resume() {
+	if s.cmd != nil {
+		_ = s.cmd.Process.Signal(syscall.SIGCONT)
+	}
+}
+
 // Restart starts a killed server again on the same port and data directory.
 func (s *Server) Restart() {
 	s.t.Helper()
