@@ -47,11 +47,32 @@ lines:
 // 0, and /healthz report InfluxDB. Then InfluxDB comes back. Every flap
 // must end up exactly once in SQLite, in the API and in InfluxDB, and
 // every result the agent published exactly once in InfluxDB.
+//
+// With the write-behind queue (the default, controller/writebehind) the
+// results of flaps 2 and 3 are acked into the queue on disk instead of
+// waiting in JetStream: the SIGKILL must lose none of them (the restarted
+// controller's queue holds at least what the killed one's did) and none
+// may be written twice.
 func TestFaultInfluxDownControllerKilled(t *testing.T) {
 	if testing.Short() {
 		t.Skip("fault test")
 	}
 	t.Parallel()
+	influxDownControllerKilled(t, true)
+}
+
+// TestFaultInfluxDownControllerKilledNoQueue is the same with
+// influx_queue.enabled false: the results wait in JetStream (nak with
+// backoff, controller/ingest/outage.go).
+func TestFaultInfluxDownControllerKilledNoQueue(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fault test")
+	}
+	t.Parallel()
+	influxDownControllerKilled(t, false)
+}
+
+func influxDownControllerKilled(t *testing.T, queue bool) {
 	bin := buildBinary(t, "vantage-controller")
 	influx := testinflux.Start(t)
 	dataDir := t.TempDir()
@@ -69,7 +90,8 @@ nats: {listen: "127.0.0.1:%d", agent_auth: false}
 influx: {url: %s, bucket: %s, request_timeout: 2s}
 ingest: {fetch_batch: 50, max_ack_pending: 500, ack_wait: 10s}
 detector: {k: 2, horizon: 40s, snapshot_interval: 10m}
-`, httpPort, dataDir, natsPort, influx.URL, influx.Bucket))
+influx_queue: {enabled: %t}
+`, httpPort, dataDir, natsPort, influx.URL, influx.Bucket, queue))
 	ctrl := startDurableController(t, bin, cfgFile)
 	api := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 
@@ -161,7 +183,15 @@ probes:
 	if got := scrapeMetric(t, api, "vantage_controller_line_evidence_accepted_total"); got <= accepted {
 		t.Errorf("line evidence accepted %v before flaps 2 and 3, %v after: line health saw nothing while InfluxDB was down", accepted, got)
 	}
-	if got := scrapeMetric(t, api, `vantage_controller_ingest_deferred_total{reason="influx_unavailable"}`); got == 0 {
+	deferred := scrapeMetric(t, api, `vantage_controller_ingest_deferred_total{reason="influx_unavailable"}`)
+	var queued float64
+	if queue {
+		// Acked into the queue, none handed back to JetStream.
+		queued = scrapeMetric(t, api, "vantage_controller_influx_queue_points")
+		if queued == 0 || deferred != 0 {
+			t.Errorf("with InfluxDB down: %v points in the write-behind queue, %v messages deferred; want some, none", queued, deferred)
+		}
+	} else if deferred == 0 {
 		t.Error("no message deferred while InfluxDB is down")
 	}
 	if err := ctrl.Process.Signal(syscall.SIGKILL); err != nil {
@@ -194,8 +224,13 @@ probes:
 	if got := scrapeMetric(t, api, "vantage_controller_line_evidence_accepted_total"); got <= accepted {
 		t.Errorf("line evidence accepted stayed at %v with InfluxDB down", got)
 	}
-	if got := scrapeMetric(t, api, "vantage_controller_results_ingested_total"); got != 0 {
+	if got := scrapeMetric(t, api, "vantage_controller_results_ingested_total"); !queue && got != 0 {
 		t.Errorf("results ingested = %v with InfluxDB down, want 0", got)
+	}
+	if queue {
+		if got := scrapeMetric(t, api, "vantage_controller_influx_queue_points"); got < queued {
+			t.Errorf("the write-behind queue held %v points before the SIGKILL, %v after the restart: acked results lost", queued, got)
+		}
 	}
 	influx.Restart()
 	t.Log("InfluxDB back")
