@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/vantage-net/vantage/controller/ingest"
 	"github.com/vantage-net/vantage/controller/store/influx"
 	"github.com/vantage-net/vantage/internal/lab"
@@ -213,4 +212,3 @@ func waitStreamEmpty(t *testing.T, s *stack) {
 		return nil
 	})
 }
-
