@@ -85,6 +85,9 @@ func runAgent(ctx context.Context, ns *namespace, bin, natsURL, engine string, a
 			r.lost = m1[unansweredMetric] - m0[unansweredMetric]
 			r.late = m1["vantage_agent_ping_late_replies_total"] - m0["vantage_agent_ping_late_replies_total"]
 			r.drops = m1[rawDropsKey] - m0[rawDropsKey]
+			// What the bench used to call lost: requests in flight at
+			// the final scrape (sent minus every kind of answer).
+			r.inflight = m1[sentMetric] - m1["vantage_agent_ping_replies_total"] - m1[unansweredMetric] - m1["vantage_agent_ping_unreachable_total"]
 		}
 	}
 	if engine == "pro-bing" {

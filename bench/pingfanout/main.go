@@ -113,7 +113,10 @@ func run(counts []int, bin, engines string, snmpIfaces, nice int, block string, 
 
 	fmt.Printf("pingfanout: %d cores, %s, namespace %s, window %s after %s warm-up, 1 ping per target per second, agent %s\n",
 		cpuCount(), memTotal(), ns.name, w.length, w.warmup, bin)
-	fmt.Printf("pingfanout: load average %s, programs at nice %d\n", loadAvg(), nice)
+	fmt.Printf("pingfanout: load average %s, CPU pressure %s, programs at nice %d\n", loadAvg(), cpuPressure(), nice)
+	defer func() {
+		fmt.Printf("pingfanout: at the end, load average %s, CPU pressure %s\n", loadAvg(), cpuPressure())
+	}()
 	if snmp {
 		fmt.Printf("pingfanout: snmpd with %d interfaces polled every %s\n", snmpIfaces, snmpInterval)
 	}

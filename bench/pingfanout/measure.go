@@ -32,6 +32,8 @@ type row struct {
 	// replies read after that; drops: packets the kernel dropped on the
 	// agent's raw socket (a full receive buffer) in the window.
 	lost, late, drops float64
+	// inflight: requests neither answered nor given up at the last scrape.
+	inflight float64
 	// load0, load1: the machine's 1-minute load average as the window
 	// opened and closed (the machine may be shared with other work).
 	load0, load1 float64
@@ -146,14 +148,14 @@ func printFullLoad(rows []row) {
 // the machine was under: requests whose round ended unanswered, replies
 // read after that, and replies the kernel dropped on a full socket.
 func printLoss(rows []row) {
-	fmt.Printf("\n%-22s %8s %12s %10s %10s %10s %16s\n",
-		"run", "targets", "sent", "unanswered", "late", "sock drops", "load 1m start/end")
+	fmt.Printf("\n%-22s %8s %12s %10s %10s %10s %10s %18s\n",
+		"run", "targets", "sent", "unanswered", "late", "sock drops", "in flight", "load 1m start/end")
 	for _, r := range rows {
 		if r.ratio == 0 {
-			fmt.Printf("%-22s %8d %12.0f %10s %10s %10s %7.2f / %6.2f\n", r.name, r.targets, r.probes, "-", "-", "-", r.load0, r.load1)
+			fmt.Printf("%-22s %8d %12.0f %10s %10s %10s %10s %9.2f / %6.2f\n", r.name, r.targets, r.probes, "-", "-", "-", "-", r.load0, r.load1)
 			continue
 		}
-		fmt.Printf("%-22s %8d %12.0f %10.0f %10.0f %10.0f %7.2f / %6.2f\n",
-			r.name, r.targets, r.probes, r.lost, r.late, r.drops, r.load0, r.load1)
+		fmt.Printf("%-22s %8d %12.0f %10.0f %10.0f %10.0f %10.0f %9.2f / %6.2f\n",
+			r.name, r.targets, r.probes, r.lost, r.late, r.drops, r.inflight, r.load0, r.load1)
 	}
 }

@@ -72,6 +72,19 @@ func loadAvg() string {
 	return strings.Join(f[:3], " ")
 }
 
+// cpuPressure is the kernel's CPU pressure line (/proc/pressure/cpu,
+// "some": the share of time some runnable task waited for a CPU), which
+// says more than the load average about whether the measured programs had
+// to wait.
+func cpuPressure() string {
+	b, err := os.ReadFile("/proc/pressure/cpu")
+	if err != nil {
+		return "unknown"
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	return strings.TrimPrefix(line, "some ")
+}
+
 // load1 is the 1-minute load average, NaN if unreadable.
 func load1() float64 {
 	f := strings.Fields(loadAvg())
