@@ -1,10 +1,7 @@
 package e2e
 
 import (
-	"io"
 	"net/http"
-	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 )
@@ -14,35 +11,14 @@ import (
 // flags (HttpOnly, Secure, SameSite=Strict).
 func checkUIHeaders(t *testing.T, ui, token string) {
 	t.Helper()
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Get(ui + "login")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	csp := resp.Header.Get("Content-Security-Policy")
+	page, body, resp := uiLoginExchange(t, ui, token)
+	csp := page.Header.Get("Content-Security-Policy")
 	if !strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
 		t.Errorf("login page CSP %q", csp)
 	}
-	if strings.Contains(string(body), "<script>") || strings.Contains(string(body), " style=") {
+	if strings.Contains(body, "<script>") || strings.Contains(body, " style=") {
 		t.Errorf("login page has inline script or style")
 	}
-	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(string(body))
-	if m == nil {
-		t.Fatalf("no csrf field on the login page")
-	}
-	form := url.Values{"csrf": {m[1]}, "token": {token}, "next": {"/ui/"}}
-	req, _ := http.NewRequest(http.MethodPost, ui+"login", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	for _, c := range resp.Cookies() {
-		req.AddCookie(c)
-	}
-	resp, err = client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
 	var session *http.Cookie
 	for _, c := range resp.Cookies() {
 		if c.Name == "vantage_session" {

@@ -103,16 +103,18 @@ influx: {url: %s, bucket: %s}
 var noRedirect = &http.Client{Timeout: 10 * time.Second,
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
-// uiLogin logs in over plain HTTP as a browser would (the login form's
-// CSRF cookie and value, then the token) and returns the session cookie.
-func uiLogin(t *testing.T, ui, token string) *http.Cookie {
+// uiLoginExchange logs in over plain HTTP as a browser would: it gets
+// the login page (its CSRF cookie and form value) and posts the form with
+// the token. It returns the login page's response (body read and closed)
+// with its text, and the answer to the post.
+func uiLoginExchange(t *testing.T, ui, token string) (page *http.Response, pageText string, answer *http.Response) {
 	t.Helper()
-	resp, err := noRedirect.Get(ui + "login")
+	page, err := noRedirect.Get(ui + "login")
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	body, _ := io.ReadAll(page.Body)
+	page.Body.Close()
 	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(string(body))
 	if m == nil {
 		t.Fatalf("no csrf field on the login page")
@@ -120,14 +122,21 @@ func uiLogin(t *testing.T, ui, token string) *http.Cookie {
 	form := url.Values{"csrf": {m[1]}, "token": {token}, "next": {"/ui/"}}
 	req, _ := http.NewRequest(http.MethodPost, ui+"login", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	for _, c := range resp.Cookies() {
+	for _, c := range page.Cookies() {
 		req.AddCookie(c)
 	}
-	resp, err = noRedirect.Do(req)
+	answer, err = noRedirect.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	answer.Body.Close()
+	return page, string(body), answer
+}
+
+// uiLogin logs in (uiLoginExchange) and returns the session cookie.
+func uiLogin(t *testing.T, ui, token string) *http.Cookie {
+	t.Helper()
+	_, _, resp := uiLoginExchange(t, ui, token)
 	for _, c := range resp.Cookies() {
 		if c.Name == "vantage_session" && c.Value != "" {
 			return c
