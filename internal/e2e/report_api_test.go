@@ -26,14 +26,7 @@ func TestReportAPIScopeE2E(t *testing.T) {
 	influx := testinflux.Start(t)
 	dataDir := t.TempDir()
 	dbPath := filepath.Join(dataDir, "vantage.db")
-	db, err := sqlite.Open(context.Background(), dbPath, sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := reporttest.Seed(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	seedReportDB(t, dbPath)
 	c := startControllerWith(t, influx, dataDir, "report: {time_zone: Asia/Shanghai}\n")
 	mine := createToken(t, dbPath, "--name", "e2e-li", "--role", "account_manager", "--manager", reporttest.Manager)
 	other := createToken(t, dbPath, "--name", "e2e-wang", "--role", "account_manager", "--manager", reporttest.OtherManager)
@@ -54,5 +47,19 @@ func TestReportAPIScopeE2E(t *testing.T) {
 	code2, body2 := rawGet(t, c, other, "/api/v1/reports/customers/C-NOBODY?from=2026-11-16&to=2026-11-23")
 	if code1 != http.StatusNotFound || code1 != code2 || body1 != body2 {
 		t.Errorf("another manager's customer: %d %s; unknown: %d %s", code1, body1, code2, body2)
+	}
+}
+
+// seedReportDB writes the report scenario (reporttest.Seed) into a new
+// SQLite database at path.
+func seedReportDB(t *testing.T, path string) {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := reporttest.Seed(context.Background(), db); err != nil {
+		t.Fatal(err)
 	}
 }

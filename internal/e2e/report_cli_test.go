@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/vantage-net/vantage/controller/report"
 	"github.com/vantage-net/vantage/controller/report/reporttest"
-	"github.com/vantage-net/vantage/controller/store/sqlite"
 )
 
 // TestReportThroughBinary runs `vantage-controller report` as the README
@@ -25,14 +23,7 @@ func TestReportThroughBinary(t *testing.T) {
 	bin := buildBinary(t, "vantage-controller")
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "vantage.db")
-	db, err := sqlite.Open(context.Background(), dbPath, sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := reporttest.Seed(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	seedReportDB(t, dbPath)
 	cfg := filepath.Join(dir, "controller.yaml")
 	if err := os.WriteFile(cfg, []byte("influx: {url: http://127.0.0.1:8086, bucket: vantage}\ndata_dir: "+dir+
 		"\ndatabase: {path: "+dbPath+"}\n"+readmeBlock(t, "report:")), 0o600); err != nil {

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,7 +13,6 @@ import (
 	"time"
 
 	"github.com/vantage-net/vantage/controller/report/reporttest"
-	"github.com/vantage-net/vantage/controller/store/sqlite"
 	"github.com/vantage-net/vantage/internal/lab"
 	"github.com/vantage-net/vantage/internal/smtpsink"
 	"github.com/vantage-net/vantage/internal/testinflux"
@@ -36,14 +34,7 @@ func TestReportDeliveryE2E(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = sink.Close() })
 	dataDir := t.TempDir()
-	db, err := sqlite.Open(context.Background(), filepath.Join(dataDir, "vantage.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := reporttest.Seed(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	seedReportDB(t, filepath.Join(dataDir, "vantage.db"))
 	c := startControllerWith(t, influx, dataDir, fmt.Sprintf(`notify:
   email: {host: 127.0.0.1, port: %d, tls: none, from: "Vantage NOC <noc@test.vantage>"}
   sender: {poll: 100ms}
