@@ -44,7 +44,7 @@ func (p *Prober) dnsRound(ctx context.Context, name string, r *round) error {
 	id := uint16(rand.Uint32())
 	query, err := buildQuery(id, name, p.cfg.qtype)
 	if err != nil {
-		return &classError{ErrConfig, err}
+		return &probe.ClassError{Class: ErrConfig, Err: err}
 	}
 	start := time.Now()
 	reply, err := p.exchange(ctx, "udp", query, id)
@@ -96,7 +96,7 @@ func (p *Prober) exchange(ctx context.Context, network string, query []byte, id 
 		}
 		m, err := parseReply(buf[:n])
 		if err != nil {
-			return dnsReply{}, &classError{probe.ErrProtocol, fmt.Errorf("DNS reply: %w", err)}
+			return dnsReply{}, &probe.ClassError{Class: probe.ErrProtocol, Err: fmt.Errorf("DNS reply: %w", err)}
 		}
 		return m, nil
 	}
@@ -117,10 +117,10 @@ func exchangeStream(conn net.Conn, query []byte, id uint16) (dnsReply, error) {
 	}
 	m, err := parseReply(buf)
 	if err != nil {
-		return dnsReply{}, &classError{probe.ErrProtocol, fmt.Errorf("DNS reply over TCP: %w", err)}
+		return dnsReply{}, &probe.ClassError{Class: probe.ErrProtocol, Err: fmt.Errorf("DNS reply over TCP: %w", err)}
 	}
 	if m.id != id || !m.response {
-		return dnsReply{}, &classError{probe.ErrProtocol, fmt.Errorf("DNS reply over TCP does not answer the query")}
+		return dnsReply{}, &probe.ClassError{Class: probe.ErrProtocol, Err: fmt.Errorf("DNS reply over TCP does not answer the query")}
 	}
 	return m, nil
 }
@@ -134,7 +134,7 @@ func (p *Prober) checkReply(m dnsReply, name string) error {
 		if !ok {
 			what = fmt.Sprintf("RCode%d", rc)
 		}
-		return &classError{probe.ErrDNS, fmt.Errorf("%s %s: server %s answered %s", recordName(p.cfg.qtype), name, p.cfg.server, what)}
+		return &probe.ClassError{Class: probe.ErrDNS, Err: fmt.Errorf("%s %s: server %s answered %s", recordName(p.cfg.qtype), name, p.cfg.server, what)}
 	}
 	var got []netip.Addr
 	for _, a := range m.addrs {
@@ -143,7 +143,7 @@ func (p *Prober) checkReply(m dnsReply, name string) error {
 		}
 	}
 	if len(got) == 0 {
-		return &classError{probe.ErrAnswer, fmt.Errorf("%s %s: server %s answered without %s records", recordName(p.cfg.qtype), name, p.cfg.server, recordName(p.cfg.qtype))}
+		return &probe.ClassError{Class: probe.ErrAnswer, Err: fmt.Errorf("%s %s: server %s answered without %s records", recordName(p.cfg.qtype), name, p.cfg.server, recordName(p.cfg.qtype))}
 	}
 	if len(p.cfg.expect) == 0 {
 		return nil
@@ -153,5 +153,5 @@ func (p *Prober) checkReply(m dnsReply, name string) error {
 			return nil
 		}
 	}
-	return &classError{probe.ErrAnswer, fmt.Errorf("%s %s: answer %v holds none of the expected %v", recordName(p.cfg.qtype), name, got, p.cfg.expect)}
+	return &probe.ClassError{Class: probe.ErrAnswer, Err: fmt.Errorf("%s %s: answer %v holds none of the expected %v", recordName(p.cfg.qtype), name, got, p.cfg.expect)}
 }

@@ -2,7 +2,6 @@ package dial
 
 import (
 	"context"
-	"errors"
 	"net"
 	"net/netip"
 	"time"
@@ -52,7 +51,7 @@ func New(spec probe.Spec) (probe.Prober, error) {
 func (p *Prober) Probe(ctx context.Context, target string) []probe.Sample {
 	r := round{fields: map[string]float64{}}
 	if err := checkTarget(p.cfg.kind, target); err != nil {
-		return []probe.Sample{r.sample(p.cfg.kind, &classError{ErrConfig, err})}
+		return []probe.Sample{r.sample(p.cfg.kind, &probe.ClassError{Class: ErrConfig, Err: err})}
 	}
 	var err error
 	switch p.cfg.kind {
@@ -80,29 +79,11 @@ func (r *round) sample(kind string, err error) probe.Sample {
 	s := probe.Sample{Tags: map[string]string{"kind": kind}, Fields: r.fields}
 	if err != nil {
 		s.Fields["ok"] = 0
-		s.Error, s.Detail = classOf(err), err.Error()
+		s.Error, s.Detail = probe.Classify(err), err.Error()
 		return s
 	}
 	s.Fields["ok"] = 1
 	return s
-}
-
-// classError is an error whose class the probe knows better than
-// probe.Classify: a DNS reply that arrived but said no, or a config mistake.
-type classError struct {
-	class string
-	err   error
-}
-
-func (e *classError) Error() string { return e.err.Error() }
-func (e *classError) Unwrap() error { return e.err }
-
-func classOf(err error) string {
-	var ce *classError
-	if errors.As(err, &ce) {
-		return ce.class
-	}
-	return probe.Classify(err)
 }
 
 // connect opens a TCP connection to a host:port target, resolving a name

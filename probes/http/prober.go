@@ -3,7 +3,6 @@ package http
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -73,7 +72,7 @@ func (p *Prober) Probe(ctx context.Context, target string) []probe.Sample {
 	s := probe.Sample{Tags: map[string]string{}, Fields: fields}
 	if err != nil {
 		fields["ok"] = 0
-		s.Error, s.Detail = classOf(err), err.Error()
+		s.Error, s.Detail = probe.Classify(err), err.Error()
 		return []probe.Sample{s}
 	}
 	fields["ok"] = 1
@@ -82,13 +81,13 @@ func (p *Prober) Probe(ctx context.Context, target string) []probe.Sample {
 
 func (p *Prober) fetch(ctx context.Context, target string, fields map[string]float64) error {
 	if _, err := parseTarget(target); err != nil {
-		return &classError{ErrConfig, err}
+		return &probe.ClassError{Class: ErrConfig, Err: err}
 	}
 	t := newTimings()
 	defer t.fill(fields)
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, t.clientTrace()), p.cfg.method, target, nil)
 	if err != nil {
-		return &classError{ErrConfig, err}
+		return &probe.ClassError{Class: ErrConfig, Err: err}
 	}
 	req.Header.Set("User-Agent", userAgent)
 	for k, v := range p.cfg.headers {
@@ -124,7 +123,7 @@ func (p *Prober) fetch(ctx context.Context, target string, fields map[string]flo
 		return err
 	}
 	if p.cfg.bodyRegex != nil && !p.cfg.bodyRegex.Match(body) {
-		return &classError{probe.ErrBody, fmt.Errorf("body (first %d bytes) does not match %s", len(body), p.cfg.bodyRegex)}
+		return &probe.ClassError{Class: probe.ErrBody, Err: fmt.Errorf("body (first %d bytes) does not match %s", len(body), p.cfg.bodyRegex)}
 	}
 	return nil
 }
@@ -160,12 +159,12 @@ func (p *Prober) checkStatus(code int) error {
 		if code >= 200 && code <= 399 {
 			return nil
 		}
-		return &classError{probe.ErrStatus, fmt.Errorf("status %d, want 2xx or 3xx", code)}
+		return &probe.ClassError{Class: probe.ErrStatus, Err: fmt.Errorf("status %d, want 2xx or 3xx", code)}
 	}
 	if slices.Contains(p.cfg.expect, code) {
 		return nil
 	}
-	return &classError{probe.ErrStatus, fmt.Errorf("status %d, want one of %v", code, p.cfg.expect)}
+	return &probe.ClassError{Class: probe.ErrStatus, Err: fmt.Errorf("status %d, want one of %v", code, p.cfg.expect)}
 }
 
 // checkRedirect is the client's redirect policy. via holds the requests
@@ -175,25 +174,7 @@ func (p *Prober) checkRedirect(_ *http.Request, via []*http.Request) error {
 		return http.ErrUseLastResponse
 	}
 	if len(via) > p.cfg.maxRedirects {
-		return &classError{probe.ErrStatus, fmt.Errorf("stopped after %d redirects (max_redirects)", p.cfg.maxRedirects)}
+		return &probe.ClassError{Class: probe.ErrStatus, Err: fmt.Errorf("stopped after %d redirects (max_redirects)", p.cfg.maxRedirects)}
 	}
 	return nil
-}
-
-// classError is an error whose class the probe knows better than
-// probe.Classify: a response that arrived but was not the expected one.
-type classError struct {
-	class string
-	err   error
-}
-
-func (e *classError) Error() string { return e.err.Error() }
-func (e *classError) Unwrap() error { return e.err }
-
-func classOf(err error) string {
-	var ce *classError
-	if errors.As(err, &ce) {
-		return ce.class
-	}
-	return probe.Classify(err)
 }

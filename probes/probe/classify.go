@@ -26,10 +26,26 @@ const (
 	ErrOther       = "error"       // anything else
 )
 
-// Classify maps a network error to one of the error classes above.
+// ClassError is an error whose class the probe knows better than Classify
+// would find it: a reply that arrived but was not the expected one (an
+// HTTP status, a DNS answer), or a config mistake.
+type ClassError struct {
+	Class string
+	Err   error
+}
+
+func (e *ClassError) Error() string { return e.Err.Error() }
+func (e *ClassError) Unwrap() error { return e.Err }
+
+// Classify maps a network error to one of the error classes above; a
+// ClassError in err's chain gives its own class.
 func Classify(err error) string {
 	if err == nil {
 		return ""
+	}
+	var ce *ClassError
+	if errors.As(err, &ce) {
+		return ce.Class
 	}
 	var dnsErr *net.DNSError
 	var certErr *tls.CertificateVerificationError
