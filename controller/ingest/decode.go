@@ -203,8 +203,13 @@ func (p *parser) scanStr() (start int, plain, ok bool) {
 	}
 	start = p.i
 	plain = true
-	for p.i++; p.i < len(p.data); p.i++ {
-		switch c := p.data[p.i]; {
+	d := p.data
+	for p.i++; p.i < len(d); p.i++ {
+		c := d[p.i]
+		if strClass[c] == 0 {
+			continue // the common byte, looked up once
+		}
+		switch {
 		case c == '"':
 			p.i++
 			return start, plain, true
@@ -213,12 +218,23 @@ func (p *parser) scanStr() (start int, plain, ok bool) {
 			p.i++ // the escaped byte cannot end the string
 		case c < 0x20:
 			return 0, false, false
-		case c >= utf8.RuneSelf:
+		default: // c >= utf8.RuneSelf
 			plain = false
 		}
 	}
 	return 0, false, false
 }
+
+// strClass is 1 for the bytes scanStr must look at: the quote, the
+// backslash, control bytes and those above ASCII.
+var strClass = func() (t [256]byte) {
+	for c := range 256 {
+		if c == '"' || c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+			t[c] = 1
+		}
+	}
+	return t
+}()
 
 // number reads a JSON number with JSON's grammar (strconv alone would also
 // take "inf", hex or underscores) and converts it as encoding/json does.

@@ -37,7 +37,7 @@ import (
 type fastSpec struct {
 	name     string
 	tags     []string // sorted; "agent" is not among them
-	required uint64   // bit i: tags[i] is required
+	required uint16   // bit i: tags[i] is required
 	fields   []fastField
 	notAbove [][2]int // indexes into fields
 }
@@ -60,11 +60,11 @@ var fastSpecs = sync.OnceValue(func() map[string]*fastSpec {
 		}
 		return s != "" && s != influx.AgentTag
 	}
-	// result() keeps at most 16 tag values of a result.
+	// result() keeps at most 16 tag values and 16 field values of a result.
 	out := map[string]*fastSpec{}
 next:
 	for name, s := range result.Schemas {
-		if !s.FromAgents || !plain(name) || len(s.Tags) > 16 || len(s.Fields) > 64 {
+		if !s.FromAgents || !plain(name) || len(s.Tags) > 16 || len(s.Fields) > 16 {
 			continue
 		}
 		sp := &fastSpec{name: name, tags: slices.Sorted(slices.Values(s.Tags))}
@@ -241,7 +241,7 @@ func (p *fastParser) result(r *result.Result) bool {
 	}
 	lp := append(p.a.lp, sp.name...)
 	agentDone := false
-	var seen uint64
+	var seen uint16
 	if p.lit(`,"tags":{`) {
 		// The values become substrings of one string per result: one
 		// allocation instead of one per value.
@@ -301,8 +301,8 @@ func (p *fastParser) result(r *result.Result) bool {
 	sep := byte(' ')
 	if p.lit(`,"f":{`) {
 		r.Fields = p.a.fieldMap()
-		var vals [64]float64
-		var has uint64
+		var vals [16]float64
+		var has uint16
 		next := 0
 		for n := 0; !p.lit("}"); n++ {
 			if n > 0 && !p.lit(",") {
