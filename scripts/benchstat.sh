@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # benchstat.sh BASE: the Go benchmarks of the hot paths (the detector's cost
-# per result, the results decoder and validation) run on BASE (a git
+# per result, the results decoder and validation, the ingest's single pass) run on BASE (a git
 # revision, exported to a temporary directory: no worktree, no checkout)
 # and on the work tree as it is, uncommitted changes included, one round
 # of each in turn; then benchstat (pinned below) prints the comparison.
@@ -28,7 +28,7 @@ rev=$(git -C "$root" rev-parse --verify --quiet "$base^{commit}") || {
 	exit 2
 }
 count=${BENCH_COUNT:-8}
-run=${BENCH_RUN:-'^(BenchmarkDetectorPerResult|BenchmarkDecode|BenchmarkValidate)$'}
+run=${BENCH_RUN:-'^(BenchmarkDetectorPerResult|BenchmarkDecode|BenchmarkValidate|BenchmarkPrepare)$'}
 read -r -a pkgs <<<"${BENCH_PKGS:-./controller/linestate ./controller/ingest ./probes/result}"
 
 tmp=$(mktemp -d)
