@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -23,11 +24,18 @@ func (mon *Monitor) commit(ctx context.Context) error {
 	mon.mu.Lock()
 	p := mon.pend.take()
 	p.states = append(p.states, mon.captureStates()...)
+	var scope []string // the line_states rows a resync replaces (nil: all)
+	if p.resync && mon.opts.Partition != nil {
+		scope = mon.scopedLines()
+	}
 	mon.mu.Unlock()
 	if p.len() == 0 {
 		return nil
 	}
-	q, seq, err := mon.store(ctx, &p)
+	q, seq, err := mon.store(ctx, &p, scope)
+	if errors.Is(err, ErrFenced) {
+		return err // nothing more is committed (partition.go)
+	}
 	if err != nil {
 		mon.m.writeErrors.WithLabelValues("database").Inc()
 		mon.log.Warn("line-health outputs not committed; will retry", "evidence", len(p.evidence), "events", len(p.events),
@@ -53,13 +61,16 @@ func (mon *Monitor) commit(ctx context.Context) error {
 
 // store writes p in one transaction and returns the newest journal seq it
 // wrote (0 if none).
-func (mon *Monitor) store(ctx context.Context, p *outputs) (shipper.Queued, int64, error) {
+func (mon *Monitor) store(ctx context.Context, p *outputs, scope []string) (shipper.Queued, int64, error) {
 	tx, err := mon.opts.DB.BeginTx(ctx, nil)
 	if err != nil {
 		return shipper.Queued{}, 0, err
 	}
 	defer tx.Rollback()
-	seq, err := journal(ctx, tx, p)
+	if err := mon.fence(ctx, tx); err != nil {
+		return shipper.Queued{}, 0, err
+	}
+	seq, err := journal(ctx, tx, p, mon.part())
 	if err != nil {
 		return shipper.Queued{}, 0, err
 	}
@@ -69,7 +80,7 @@ func (mon *Monitor) store(ctx context.Context, p *outputs) (shipper.Queued, int6
 	if err := storeCauses(ctx, tx, p); err != nil {
 		return shipper.Queued{}, 0, err
 	}
-	if err := storeStates(ctx, tx, p.states, p.resync, mon.opts.Now()); err != nil {
+	if err := storeStates(ctx, tx, p.states, p.resync, scope, mon.opts.Now()); err != nil {
 		return shipper.Queued{}, 0, err
 	}
 	if h := mon.opts.IncidentHook; h != nil && len(p.incidents) > 0 {
@@ -88,7 +99,7 @@ func (mon *Monitor) store(ctx context.Context, p *outputs) (shipper.Queued, int6
 // commit in one row (a JSON array, read back by replay): at 50,000 lines
 // a row per evidence was 50,000 inserts a second, the largest part of a
 // commit's cost.
-func journal(ctx context.Context, tx *sql.Tx, p *outputs) (int64, error) {
+func journal(ctx context.Context, tx *sql.Tx, p *outputs, part string) (int64, error) {
 	if len(p.evidence) == 0 {
 		return 0, nil
 	}
@@ -98,7 +109,7 @@ func journal(ctx context.Context, tx *sql.Tx, p *outputs) (int64, error) {
 	}
 	// RETURNING, not LastInsertId: PostgreSQL has no last insert id.
 	var seq int64
-	if err := tx.QueryRowContext(ctx, `INSERT INTO linestate_journal (evidence) VALUES (?) RETURNING seq`, string(b)).Scan(&seq); err != nil {
+	if err := tx.QueryRowContext(ctx, `INSERT INTO linestate_journal (part, evidence) VALUES (?, ?) RETURNING seq`, part, string(b)).Scan(&seq); err != nil {
 		return 0, fmt.Errorf("journal: %w", err)
 	}
 	return seq, nil

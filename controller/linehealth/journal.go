@@ -51,7 +51,7 @@ import (
 // Evidence about lines the inventory does not know is skipped (lines.go,
 // forgetUnknown). It returns the newest row replayed and how many it skipped.
 func (mon *Monitor) replay(ctx context.Context, after int64) (last int64, skipped int, err error) {
-	rows, err := mon.opts.DB.QueryContext(ctx, `SELECT seq, evidence FROM linestate_journal WHERE seq > ? ORDER BY seq`, after)
+	rows, err := mon.opts.DB.QueryContext(ctx, `SELECT seq, evidence FROM linestate_journal WHERE part = ? AND seq > ? ORDER BY seq`, mon.part(), after)
 	if err != nil {
 		return 0, 0, fmt.Errorf("read line-state journal: %w", err)
 	}

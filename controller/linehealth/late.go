@@ -115,7 +115,7 @@ func loadDownSpans(ctx context.Context, mon *Monitor, keep time.Duration) error 
 			return fmt.Errorf("read recent incidents: %w", err)
 		}
 		for _, m := range members {
-			if m.Role == incident.RoleAffected {
+			if m.Role == incident.RoleAffected || !mon.owns(m.Line) {
 				continue // its own incident holds its down span
 			}
 			s := span{from: m.Down.UnixNano()}

@@ -219,7 +219,7 @@ func (mon *Monitor) resyncLive(ctx context.Context) error {
 			rows.Close()
 			return fmt.Errorf("linehealth: live events: %w", err)
 		}
-		stored[id] = true
+		stored[id] = mon.owns(id)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -233,7 +233,10 @@ func (mon *Monitor) resyncLive(ctx context.Context) error {
 		}
 		delete(stored, set.Line)
 	}
-	for line := range stored {
+	for line, ours := range stored {
+		if !ours {
+			continue // another partition's
+		}
 		mon.pend.addLive(linestate.LiveSet{Line: line}, nil)
 	}
 	return nil

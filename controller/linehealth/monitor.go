@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -56,6 +59,10 @@ type Options struct {
 	// IncidentHook, if set, is called inside each commit that stores
 	// incident changes (controller/notify writes its outbox there).
 	IncidentHook IncidentHook
+	// Partition, if set, limits the Monitor to one partition of a cluster
+	// and fences its commits (partition.go). Nil: every line, as a single
+	// controller.
+	Partition *Partition
 }
 
 // IncidentHook sees incident changes inside the transaction that stores
@@ -123,6 +130,9 @@ type Monitor struct {
 	// feeds under mu alone; its outputs wait in pend for the next commit
 	// (Flush's or a tick's), and the snapshot refuses while pend holds any.
 	commitMu sync.Mutex
+
+	epoch  int64       // the partition's epoch this Monitor took (partition.go)
+	fenced atomic.Bool // a newer owner took the partition
 }
 
 // New builds the Monitor: it restores the detector's last snapshot, the
@@ -141,6 +151,10 @@ func New(ctx context.Context, o Options, log *slog.Logger, reg prometheus.Regist
 	}
 	mon := &Monitor{opts: o, log: log, m: newMetrics(reg), det: det, lines: lineCache{}, down: downSpans{}, cad: cadence{},
 		cause: cause.New(cause.Options{Now: o.Now, Retain: 2*det.Horizon() + time.Minute}, nil), causes: map[int64]*causeTrack{}}
+	// The partition first: from here on its previous owner commits nothing.
+	if err := mon.takePartition(ctx); err != nil {
+		return nil, err
+	}
 	after, err := mon.restore(ctx)
 	if err != nil {
 		return nil, err
@@ -173,7 +187,7 @@ func New(ctx context.Context, o Options, log *slog.Logger, reg prometheus.Regist
 
 // restore loads the snapshot, the open incidents and the recent down spans. It returns the newest journal row the snapshot covers.
 func (mon *Monitor) restore(ctx context.Context) (int64, error) {
-	snap, taken, seq, err := loadSnapshot(ctx, mon.opts.DB)
+	snap, taken, seq, err := loadSnapshot(ctx, mon.opts.DB, mon.snapshotRow())
 	if err != nil {
 		return 0, fmt.Errorf("linehealth: %w", err)
 	}
@@ -200,6 +214,7 @@ func (mon *Monitor) restore(ctx context.Context) (int64, error) {
 	}
 	mon.grp = incident.New(incident.Options{Window: mon.opts.GroupWindow, Rules: mon.opts.GroupRules, Now: mon.opts.Now,
 		FirstID: next, LastID: last})
+	open = slices.DeleteFunc(open, func(in incident.Incident) bool { return !mon.ownsIncident(in) })
 	mon.grp.Restore(open)
 	for _, in := range open {
 		mon.trackIncident(in) // its cause may still change
@@ -223,6 +238,9 @@ func (mon *Monitor) refreshInventory(ctx context.Context) error {
 	watched, err := mon.loadWatched(ctx)
 	if err != nil {
 		return fmt.Errorf("linehealth: %w", err)
+	}
+	if mon.opts.Partition != nil {
+		maps.DeleteFunc(infos, func(id string, _ *lineInfo) bool { return !mon.owns(id) })
 	}
 	mon.mu.Lock()
 	mon.lines.update(infos, mon.assign)

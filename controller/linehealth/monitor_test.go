@@ -62,11 +62,13 @@ type fixture struct {
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { return newFixtureWith(t, testInventory) }
+
+func newFixtureWith(t *testing.T, inventoryYAML string) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "inv.yaml")
-	if err := os.WriteFile(file, []byte(testInventory), 0o600); err != nil {
+	if err := os.WriteFile(file, []byte(inventoryYAML), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	inv, db, err := inventory.Open(context.Background(), storetest.Target(t))

@@ -25,7 +25,8 @@ func (mon *Monitor) tick(ctx context.Context, now time.Time) error {
 
 // Run drives the detector's clock, saves snapshots and re-reads the
 // inventory until ctx ends; then it commits what is left and a last
-// snapshot. Call it alongside the ingest and cancel it after the ingest
+// snapshot. A partition's Monitor stops with ErrFenced once a newer
+// owner took its partition, without a final commit. Call it alongside the ingest and cancel it after the ingest
 // has stopped, so the last results are in the final snapshot.
 func (mon *Monitor) Run(ctx context.Context) error {
 	tick := time.NewTicker(mon.opts.Tick)
@@ -41,6 +42,9 @@ func (mon *Monitor) Run(ctx context.Context) error {
 		wctx, cancel := context.WithTimeout(ctx, mon.opts.WriteTimeout)
 		err := mon.tick(wctx, now)
 		cancel()
+		if errors.Is(err, ErrFenced) {
+			return err // a newer owner has the partition (partition.go)
+		}
 		if err != nil {
 			continue // logged by commit; retried next tick
 		}
@@ -59,6 +63,9 @@ func (mon *Monitor) Run(ctx context.Context) error {
 }
 
 func (mon *Monitor) shutdown() error {
+	if mon.Fenced() {
+		return ErrFenced
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*mon.opts.WriteTimeout)
 	defer cancel()
 	if err := mon.tick(ctx, mon.opts.Now()); err != nil {
@@ -89,7 +96,7 @@ func (mon *Monitor) snapshot(ctx context.Context) error {
 	// snapshot does not include and its transaction does not delete.
 	mon.commitMu.Unlock()
 	if err == nil {
-		err = saveSnapshot(ctx, mon.opts.DB, data, seq, mon.opts.Now())
+		err = mon.saveSnapshot(ctx, data, seq, mon.opts.Now())
 	}
 	if err != nil {
 		mon.log.Warn("line-state snapshot failed", "err", err)

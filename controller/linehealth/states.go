@@ -3,6 +3,7 @@ package linehealth
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -50,7 +51,8 @@ func (mon *Monitor) captureStates() []stateRow {
 
 // resyncStates marks every line the Monitor watches, and has the next
 // commit replace line_states whole: after a restore the table must hold
-// exactly the restored lines (forgetUnknown may have dropped some).
+// exactly the restored lines (forgetUnknown may have dropped some); a
+// partition's Monitor replaces its own lines' rows only.
 func (mon *Monitor) resyncStates() {
 	mon.mu.Lock()
 	defer mon.mu.Unlock()
@@ -71,11 +73,17 @@ const upsertState = `INSERT INTO line_states (circuit_id, state, since, penalty,
 // order (a stable sort keeps a line's later rows after its earlier ones):
 // two transactions on one PostgreSQL database then lock rows in the same
 // order, and one waits for the other instead of both deadlocking.
-func storeStates(ctx context.Context, tx *sql.Tx, rows []stateRow, resync bool, now time.Time) error {
+func storeStates(ctx context.Context, tx *sql.Tx, rows []stateRow, resync bool, scope []string, now time.Time) error {
 	rows = slices.Clone(rows)
 	slices.SortStableFunc(rows, func(a, b stateRow) int { return strings.Compare(a.line, b.line) })
-	if resync {
+	switch {
+	case resync && scope == nil:
 		if _, err := tx.ExecContext(ctx, `DELETE FROM line_states`); err != nil {
+			return fmt.Errorf("line states: %w", err)
+		}
+	case resync: // a partition's lines only (partition.go)
+		ids, _ := json.Marshal(scope)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM line_states WHERE circuit_id IN (SELECT value FROM json_each(?))`, string(ids)); err != nil {
 			return fmt.Errorf("line states: %w", err)
 		}
 	}

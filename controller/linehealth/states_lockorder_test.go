@@ -40,7 +40,7 @@ func TestConcurrentStateWritesDoNotDeadlock(t *testing.T) {
 				errs[i] = err
 				return
 			}
-			if err := storeStates(ctx, tx, order, false, time.Unix(1_800_000_000, 0)); err != nil {
+			if err := storeStates(ctx, tx, order, false, nil, time.Unix(1_800_000_000, 0)); err != nil {
 				_ = tx.Rollback()
 				errs[i] = err
 				return

@@ -136,10 +136,10 @@ func incidentIDBlock(ctx context.Context, db *sql.DB) (first, last int64, ok boo
 
 // loadSnapshot returns the detector's last snapshot, when it was taken, and
 // the newest journal row it covers.
-func loadSnapshot(ctx context.Context, db *sql.DB) ([]byte, time.Time, int64, error) {
+func loadSnapshot(ctx context.Context, db *sql.DB, name string) ([]byte, time.Time, int64, error) {
 	var data []byte
 	var taken, seq int64
-	err := db.QueryRowContext(ctx, `SELECT data, taken_at, journal_seq FROM detector_snapshots WHERE name = ?`, snapshotName).Scan(&data, &taken, &seq)
+	err := db.QueryRowContext(ctx, `SELECT data, taken_at, journal_seq FROM detector_snapshots WHERE name = ?`, name).Scan(&data, &taken, &seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, time.Time{}, 0, nil
 	}
@@ -154,21 +154,24 @@ func loadSnapshot(ctx context.Context, db *sql.DB) ([]byte, time.Time, int64, er
 // also deletes the list of unknown lines earlier builds kept beside it. One
 // transaction: a crash leaves the old snapshot with all its journal rows,
 // or the new one with the rows after it.
-func saveSnapshot(ctx context.Context, db *sql.DB, data []byte, seq int64, now time.Time) error {
-	tx, err := db.BeginTx(ctx, nil)
+func (mon *Monitor) saveSnapshot(ctx context.Context, data []byte, seq int64, now time.Time) error {
+	tx, err := mon.opts.DB.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	if err := mon.fence(ctx, tx); err != nil {
+		return err
+	}
 	const q = `INSERT INTO detector_snapshots (name, taken_at, data, journal_seq) VALUES (?, ?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET taken_at = excluded.taken_at, data = excluded.data, journal_seq = excluded.journal_seq`
-	if _, err := tx.ExecContext(ctx, q, snapshotName, ms(now), data, seq); err != nil {
+	if _, err := tx.ExecContext(ctx, q, mon.snapshotRow(), ms(now), data, seq); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM detector_snapshots WHERE name = ?`, unknownLinesName); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM linestate_journal WHERE seq <= ?`, seq); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM linestate_journal WHERE part = ? AND seq <= ?`, mon.part(), seq); err != nil {
 		return err
 	}
 	return tx.Commit()
