@@ -94,7 +94,7 @@ func (n *Notifier) dispatch(ctx context.Context, tx *sql.Tx, in *incident.Incide
 	// An acknowledgement of an incident merged into this one counts.
 	var acked int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM notify_acks WHERE incident_id = ? OR incident_id IN
-		(SELECT incident_id FROM notify_incidents WHERE CAST(json_extract(facts, '$.merged_into') AS INTEGER) = ?)`, in.ID, in.ID).Scan(&acked); err != nil {
+		(SELECT incident_id FROM notify_incidents WHERE CAST(json_extract(facts, '$.merged_into') AS BIGINT) = ?)`, in.ID, in.ID).Scan(&acked); err != nil {
 		return err
 	}
 	first := in.Start.Add(delay)
@@ -155,7 +155,7 @@ func (n *Notifier) dispatch(ctx context.Context, tx *sql.Tx, in *incident.Incide
 // incidents merged into incident id, each with its earliest due time.
 func mergedPages(ctx context.Context, tx *sql.Tx, id int64) (map[string]time.Time, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT o.kind, min(o.due_at) FROM notify_outbox o JOIN notify_incidents f
-		ON f.incident_id = o.incident_id WHERE CAST(json_extract(f.facts, '$.merged_into') AS INTEGER) = ? AND o.customer_id = ''
+		ON f.incident_id = o.incident_id WHERE CAST(json_extract(f.facts, '$.merged_into') AS BIGINT) = ? AND o.customer_id = ''
 		AND o.kind IN (?, ?, ?, ?) AND (o.status IN ('sending', 'sent') OR o.attempts > 0) GROUP BY o.kind`,
 		id, DispatchFirst, DispatchSecond, DispatchLead, EscalationLimit)
 	if err != nil {

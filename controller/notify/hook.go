@@ -168,7 +168,7 @@ func (n *Notifier) decide(ctx context.Context, tx *sql.Tx, in *incident.Incident
 		// it lasted the delay).
 		var told int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM notify_outbox o JOIN notify_incidents f
-			ON f.incident_id = o.incident_id WHERE CAST(json_extract(f.facts, '$.merged_into') AS INTEGER) = ? AND o.customer_id = ?
+			ON f.incident_id = o.incident_id WHERE CAST(json_extract(f.facts, '$.merged_into') AS BIGINT) = ? AND o.customer_id = ?
 			AND o.channel = ? AND o.recipient = ? AND o.kind = ? AND (o.status IN ('sending', 'sent') OR o.attempts > 0)`,
 			in.ID, customer, rc.Channel, rc.Address, startKind).Scan(&told); err != nil {
 			return err

@@ -149,7 +149,7 @@ func (n *Notifier) impact(ctx context.Context, f Facts, customer, tier string, n
 	var told sql.NullInt64
 	if err := n.opts.DB.QueryRowContext(ctx, `SELECT min(o.sent_at) FROM notify_outbox o WHERE o.customer_id = ? AND o.status = 'sent'
 		AND o.kind IN (?, ?, ?, ?) AND (o.incident_id = ? OR o.incident_id IN (SELECT incident_id FROM notify_incidents
-		WHERE CAST(json_extract(facts, '$.merged_into') AS INTEGER) = ?))`, customer, customerKinds[0], customerKinds[1], customerKinds[2],
+		WHERE CAST(json_extract(facts, '$.merged_into') AS BIGINT) = ?))`, customer, customerKinds[0], customerKinds[1], customerKinds[2],
 		customerKinds[3], f.Incident, f.Incident).Scan(&told); err != nil {
 		return false, false, err
 	}
