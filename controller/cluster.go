@@ -7,15 +7,18 @@ import (
 	"time"
 
 	"github.com/vantage-net/vantage/controller/apiauth"
+	"github.com/vantage-net/vantage/controller/config"
 	"github.com/vantage-net/vantage/controller/inventory"
+	"github.com/vantage-net/vantage/controller/linehealth"
 	"github.com/vantage-net/vantage/controller/partition"
 	"github.com/vantage-net/vantage/internal/serve"
 )
 
 // openCluster prepares this controller's share of a cluster (config
 // cluster, controller/partition): the results stream without the single
-// ingest consumer, the partition map from the inventory, the shared event
-// ledger, and the node that takes the place of the ingest in Run.
+// ingest consumer, the partition map from the inventory, and the node
+// that takes the place of the ingest in Run: one line-health Monitor per
+// owned partition, on the shared database.
 func openCluster(c *Controller) error {
 	k := c.cfg.Cluster
 	if k == nil {
@@ -35,16 +38,28 @@ func openCluster(c *Controller) error {
 			"agent", agent, "lines", n)
 	}
 	replicas := max(c.cfg.Ingest.Replicas, 1)
-	ledger, err := partition.OpenLedger(ctx, c.js, replicas, k.EventsMaxAge)
-	if err != nil {
-		return fmt.Errorf("cluster: %w", err)
-	}
+	d := c.cfg.Detector
 	c.cluster, err = partition.NewNode(ctx, partition.Options{
 		Leases: partition.LeaseOptions{ID: k.ID, Partitions: k.Partitions, Lease: k.Lease},
-		Map:    m, JS: c.js, Replicas: replicas, Detector: c.cfg.Detector.LineState(),
-		Events: ledger, Points: c.writer, SnapshotEvery: k.SnapshotInterval, AckWait: c.cfg.Ingest.AckWait,
+		Map:    m, JS: c.js, Replicas: replicas, Points: c.writer, AckWait: c.cfg.Ingest.AckWait,
+		// Each partition's line health: the single controller's Monitor
+		// options, on the shared database, with the notify outbox.
+		Health: linehealth.Options{DB: c.db, Inventory: inventory.NewSQLStore(c.db), Shipper: c.shipper,
+			Detector: d.LineState(), GroupWindow: d.GroupWindow, GroupRules: d.GroupRules(),
+			SnapshotEvery: k.SnapshotInterval, IncidentHook: c.notifyHook()},
 	}, c.log.With("component", "partition"), c.reg)
 	return err
+}
+
+// ownHealth is the scope of the controller's own line-health Monitor: nil
+// (every line) for one controller; in a cluster, where each partition has
+// a Monitor of its own (controller/partition), one that watches no line
+// and so restores, rewrites and retracts nothing of the partitions'.
+func ownHealth(c *config.Config) *linehealth.Partition {
+	if c.Cluster == nil {
+		return nil
+	}
+	return &linehealth.Partition{Name: "controller." + c.Cluster.ID, Owner: c.Cluster.ID, Owns: func(string) bool { return false }}
 }
 
 // inputComponent is what takes the results in: the partition node in a

@@ -160,7 +160,7 @@ func New(o Options) (*Controller, error) {
 	c.monitor, err = linehealth.New(ctx, linehealth.Options{
 		DB: c.db, Inventory: inventory.NewSQLStore(c.db), Shipper: c.shipper,
 		Detector: cfg.Detector.LineState(), GroupWindow: cfg.Detector.GroupWindow, GroupRules: cfg.Detector.GroupRules(),
-		SnapshotEvery: cfg.Detector.SnapshotInterval, IncidentHook: c.notifyHook(),
+		SnapshotEvery: cfg.Detector.SnapshotInterval, IncidentHook: c.notifyHook(), Partition: ownHealth(cfg),
 	}, o.Logger.With("component", "health"), o.Registry)
 	if err != nil {
 		c.Close()

@@ -7,8 +7,9 @@ import (
 
 // Cluster makes this controller one of several sharing the results by
 // partition on an external NATS cluster (controller/partition): each
-// line's detector state lives on one controller at a time, partitions
-// move (with their state) when a controller joins or dies. Omitted: one
+// line's line health lives on one controller at a time, partitions move
+// (their state restored from the shared database) when a controller joins
+// or dies. Omitted: one
 // controller takes every result (the durable consumer ingest.consumer).
 //
 //	cluster:
@@ -27,13 +28,10 @@ type Cluster struct {
 	// Lease is how long a dead controller keeps its partitions (default
 	// 10s): they move to the others within one lease plus a quarter of it.
 	Lease time.Duration `yaml:"lease"`
-	// SnapshotInterval is how often each partition's detector is handed
-	// over to the NATS object store (default 5s). A new owner re-applies
-	// the results since the last one, so it bounds that work.
+	// SnapshotInterval is how often each partition's line-health
+	// detector is saved to the database (default 5s). A new owner replays
+	// the partition's journal since the last one, so it bounds that work.
 	SnapshotInterval time.Duration `yaml:"snapshot_interval"`
-	// EventsMaxAge is how long the shared ledger of flaps and outages
-	// keeps an event (default 35 days).
-	EventsMaxAge time.Duration `yaml:"events_max_age"`
 }
 
 var clusterID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
@@ -51,9 +49,6 @@ func (c *Config) setClusterDefaults() {
 	}
 	if k.SnapshotInterval == 0 {
 		k.SnapshotInterval = 5 * time.Second
-	}
-	if k.EventsMaxAge == 0 {
-		k.EventsMaxAge = 35 * 24 * time.Hour
 	}
 }
 
@@ -73,11 +68,6 @@ func (c *Config) validateCluster(bad func(field, format string, args ...any)) {
 	}
 	if k.SnapshotInterval <= 0 {
 		bad("cluster.snapshot_interval", "%s must be positive", k.SnapshotInterval)
-	} else if ack := c.Ingest.AckWait; ack != 0 && ack < 2*k.SnapshotInterval {
-		bad("cluster.snapshot_interval", "%s is more than half of ingest.ack_wait %s: results are acked only after a snapshot includes them", k.SnapshotInterval, ack)
-	}
-	if k.EventsMaxAge < time.Hour {
-		bad("cluster.events_max_age", "%s is shorter than 1h", k.EventsMaxAge)
 	}
 	if c.NATS.Embedded() {
 		bad("cluster", "needs nats.urls: controllers share an external NATS cluster (an embedded server is one controller's)")

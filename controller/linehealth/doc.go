@@ -39,4 +39,10 @@
 // the inventory while the controller runs stays watched, with no customer,
 // until the next restart, which drops every line the inventory does not
 // know from the restored state (forgetUnknown).
+//
+// In cluster mode (controller/partition) each owned partition has a
+// Monitor of its own with a Partition (partition.go): it caches, restores
+// and rewrites only the partition's lines, keeps its own snapshot row and
+// journal rows, and is fenced by an epoch in the shared database, so a
+// partition's handover to another controller is this restart path.
 package linehealth

@@ -11,7 +11,7 @@ import (
 
 // TestConcurrentStartCreatesBuckets starts three controllers' buckets at
 // once on a three-server cluster: each must get the lease bucket, the
-// ledger and the handover store (racing create-or-updates of one bucket
+// (racing create-or-updates of one bucket
 // once left every request unanswered until its deadline).
 func TestConcurrentStartCreatesBuckets(t *testing.T) {
 	c := startCluster(t, 3)
@@ -23,14 +23,8 @@ func TestConcurrentStartCreatesBuckets(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := partition.OpenLedger(ctx, js, 3, 0); err != nil {
-				t.Error(err)
-			}
 			if _, err := partition.OpenLeases(ctx, js, partition.LeaseOptions{ID: "x", Partitions: 16, Lease: 3 * time.Second,
 				Tick: 750 * time.Millisecond, Replicas: 3}, nil); err != nil {
-				t.Error(err)
-			}
-			if _, err := partition.OpenHandover(ctx, js, "", 3); err != nil {
 				t.Error(err)
 			}
 		}()

@@ -1,7 +1,8 @@
 // Package partition lets several controllers share the results by
-// partition (issue 16, "Several controllers"): every line's detector state
-// lives on exactly one controller at a time, and moves, with its state,
-// when a controller joins or dies.
+// partition (issue 16, "Several controllers"): every line's line health
+// (detector, events, incidents) lives on exactly one controller at a
+// time, and moves, its state restored from the shared database, when a
+// controller joins or dies.
 //
 // The partition key is the top of a line's element tree, its PoP: lines
 // that can fail together (a PoP, its routers, cards and ports) share a
@@ -33,34 +34,44 @@
 // vantage_controller_partition_foreign_evidence_total, and logged when the
 // map is built).
 //
-// Ownership lives in NATS only, never in the database (Leases): members
-// refresh a key members.<id> in the JetStream KV bucket VANTAGE_PARTITIONS,
-// whose TTL is the lease; the desired owner of a partition is the live
-// member with the highest rendezvous hash; an owner refreshes owner.<n>
-// by compare-and-set on its revision, a member claims a free partition by
-// create. A controller that dies stops refreshing: its keys expire after
-// one lease and the others claim its partitions on their next tick. A
-// controller that joins is the desired owner of some partitions: their
-// owners stop them (final snapshot handed over) and delete the key, and
-// the newcomer claims them.
+// Ownership is decided in NATS (Leases): members refresh a key
+// members.<id> in the JetStream KV bucket VANTAGE_PARTITIONS, whose TTL is
+// the lease; the desired owner of a partition is the live member with the
+// highest rendezvous hash; an owner refreshes owner.<n> by compare-and-set
+// on its revision, a member claims a free partition by create. A
+// controller that dies stops refreshing: its keys expire after one lease
+// and the others claim its partitions on their next tick. A controller
+// that joins is the desired owner of some partitions: their owners stop
+// them (last commit, final snapshot) and delete the key, and the newcomer
+// claims them. The shared database fences what a lease cannot: a paused
+// old owner that still believes in its lease (linehealth.Partition: each
+// new owner bumps the partition's epoch before it restores, and a commit
+// of an older epoch is rolled back, so it stops).
 //
-// Handover (Worker). A partition's detector state is saved, with the
-// stream sequence of the newest message it includes, to the JetStream
-// object store VANTAGE_HANDOVER every snapshot interval and when the
-// partition is released. Messages are acked only once a saved snapshot
-// includes them, so the results stream (work-queue retention, acked
-// messages deleted) keeps, for each partition, exactly the messages its
-// last snapshot does not include. A new owner restores the snapshot,
-// deletes and recreates the partition's consumer (which also fences the
-// old owner: its fetches and acks now go nowhere) and so receives exactly
-// those messages again, in stream order: it continues where the old owner
-// stopped, whether that owner released the partition or was SIGKILLed.
-// Results the old owner had applied after its snapshot are applied again
-// from the same state, giving the same final events; the event sink is
-// idempotent by (line, kind, start) (Ledger), and raw points rewritten
-// with the same series and timestamp overwrite themselves in InfluxDB, so
-// nothing is counted twice. A worker that misses a delivery (sent on a
-// connection that died, as when one NATS server of the cluster stops)
-// rewinds the same way to its own last snapshot instead of waiting out
-// the ack wait, after which the result would come too late.
+// Line health (Worker). Each owned partition runs the single controller's
+// line health, a linehealth.Monitor limited to the partition's lines, on
+// the shared PostgreSQL database: the worker feeds it the evidence of its
+// partition's lines, writes the raw points to InfluxDB, and acks a pull's
+// messages only after the Monitor committed them (evidence journal,
+// events, incidents, line states, the notify outbox: one transaction), as
+// one controller's ingest does. The API of any controller reads what
+// every partition committed (line_events, line_states, incidents); there
+// is no other store of events. Notifications are the outbox's, written in
+// those commits and sent by every controller's sender under row leases,
+// once per idempotency key.
+//
+// Handover is the single controller's restart path. A new owner (after a
+// graceful hand-back or a SIGKILL) takes the partition in the database,
+// restores the partition's snapshot (detector_snapshots
+// "linestate.p<n>", saved every cluster.snapshot_interval) and replays its
+// journal rows after it: the detector is where the old owner's last commit
+// left it, and its open incidents keep their IDs. Then it deletes and
+// recreates the partition's consumer (which also cuts the old owner off:
+// its fetches and acks go nowhere), and so receives every message not
+// acked, in stream order. Those the old owner had committed but not acked
+// are duplicates to the detector, which counts nothing twice; raw points
+// written again overwrite themselves in InfluxDB. A worker that misses a
+// delivery (sent on a connection that died, as when one NATS server of the
+// cluster stops) recreates its consumer the same way instead of waiting
+// out the ack wait, after which the result would come too late.
 package partition

@@ -24,8 +24,10 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/vantage-net/vantage/controller/partition"
+	"github.com/vantage-net/vantage/controller/store/sqldb"
 	"github.com/vantage-net/vantage/internal/fleetsim"
 	"github.com/vantage-net/vantage/internal/lab"
+	"github.com/vantage-net/vantage/internal/smtpsink"
 	"github.com/vantage-net/vantage/internal/testinflux"
 	"github.com/vantage-net/vantage/internal/testpg"
 )
@@ -35,18 +37,23 @@ import (
 // the simulator (2,000 lines, 70 s, flaps and outages, a grouped failure,
 // a silent agent replaying late, a skewed clock) publishes onto a
 // three-server NATS cluster (results stream R3) while two controllers
-// share its partitions and one PostgreSQL database (SQLite files when the
-// machine has no PostgreSQL; VANTAGE_REQUIRE_LAB=1 makes that a
-// failure). Mid-run one controller is SIGKILLed: its partitions must move to the other within one lease plus two ticks plus
-// the takeover. Then one NATS server of three is shut down, and a third
-// controller joins (its share handed over gracefully). At the end every
-// flap and outage of the ground truth is in the shared event ledger
-// exactly once, with its exact start and duration (none lost, none
-// counted twice, no evidence at a boundary lost: losing one ping moves a
-// start or an end by a second), and InfluxDB holds every result the
-// simulator published (none lost). VANTAGE_CLUSTER_LONG=1 is the long
-// form (`make bench`): 10,000 lines for 10 minutes, the same moments
-// scaled.
+// share its partitions and one PostgreSQL database (skipped without
+// PostgreSQL; VANTAGE_REQUIRE_LAB=1 makes that a failure), with a notify
+// block sending email to a real SMTP server. Mid-run one controller is
+// SIGKILLed: its partitions must move to the other within one lease plus
+// two ticks plus the takeover. Then one NATS server of three is shut
+// down, and a third controller joins (its share handed over gracefully).
+// At the end, through the API of a surviving controller (fleetsim.Check,
+// what `vantage-sim check` runs), every flap and outage of the ground
+// truth is there once per line and the grouped failure is one incident
+// with all its lines; in the shared database every final event has its
+// exact start and duration (none lost, none counted twice, no evidence at
+// a boundary lost: losing one ping moves a start or an end by a second);
+// every notification the outbox holds was delivered exactly once (one
+// SMTP message per Message-ID, none missing); and InfluxDB holds every
+// result the simulator published (none lost). VANTAGE_CLUSTER_LONG=1 is
+// the long form (`make bench`): 10,000 lines for 10 minutes, the same
+// moments scaled.
 func TestFailoverShortForm(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test")
@@ -85,6 +92,16 @@ func TestFailoverShortForm(t *testing.T) {
 	if err := plan.WriteInventory(inv); err != nil {
 		t.Fatal(err)
 	}
+	// Every customer has a primary contact: each incident's start and end
+	// is told by email (gold's delay shortened to 1 s).
+	if err := appendContacts(inv, plan); err != nil {
+		t.Fatal(err)
+	}
+	sink, err := smtpsink.Start("127.0.0.1:0", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sink.Close() })
 	var urls []string
 	for _, s := range c.servers {
 		urls = append(urls, s.ClientURL())
@@ -96,44 +113,30 @@ func TestFailoverShortForm(t *testing.T) {
 	var logs bytes.Buffer
 	// The controllers share one PostgreSQL database (README "PostgreSQL
 	// for several controllers"): the inventory imported once, one API
-	// token for all. Without PostgreSQL on the machine each controller
-	// gets its own SQLite file with the inventory (what partitions need
-	// from the database is the inventory alone).
+	// token for all, each partition's line health (events, line states,
+	// incidents, the notify outbox) in it.
 	pg, err := testpg.Start()
 	switch {
 	case errors.Is(err, testpg.ErrMissing) && os.Getenv("VANTAGE_REQUIRE_LAB") != "1":
-		t.Logf("no PostgreSQL (%v): each controller on its own SQLite file", err)
-		pg = nil
+		t.Skipf("no PostgreSQL (%v): cluster mode shares its line health in PostgreSQL", err)
 	case err != nil:
 		t.Fatal(err)
-	default:
-		t.Cleanup(pg.Stop)
 	}
-	dbOf := func(id string) string { return filepath.Join(dir, id+".db") }
-	if pg != nil {
-		_, url, err := pg.CreateDatabase(ctx, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		dbOf = func(string) string { return url }
-		if out, err := exec.Command(bin, "inventory", "import", "--db", url, inv).CombinedOutput(); err != nil {
-			t.Fatalf("inventory import: %v\n%s", err, out)
-		}
+	t.Cleanup(pg.Stop)
+	_, dbURL, err := pg.CreateDatabase(ctx, "")
+	if err != nil {
+		t.Fatal(err)
 	}
-	dbConfig := func(db string) string {
-		if pg != nil {
-			return fmt.Sprintf("database: {url: %q}\n", db)
-		}
-		return fmt.Sprintf("database: {path: %s}\n", db)
+	if out, err := exec.Command(bin, "inventory", "import", "--db", dbURL, inv).CombinedOutput(); err != nil {
+		t.Fatalf("inventory import: %v\n%s", err, out)
 	}
+	sqlDB, err := sqldb.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sqlDB.Close() })
 	// startProc runs one controller.
 	startProc := func(id string) {
-		db := dbOf(id)
-		if pg == nil {
-			if out, err := exec.Command(bin, "inventory", "import", "--db", db, inv).CombinedOutput(); err != nil {
-				t.Fatalf("inventory import: %v\n%s", err, out)
-			}
-		}
 		// README's cluster YAML, with this cluster's servers and the id.
 		yml := strings.NewReplacer("nats://nats1:4222, nats://nats2:4222, nats://nats3:4222", strings.Join(urls, ", "),
 			"id: ctl-1", "id: "+id, "lease: 10s", "lease: "+lease.String(), "snapshot_interval: 5s", "snapshot_interval: "+snapshot.String()).Replace(readme)
@@ -144,7 +147,14 @@ func TestFailoverShortForm(t *testing.T) {
 data_dir: %s
 influx: {url: %s, bucket: %s}
 detector: {horizon: 20s, flap_threshold: 15s}
-`, port, filepath.Join(dir, id), db0.URL, db0.Bucket)+dbConfig(db)), 0o600); err != nil {
+database: {url: %q}
+notify:
+  message_id_domain: test.vantage
+  email: {host: 127.0.0.1, port: %d, tls: none, from: "Vantage NOC <noc@test.vantage>"}
+  sender: {poll: 500ms, per_recipient: {count: 1000, per: 1m}, per_channel: {email: {count: 100000, per: 1m}}}
+  rules:
+    gold: {outage_after: 1s, roles: [primary], channels: [email]}
+`, port, filepath.Join(dir, id), db0.URL, db0.Bucket, dbURL, sink.Port())), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		cmd := exec.Command(bin, "--config", cfg)
@@ -207,7 +217,7 @@ detector: {horizon: 20s, flap_threshold: 15s}
 	lab.WaitFor(t, startCtx, 200*time.Millisecond, func() error { return balanced("ctl-a", "ctl-b") })
 	t.Logf("two controllers: %v", owners())
 	// What GET /api/v1/cluster shows on ctl-a agrees with the buckets.
-	token := strings.TrimSpace(lastLine(t, bin, "token", "--db", dbOf("ctl-a"), "create", "--name", "ops", "--role", "ops"))
+	token := strings.TrimSpace(lastLine(t, bin, "token", "--db", dbURL, "create", "--name", "ops", "--role", "ops"))
 	st := getStatus(t, ports["ctl-a"], token)
 	if !slices.Equal(st.Members, []string{"ctl-a", "ctl-b"}) || !slices.Equal(st.Held, owners()["ctl-a"]) || st.Partitions != parts {
 		t.Errorf("GET /api/v1/cluster on ctl-a: %+v, owners %v", st, owners())
@@ -262,44 +272,35 @@ detector: {horizon: 20s, flap_threshold: 15s}
 	startProc("ctl-c")
 	joined := time.Now()
 	lab.WaitFor(t, ctx, 200*time.Millisecond, func() error { return balanced("ctl-a", "ctl-c") })
-	if pg != nil {
-		// One database: the token made through ctl-a's works on ctl-c.
-		lab.WaitFor(t, ctx, 200*time.Millisecond, func() error {
-			if st := getStatus(t, ports["ctl-c"], token); !slices.Equal(st.Members, []string{"ctl-a", "ctl-c"}) || !slices.Equal(st.Held, owners()["ctl-c"]) {
-				return fmt.Errorf("GET /api/v1/cluster on ctl-c: %+v, owners %v", st, owners())
-			}
-			return nil
-		})
-	}
+	// One database: the token made through ctl-a's works on ctl-c.
+	lab.WaitFor(t, ctx, 200*time.Millisecond, func() error {
+		if st := getStatus(t, ports["ctl-c"], token); !slices.Equal(st.Members, []string{"ctl-a", "ctl-c"}) || !slices.Equal(st.Held, owners()["ctl-c"]) {
+			return fmt.Errorf("GET /api/v1/cluster on ctl-c: %+v, owners %v", st, owners())
+		}
+		return nil
+	})
 	t.Logf("ctl-c joined at second %.0f, its share handed over after %.1fs: %v", joined.Sub(started).Seconds(), time.Since(joined).Seconds(), owners())
 
 	if err := <-simDone; err != nil {
 		t.Fatalf("simulator: %v", err)
 	}
 	t.Logf("simulator: %d results, %d messages published, %d publish failures (retried)", stats.Results.Load(), stats.Published.Load(), stats.Failed.Load())
-	_, jsLive := connect(t, c.servers[0].ClientURL())
-	ledger, err := partition.OpenLedger(ctx, jsLive, 3, 35*24*time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Events are final once the 20-s horizon has passed them.
+	// Events are final once the 20-s horizon has passed them. The API of
+	// a surviving controller (ctl-c, which took half of ctl-a's share)
+	// answers for every partition.
+	api := &fleetsim.API{Base: fmt.Sprintf("http://127.0.0.1:%d", ports["ctl-c"]), Token: token}
 	var rep *fleetsim.Report
-	var evs map[string][]partition.LedgerEvent
-	lab.WaitFor(t, ctx, time.Second, func() error {
+	lab.WaitFor(t, ctx, 2*time.Second, func() error {
 		var err error
-		evs, err = ledger.Events(ctx)
-		if err != nil {
+		if rep, err = fleetsim.Check(ctx, api, &plan.Truth); err != nil {
 			return err
 		}
-		got := map[string][]fleetsim.Event{}
-		for l, es := range evs {
-			for _, e := range es {
-				got[l] = append(got[l], fleetsim.Event{Kind: e.Kind, Start: e.Start, DurationS: e.DurationS})
-			}
-		}
-		rep = fleetsim.CheckEvents(&plan.Truth, got)
 		if !rep.OK() {
 			return fmt.Errorf("%s; first: %v", rep.Summary(), first(rep.Diffs, 5))
+		}
+		evs, err := finalEvents(ctx, sqlDB)
+		if err != nil {
+			return err
 		}
 		if diffs := exactly(&plan.Truth, evs); len(diffs) > 0 {
 			return fmt.Errorf("%d events not exact; first: %v", len(diffs), first(diffs, 5))
@@ -307,9 +308,22 @@ detector: {horizon: 20s, flap_threshold: 15s}
 		return nil
 	})
 	t.Log(rep.Summary())
-	if rep.Flaps == 0 || rep.Outages == 0 {
-		t.Errorf("the plan has %d flaps and %d outages: the test proves nothing", rep.Flaps, rep.Outages)
+	if rep.Flaps == 0 || rep.Outages == 0 || rep.MatchedGroups == 0 {
+		t.Errorf("the plan has %d flaps, %d outages, %d grouped failures matched: the test proves nothing", rep.Flaps, rep.Outages, rep.MatchedGroups)
 	}
+	// README's check through the shipped vantage-sim, on the other
+	// surviving controller.
+	truthFile := filepath.Join(dir, "truth.json")
+	if err := plan.Truth.WriteFile(truthFile); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.CommandContext(ctx, buildCmd(t, "vantage-sim"), "check", "-api", fmt.Sprintf("http://127.0.0.1:%d", ports["ctl-a"]),
+		"-token", token, "-truth", truthFile).CombinedOutput(); err != nil {
+		t.Errorf("vantage-sim check against ctl-a: %v\n%s", err, tailOf(string(out), 3000))
+	} else {
+		t.Logf("vantage-sim check against ctl-a: %s", strings.TrimSpace(strings.SplitN(string(out), "\n", 2)[0]))
+	}
+	checkNotified(t, ctx, sqlDB, sink)
 	lab.WaitFor(t, ctx, time.Second, func() error {
 		pings, err := influxCount(ctx, db0, "sent", "ping")
 		if err != nil {
@@ -337,7 +351,7 @@ detector: {horizon: 20s, flap_threshold: 15s}
 // simulator stamps each ping at its second (plus the agent's skew), so a
 // flap starts at its first failed second and lasts until its first
 // answered one. CheckEvents allows a second either way; this does not.
-func exactly(t *fleetsim.Truth, evs map[string][]partition.LedgerEvent) []string {
+func exactly(t *fleetsim.Truth, evs map[string][]storedEvent) []string {
 	var diffs []string
 	for line, want := range t.Lines {
 		got := evs[line]
@@ -449,14 +463,17 @@ func influxCount(ctx context.Context, db *testinflux.Server, field, measurement 
 }
 
 // buildController compiles ./cmd/vantage-controller into a temp dir.
-func buildController(t *testing.T) string {
+func buildController(t *testing.T) string { return buildCmd(t, "vantage-controller") }
+
+// buildCmd compiles ./cmd/<name> into a temp dir.
+func buildCmd(t *testing.T, name string) string {
 	t.Helper()
 	root, err := testinflux.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(t.TempDir(), "vantage-controller")
-	cmd := exec.Command("go", "build", "-o", out, "./cmd/vantage-controller")
+	out := filepath.Join(t.TempDir(), name)
+	cmd := exec.Command("go", "build", "-o", out, "./cmd/"+name)
 	cmd.Dir = root
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, b)

@@ -3,16 +3,14 @@ package partition
 import "github.com/prometheus/client_golang/prometheus"
 
 type metrics struct {
-	owned           prometheus.Gauge
-	moves           *prometheus.CounterVec
-	takeover        prometheus.Histogram
-	messages        prometheus.Counter
-	points          prometheus.Counter
-	evidence        *prometheus.CounterVec
-	dropped         *prometheus.CounterVec
-	snapshotSeconds prometheus.Histogram
-	snapshotBytes   prometheus.Gauge
-	rewinds         prometheus.Counter
+	owned    prometheus.Gauge
+	moves    *prometheus.CounterVec
+	takeover prometheus.Histogram
+	messages prometheus.Counter
+	points   prometheus.Counter
+	evidence *prometheus.CounterVec
+	dropped  *prometheus.CounterVec
+	rewinds  prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -23,7 +21,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		moves: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "moves_total",
 			Help: "Partition ownership changes on this controller, by what happened (claimed, handed_back, lost)."}, []string{"change"}),
 		takeover: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Subsystem: sub, Name: "takeover_seconds",
-			Help: "From claiming a partition to consuming it: snapshot restore and consumer recreation.", Buckets: prometheus.DefBuckets}),
+			Help: "From claiming a partition to consuming it: taking it in the database, restoring its line health (snapshot and journal) and recreating its consumer.", Buckets: prometheus.DefBuckets}),
 		messages: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "messages_total",
 			Help: "Result messages applied by this controller's partitions."}),
 		points: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "points_written_total",
@@ -32,15 +30,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Line evidence by outcome: applied, unknown_line, not_assigned, foreign (a line of another partition: its agent is homed elsewhere)."}, []string{"outcome"}),
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "dropped_total",
 			Help: "Messages or points dropped, by reason."}, []string{"reason"}),
-		snapshotSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Subsystem: sub, Name: "snapshot_seconds",
-			Help: "Time to hand one partition's detector snapshot over to the object store.", Buckets: prometheus.DefBuckets}),
-		snapshotBytes: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "snapshot_bytes",
-			Help: "Size of the last partition snapshot handed over."}),
 		rewinds: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "rewinds_total",
-			Help: "Partitions gone back to their last snapshot because a delivery was missing (lost in flight on a dying connection)."}),
+			Help: "Partition consumers recreated because a delivery was missing (lost in flight on a dying connection): the rest is delivered again in order."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.owned, m.moves, m.takeover, m.messages, m.points, m.evidence, m.dropped, m.snapshotSeconds, m.snapshotBytes, m.rewinds)
+		reg.MustRegister(m.owned, m.moves, m.takeover, m.messages, m.points, m.evidence, m.dropped, m.rewinds)
 	}
 	return m
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/vantage-net/vantage/controller/linestate"
+	"github.com/vantage-net/vantage/controller/linehealth"
 )
 
 // Options configure a Node: one controller's share of a cluster.
@@ -21,24 +21,24 @@ type Options struct {
 	// Stream is the results stream (default VANTAGE_RESULTS); it must
 	// exist (controller/ingest's settings: work-queue retention).
 	Stream string
-	// Replicas of the handover object store (3 on a three-server cluster).
-	Replicas      int
-	Detector      linestate.Options
-	Events        EventSink
-	Points        PointWriter
-	SnapshotEvery time.Duration // default 5 s
-	Tick          time.Duration // detector clock, default 1 s
-	FetchBatch    int           // default 1000
-	AckWait       time.Duration // default 5 min
+	// Replicas of the lease bucket (3 on a three-server cluster).
+	Replicas int
+	// Health is the template of each partition's line-health Monitor
+	// (database, inventory, shipper, detector, incident rules, notify
+	// hook, snapshot interval); each worker adds its partition.
+	Health     linehealth.Options
+	Points     PointWriter
+	Tick       time.Duration // longest wait of a pull, default 1 s
+	FetchBatch int           // default 1000
+	AckWait    time.Duration // default 5 min
 }
 
 // Node runs the leases and one worker per owned partition.
 type Node struct {
-	o        Options
-	log      *slog.Logger
-	m        *metrics
-	leases   *Leases
-	handover *Handover
+	o      Options
+	log    *slog.Logger
+	m      *metrics
+	leases *Leases
 
 	mu      sync.Mutex
 	running map[int]*run
@@ -52,19 +52,16 @@ type run struct {
 	done   chan struct{}
 }
 
-// NewNode opens the lease bucket and the handover store.
+// NewNode opens the lease bucket.
 func NewNode(ctx context.Context, o Options, log *slog.Logger, reg prometheus.Registerer) (*Node, error) {
-	if o.Map == nil || o.JS == nil || o.Events == nil || o.Points == nil {
-		return nil, fmt.Errorf("partition: Map, JS, Events and Points are required")
+	if o.Map == nil || o.JS == nil || o.Points == nil || o.Health.DB == nil {
+		return nil, fmt.Errorf("partition: Map, JS, Points and Health.DB are required")
 	}
 	if o.Map.N() != o.Leases.Partitions {
 		return nil, fmt.Errorf("partition: map has %d partitions, leases %d", o.Map.N(), o.Leases.Partitions)
 	}
 	if o.Stream == "" {
 		o.Stream = "VANTAGE_RESULTS"
-	}
-	if o.SnapshotEvery <= 0 {
-		o.SnapshotEvery = 5 * time.Second
 	}
 	if o.Tick <= 0 {
 		o.Tick = time.Second
@@ -84,9 +81,6 @@ func NewNode(ctx context.Context, o Options, log *slog.Logger, reg prometheus.Re
 	n := &Node{o: o, log: log, m: newMetrics(reg), running: map[int]*run{}, leaving: map[int]bool{}}
 	var err error
 	if n.leases, err = OpenLeases(ctx, o.JS, o.Leases, log); err != nil {
-		return nil, err
-	}
-	if n.handover, err = OpenHandover(ctx, o.JS, "", o.Replicas); err != nil {
 		return nil, err
 	}
 	if _, err := o.JS.Stream(ctx, o.Stream); err != nil {
@@ -125,7 +119,7 @@ func (n *Node) step(ctx context.Context) {
 	}
 	for _, p := range plan.Lost {
 		n.m.moves.WithLabelValues("lost").Inc()
-		n.stop(p) // Holds is already false: no final snapshot
+		n.stop(p) // Holds is already false: nothing more is acked
 	}
 	for _, p := range plan.HandBack {
 		n.mu.Lock()
@@ -173,8 +167,7 @@ func (n *Node) start(ctx context.Context, p int) {
 	n.running[p] = r
 	n.mu.Unlock()
 	o := WorkerOptions{Partition: p, Owner: n.o.Leases.ID, Map: n.o.Map, JS: n.o.JS, Stream: n.o.Stream,
-		Handover: n.handover, Detector: n.o.Detector, Events: n.o.Events, Points: n.o.Points,
-		SnapshotEvery: n.o.SnapshotEvery, Tick: n.o.Tick, FetchBatch: n.o.FetchBatch, AckWait: n.o.AckWait,
+		Health: n.o.Health, Points: n.o.Points, Tick: n.o.Tick, FetchBatch: n.o.FetchBatch, AckWait: n.o.AckWait,
 		Holds: func() bool { return n.leases.Holds(p) }, Now: n.leases.opts.Now}
 	go func() {
 		defer close(r.done)

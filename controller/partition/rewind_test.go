@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,7 +15,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/vantage-net/vantage/controller/inventory"
+	"github.com/vantage-net/vantage/controller/linehealth"
 	"github.com/vantage-net/vantage/controller/linestate"
+	"github.com/vantage-net/vantage/controller/shipper"
 	"github.com/vantage-net/vantage/controller/store/influx"
 	"github.com/vantage-net/vantage/probes/result"
 )
@@ -25,19 +30,71 @@ func (p *pointCount) Write(_ context.Context, b *influx.Batch) ([]influx.Rejecte
 	return nil, nil
 }
 
-type eventList struct{ evs []linestate.Event }
-
-func (e *eventList) Record(_ context.Context, evs []linestate.Event) error {
-	e.evs = append(e.evs, evs...)
-	return nil
+// healthOptions is a partition Monitor's template on a SQLite file
+// holding inventoryYAML.
+func healthOptions(t *testing.T, inventoryYAML string) linehealth.Options {
+	t.Helper()
+	ctx := context.Background()
+	file := filepath.Join(t.TempDir(), "inv.yaml")
+	if err := os.WriteFile(file, []byte(inventoryYAML), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	inv, db, err := inventory.Open(ctx, filepath.Join(t.TempDir(), "vantage.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	set, err := inventory.ParseFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := inv.Import(ctx, set, inventory.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	shp, err := shipper.New(ctx, shipper.Options{DB: db, Points: &pointCount{}}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return linehealth.Options{DB: db, Inventory: inv, Shipper: shp, Detector: linestate.Options{Horizon: 5 * time.Second}}
 }
+
+// journaled counts the evidence in partition p0's journal.
+func journaled(t *testing.T, o linehealth.Options) int {
+	t.Helper()
+	rows, err := o.DB.Query(`SELECT evidence FROM linestate_journal WHERE part = 'p0'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var raw string
+		var evs []linestate.Evidence
+		if err := rows.Scan(&raw); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(raw), &evs); err != nil {
+			t.Fatal(err)
+		}
+		n += len(evs)
+	}
+	return n
+}
+
+const rewindInventory = `customers:
+  - {id: C1, name: One, tier: gold}
+elements:
+  - {id: pop-1, kind: pop, name: PoP, agent: a1}
+lines:
+  - {circuit_id: L1, customer: C1, upstream_element: pop-1}
+`
 
 // TestMissingDeliveryRewinds: a message the server delivered on a
 // connection that then died (here: fetched and dropped, as in flight)
 // leaves a gap in the consumer's delivery sequence. The worker must go
-// back to its last snapshot and take the message again at once, in
-// order, not apply what follows it and meet it again after the ack wait
-// (when it is too late for the detector and below the snapshot's floor).
+// recreate its consumer and take the message again at once, in order,
+// not apply what follows it and meet it again after the ack wait (when it
+// is too late for the detector).
 func TestMissingDeliveryRewinds(t *testing.T) {
 	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
 	if err != nil {
@@ -70,17 +127,16 @@ func TestMissingDeliveryRewinds(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	h, err := OpenHandover(ctx, js, "", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
 	reg := prometheus.NewRegistry()
 	m := newMetrics(reg)
-	points, events := &pointCount{}, &eventList{}
-	w := &worker{m: m, log: slog.New(slog.DiscardHandler), o: WorkerOptions{Partition: 0, Owner: "ctl-a", JS: js, Stream: "VANTAGE_RESULTS", Handover: h,
-		Map: NewMap(1, map[string]string{"L1": "pop-1"}, map[string][]string{"a1": {"L1"}}, nil), Events: events, Points: points,
+	points := &pointCount{}
+	health := healthOptions(t, rewindInventory)
+	health.Now = func() time.Time { return t0 }
+	w := &worker{m: m, log: slog.New(slog.DiscardHandler), o: WorkerOptions{Partition: 0, Owner: "ctl-a", JS: js, Stream: "VANTAGE_RESULTS",
+		Map: NewMap(1, map[string]string{"L1": "pop-1"}, map[string][]string{"a1": {"L1"}}, nil), Points: points,
 		Tick: 200 * time.Millisecond, FetchBatch: 10, AckWait: time.Minute, Holds: func() bool { return true }, Now: time.Now}}
-	if err := w.restore(ctx); err != nil {
+	health.Partition = &linehealth.Partition{Name: PartitionName(0), Owner: "ctl-a", Owns: func(string) bool { return true }}
+	if w.mon, err = linehealth.New(ctx, health, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if w.cons, err = w.recreateConsumer(ctx); err != nil {
@@ -93,18 +149,27 @@ func TestMissingDeliveryRewinds(t *testing.T) {
 	}
 	for range lost.Messages() {
 	}
-	for i := 0; i < 3 && w.last < 3; i++ {
+	for i := 0; i < 3 && len(w.held) < 3; i++ {
 		if err := w.pull(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if st := w.det.Stats(); w.last != 3 || st.Accepted != 3 || len(w.held) != 3 {
-		t.Errorf("after the gap: applied through stream seq %d, %d evidence accepted, %d messages held; want 3, 3, 3", w.last, st.Accepted, len(w.held))
+	var seqs []uint64
+	for _, msg := range w.held {
+		meta, _ := msg.Metadata()
+		seqs = append(seqs, meta.Sequence.Stream)
+	}
+	if len(seqs) != 3 || seqs[0] != 1 || seqs[1] != 2 || seqs[2] != 3 {
+		t.Errorf("after the gap: applied stream seqs %v, want [1 2 3]", seqs)
 	}
 	if n := testutil.ToFloat64(m.rewinds); n != 1 {
 		t.Errorf("%v rewinds, want 1", n)
 	}
 	if err := w.flush(ctx); err != nil || points.n != 3 {
 		t.Errorf("flush: %v, %d points written, want 3", err, points.n)
+	}
+	// Committed before acked: the journal holds all three in one row.
+	if n := journaled(t, health); n != 3 {
+		t.Errorf("%d evidence committed, want 3", n)
 	}
 }

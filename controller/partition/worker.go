@@ -11,6 +11,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/vantage-net/vantage/controller/linehealth"
 	"github.com/vantage-net/vantage/controller/linestate"
 	"github.com/vantage-net/vantage/controller/store/influx"
 	"github.com/vantage-net/vantage/probes/result"
@@ -23,23 +24,22 @@ type WorkerOptions struct {
 	Map       *Map
 	JS        jetstream.JetStream
 	// Stream is the results stream (VANTAGE_RESULTS).
-	Stream   string
-	Handover *Handover
-	Detector linestate.Options
-	Events   EventSink
-	Points   PointWriter
-	// SnapshotEvery is how often the detector is handed over (and the
-	// messages it includes acked). It bounds what a new owner re-applies.
-	SnapshotEvery time.Duration
-	// Tick is how often the detector is advanced on the clock.
+	Stream string
+	// Health is the template of the partition's line-health Monitor (the
+	// shared database, inventory, shipper, detector profiles, incident
+	// rules, the notify hook); the worker adds the partition's scope.
+	Health linehealth.Options
+	Points PointWriter
+	// Tick bounds how long a pull waits for messages.
 	Tick time.Duration
 	// FetchBatch is the most messages pulled at once.
 	FetchBatch int
-	// AckWait must exceed SnapshotEvery by far: messages stay unacked
-	// until a snapshot includes them.
+	// AckWait is the consumer's: a message not acked within it (its
+	// worker died mid-commit) is delivered again.
 	AckWait time.Duration
 	// Holds reports whether the lease on the partition is still valid;
-	// without it nothing is saved or acked (fencing).
+	// without it nothing more is acked. (The database fences commits on
+	// its own: linehealth.Partition.)
 	Holds func() bool
 	Now   func() time.Time
 }
@@ -47,47 +47,71 @@ type WorkerOptions struct {
 // ConsumerName is partition p's durable consumer on the results stream.
 func ConsumerName(p int) string { return "vantage-part-" + strconv.Itoa(p) }
 
-// worker is one owned partition: its consumer, its detector and the
-// messages applied but not yet included in a saved snapshot.
+// PartitionName is partition p's key in the shared database (its
+// line-health snapshot row, journal rows and epoch).
+func PartitionName(p int) string { return "p" + strconv.Itoa(p) }
+
+// worker is one owned partition: its consumer, its line-health Monitor
+// and the messages applied but not yet committed.
 type worker struct {
 	o    WorkerOptions
 	log  *slog.Logger
 	m    *metrics
-	det  *linestate.Detector
+	mon  *linehealth.Monitor
 	cons jetstream.Consumer
-	// floor is the snapshot's Seq: messages up to it are in the detector.
-	floor uint64
-	last  uint64          // newest stream sequence applied
-	held  []jetstream.Msg // applied, acked at the next snapshot
+	held []jetstream.Msg // applied, acked once committed
+	// batch holds the raw points of held; rs the line evidence results of
+	// one message, reused.
 	batch influx.Batch
-	evs   []linestate.Event
-	// saved is the detector snapshot at floor (nil: empty detector), and
-	// nextDelivery the consumer sequence the next message must carry
+	rs    []result.Result
+	// nextDelivery is the consumer sequence the next message must carry
 	// (rewind).
-	saved        []byte
 	nextDelivery uint64
 }
 
-// run owns the partition until ctx ends; then, if the lease still holds,
-// it hands the partition over (final snapshot, acks).
+// runWorker owns the partition until ctx ends or the partition is taken
+// by a newer owner; on a graceful end (the lease still held) the last
+// messages are committed and acked and the Monitor's final snapshot is
+// taken, so the next owner replays nothing.
 func runWorker(ctx context.Context, o WorkerOptions, log *slog.Logger, m *metrics) error {
 	w := &worker{o: o, log: log.With("partition", o.Partition), m: m}
 	start := o.Now()
-	if err := w.restore(ctx); err != nil {
-		return err
+	h := o.Health
+	h.Partition = &linehealth.Partition{Name: PartitionName(o.Partition), Owner: o.Owner, Owns: func(line string) bool {
+		p, ok := o.Map.Line(line)
+		return ok && p == o.Partition
+	}}
+	// Takes the partition in the database (fencing the previous owner),
+	// then restores its snapshot and replays its journal: the previous
+	// owner's last commit is where this one continues.
+	var err error
+	if w.mon, err = linehealth.New(ctx, h, w.log.With("component", "health"), nil); err != nil {
+		return fmt.Errorf("partition %d: line health: %w", o.Partition, err)
 	}
+	monCtx, stopMon := context.WithCancel(context.WithoutCancel(ctx))
+	monDone := make(chan error, 1)
+	go func() { monDone <- w.mon.Run(monCtx) }()
+	// The Monitor stops after the worker: its final commit and snapshot
+	// then hold every message the worker acked.
+	defer func() {
+		stopMon()
+		if err := <-monDone; err != nil && !errors.Is(err, linehealth.ErrFenced) {
+			w.log.Warn("partition line health stopped", "err", err)
+		}
+	}()
 	if len(o.Map.Subjects(o.Partition)) > 0 {
-		var err error
 		if w.cons, err = w.recreateConsumer(ctx); err != nil {
 			return err
 		}
 	}
 	m.takeover.Observe(o.Now().Sub(start).Seconds())
-	w.log.Info("partition taken", "from_seq", w.floor, "lines", w.det.Stats().Lines, "agents", len(o.Map.Subjects(o.Partition)))
-	lastTick, lastSnap := o.Now(), o.Now()
+	w.log.Info("partition taken", "agents", len(o.Map.Subjects(o.Partition)))
 	for {
 		if ctx.Err() != nil {
 			return w.handOver()
+		}
+		if w.mon.Fenced() {
+			return fmt.Errorf("partition %d: %w", o.Partition, linehealth.ErrFenced)
 		}
 		if w.cons == nil {
 			select {
@@ -107,71 +131,32 @@ func runWorker(ctx context.Context, o WorkerOptions, log *slog.Logger, m *metric
 			}
 			return err
 		}
-		now := o.Now()
-		if now.Sub(lastTick) >= o.Tick {
-			lastTick = now
-			w.evs = append(w.evs, w.det.Advance(now).Events...)
-			if err := w.flush(ctx); err != nil {
-				continue
-			}
-		}
-		if now.Sub(lastSnap) >= o.SnapshotEvery {
-			if err := w.snapshot(ctx); err == nil {
-				lastSnap = now
-			} else if ctx.Err() == nil {
-				w.log.Warn("snapshot not handed over", "err", err)
-			}
-		}
 	}
 }
 
-// restore loads the last handed-over snapshot.
-func (w *worker) restore(ctx context.Context) error {
-	var err error
-	if w.det, err = linestate.New(w.o.Detector); err != nil {
-		return err
-	}
-	snap, ok, err := w.o.Handover.Load(ctx, w.o.Partition)
-	if err != nil || !ok {
-		return err
-	}
-	if err := w.det.Restore(snap.Detector); err != nil {
-		return fmt.Errorf("partition %d: restore snapshot of %s: %w", w.o.Partition, snap.Owner, err)
-	}
-	w.floor, w.last, w.saved = snap.Seq, snap.Seq, snap.Detector
-	return nil
-}
-
-// rewind goes back to the last saved snapshot and recreates the consumer,
-// as a new owner would. It is called when a delivery is missing (a
-// message the server sent on a connection that died, for instance while
-// one NATS server of the cluster stops): JetStream would redeliver it only
-// after the ack wait, after the results that followed it, too late for
-// the detector. Everything applied since the snapshot is unacked, so the
-// new consumer delivers it again in stream order; its events are recorded
-// again under the same identity and its points overwrite themselves.
+// rewind recreates the consumer after a missing delivery (a message the
+// server sent on a connection that died, for instance while one NATS
+// server of the cluster stops): JetStream would redeliver it only after
+// the ack wait, after the results that followed it, too late for the
+// detector. What was applied before the gap is committed and acked
+// (flush); the rest is unacked, so the new consumer delivers it again in
+// stream order. A message whose ack was lost comes again too: its
+// evidence is a duplicate to the detector, which counts nothing twice.
 func (w *worker) rewind(ctx context.Context, why string) error {
 	w.m.rewinds.Inc()
-	w.log.Warn("partition rewound to its last snapshot", "why", why, "seq", w.floor, "reapplied", len(w.held))
-	det, err := linestate.New(w.o.Detector)
-	if err != nil {
+	w.log.Warn("partition consumer recreated", "why", why)
+	if err := w.flush(ctx); err != nil {
 		return err
 	}
-	if w.saved != nil {
-		if err := det.Restore(w.saved); err != nil {
-			return err
-		}
-	}
-	w.det, w.last, w.held, w.evs = det, w.floor, w.held[:0], w.evs[:0]
-	w.batch.Reset()
+	var err error
 	w.cons, err = w.recreateConsumer(ctx)
 	return err
 }
 
 // recreateConsumer deletes the partition's consumer and creates it again:
-// every message its last snapshot does not include is unacked, so the new
-// consumer delivers exactly those, in stream order; and the previous
-// owner, if it still runs, can no longer fetch or ack.
+// every message not committed and acked is unacked, so the new consumer
+// delivers exactly those, in stream order; and the previous owner, if it
+// still runs, can no longer fetch or ack.
 func (w *worker) recreateConsumer(ctx context.Context) (jetstream.Consumer, error) {
 	name := ConsumerName(w.o.Partition)
 	if err := w.o.JS.DeleteConsumer(ctx, w.o.Stream, name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
@@ -205,7 +190,7 @@ func (w *worker) pull(ctx context.Context) error {
 		if gap != "" {
 			continue // not applied, not acked: delivered again after the rewind
 		}
-		gap = w.apply(msg)
+		gap = w.apply(ctx, msg)
 	}
 	if gap != "" {
 		return w.rewind(ctx, gap)
@@ -216,10 +201,10 @@ func (w *worker) pull(ctx context.Context) error {
 	return nil
 }
 
-// apply feeds one message's points to the batch and its line evidence for
-// this partition's lines to the detector. It returns why the partition
-// must rewind instead ("" when the message was taken).
-func (w *worker) apply(msg jetstream.Msg) string {
+// apply adds one message's points to the batch and stages its line
+// evidence for this partition's lines in the Monitor. It returns why the
+// partition must rewind instead ("" when the message was taken).
+func (w *worker) apply(ctx context.Context, msg jetstream.Msg) string {
 	meta, err := msg.Metadata()
 	if err != nil {
 		w.m.dropped.WithLabelValues("no_metadata").Inc()
@@ -231,12 +216,6 @@ func (w *worker) apply(msg jetstream.Msg) string {
 			meta.Sequence.Consumer, meta.Sequence.Stream, meta.NumDelivered, w.nextDelivery)
 	}
 	w.nextDelivery++
-	seq := meta.Sequence.Stream
-	if seq <= w.floor {
-		// In the snapshot already: its ack was lost before the handover.
-		_ = msg.Ack()
-		return ""
-	}
 	agent := strings.TrimPrefix(msg.Subject(), ResultsSubjectPrefix)
 	b, err := result.Decode(msg.Data())
 	if err == nil && b.Agent != agent {
@@ -250,6 +229,7 @@ func (w *worker) apply(msg jetstream.Msg) string {
 		_ = msg.Term()
 		return ""
 	}
+	w.rs = w.rs[:0]
 	for i := range b.Results {
 		r := &b.Results[i]
 		if err := w.batch.Add(agent, r); err != nil {
@@ -271,26 +251,36 @@ func (w *worker) apply(msg jetstream.Msg) string {
 			w.m.evidence.WithLabelValues("not_assigned").Inc()
 			continue
 		}
-		out, _ := w.det.Add(ev)
 		w.m.evidence.WithLabelValues("applied").Inc()
-		w.evs = append(w.evs, out.Events...)
+		w.rs = append(w.rs, *r)
+	}
+	if len(w.rs) > 0 {
+		_ = w.mon.Stage(ctx, agent, w.rs) // never fails: the commit is Flush's
 	}
 	w.held = append(w.held, msg)
-	w.last = max(w.last, seq)
 	w.m.messages.Inc()
 	return ""
 }
 
-// flush writes the batched points and records the events, retrying while
-// the lease holds: nothing is acked before both are stored.
+// flush writes the batched points, commits the Monitor (evidence journal,
+// events, incidents, line states, notifications in one transaction) and
+// then acks the messages: retrying while the lease holds and the
+// partition is not taken by a newer owner. Nothing is acked before both
+// are stored.
 func (w *worker) flush(ctx context.Context) error {
-	for attempt := 0; w.batch.Len() > 0 || len(w.evs) > 0; attempt++ {
+	if len(w.held) == 0 && w.batch.Len() == 0 {
+		return nil
+	}
+	for attempt := 0; ; attempt++ {
 		if !w.o.Holds() {
 			return errors.New("lease lost")
 		}
 		err := w.write(ctx)
 		if err == nil {
-			return nil
+			break
+		}
+		if errors.Is(err, linehealth.ErrFenced) {
+			return err
 		}
 		if attempt == 0 {
 			w.log.Warn("store failed; retrying", "err", err)
@@ -301,6 +291,10 @@ func (w *worker) flush(ctx context.Context) error {
 		case <-time.After(min(100*time.Millisecond<<min(attempt, 6), 5*time.Second)):
 		}
 	}
+	for _, msg := range w.held {
+		_ = msg.Ack() // a lost ack is redelivered: a duplicate to the detector
+	}
+	w.held = w.held[:0]
 	return nil
 }
 
@@ -316,46 +310,16 @@ func (w *worker) write(ctx context.Context) error {
 		w.m.points.Add(float64(w.batch.Len() - len(rejected)))
 		w.batch.Reset()
 	}
-	if len(w.evs) > 0 {
-		if err := w.o.Events.Record(ctx, w.evs); err != nil {
-			return fmt.Errorf("events: %w", err)
-		}
-		w.evs = w.evs[:0]
+	if err := w.mon.Flush(ctx); err != nil {
+		return fmt.Errorf("line health: %w", err)
 	}
 	return nil
 }
 
-// snapshot hands the detector over with the newest sequence it includes,
-// then acks the messages it includes. Only under a valid lease: a fenced
-// worker must not overwrite its successor's snapshot.
-func (w *worker) snapshot(ctx context.Context) error {
-	if !w.o.Holds() {
-		return errors.New("lease lost")
-	}
-	if w.batch.Len() > 0 || len(w.evs) > 0 {
-		return errors.New("outputs not stored yet")
-	}
-	data, err := w.det.Snapshot()
-	if err != nil {
-		return err
-	}
-	start := time.Now()
-	if err := w.o.Handover.Save(ctx, w.o.Partition, Snapshot{Seq: w.last, Owner: w.o.Owner, Taken: w.o.Now().UTC(), Detector: data}); err != nil {
-		return err
-	}
-	w.m.snapshotSeconds.Observe(time.Since(start).Seconds())
-	w.m.snapshotBytes.Set(float64(len(data)))
-	w.floor, w.saved = w.last, data
-	for _, msg := range w.held {
-		_ = msg.Ack() // a lost ack is redelivered and skipped (seq <= floor)
-	}
-	w.held = w.held[:0]
-	return nil
-}
-
-// handOver is the graceful end: store what is pending and save the final
-// snapshot, if the lease still holds. With a lost lease it just stops:
-// the new owner re-applies everything after the last snapshot.
+// handOver is the graceful end: commit and ack what is pending, if the
+// lease still holds (the Monitor's final snapshot follows, runWorker).
+// With a lost lease it just stops: the new owner restores the last
+// commit and takes the unacked messages again.
 func (w *worker) handOver() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -364,11 +328,8 @@ func (w *worker) handOver() error {
 		return nil
 	}
 	if err := w.flush(ctx); err != nil {
-		return fmt.Errorf("partition %d: final store: %w", w.o.Partition, err)
+		return fmt.Errorf("partition %d: final commit: %w", w.o.Partition, err)
 	}
-	if err := w.snapshot(ctx); err != nil {
-		return fmt.Errorf("partition %d: final snapshot: %w", w.o.Partition, err)
-	}
-	w.log.Info("partition handed over", "seq", w.floor)
+	w.log.Info("partition handed over")
 	return nil
 }
