@@ -347,10 +347,10 @@ notify:
 	}
 }
 
-// exactly compares the ledger with the truth to the second: the
+// exactly compares the stored final events with the truth to the second: the
 // simulator stamps each ping at its second (plus the agent's skew), so a
 // flap starts at its first failed second and lasts until its first
-// answered one. CheckEvents allows a second either way; this does not.
+// answered one. fleetsim.Check allows a probe interval either way; this does not.
 func exactly(t *fleetsim.Truth, evs map[string][]storedEvent) []string {
 	var diffs []string
 	for line, want := range t.Lines {

@@ -285,38 +285,3 @@ func (r *Report) compareGroups(t *Truth, got []apiIncident) {
 			inc.ID, inc.Root, inc.Lines, inc.Kind, inc.Start.Sub(t.Start).Seconds()))
 	}
 }
-
-// Event is one flap or outage as some store other than the API holds it
-// (a cluster's event ledger, controller/partition).
-type Event struct {
-	Kind      string
-	Start     time.Time
-	DurationS float64
-}
-
-// CheckEvents compares per-line flaps and outages from such a store with
-// the ground truth, exactly as Check does with the API's (counts per kind,
-// each start within a probe interval). Grouped failures are not compared.
-func CheckEvents(t *Truth, events map[string][]Event) *Report {
-	r := &Report{Lines: len(t.Lines)}
-	r.Flaps, r.Outages = t.Counts()
-	ids := make([]string, 0, len(t.Lines))
-	for id := range t.Lines {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		var got []apiEvent
-		for _, e := range events[id] {
-			got = append(got, apiEvent{Kind: e.Kind, Start: e.Start, DurationS: e.DurationS, Final: true})
-		}
-		sort.Slice(got, func(i, j int) bool { return got[i].Start.Before(got[j].Start) })
-		r.compareLine(id, t.Start, t.Lines[id], got)
-	}
-	for id := range events {
-		if _, ok := t.Lines[id]; !ok {
-			r.Diffs = append(r.Diffs, fmt.Sprintf("line %s: events for a line the simulator does not have", id))
-		}
-	}
-	return r
-}
