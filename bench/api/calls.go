@@ -21,7 +21,13 @@ type timing struct {
 	lat         []time.Duration
 	bytes       int
 	load0, load string
+	// ctlCPU and dbCPU are the controller's and the PostgreSQL server's
+	// CPU seconds over the calls (dbCPU 0 on SQLite, in the controller).
+	ctlCPU, dbCPU float64
 }
+
+// cpuPerCall is ms of CPU per call.
+func (t *timing) cpuPerCall(s float64) float64 { return 1000 * s / float64(max(1, len(t.lat))) }
 
 func (t *timing) pct(p int) time.Duration {
 	if len(t.lat) == 0 {
@@ -36,6 +42,16 @@ func (t *timing) pct(p int) time.Duration {
 type client struct {
 	base string
 	http *http.Client
+	// ctlPID and dbPID are whose CPU each timing records (dbPID 0: none).
+	ctlPID, dbPID int
+}
+
+func (c *client) start(name string) *timing {
+	return &timing{name: name, load0: loadavg(), ctlCPU: treeCPU(c.ctlPID), dbCPU: treeCPU(c.dbPID)}
+}
+
+func (c *client) end(t *timing) {
+	t.load, t.ctlCPU, t.dbCPU = loadavg(), treeCPU(c.ctlPID)-t.ctlCPU, treeCPU(c.dbPID)-t.dbCPU
 }
 
 // get fetches path with token and returns the body and the time to the
@@ -66,7 +82,7 @@ func (c *client) get(ctx context.Context, token, path string) ([]byte, time.Dura
 // walk pages through a list (cursor is the parameter the answer's next
 // goes into) up to pages pages, timing each.
 func (c *client) walk(ctx context.Context, name, token, path, cursor string, pages int) (*timing, error) {
-	t := &timing{name: name, load0: loadavg()}
+	t := c.start(name)
 	next := ""
 	for len(t.lat) < pages {
 		p := path
@@ -89,13 +105,13 @@ func (c *client) walk(ctx context.Context, name, token, path, cursor string, pag
 		}
 		next = strings.Trim(string(pg.Next), `"`)
 	}
-	t.load = loadavg()
+	c.end(t)
 	return t, nil
 }
 
 // each times n calls of path(i).
 func (c *client) each(ctx context.Context, name, token string, n int, path func(i int) string) (*timing, error) {
-	t := &timing{name: name, load0: loadavg()}
+	t := c.start(name)
 	for i := range n {
 		body, d, err := c.get(ctx, token, path(i))
 		if err != nil {
@@ -103,7 +119,7 @@ func (c *client) each(ctx context.Context, name, token string, n int, path func(
 		}
 		t.lat, t.bytes = append(t.lat, d), t.bytes+len(body)
 	}
-	t.load = loadavg()
+	c.end(t)
 	return t, nil
 }
 

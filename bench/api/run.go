@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -92,16 +93,23 @@ func runBackend(ctx context.Context, c config, backend string, sum *summary) err
 	}
 	defer started.stop()
 	started.admin, started.am = ctl.admin, ctl.am
-	cl := &client{base: started.api, http: &http.Client{Timeout: time.Minute}}
+	cl := &client{base: started.api, http: &http.Client{Timeout: time.Minute}, ctlPID: started.cmd.Process.Pid}
+	if url != "" {
+		if u, err := neturl.Parse(url); err == nil {
+			cl.dbPID = postmasterPID(u.Port())
+		}
+	}
 	// One untimed walk first, so every figure is of a warm cache, as a
 	// running controller's would be.
 	if _, err := cl.walk(ctx, "warm-up", started.admin, "/api/v1/lines?limit=1000", "after", 1+c.lines/1000); err != nil {
 		return err
 	}
-	fmt.Printf("%-62s %6s %9s %9s %9s %10s  %s\n", backend+": call", "calls", "p50", "p95", "max", "bytes/call", "load before → after")
+	fmt.Printf("%-62s %6s %9s %9s %9s %10s %8s %8s  %s\n", backend+": call", "calls", "p50", "p95", "max", "bytes/call",
+		"ctl CPU", "db CPU", "load before → after")
 	err = timeAll(ctx, cl, started, s, c, func(t *timing) {
-		fmt.Printf("%-62s %6d %9v %9v %9v %10d  %s → %s\n", t.name, len(t.lat), t.pct(50).Round(10*time.Microsecond),
-			t.pct(95).Round(10*time.Microsecond), t.pct(100).Round(10*time.Microsecond), t.bytes/max(1, len(t.lat)), t.load0, t.load)
+		fmt.Printf("%-62s %6d %9v %9v %9v %10d %6.1fms %6.1fms  %s → %s\n", t.name, len(t.lat), t.pct(50).Round(10*time.Microsecond),
+			t.pct(95).Round(10*time.Microsecond), t.pct(100).Round(10*time.Microsecond), t.bytes/max(1, len(t.lat)),
+			t.cpuPerCall(t.ctlCPU), t.cpuPerCall(t.dbCPU), t.load0, t.load)
 		sum.add(backend, t)
 	})
 	fmt.Printf("%s: controller RSS %d MB, load %s\n", backend, procKB(started.cmd.Process.Pid, "VmRSS")/1024, loadavg())

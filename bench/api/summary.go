@@ -10,7 +10,8 @@ import (
 )
 
 // summary collects each call's p95 for docs/BENCHMARKS.md's bench:api
-// block, with the load average over its calls in its name.
+// block, with the load average after its calls and the CPU per call in
+// its name.
 type summary struct{ s benchdoc.Summary }
 
 func newSummary() *summary { return &summary{s: benchdoc.New("api")} }
@@ -22,8 +23,13 @@ func (m *summary) add(backend string, t *timing) {
 	if len(load) == 0 {
 		load = []string{"?"}
 	}
+	db := ""
+	if backend == "postgres" {
+		db = fmt.Sprintf(", server %.1f ms", t.cpuPerCall(t.dbCPU))
+	}
 	m.s.Figures = append(m.s.Figures, benchdoc.Figure{
-		Name:  fmt.Sprintf("%s, %s: p95 of %d (load %s)", backendName[backend], t.name, len(t.lat), load[0]),
+		Name: fmt.Sprintf("%s, %s: p95 of %d (load %s; CPU/call: controller %.1f ms%s)", backendName[backend], t.name, len(t.lat), load[0],
+			t.cpuPerCall(t.ctlCPU), db),
 		Value: float64(t.pct(95).Microseconds()/100) / 10, Unit: "ms", Goal: "< 100 ms"})
 }
 
