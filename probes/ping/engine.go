@@ -27,6 +27,19 @@ type Engine struct {
 	mu      sync.Mutex
 	pending map[flightKey]flight
 
+	// readUpTo is the receive time (Unix ns) of the last packet the reader
+	// finished with. A round whose time is up while the reader is behind
+	// (packets queued, none read from after the deadline yet) waits for it
+	// to pass the deadline: its reply may be in the queue, received in
+	// time. waiters counts such rounds; while there are any, the reader
+	// closes progress after each packet and makes a new one.
+	readUpTo atomic.Int64
+	holding  atomic.Bool // the reader has a packet read but not yet matched
+	waiters  atomic.Int32
+	progMu   sync.Mutex
+	progress chan struct{}
+	grace    time.Duration // readerGrace; longer in tests
+
 	stats  *engineMetrics
 	closed chan struct{}
 	done   chan struct{}
@@ -39,8 +52,15 @@ type flightKey struct {
 
 type flight struct {
 	sent time.Time
-	to   chan<- echo
+	// deadline is the round's: a reply the kernel received after it is
+	// late, however soon the reader gets to it.
+	deadline time.Time
+	to       chan<- echo
 }
+
+// readerGrace bounds how long a round whose time is up waits for a reader
+// that is behind, so a starved reader cannot hold rounds forever.
+const readerGrace = 100 * time.Millisecond
 
 // echo is one answer delivered to a round.
 type echo struct {
@@ -63,13 +83,15 @@ func startEngine(s *socket, m *engineMetrics) *Engine {
 		m = newEngineMetrics()
 	}
 	e := &Engine{
-		sock:    s,
-		id:      uint16(rand.Uint32()),
-		token:   rand.Uint64(),
-		pending: make(map[flightKey]flight),
-		stats:   m,
-		closed:  make(chan struct{}),
-		done:    make(chan struct{}),
+		sock:     s,
+		id:       uint16(rand.Uint32()),
+		token:    rand.Uint64(),
+		pending:  make(map[flightKey]flight),
+		stats:    m,
+		progress: make(chan struct{}),
+		grace:    readerGrace,
+		closed:   make(chan struct{}),
+		done:     make(chan struct{}),
 	}
 	e.seq.Store(rand.Uint32())
 	enableRxTimestamps(s.conn)
@@ -107,6 +129,7 @@ func (e *Engine) Ping(ctx context.Context, dst netip.Addr, count int, gap time.D
 		ctx, cancel = context.WithTimeout(ctx, time.Duration(count)*gap+2*time.Second)
 		defer cancel()
 	}
+	deadline, _ := ctx.Deadline()
 	a4 := dst.As4()
 	to := net.IP(a4[:])
 	addr := e.sock.addr(to)
@@ -123,7 +146,7 @@ func (e *Engine) Ping(ctx context.Context, dst netip.Addr, count int, gap time.D
 		k := flightKey{dst: a4, seq: uint16(e.seq.Add(1))}
 		marshalEcho(pkt, e.id, k.seq, e.token)
 		e.mu.Lock()
-		e.pending[k] = flight{sent: time.Now(), to: answers}
+		e.pending[k] = flight{sent: time.Now(), deadline: deadline, to: answers}
 		e.mu.Unlock()
 		keys = append(keys, k)
 		// A request the kernel would not send (no route: the CPE's uplink is
@@ -138,19 +161,66 @@ func (e *Engine) Ping(ctx context.Context, dst netip.Addr, count int, gap time.D
 		e.stats.sent.Inc()
 		inflight++
 	}
-	for answered := 0; answered < inflight; answered++ {
+	// The round ends when every request is answered, or when its time is
+	// up and the reader has read everything the kernel received before
+	// then (or readerGrace has passed): on a busy CPU the round's timer
+	// may fire before the reader has had its turn at replies that came in
+	// time.
+	done := ctx.Done()
+	var progress <-chan struct{}
+	var grace <-chan time.Time
+	for answered := 0; answered < inflight; {
 		select {
 		case a := <-answers:
+			answered++
 			if a.unreachable {
 				st.Err, st.Detail = probe.ErrUnreachable, "ICMP destination unreachable from the network"
 				continue
 			}
 			st.add(a.rtt)
-		case <-ctx.Done():
+		case <-done:
+			done = nil
+			e.waiters.Add(1)
+			defer e.waiters.Add(-1)
+			t := time.NewTimer(e.grace)
+			defer t.Stop()
+			grace = t.C
+			if progress = e.progressed(); !e.behind(deadline) {
+				return st
+			}
+		case <-progress:
+			if progress = e.progressed(); !e.behind(deadline) {
+				return st
+			}
+		case <-grace:
 			return st
 		}
 	}
 	return st
+}
+
+// progressed is closed when the reader next finishes a packet (while a
+// round waits).
+func (e *Engine) progressed() <-chan struct{} {
+	e.progMu.Lock()
+	defer e.progMu.Unlock()
+	return e.progress
+}
+
+// behind reports whether the reader may not yet have matched a packet the
+// kernel received before deadline: it has not finished one received after
+// it, and it holds one or the socket's queue is not empty. (A packet the
+// kernel has dequeued in a read that has not yet returned is missed: then
+// its reply counts late, as it did before rounds waited at all.)
+func (e *Engine) behind(deadline time.Time) bool {
+	if e.readUpTo.Load() > deadline.UnixNano() {
+		return false
+	}
+	if e.holding.Load() {
+		return true
+	}
+	n, ok := e.sock.queued()
+	return ok && n > 0
 }
 
 // forget removes the round's requests that were never answered, so a late
@@ -198,33 +268,55 @@ func (e *Engine) read() {
 			e.stats.readErrors.Inc()
 			continue
 		}
-		src, ok := fromIP(from)
-		if !ok {
-			continue
+		e.holding.Store(true)
+		e.match(msg, from, at)
+		e.readUpTo.Store(at.UnixNano())
+		e.holding.Store(false)
+		if e.waiters.Load() > 0 {
+			e.progMu.Lock()
+			close(e.progress)
+			e.progress = make(chan struct{})
+			e.progMu.Unlock()
 		}
-		r, ok := parseReply(msg, src)
-		if !ok || !e.ours(r) {
-			continue
-		}
-		k := flightKey{dst: r.dst, seq: r.seq}
-		e.mu.Lock()
-		f, found := e.pending[k]
-		if found {
-			delete(e.pending, k)
-		}
-		e.mu.Unlock()
-		if !found {
-			e.stats.late.Inc()
-			continue
-		}
-		if r.kind == typeUnreachable {
-			e.stats.unreachable.Inc()
-			f.to <- echo{unreachable: true}
-			continue
-		}
-		e.stats.replies.Inc()
-		f.to <- echo{rtt: rttBetween(f.sent, at, time.Now())}
 	}
+}
+
+// match hands one received packet, received by the kernel at at, to the
+// round waiting for it.
+func (e *Engine) match(msg []byte, from net.Addr, at time.Time) {
+	src, ok := fromIP(from)
+	if !ok {
+		return
+	}
+	r, ok := parseReply(msg, src)
+	if !ok || !e.ours(r) {
+		return
+	}
+	k := flightKey{dst: r.dst, seq: r.seq}
+	e.mu.Lock()
+	f, found := e.pending[k]
+	if found {
+		delete(e.pending, k)
+	}
+	e.mu.Unlock()
+	if !found {
+		e.stats.late.Inc()
+		return
+	}
+	if at.After(f.deadline) {
+		// Received after its round's time was up: lost, as if the round
+		// had given up on it already.
+		e.stats.late.Inc()
+		e.stats.unanswered.Inc()
+		return
+	}
+	if r.kind == typeUnreachable {
+		e.stats.unreachable.Inc()
+		f.to <- echo{unreachable: true}
+		return
+	}
+	e.stats.replies.Inc()
+	f.to <- echo{rtt: rttBetween(f.sent, at, time.Now())}
 }
 
 // ours tells the engine's replies from other programs'. A datagram socket

@@ -119,6 +119,11 @@ func TestLabSharedEngineFanOutNoLoss(t *testing.T) {
 	if n := len(e.pending); n != 0 {
 		t.Fatalf("%d requests still pending after every round ended", n)
 	}
+	// A round whose time is up asks the kernel whether replies still wait
+	// in the queue (SIOCINQ); on the raw socket the kernel must answer.
+	if n, ok := e.sock.queued(); !ok || n != 0 {
+		t.Fatalf("receive queue after every reply was read: %d bytes, known %v", n, ok)
+	}
 }
 
 func TestLabUnreachableIsClassified(t *testing.T) {

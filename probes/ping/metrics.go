@@ -24,7 +24,7 @@ func newEngineMetrics() *engineMetrics {
 	return &engineMetrics{
 		sent:        c("requests_sent_total", "ICMP echo requests written by the shared ping engine."),
 		replies:     c("replies_total", "Echo replies matched to a waiting round."),
-		late:        c("late_replies_total", "Echo replies that arrived after their round ended (counted as lost), or duplicates."),
+		late:        c("late_replies_total", "Echo replies received by the kernel after their round's deadline or read after their round ended (counted as lost), or duplicates."),
 		unreachable: c("unreachable_total", "ICMP unreachable / time exceeded errors matched to a request."),
 		sendErrors:  c("send_errors_total", "Echo requests the kernel refused to send (no route, buffer full)."),
 		readErrors:  c("read_errors_total", "Errors reading the shared ICMP socket."),

@@ -87,6 +87,15 @@ func (s *socket) addr(ip net.IP) net.Addr {
 	return &net.UDPAddr{IP: ip}
 }
 
+// queued is the length of the next packet in the socket's receive queue (0:
+// empty); ok is false when that cannot be known.
+func (s *socket) queued() (n int, ok bool) {
+	if q, isQ := s.conn.(interface{ queued() (int, bool) }); isQ {
+		return q.queued()
+	}
+	return queuedBytes(s.conn)
+}
+
 // fromIP extracts the source IPv4 address of a received packet.
 func fromIP(a net.Addr) (ip [4]byte, ok bool) {
 	var v net.IP

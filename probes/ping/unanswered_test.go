@@ -20,15 +20,43 @@ import (
 // engine writes to the test, and the engine reads what the test answers.
 type fakeConn struct {
 	written chan []byte
-	replies chan fakePacket
-	closed  chan struct{}
-	once    sync.Once
+	replies chan fakePacket // the socket's receive queue
+	// gate, if not nil, holds the reader back: it takes a packet only
+	// after a value on gate, as a reader waiting for a CPU would.
+	gate   chan struct{}
+	closed chan struct{}
+	once   sync.Once
 }
 
 type fakePacket struct {
 	b    []byte
 	from net.Addr
+	at   time.Time // the kernel's receive time; zero: when read
 }
+
+// readAt is the engine's read with the kernel's receive time.
+func (c *fakeConn) readAt(b []byte) (int, net.Addr, time.Time, error) {
+	if c.gate != nil {
+		select {
+		case <-c.gate:
+		case <-c.closed:
+			return 0, nil, time.Time{}, net.ErrClosed
+		}
+	}
+	select {
+	case p := <-c.replies:
+		at := p.at
+		if at.IsZero() {
+			at = time.Now()
+		}
+		return copy(b, p.b), p.from, at, nil
+	case <-c.closed:
+		return 0, nil, time.Time{}, net.ErrClosed
+	}
+}
+
+// queued is SIOCINQ: whether a packet waits in the receive queue.
+func (c *fakeConn) queued() (int, bool) { return len(c.replies), true }
 
 func newFakeConn() *fakeConn {
 	return &fakeConn{written: make(chan []byte, 16), replies: make(chan fakePacket, 16), closed: make(chan struct{})}
@@ -54,12 +82,15 @@ func (c *fakeConn) SetDeadline(time.Time) error      { return nil }
 func (c *fakeConn) SetReadDeadline(time.Time) error  { return nil }
 func (c *fakeConn) SetWriteDeadline(time.Time) error { return nil }
 
-// answer sends the echo reply to request req as dst would.
-func (c *fakeConn) answer(req []byte, dst netip.Addr) {
+// answer queues the echo reply to request req as dst would.
+func (c *fakeConn) answer(req []byte, dst netip.Addr) { c.answerAt(req, dst, time.Time{}) }
+
+// answerAt queues the reply as received by the kernel at at.
+func (c *fakeConn) answerAt(req []byte, dst netip.Addr, at time.Time) {
 	b := append([]byte(nil), req...)
 	b[0] = typeEchoReply
 	a := dst.As4()
-	c.replies <- fakePacket{b: b, from: &net.IPAddr{IP: net.IP(a[:])}}
+	c.replies <- fakePacket{b: b, from: &net.IPAddr{IP: net.IP(a[:])}, at: at}
 }
 
 // engineCounters reads the engine's counters as the agent's /metrics shows them.
