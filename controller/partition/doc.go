@@ -74,4 +74,23 @@
 // delivery (sent on a connection that died, as when one NATS server of the
 // cluster stops) recreates its consumer the same way instead of waiting
 // out the ack wait, after which the result would come too late.
+//
+// The map is built once, at start (FromInventory), and an inventory
+// change does not reach a running cluster; restart the controllers (one
+// at a time: each restart is a graceful hand-back) after an import that
+// adds agents, lines or PoPs. What a running cluster does with them: a
+// new agent's subject is in no partition's filter, so its results wait
+// unconsumed in the results stream (up to ingest.stream_max_age), are
+// neither written to InfluxDB nor detected, and are taken after the
+// restart; a new line of a known agent, or one moved to another PoP, is
+// not in the map: its evidence is counted as
+// vantage_controller_partition_evidence_total{outcome="unknown_line"} (or
+// goes to the old PoP's partition) and dropped while its raw points are
+// written. Why not live: every controller would have to switch to the
+// new map at one point of each agent's stream, and the per-partition
+// filters of a work-queue stream must never overlap, so an agent whose
+// home partition changes needs its old consumer drained and cut (its
+// unacked results moved in order) before the new one may filter it, on
+// two controllers at once. That protocol (a map version in the lease
+// bucket, owners re-filtering at an agreed stream sequence) is not built.
 package partition

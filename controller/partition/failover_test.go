@@ -323,6 +323,13 @@ notify:
 	} else {
 		t.Logf("vantage-sim check against ctl-a: %s", strings.TrimSpace(strings.SplitN(string(out), "\n", 2)[0]))
 	}
+	// No incident was opened twice across the SIGKILL and the handover (a
+	// new owner restores the open ones with their IDs).
+	var twice int
+	if err := sqlDB.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT root_element, started_at FROM incidents
+		WHERE merged_into IS NULL GROUP BY root_element, started_at HAVING count(*) > 1) d`).Scan(&twice); err != nil || twice != 0 {
+		t.Errorf("%d incidents stored twice (same root and start): %v", twice, err)
+	}
 	checkNotified(t, ctx, sqlDB, sink)
 	lab.WaitFor(t, ctx, time.Second, func() error {
 		pings, err := influxCount(ctx, db0, "sent", "ping")
