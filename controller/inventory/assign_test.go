@@ -16,15 +16,7 @@ import (
 // A re-import moving a line to another site moves it between agents.
 func TestAssignments(t *testing.T) {
 	s, _ := newStore(t)
-	dir := t.TempDir()
-	write := func(name, text string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	mustImport(t, s, write("a.yaml", `customers:
+	mustImport(t, s, writeFile(t, "a.yaml", `customers:
   - {id: C1, name: One, tier: gold}
 sites:
   - {id: S1, customer: C1, kind: cpe, name: HQ, agent: cpe-1}
@@ -60,7 +52,7 @@ lines:
 		t.Errorf("assignments = %v, want %v", g, want)
 	}
 	// Idempotent re-import; then L2 moves to S2.
-	mustImport(t, s, write("b.yaml", `lines:
+	mustImport(t, s, writeFile(t, "b.yaml", `lines:
   - {circuit_id: L2, customer: C1, a_end_site: S2, probe_address: 198.18.0.2}
 `))
 	got, _ = s.Assignments(context.Background())

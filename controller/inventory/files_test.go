@@ -76,26 +76,18 @@ func TestSizeCapWhileReading(t *testing.T) {
 // 100 bytes and its size, not whole; so is a 1 MB column name.
 func TestBoundedEcho(t *testing.T) {
 	huge := strings.Repeat("x", 20<<20)
-	dir := t.TempDir()
-	write := func(name, text string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	cell := write("cell.csv", "customer_id,name,tier\nC1,One,"+huge+"\n")
+	cell := writeFile(t, "cell.csv", "customer_id,name,tier\nC1,One,"+huge+"\n")
 	_, err := ParseFileLimit(cell, 64<<20)
 	want := cell + `:2:8: tier: "` + strings.Repeat("x", 100) + `"… (20971520 bytes) is not one of ab_group, diamond, gold, silver, standard`
 	if err == nil || err.Error() != want {
 		t.Errorf("got %.300s", err)
 	}
-	col := write("col.csv", "customer_id,name,tier,"+huge[:1<<20]+"\nC1,One,gold,z\n")
+	col := writeFile(t, "col.csv", "customer_id,name,tier,"+huge[:1<<20]+"\nC1,One,gold,z\n")
 	_, err = ParseFileLimit(col, 64<<20)
 	if err == nil || len(err.Error()) > 400 || !strings.Contains(err.Error(), "… (1048576 bytes): unknown column") {
 		t.Errorf("got %.400s (%d bytes)", err, len(err.Error()))
 	}
-	y := write("big.yaml", "customers:\n  - {id: C1, name: One, tier: "+huge+"}\n")
+	y := writeFile(t, "big.yaml", "customers:\n  - {id: C1, name: One, tier: "+huge+"}\n")
 	_, err = ParseFileLimit(y, 64<<20)
 	if err == nil || len(err.Error()) > 400 {
 		t.Errorf("yaml: %.400s", err)

@@ -79,3 +79,14 @@ func genCSV(t testing.TB, dir string, n int) []string {
 
 func testingNow() time.Time            { return time.Now() }
 func testingSince(t time.Time) float64 { return time.Since(t).Seconds() }
+
+// writeFile writes text to a file called name in a directory of the
+// test's and returns its path.
+func writeFile(t *testing.T, name, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

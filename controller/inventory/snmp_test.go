@@ -13,18 +13,10 @@ import (
 // as from YAML, and a re-import of the same files changes nothing.
 func TestSNMPFieldsCSV(t *testing.T) {
 	s, _ := newStore(t)
-	dir := t.TempDir()
-	write := func(name, text string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
 	files := []string{
-		write("customers.csv", "customer_id,name,tier\nC1,One,gold\n"),
-		write("elements.csv", "element_id,parent,kind,agent,snmp_address,snmp_profile\npop1,,pop,pop1-agent,,\npe1,pop1,router,,198.18.0.1:1161,pe-v3\n"),
-		write("lines.csv", "circuit_id,customer,upstream_element,snmp_ifalias,snmp_ifname,snmp_device\n"+
+		writeFile(t, "customers.csv", "customer_id,name,tier\nC1,One,gold\n"),
+		writeFile(t, "elements.csv", "element_id,parent,kind,agent,snmp_address,snmp_profile\npop1,,pop,pop1-agent,,\npe1,pop1,router,,198.18.0.1:1161,pe-v3\n"),
+		writeFile(t, "lines.csv", "circuit_id,customer,upstream_element,snmp_ifalias,snmp_ifname,snmp_device\n"+
 			"00017,C1,pe1,CIRCUIT 00017,,\n00018,C1,,,ge-0/0/2,pe1\n"),
 	}
 	for _, f := range files {
@@ -66,11 +58,7 @@ func TestREADMEExamplesImport(t *testing.T) {
 		if !strings.Contains(text, "customers:") {
 			text = "customers:\n  - {id: C100, name: Example, tier: gold}\n" + text
 		}
-		p := filepath.Join(t.TempDir(), "example.yaml")
-		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		set, err := ParseFile(p)
+		set, err := ParseFile(writeFile(t, "example.yaml", text))
 		if err == nil {
 			_, err = s.Import(context.Background(), set, ImportOptions{})
 		}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"maps"
 	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -28,15 +27,6 @@ lines:
   - {circuit_id: L1, customer: C1, a_end_site: S1, probe_address: 198.18.1.1, z_end_site: HUB, watchers: [pop1], watch_address: 198.18.1.2}
   - {circuit_id: L2, customer: C1, a_end_site: S2, upstream_element: port1, watchers: "pop1", watch_address: 198.18.2.2}
 `
-
-func writeFile(t *testing.T, name, text string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
 
 // TestWatchersAssignAndWatch: each watching agent gets the lines it
 // watches from their far end (Assignments, with their watch address) and
