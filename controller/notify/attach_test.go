@@ -2,11 +2,6 @@ package notify
 
 import (
 	"bytes"
-	"encoding/base64"
-	"io"
-	"mime"
-	"mime/multipart"
-	"net/mail"
 	"strings"
 	"testing"
 
@@ -38,35 +33,9 @@ func TestEnqueueMailWithAttachments(t *testing.T) {
 	if len(msgs) != 1 {
 		t.Fatalf("%d messages", len(msgs))
 	}
-	parsed, err := mail.ReadMessage(bytes.NewReader(msgs[0].Raw))
+	files, err := msgs[0].Attachments()
 	if err != nil {
 		t.Fatal(err)
-	}
-	_, params, err := mime.ParseMediaType(parsed.Header.Get("Content-Type"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string][]byte{}
-	mr := multipart.NewReader(parsed.Body, params["boundary"])
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p.FileName() != "" {
-			var body io.Reader = p // multipart undoes quoted-printable itself
-			if strings.EqualFold(p.Header.Get("Content-Transfer-Encoding"), "base64") {
-				body = base64.NewDecoder(base64.StdEncoding, p)
-			}
-			b, err := io.ReadAll(body)
-			if err != nil {
-				t.Fatal(err)
-			}
-			files[p.FileName()] = b
-		}
 	}
 	if len(files) != 2 {
 		t.Fatalf("attachments %v", files)

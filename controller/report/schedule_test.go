@@ -1,15 +1,9 @@
 package report
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"errors"
-	"io"
 	"log/slog"
-	"mime"
-	"mime/multipart"
-	"net/mail"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,42 +20,6 @@ import (
 	"github.com/vantage-net/vantage/controller/report/reporttest"
 	"github.com/vantage-net/vantage/internal/smtpsink"
 )
-
-// attachments parses a raw mail's files.
-func attachments(t *testing.T, raw []byte) map[string][]byte {
-	t.Helper()
-	msg, err := mail.ReadMessage(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string][]byte{}
-	mr := multipart.NewReader(msg.Body, params["boundary"])
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			return files
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p.FileName() == "" {
-			continue
-		}
-		var body io.Reader = p
-		if strings.EqualFold(p.Header.Get("Content-Transfer-Encoding"), "base64") {
-			body = base64.NewDecoder(base64.StdEncoding, p)
-		}
-		b, err := io.ReadAll(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[p.FileName()] = b
-	}
-}
 
 // Weekly and monthly delivery with an injected clock, through the notify
 // outbox and the real SMTP test server: one mail per account manager per
@@ -130,7 +88,10 @@ func TestScheduledDeliveryThroughSMTP(t *testing.T) {
 	if !slices.Equal(subjects, want) {
 		t.Errorf("mails:\n%s\nwant\n%s", strings.Join(subjects, "\n"), strings.Join(want, "\n"))
 	}
-	files := attachments(t, weekly.Raw)
+	files, err := weekly.Attachments()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var names []string
 	for name := range files {
 		names = append(names, name)

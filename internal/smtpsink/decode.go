@@ -31,6 +31,43 @@ func (m Message) Text() string {
 	return textPart(pm.Header.Get("Content-Type"), pm.Header.Get("Content-Transfer-Encoding"), pm.Body)
 }
 
+// Attachments returns the files attached to the message (its top-level
+// parts with a file name), by name, their bodies decoded: base64 here,
+// quoted-printable by mime/multipart itself.
+func (m Message) Attachments() (map[string][]byte, error) {
+	pm, err := mail.ReadMessage(bytes.NewReader(m.Raw))
+	if err != nil {
+		return nil, err
+	}
+	_, params, err := mime.ParseMediaType(pm.Header.Get("Content-Type"))
+	if err != nil {
+		return nil, err
+	}
+	files := map[string][]byte{}
+	mr := multipart.NewReader(pm.Body, params["boundary"])
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			return files, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if p.FileName() == "" {
+			continue
+		}
+		var body io.Reader = p
+		if strings.EqualFold(p.Header.Get("Content-Transfer-Encoding"), "base64") {
+			body = base64.NewDecoder(base64.StdEncoding, p)
+		}
+		b, err := io.ReadAll(body)
+		if err != nil {
+			return nil, err
+		}
+		files[p.FileName()] = b
+	}
+}
+
 func textPart(ctype, enc string, body io.Reader) string {
 	mt, params, err := mime.ParseMediaType(ctype)
 	if err != nil {
