@@ -9,6 +9,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 
+	"github.com/vantage-net/vantage/internal/testnats"
 	"github.com/vantage-net/vantage/internal/waitfor"
 	"github.com/vantage-net/vantage/probes/result"
 )
@@ -16,21 +17,7 @@ import (
 // startNATS runs an in-process nats-server on a random port.
 func startNATS(t *testing.T) *nats.Conn {
 	t.Helper()
-	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Start()
-	if !s.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats-server not ready")
-	}
-	t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
-	nc, err := nats.Connect(s.ClientURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	return nc
+	return testnats.Connect(t, testnats.Start(t, server.Options{}))
 }
 
 // TestHeartbeatsOverNATS publishes heartbeats as the agent does (core NATS,

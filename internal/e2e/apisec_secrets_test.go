@@ -20,6 +20,7 @@ import (
 	"github.com/vantage-net/vantage/internal/lab"
 	"github.com/vantage-net/vantage/internal/logbuf"
 	"github.com/vantage-net/vantage/internal/testinflux"
+	"github.com/vantage-net/vantage/internal/testnats"
 )
 
 // TestSecretsNotInLogOrStatus (issue 10, item 9): the controller is given an
@@ -36,16 +37,7 @@ func TestSecretsNotInLogOrStatus(t *testing.T) {
 	t.Parallel()
 	influx := testinflux.Start(t)
 	const natsPass, influxPass = "nats-Pa55-9f3k", "influx-Pa55-7q2z"
-	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(),
-		Username: "ctl", Password: natsPass, NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ns.Start()
-	t.Cleanup(ns.Shutdown)
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats-server not ready")
-	}
+	ns := testnats.Start(t, server.Options{JetStream: true, StoreDir: t.TempDir(), Username: "ctl", Password: natsPass})
 	port := ns.Addr().(interface{ String() string }).String()
 	_, port, _ = strings.Cut(port, ":")
 	influxWithCreds := strings.Replace(influx.URL, "http://", "http://vantage:"+influxPass+"@", 1)

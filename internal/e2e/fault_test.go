@@ -15,6 +15,7 @@ import (
 	"github.com/vantage-net/vantage/agent"
 	"github.com/vantage-net/vantage/internal/lab"
 	"github.com/vantage-net/vantage/internal/testinflux"
+	"github.com/vantage-net/vantage/internal/testnats"
 )
 
 // outage is how long the fault tests keep a part down: the two
@@ -214,15 +215,5 @@ func waitPoints(t *testing.T, influx *testinflux.Server, measurements []string, 
 // one) until the test ends or the test shuts it down to make an outage.
 func startTestNATS(t *testing.T, port int, storeDir string) *server.Server {
 	t.Helper()
-	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: port, JetStream: true,
-		StoreDir: storeDir, NoSigs: true, NoLog: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Start()
-	t.Cleanup(s.Shutdown)
-	if !s.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats-server not ready")
-	}
-	return s
+	return testnats.Start(t, server.Options{Port: port, JetStream: true, StoreDir: storeDir})
 }
