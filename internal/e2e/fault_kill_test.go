@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"syscall"
@@ -44,31 +43,13 @@ func TestFaultControllerKilled(t *testing.T) {
 	influx := testinflux.Start(t)
 	dataDir := t.TempDir()
 	port := lab.FreePort(t)
-	cfgFile := filepath.Join(t.TempDir(), "controller.yaml")
-	cfg := fmt.Sprintf(`http_listen: 127.0.0.1:0
+	cfgFile := writeControllerConfig(t, fmt.Sprintf(`http_listen: 127.0.0.1:0
 data_dir: %s
 nats: {listen: "127.0.0.1:%d", agent_auth: false}
 influx: {url: %s, bucket: %s}
 ingest: {fetch_batch: 50, max_ack_pending: 500, ack_wait: 10s}
-`, dataDir, port, influx.URL, influx.Bucket)
-	if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	logFile := filepath.Join(t.TempDir(), "controller.log")
-	start := func() *exec.Cmd {
-		log, err := os.OpenFile(logFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd := exec.Command(bin, "--config", cfgFile)
-		cmd.Stdout, cmd.Stderr = log, log
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait(); log.Close() })
-		return cmd
-	}
-	ctrl := start()
+`, dataDir, port, influx.URL, influx.Bucket))
+	ctrl := startDurableController(t, bin, cfgFile)
 
 	a, agentReg := spoolingAgent(t, fmt.Sprintf("nats://127.0.0.1:%d", port))
 	stop := runAgent(t, a)
@@ -79,7 +60,7 @@ ingest: {fetch_batch: 50, max_ack_pending: 500, ack_wait: 10s}
 	_ = ctrl.Wait()
 	t.Log("controller killed with SIGKILL")
 	time.Sleep(10 * time.Second)
-	start()
+	startDurableController(t, bin, cfgFile)
 	time.Sleep(5 * time.Second)
 	waitDrained(t, a)
 	stop()
@@ -106,10 +87,6 @@ ingest: {fetch_batch: 50, max_ack_pending: 500, ack_wait: 10s}
 		}
 		return nil
 	})
-	if t.Failed() {
-		b, _ := os.ReadFile(logFile)
-		t.Logf("controller log:\n%s", tailString(string(b), 3000))
-	}
 }
 
 func tailString(s string, n int) string {
