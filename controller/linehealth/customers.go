@@ -2,7 +2,6 @@ package linehealth
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/vantage-net/vantage/controller/inventory"
@@ -40,23 +39,9 @@ func (rm *ReadModel) Customers(ctx context.Context, scope Scope, after string, l
 		}
 		cs = cs[:min(limit, len(cs))]
 	} else {
-		ids := scope.after(after)
-		for _, id := range ids {
-			if len(cs) == limit {
-				// ids[i] remains: a customer, unless it left the
-				// inventory since the scope was read, and then the next
-				// page is empty, which is harmless.
-				more = true
-				break
-			}
-			c, err := rm.inv.Customer(ctx, id)
-			if errors.Is(err, inventory.ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return nil, false, err
-			}
-			cs = append(cs, c)
+		cs, more, err = rm.scopeCustomers(ctx, scope.after(after), limit)
+		if err != nil {
+			return nil, false, err
 		}
 	}
 	views = make([]CustomerView, len(cs))
@@ -91,4 +76,41 @@ func (rm *ReadModel) Customers(ctx context.Context, scope Scope, after string, l
 		}
 	}
 	return views, more, rows.Err()
+}
+
+// scopeCustomers returns the customers of ids (sorted, the scope's above
+// the cursor) that the inventory has, in that order, at most limit; more
+// is true when another follows. One query for a page of limit+1 ids (and
+// another only for ids that left the inventory since the scope was read),
+// not one per customer: 100 round trips a page cost 7 ms p50 on
+// PostgreSQL under load (bench/api).
+func (rm *ReadModel) scopeCustomers(ctx context.Context, ids []string, limit int) (cs []inventory.Customer, more bool, err error) {
+	for len(ids) > 0 && len(cs) <= limit {
+		chunk := ids[:min(len(ids), limit+1-len(cs))]
+		ids = ids[len(chunk):]
+		rows, err := rm.db.QueryContext(ctx, `SELECT id, name, tier, account_manager FROM customers
+			WHERE id IN (SELECT value FROM json_each(?))`, OnlyCustomers(chunk).jsonIDs())
+		if err != nil {
+			return nil, false, fmt.Errorf("customers: %w", err)
+		}
+		found := make(map[string]inventory.Customer, len(chunk))
+		for rows.Next() {
+			var c inventory.Customer
+			if err := rows.Scan(&c.ID, &c.Name, &c.Tier, &c.AccountManager); err != nil {
+				rows.Close()
+				return nil, false, fmt.Errorf("customers: %w", err)
+			}
+			found[c.ID] = c
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, false, fmt.Errorf("customers: %w", err)
+		}
+		for _, id := range chunk {
+			if c, ok := found[id]; ok {
+				cs = append(cs, c)
+			}
+		}
+	}
+	return cs[:min(limit, len(cs))], len(cs) > limit, nil
 }
