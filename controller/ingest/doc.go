@@ -12,7 +12,9 @@
 // Batch.Validate against the injected clock) and encoded into one
 // influx.Batch. Each message's valid results go to the Sinks (line health)
 // first, then the batch is written in a few large requests, once
-// (Store.TryWrite); Writers pulls are handled at once. A message is acked
+// (Store.TryWrite; in the controller the Store is the write-behind queue,
+// controller/writebehind, so the "write" is an append to local disk and
+// InfluxDB is written behind it); Writers pulls are handled at once. A message is acked
 // only after every Sink accepted its results and its own points were
 // written; while a write runs the ingest tells JetStream "in progress".
 //
