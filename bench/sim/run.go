@@ -125,8 +125,9 @@ loop:
 			// queue (controller/writebehind) and the oldest one's wait.
 			qp, _ := metric(ctx, s.api, s.token, "vantage_controller_influx_queue_points")
 			qa, _ := metric(ctx, s.api, s.token, "vantage_controller_influx_queue_age_seconds")
+			qs, _ := metric(ctx, s.api, s.token, "vantage_controller_influx_queue_append_seconds_sum")
 			maxQueue = max(maxQueue, qp)
-			fmt.Printf("  %5v  InfluxDB queue %9.0f points, oldest %4.0f s\n", time.Since(t0).Round(time.Second), qp, qa)
+			fmt.Printf("  %5v  InfluxDB queue %9.0f points, oldest %4.0f s; %.1f s spent appending so far\n", time.Since(t0).Round(time.Second), qp, qa, qs)
 			sm := sample{at: time.Since(t0).Round(time.Second), pending: pend, ingested: ing, rssMB: float64(procKB(pid, "VmRSS")) / 1024,
 				ctrlCPU: fmt.Sprintf("%.0f%%", 100*(cpuSeconds(pid)-cpu0)/time.Since(t0).Seconds()), simLoad: loadavg()}
 			samples = append(samples, sm)
@@ -179,7 +180,10 @@ loop:
 	fmt.Printf("ingest: %.0f writes of %.0f points on average, %.0f pulls of %.1f messages\n", wcnt, wsum/max(1, wcnt), fcnt, fsum/max(1, fcnt))
 	qsum, _ := metric(ctx, s.api, s.token, "vantage_controller_influx_queue_write_points_sum")
 	qcnt, _ := metric(ctx, s.api, s.token, "vantage_controller_influx_queue_write_points_count")
-	fmt.Printf("InfluxDB queue: %.0f drain rounds of %.0f points on average so far\n", qcnt, qsum/max(1, qcnt))
+	asum, _ := metric(ctx, s.api, s.token, "vantage_controller_influx_queue_append_seconds_sum")
+	acnt, _ := metric(ctx, s.api, s.token, "vantage_controller_influx_queue_append_seconds_count")
+	fmt.Printf("InfluxDB queue: %.0f drain rounds of %.0f points on average so far; %.0f appends, %.2f ms on average\n",
+		qcnt, qsum/max(1, qcnt), acnt, 1000*asum/max(1, acnt))
 	sum.memory(float64(procKB(pid, "VmHWM")) / 1024)
 	sum.cpu(want, cpuSeconds(pid)-cpu0, cpuSeconds(ipid)-icpu0)
 	fmt.Printf("ingest caught up %v after the last result was published; CPU over the run: controller %.0f s, influxd %.0f s, simulator %.0f s; controller peak RSS %.0f MB\n",

@@ -17,6 +17,7 @@ type metrics struct {
 	refused, dropped  *prometheus.CounterVec
 	rejected          prometheus.Counter
 	writeSeconds      prometheus.Histogram
+	appendSeconds     prometheus.Histogram
 	writePoints       prometheus.Histogram
 }
 
@@ -47,6 +48,11 @@ func newMetrics(reg prometheus.Registerer, q *Queue) *metrics {
 			Name:    "vantage_controller_influx_queue_write_seconds",
 			Help:    "Time of one drain round's write to InfluxDB, retries included.",
 			Buckets: prometheus.ExponentialBuckets(0.005, 2, 14),
+		}),
+		appendSeconds: f.NewHistogram(prometheus.HistogramOpts{
+			Name:    "vantage_controller_influx_queue_append_seconds",
+			Help:    "Time of one append to the write-behind queue (a pull's points; what the ingest waits for instead of InfluxDB), the wait for the queue's lock included.",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 4, 10),
 		}),
 		writePoints: f.NewHistogram(prometheus.HistogramOpts{
 			Name:    "vantage_controller_influx_queue_write_points",

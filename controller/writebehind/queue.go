@@ -101,8 +101,10 @@ func (q *Queue) TryWrite(_ context.Context, b *influx.Batch) ([]influx.Rejected,
 	for _, r := range recs {
 		size += int64(len(r) + recordOverhead)
 	}
+	start := time.Now()
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	defer func() { q.m.appendSeconds.Observe(time.Since(start).Seconds()) }()
 	// A pull larger than the whole bound still goes into an empty spool,
 	// or it could never be written.
 	if used := q.sp.Bytes(); used > 0 && used+size > q.opts.MaxBytes {
