@@ -2,10 +2,12 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -128,4 +130,21 @@ func apiStatus(t *testing.T, ctx context.Context, url, token string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// postUIComplaint posts, as token's user, a line-interruption complaint
+// with id from webUIInventory's customer D1, received now, at the
+// coordinates of the UI tests' places.
+func postUIComplaint(t *testing.T, ctx context.Context, api, token, id string) {
+	t.Helper()
+	body := fmt.Sprintf(`{"id": %q, "received_at": %q, "customer_id": "D1", "category": "line_interruption", "lat": 30.2741, "lon": 120.1551}`,
+		id, time.Now().UTC().Format(time.RFC3339))
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, api+"/api/v1/complaints", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode/100 != 2 {
+		t.Fatalf("post complaint %s: %v %v", id, resp, err)
+	}
+	resp.Body.Close()
 }

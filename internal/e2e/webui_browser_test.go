@@ -270,16 +270,7 @@ probes:
 
 	// A call-centre complaint about the down line: the complaints page
 	// shows it with its customer and a verdict (re-judged later).
-	body := fmt.Sprintf(`{"id": "CC-1", "received_at": %q, "customer_id": "D1", "category": "line_interruption", "lat": 30.2741, "lon": 120.1551}`,
-		time.Now().UTC().Format(time.RFC3339))
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, api+"/api/v1/complaints", strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+opsToken)
-	req.Header.Set("Content-Type", "application/json")
-	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode/100 != 2 {
-		t.Fatalf("post complaint: %v %v", resp, err)
-	} else {
-		resp.Body.Close()
-	}
+	postUIComplaint(t, ctx, api, opsToken, "CC-1")
 	do("complaints page", chromedp.Navigate(ui+"complaints"), chromedp.WaitVisible(chromedp.ID("complaints")))
 	if got := text("#complaints"); !strings.Contains(got, "CC-1") || !strings.Contains(got, "D1") || !strings.Contains(got, "line interruption") {
 		t.Errorf("complaints page: %q", got)

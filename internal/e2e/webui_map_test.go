@@ -73,16 +73,7 @@ influx: {url: %s, bucket: %s}
 	stop := start(base)
 
 	// A complaint puts its grid cell among the places to fix.
-	body := fmt.Sprintf(`{"id": "CC-MAP", "received_at": %q, "customer_id": "D1", "category": "line_interruption", "lat": 30.2741, "lon": 120.1551}`,
-		time.Now().UTC().Format(time.RFC3339))
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, api+"/api/v1/complaints", strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+opsToken)
-	req.Header.Set("Content-Type", "application/json")
-	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode/100 != 2 {
-		t.Fatalf("post complaint: %v %v", resp, err)
-	} else {
-		resp.Body.Close()
-	}
+	postUIComplaint(t, ctx, api, opsToken, "CC-MAP")
 
 	bctx, stopBrowser := newBrowser(t, "UTC")
 	defer stopBrowser()
