@@ -77,21 +77,8 @@ func TestLineHealthGroupingLab(t *testing.T) {
 	influx := testinflux.Start(t)
 	l := newPopLab(t, nLines)
 
-	var inv strings.Builder
-	inv.WriteString("customers:\n")
-	for i := range nLines {
-		fmt.Fprintf(&inv, "  - {id: C%02d, name: Customer %d, tier: gold}\n", i+1, i+1)
-	}
-	inv.WriteString("elements:\n  - {id: pop, kind: pop, name: PoP, agent: e2e-group-lab}\n  - {id: br, parent: pop, kind: card, name: PoP bridge}\n")
-	for i := range nLines {
-		fmt.Fprintf(&inv, "  - {id: p%02d, parent: br, kind: port, name: port %d}\n", i+1, i+1)
-	}
-	inv.WriteString("lines:\n")
-	for i := range nLines {
-		fmt.Fprintf(&inv, "  - {circuit_id: L%02d, customer: C%02d, upstream_element: p%02d}\n", i+1, i+1, i+1)
-	}
 	dataDir := t.TempDir()
-	importInventory(t, dataDir, inv.String())
+	importInventory(t, dataDir, popLabInventory(nLines, "e2e-group-lab", "gold"))
 	natsPort, httpPort := lab.FreePort(t), lab.FreePort(t)
 	cfgFile := writeControllerConfig(t, fmt.Sprintf(`http_listen: 127.0.0.1:%d
 data_dir: %s

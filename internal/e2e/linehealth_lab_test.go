@@ -50,6 +50,26 @@ func claimCustNet(t *testing.T, via string) string {
 	return ""
 }
 
+// popLabInventory is the inventory of a popLab with n lines: customer
+// Cnn (tiers in turn) on line Lnn behind port pnn of the PoP's card br,
+// the PoP naming agent as the agent that watches them.
+func popLabInventory(n int, agent string, tiers ...string) string {
+	var inv strings.Builder
+	inv.WriteString("customers:\n")
+	for i := range n {
+		fmt.Fprintf(&inv, "  - {id: C%02d, name: Customer %d, tier: %s}\n", i+1, i+1, tiers[i%len(tiers)])
+	}
+	fmt.Fprintf(&inv, "elements:\n  - {id: pop, kind: pop, name: PoP, agent: %s}\n  - {id: br, parent: pop, kind: card, name: PoP bridge}\n", agent)
+	for i := range n {
+		fmt.Fprintf(&inv, "  - {id: p%02d, parent: br, kind: port, name: port %d}\n", i+1, i+1)
+	}
+	inv.WriteString("lines:\n")
+	for i := range n {
+		fmt.Fprintf(&inv, "  - {circuit_id: L%02d, customer: C%02d, upstream_element: p%02d}\n", i+1, i+1, i+1)
+	}
+	return inv.String()
+}
+
 func newPopLab(t *testing.T, n int) *popLab {
 	t.Helper()
 	l := &popLab{pop: lab.NewNetns(t, "pop")}
@@ -119,24 +139,10 @@ func TestLineHealthPoPLab(t *testing.T) {
 	influx := testinflux.Start(t)
 	l := newPopLab(t, nLines)
 
-	var inv strings.Builder
-	inv.WriteString("customers:\n")
-	tiers := []string{"ab_group", "diamond", "gold", "silver", "standard"}
-	for i := range nLines {
-		fmt.Fprintf(&inv, "  - {id: C%02d, name: Customer %d, tier: %s}\n", i+1, i+1, tiers[i%len(tiers)])
-	}
 	// The agent at the PoP watches every line below it from the network
 	// side: only an assigned agent's results are line evidence.
-	inv.WriteString("elements:\n  - {id: pop, kind: pop, name: PoP, agent: e2e-pop-lab}\n  - {id: br, parent: pop, kind: card, name: PoP bridge}\n")
-	for i := range nLines {
-		fmt.Fprintf(&inv, "  - {id: p%02d, parent: br, kind: port, name: port %d}\n", i+1, i+1)
-	}
-	inv.WriteString("lines:\n")
-	for i := range nLines {
-		fmt.Fprintf(&inv, "  - {circuit_id: L%02d, customer: C%02d, upstream_element: p%02d}\n", i+1, i+1, i+1)
-	}
 	dataDir := t.TempDir()
-	importInventory(t, dataDir, inv.String())
+	importInventory(t, dataDir, popLabInventory(nLines, "e2e-pop-lab", "ab_group", "diamond", "gold", "silver", "standard"))
 	// Dampening is not under test here: suppress is raised so the lines
 	// that fail twice within the test stay out of "flapping".
 	ctrl := startControllerWith(t, influx, dataDir, "detector: {horizon: 5s, suppress: 5000}\n")
