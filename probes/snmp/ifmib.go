@@ -94,7 +94,7 @@ func rowsFrom(w *walkResult) []ifRow {
 			if !ok {
 				return 0, false
 			}
-			return toUint64(v)
+			return Uint64(v)
 		}
 		r.name = toString(cells[colName])
 		if r.name == "" {
@@ -128,12 +128,12 @@ func rowsFrom(w *walkResult) []ifRow {
 // the width decides how a smaller reading is read (wrap or reset).
 func pickCounter(cells map[int]gosnmp.SnmpPDU, hc, c32 int) counter {
 	if v, ok := cells[hc]; ok && v.Type == gosnmp.Counter64 {
-		if n, ok := toUint64(v); ok {
+		if n, ok := Uint64(v); ok {
 			return counter{n, 64}
 		}
 	}
 	if v, ok := cells[c32]; ok && v.Type == gosnmp.Counter32 {
-		if n, ok := toUint64(v); ok && n <= 0xffffffff {
+		if n, ok := Uint64(v); ok && n <= 0xffffffff {
 			return counter{n, 32}
 		}
 	}

@@ -70,8 +70,10 @@ func endOfColumn(t gosnmp.Asn1BER) bool {
 	return t == gosnmp.EndOfMibView || t == gosnmp.NoSuchObject || t == gosnmp.NoSuchInstance
 }
 
-// toUint64 reads an integer-like value; negative integers are refused.
-func toUint64(v gosnmp.SnmpPDU) (uint64, bool) {
+// Uint64 reads an integer-like value (counter, gauge, time ticks,
+// integer); other types and negative integers are refused. The trap
+// listener reads trap varbinds with it too.
+func Uint64(v gosnmp.SnmpPDU) (uint64, bool) {
 	switch v.Type {
 	case gosnmp.Counter32, gosnmp.Counter64, gosnmp.Gauge32, gosnmp.TimeTicks, gosnmp.Integer, gosnmp.Uinteger32:
 	default:

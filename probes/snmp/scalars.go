@@ -78,7 +78,7 @@ func (s *deviceState) scalarSamples(device string, snap snapshot, cont bool, sec
 			out = append(out, probe.Sample{Measurement: MeasurementScalar, Tags: tags, Fields: map[string]float64{"value": f * sc.Scale}})
 			continue
 		}
-		n, ok := toUint64(v)
+		n, ok := Uint64(v)
 		if !ok {
 			out = append(out, probe.Sample{Measurement: MeasurementScalar, Tags: tags, Error: probe.ErrProtocol,
 				Detail: fmt.Sprintf("value of type %s at %s is not a counter", v.Type, sc.OID)})

@@ -91,7 +91,7 @@ func walkColumns(c conn, bulk bool, maxReps int, cols []column) (*walkResult, er
 		if first {
 			first = false
 			if len(vars) > 0 && normOID(vars[0].Name) == oidSysUpTime0 {
-				if v, ok := toUint64(vars[0]); ok && vars[0].Type == gosnmp.TimeTicks {
+				if v, ok := Uint64(vars[0]); ok && vars[0].Type == gosnmp.TimeTicks {
 					res.uptime, res.hasUptime = uint32(v), true
 				}
 			}

@@ -47,7 +47,7 @@ func toEvent(src *source, pkt *gosnmp.SnmpPacket, at time.Time, lookup LookupFun
 		name := strings.TrimPrefix(v.Name, ".")
 		switch {
 		case name == oidSysUpTime0:
-			if n, ok := uintValue(v); ok {
+			if n, ok := snmp.Uint64(v); ok {
 				ev.Uptime, ev.HasUptime = ticks(n), true
 			}
 		case name == oidSnmpTrapOID0:
@@ -74,11 +74,11 @@ func toEvent(src *source, pkt *gosnmp.SnmpPacket, at time.Time, lookup LookupFun
 			}
 			switch col {
 			case oidIfIndex:
-				if n, ok := uintValue(v); ok && n > 0 && n <= 1<<31-1 {
+				if n, ok := snmp.Uint64(v); ok && n > 0 && n <= 1<<31-1 {
 					ev.IfIndex = int(n)
 				}
 			case oidIfOperStatus:
-				if n, ok := uintValue(v); ok {
+				if n, ok := snmp.Uint64(v); ok {
 					oper = int(n)
 				}
 			case oidIfName:
@@ -137,19 +137,6 @@ func column(oid string) (string, int) {
 		return "", 0
 	}
 	return oid[:i], n
-}
-
-func uintValue(v gosnmp.SnmpPDU) (uint64, bool) {
-	switch v.Type {
-	case gosnmp.Integer, gosnmp.Counter32, gosnmp.Gauge32, gosnmp.TimeTicks, gosnmp.Uinteger32, gosnmp.Counter64:
-	default:
-		return 0, false
-	}
-	b := gosnmp.ToBigInt(v.Value)
-	if b == nil || b.Sign() < 0 || !b.IsUint64() {
-		return 0, false
-	}
-	return b.Uint64(), true
 }
 
 // text reads an OCTET STRING as a printable tag value.
