@@ -211,3 +211,30 @@ func TestPartitionProfileByTier(t *testing.T) {
 		t.Errorf("after one failed round: A1 (diamond) %v, A2 (silver) %v; want down, up", a1.State, a2.State)
 	}
 }
+
+// TestIncidentPagesAboveInt32: on PostgreSQL incident IDs come from blocks
+// of 2^32 (one per controller start, one per partition start in cluster
+// mode), so the next page's cursor is above 2^31; the page query must
+// bind it as a 64-bit integer (`? = 0` made PostgreSQL take it as int4:
+// every second page of GET /api/v1/incidents failed).
+func TestIncidentPagesAboveInt32(t *testing.T) {
+	f := newFixtureWith(t, partitionInventory)
+	m, err := f.partitionMonitor(t, "p0", "ctl-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for s := 0; s < 20; s++ {
+		down := map[string]bool{"A1": s >= 5 && s < 8 || s >= 12 && s < 15}
+		if err := f.partSecond(t, m, s, []string{"A1"}, down); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, more, err := f.reads(t).Incidents(context.Background(), AllCustomers, "", 0, 1)
+	if err != nil || len(first) != 1 || !more {
+		t.Fatalf("first page: %+v, more %v, %v", first, more, err)
+	}
+	second, _, err := f.reads(t).Incidents(context.Background(), AllCustomers, "", first[0].ID, 1)
+	if err != nil || len(second) != 1 || second[0].ID >= first[0].ID {
+		t.Fatalf("second page after #%d: %+v, %v", first[0].ID, second, err)
+	}
+}

@@ -346,7 +346,7 @@ var incidentListColumns = strings.Replace(incidentColumns, " timeline,", " '[]',
 // how many rows it read and the last row's id.
 func (rm *ReadModel) incidentChunk(ctx context.Context, scope Scope, state string, before int64, n, limit int,
 	out *[]IncidentSummary, more *bool) (read int, last int64, err error) {
-	q := `SELECT ` + incidentListColumns + ` FROM incidents WHERE (? = 0 OR id < ?)`
+	q := `SELECT ` + incidentListColumns + ` FROM incidents WHERE (CAST(? AS BIGINT) = 0 OR id < ?)` // BIGINT: PostgreSQL takes `? = 0` as int4, and IDs are above 2^32
 	args := []any{before, before}
 	switch state {
 	case "open":
