@@ -3,17 +3,18 @@ package linehealth
 import "github.com/prometheus/client_golang/prometheus"
 
 type metrics struct {
-	evidence           *prometheus.CounterVec
-	uncommitted        prometheus.Gauge
-	uncommittedDropped prometheus.Counter
-	writeErrors        *prometheus.CounterVec
-	incidentsOpen      prometheus.Gauge
-	lateIncidents      prometheus.Counter
-	lines              prometheus.Gauge
-	pending            prometheus.Gauge
-	snapshotBytes      prometheus.Gauge
-	snapshotSeconds    prometheus.Gauge
-	forgotten          prometheus.Counter
+	evidence            *prometheus.CounterVec
+	uncommitted         prometheus.Gauge
+	uncommittedDropped  prometheus.Counter
+	writeErrors         *prometheus.CounterVec
+	incidentsOpen       prometheus.Gauge
+	lateIncidents       prometheus.Counter
+	lines               prometheus.Gauge
+	pending             prometheus.Gauge
+	snapshotBytes       prometheus.Gauge
+	snapshotSeconds     prometheus.Gauge
+	snapshotLockSeconds prometheus.Gauge
+	forgotten           prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -39,12 +40,14 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Size of the last detector snapshot."}),
 		snapshotSeconds: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "snapshot_seconds",
 			Help: "Time the last detector snapshot took."}),
+		snapshotLockSeconds: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "snapshot_lock_seconds",
+			Help: "Time the last detector snapshot held up the ingest (waiting for and holding the Monitor's locks to take its view)."}),
 		forgotten: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "restored_lines_dropped_total",
 			Help: "Lines (and journal evidence) dropped at a restore because the inventory does not know them."}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.evidence, m.uncommitted, m.uncommittedDropped, m.writeErrors, m.incidentsOpen, m.lateIncidents, m.lines, m.pending,
-			m.snapshotBytes, m.snapshotSeconds, m.forgotten)
+			m.snapshotBytes, m.snapshotSeconds, m.snapshotLockSeconds, m.forgotten)
 	}
 	return m
 }

@@ -130,6 +130,11 @@ type Monitor struct {
 	// feeds under mu alone; its outputs wait in pend for the next commit
 	// (Flush's or a tick's), and the snapshot refuses while pend holds any.
 	commitMu sync.Mutex
+	// snapMu lets one snapshot at a time hold a detector view (run.go).
+	snapMu sync.Mutex
+	// afterView, set by tests only, runs when a snapshot has taken its
+	// view and released the locks, before it encodes and writes it.
+	afterView func()
 
 	epoch  int64       // the partition's epoch this Monitor took (partition.go)
 	fenced atomic.Bool // a newer owner took the partition

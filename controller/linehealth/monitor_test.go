@@ -62,9 +62,9 @@ type fixture struct {
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
-func newFixture(t *testing.T) *fixture { return newFixtureWith(t, testInventory) }
+func newFixture(t testing.TB) *fixture { return newFixtureWith(t, testInventory) }
 
-func newFixtureWith(t *testing.T, inventoryYAML string) *fixture {
+func newFixtureWith(t testing.TB, inventoryYAML string) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "inv.yaml")
@@ -96,7 +96,7 @@ func newFixtureWith(t *testing.T, inventoryYAML string) *fixture {
 	return f
 }
 
-func (f *fixture) monitor(t *testing.T) *Monitor {
+func (f *fixture) monitor(t testing.TB) *Monitor {
 	t.Helper()
 	m, err := New(context.Background(), f.opts, nil, nil)
 	if err != nil {

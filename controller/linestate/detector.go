@@ -88,6 +88,8 @@ type Stats struct {
 // and not safe for concurrent use: the controller owns it from one
 // goroutine, or shards lines over several detectors.
 type Detector struct {
+	// viewOpen says a snapshot view is out (view.go): one at a time.
+	viewOpen bool
 	opts     Options
 	profiles map[string]*Params
 	def      *Params

@@ -29,6 +29,9 @@ type line struct {
 	// liveOpen is the open outage's start the last live set carried (0:
 	// none), so its beginning, end or move sends the set again.
 	liveOpen int64
+	// shared says an open snapshot view (view.go) still reads pending's
+	// array, so an insert that shifts it copies the buffer first.
+	shared bool
 }
 
 // srcKey names one source of a line. key orders ties in pending.
@@ -75,6 +78,10 @@ func (l *line) insert(p pend) bool {
 	i := sort.Search(n, func(i int) bool { return !l.less(&l.pending[i], &p) })
 	if i < n && l.pending[i].T == p.T && l.pending[i].Src == p.Src {
 		return false
+	}
+	if l.shared { // a snapshot view reads this array: shift a copy of it
+		l.pending = append(make([]pend, 0, n+n/4+1), l.pending...)
+		l.shared = false
 	}
 	l.pending = append(l.pending, pend{})
 	copy(l.pending[i+1:], l.pending[i:])

@@ -58,20 +58,12 @@ type lineV1 struct {
 
 // Snapshot serialises the detector's state.
 func (d *Detector) Snapshot() ([]byte, error) {
-	s := snapshotV1{Now: d.now, Stats: d.stats, Lines: make([]lineV1, len(d.lines)), Clocks: make([]sourceClock, len(d.clocks))}
-	for name, i := range d.clockIdx {
-		s.Clocks[i] = sourceClock{Source: name, Newest: d.clocks[i]}
+	v, err := d.View()
+	if err != nil {
+		return nil, err
 	}
-	for i, l := range d.lines {
-		s.Lines[i] = lineV1{Name: l.name, Profile: l.profile, Srcs: l.srcs, Pending: l.pending, SealedTo: l.sealedTo, Sealed: l.sealed, Late: l.late}
-	}
-	var b bytes.Buffer
-	b.WriteString(snapshotMagic)
-	b.WriteByte(snapshotVersion)
-	if err := gob.NewEncoder(&b).Encode(&s); err != nil {
-		return nil, fmt.Errorf("linestate snapshot: %w", err)
-	}
-	return b.Bytes(), nil
+	defer v.Release()
+	return v.Encode()
 }
 
 // Restore replaces the detector's state with a snapshot. Lines whose
