@@ -221,9 +221,14 @@ detector: {k: 2, horizon: 3s, snapshot_interval: 2s}
 	if n := metric("vantage_controller_line_evidence_refused_total", "reason", "unknown_line"); n != 15000 {
 		t.Errorf("unknown_line refusals %v, want 15000", n)
 	}
-	if n, err := influx.Count(ctx, "ping"); err != nil || n < 15000 {
-		t.Errorf("ping points %d (%v), want the 15,000 invented ones stored too", n, err)
-	}
+	// Settled means acked into the InfluxDB write-behind queue
+	// (controller/writebehind); its drain writes them shortly after.
+	lab.WaitFor(t, ctx, 250*time.Millisecond, func() error {
+		if n, err := influx.Count(ctx, "ping"); err != nil || n < 15000 {
+			return fmt.Errorf("ping points %d (%v), want the 15,000 invented ones stored too", n, err)
+		}
+		return nil
+	})
 	var after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&after)

@@ -119,10 +119,16 @@ publish: {batch_delay: 50ms}
 	waitState("L-0001", "up", 60*time.Second)
 	waitState("L-0002", "up", 60*time.Second)
 	start := time.Now()
-	before, err := points("L-0001", start.Add(-time.Minute))
-	if err != nil || len(before) == 0 {
-		t.Fatalf("no ping points of L-0001 before the cut (%v)", err)
-	}
+	// The line is up in line health before its points leave the InfluxDB
+	// write-behind queue (controller/writebehind): wait for them.
+	var before []pingPoint
+	lab.WaitFor(t, ctx, 250*time.Millisecond, func() error {
+		var err error
+		if before, err = points("L-0001", start.Add(-time.Minute)); err != nil || len(before) == 0 {
+			return fmt.Errorf("no ping points of L-0001 before the cut (%v)", err)
+		}
+		return nil
+	})
 	checkHealthy(t, "L-0001", before)
 
 	// Cut L-0001 for a few seconds: a flap.
