@@ -43,6 +43,10 @@ type config struct {
 	// catchUp bounds the wait for the ingest to catch up and for the
 	// events to become final after the run.
 	catchUp time.Duration
+	// influxNice lowers influxd's CPU priority (nice value, 0: unchanged),
+	// as a one-box deployment would so line health keeps up while
+	// InfluxDB's lag waits on disk in the write-behind queue.
+	influxNice int
 }
 
 func main() {
@@ -59,6 +63,7 @@ func main() {
 	flag.BoolVar(&c.keep, "keep", false, "keep the work directory")
 	flag.IntVar(&c.historyDays, "history-days", 30, "days of past events seeded before the run (0: none)")
 	flag.IntVar(&c.historyPerLine, "history-per-line", 20, "past flaps and outages seeded per line")
+	flag.IntVar(&c.influxNice, "influx-nice", 0, "nice value for influxd's threads (0: unchanged; 10: line health before InfluxDB on one box)")
 	flag.BoolVar(&c.apiOnly, "api-only", false, "no simulation: seed the history, start the controller and time the API")
 	flag.StringVar(&c.cpuprofile, "cpuprofile", "", "the controller writes a CPU profile of the whole run to this file")
 	flag.StringVar(&c.heapprofile, "heapprofile", "", "the controller writes a heap profile at each new peak of its live heap to this file")

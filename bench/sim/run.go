@@ -55,6 +55,13 @@ func run(ctx context.Context, c config, dir string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if c.influxNice != 0 {
+		n, err := reniceThreads(s.influxPID(), c.influxNice)
+		if err != nil {
+			return fmt.Errorf("-influx-nice: %w", err)
+		}
+		fmt.Printf("influxd: %d threads at nice %d\n", n, c.influxNice)
+	}
 	pw, err := issue(ctx, s.db, p)
 	if err != nil {
 		return err
