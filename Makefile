@@ -84,7 +84,7 @@ bench: build influxdb
 	set -o pipefail; $(GO) run ./bench/complaints | tee $(BENCH_OUT)/complaints.txt
 	set -o pipefail; $(GO) run ./bench/notify | tee $(BENCH_OUT)/notify.txt
 	set -o pipefail; $(GO) run ./bench/report | tee $(BENCH_OUT)/report.txt
-	set -o pipefail; $(GO) run ./bench/sim | tee $(BENCH_OUT)/sim.txt
+	set -o pipefail; $(GO) run ./bench/sim $(if $(LONG),-influx-nice 10) | tee $(BENCH_OUT)/sim.txt
 	set -o pipefail; $(GO) run ./bench/api $(if $(LONG),,-calls 50) | tee $(BENCH_OUT)/api.txt
 	set -o pipefail; VANTAGE_CLUSTER_LONG=$(LONG) $(GO) test -count=1 -v -timeout 30m -run TestFailoverShortForm ./controller/partition/ | tee $(BENCH_OUT)/cluster.txt
 	$(MAKE) benchdoc
