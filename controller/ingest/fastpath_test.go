@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/vantage-net/vantage/controller/store/influx"
 	"github.com/vantage-net/vantage/internal/lab"
 	"github.com/vantage-net/vantage/probes/result"
@@ -446,6 +448,18 @@ func TestSinksSeeEveryResultAcrossPulls(t *testing.T) {
 	}
 	if len(want) != total {
 		t.Fatalf("test data: %d distinct results, want %d", len(want), total)
+	}
+	// Every message was read once, and vantage_controller_ingest_decode_path_total
+	// says which way: the plain ones on the single pass, the others by reference.
+	wantRef := 0
+	for i := range msgs {
+		if i%5 == 1 || i%5 == 2 {
+			wantRef++
+		}
+	}
+	single, ref := testutil.ToFloat64(h.in.m.singlePass), testutil.ToFloat64(h.in.m.reference)
+	if int(single) != len(msgs)-wantRef || int(ref) != wantRef {
+		t.Errorf("decode paths: single_pass %v, reference %v; want %d and %d", single, ref, len(msgs)-wantRef, wantRef)
 	}
 }
 

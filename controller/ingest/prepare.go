@@ -127,8 +127,10 @@ func (in *Ingester) check(u *unit, it *item, now time.Time, fw fastWindow) {
 	}
 	if b, lo, hi, ok := fast(&u.arena, &in.strs, it.msg.Data(), agent, fw); ok {
 		it.batch, it.fast, it.lp = b, true, [2]int{lo, hi}
+		in.m.singlePass.Inc()
 		return
 	}
+	in.m.reference.Inc()
 	b, err := decode(it.msg.Data())
 	if err != nil {
 		it.whole = &drop{-1, ReasonDecode, err.Error()}
