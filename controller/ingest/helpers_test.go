@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,6 +16,7 @@ import (
 	"github.com/vantage-net/vantage/controller/store/influx"
 	"github.com/vantage-net/vantage/internal/lab"
 	"github.com/vantage-net/vantage/internal/testinflux"
+	"github.com/vantage-net/vantage/internal/testnats"
 	"github.com/vantage-net/vantage/probes/result"
 )
 
@@ -24,26 +24,11 @@ import (
 // reads it.
 var t0 = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 
-// startNATS runs an in-process nats-server with JetStream on a random port.
+// startNATS runs an in-process nats-server with JetStream on a random port
+// and connects to it.
 func startNATS(t *testing.T) *nats.Conn {
 	t.Helper()
-	s, err := server.NewServer(&server.Options{
-		Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Start()
-	if !s.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats-server not ready")
-	}
-	t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
-	nc, err := nats.Connect(s.ClientURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	return nc
+	return testnats.Connect(t, testnats.StartJetStream(t))
 }
 
 // harness is one ingest between a real JetStream and a real InfluxDB.

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,6 +18,7 @@ import (
 	"github.com/vantage-net/vantage/controller/store/influx"
 	"github.com/vantage-net/vantage/internal/lab"
 	"github.com/vantage-net/vantage/internal/testinflux"
+	"github.com/vantage-net/vantage/internal/testnats"
 	"github.com/vantage-net/vantage/probes/result"
 )
 
@@ -38,21 +38,8 @@ type stack struct {
 func newStack(t *testing.T) *stack {
 	t.Helper()
 	s := &stack{t: t, ctx: lab.Deadline(t, 3*time.Minute), now: time.Now().Truncate(time.Second)}
-	srv, err := server.NewServer(&server.Options{
-		Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Start()
-	if !srv.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats-server not ready")
-	}
-	t.Cleanup(func() { srv.Shutdown(); srv.WaitForShutdown() })
-	if s.nc, err = nats.Connect(srv.ClientURL()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.nc.Close)
+	s.nc = testnats.Connect(t, testnats.StartJetStream(t))
+	var err error
 	if s.js, err = jetstream.New(s.nc); err != nil {
 		t.Fatal(err)
 	}
