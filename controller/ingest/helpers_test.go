@@ -142,16 +142,7 @@ func (h *harness) waitCounter(name string, m prometheus.Metric, want float64) {
 // waitCount polls InfluxDB until measurement holds want points.
 func (h *harness) waitCount(measurement string, want int64) {
 	h.t.Helper()
-	lab.WaitFor(h.t, h.ctx, 100*time.Millisecond, func() error {
-		n, err := h.influx.Count(h.ctx, measurement)
-		if err != nil {
-			return err
-		}
-		if n != want {
-			return fmt.Errorf("%s holds %d points, want %d", measurement, n, want)
-		}
-		return nil
-	})
+	h.influx.WaitCount(h.t, h.ctx, measurement, want)
 }
 
 // consumerIdle waits until the consumer holds no unacked message and the

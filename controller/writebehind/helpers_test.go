@@ -2,7 +2,6 @@ package writebehind
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"os"
 	"sync"
@@ -130,16 +129,7 @@ func (s *stack) publish(agent string, n, per int) {
 // waitCount polls InfluxDB until measurement holds want points.
 func (s *stack) waitCount(measurement string, want int64) {
 	s.t.Helper()
-	lab.WaitFor(s.t, s.ctx, 100*time.Millisecond, func() error {
-		n, err := s.influx.Count(s.ctx, measurement)
-		if err != nil {
-			return err
-		}
-		if n != want {
-			return fmt.Errorf("%s holds %d points, want %d", measurement, n, want)
-		}
-		return nil
-	})
+	s.influx.WaitCount(s.t, s.ctx, measurement, want)
 }
 
 // batch encodes n ping points of agent starting at the stack's now + off.

@@ -307,6 +307,23 @@ func (s *Server) Count(ctx context.Context, measurement string) (int64, error) {
 	return n, nil
 }
 
+// WaitCount polls, every 100 ms until ctx ends, until measurement holds
+// exactly want points (writes reach InfluxDB after the ack that a test
+// usually waits for: a writer's batch, the write-behind queue's drain).
+func (s *Server) WaitCount(t testing.TB, ctx context.Context, measurement string, want int64) {
+	t.Helper()
+	lab.WaitFor(t, ctx, 100*time.Millisecond, func() error {
+		n, err := s.Count(ctx, measurement)
+		if err != nil {
+			return err
+		}
+		if n != want {
+			return fmt.Errorf("%s holds %d points, want %d", measurement, n, want)
+		}
+		return nil
+	})
+}
+
 // Points returns the points of measurement as rows, one per tag set and
 // timestamp, with each field as a column holding its typed value (int64,
 // float64, bool, string) — what a dashboard would read. Rows come in time
