@@ -65,8 +65,10 @@ type Agent struct {
 	queue   publish.Queue
 	spool   *spool.Spool
 	results chan result.Result
-	// reconnected wakes the sender out of its backoff when NATS is back.
+	// reconnected and watchWake wake the sender and the remote config
+	// watcher out of their backoff when NATS is (back) up (linkUp).
 	reconnected chan struct{}
+	watchWake   chan struct{}
 	started     time.Time
 	trapReg     prometheus.Registerer // for the trap listener's metrics (traps.go)
 	// budget pays for every probe's confirmation rounds (confirm_budget).
@@ -119,7 +121,7 @@ func New(o Options) (*Agent, error) {
 		o.Rand = mrand.New(mrand.NewSource(time.Now().UnixNano()))
 	}
 	a := &Agent{cfg: o.Config, log: o.Logger, reg: o.Registry, version: o.Version, clock: o.Clock, rand: o.Rand,
-		results: make(chan result.Result, 10000), reconnected: make(chan struct{}, 1), cur: o.Config, upd: o.Updater}
+		results: make(chan result.Result, 10000), reconnected: make(chan struct{}, 1), watchWake: make(chan struct{}, 1), cur: o.Config, upd: o.Updater}
 	a.m = newMetrics(o.Registry, func() float64 { return float64(a.queue.Results()) })
 	a.budget = schedule.NewBudget(float64(*o.Config.ConfirmBudget))
 	a.trapReg = o.Registry
@@ -241,7 +243,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	if a.cfg.RemoteConfig.Enabled {
 		w := remote.NewWatcher(remote.Options{Local: a.cfg, Types: probes.TypeInfo{}, JS: js, NC: nc,
 			Apply: a.apply, Running: a.Revision, Logger: a.log.With("component", "remote-config"),
-			Seen: a.healthy, Update: a.updateStatus,
+			Seen: a.healthy, Update: a.updateStatus, Wake: a.watchWake,
 			Clock: a.clock, Rand: mrand.New(mrand.NewSource(a.rand.Int63()))})
 		watchDone := make(chan struct{})
 		go func() { defer close(watchDone); w.Run(ctx) }()

@@ -64,16 +64,16 @@ func (a *Agent) connect() (*nats.Conn, error) {
 			a.log.Warn("disconnected from NATS; results are queued", "err", err)
 		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) {
-			a.m.connected.Set(1)
 			a.m.reconnects.Inc()
-			select { // the sender retries now instead of after its backoff
-			case a.reconnected <- struct{}{}:
-			default:
-			}
+			a.linkUp()
 			a.log.Info("reconnected to NATS", "server", redact.URL(nc.ConnectedUrl()))
 		}),
+		// With RetryOnFailedConnect, a first connection made after a boot
+		// (or a self-update's exec) with NATS unreachable calls this
+		// handler, not the reconnect one: it must wake the retries too, or
+		// they sleep out up to 45 s of backoff on a working connection.
 		nats.ConnectHandler(func(nc *nats.Conn) {
-			a.m.connected.Set(1)
+			a.linkUp()
 			a.log.Info("connected to NATS", "server", redact.URL(nc.ConnectedUrl()))
 		}),
 	}
@@ -109,4 +109,17 @@ func (a *Agent) connect() (*nats.Conn, error) {
 		a.m.connected.Set(1)
 	}
 	return nc, nil
+}
+
+// linkUp records a (re)connection and wakes the result sender and the
+// remote config watcher out of their backoff, which grew while NATS was
+// unreachable: both retry now.
+func (a *Agent) linkUp() {
+	a.m.connected.Set(1)
+	for _, c := range []chan struct{}{a.reconnected, a.watchWake} {
+		select {
+		case c <- struct{}{}:
+		default:
+		}
+	}
 }

@@ -44,6 +44,10 @@ type Options struct {
 	Clock clock.Clock
 	// Rand jitters the retry delay; not shared with other goroutines.
 	Rand *rand.Rand
+	// Wake, if set, ends a retry delay early and starts the backoff over:
+	// NATS is (back) up, so the watch should not wait out up to 45 s of
+	// backoff grown while it was unreachable.
+	Wake <-chan struct{}
 }
 
 // Watcher follows the agent's key and applies each new revision.
@@ -73,8 +77,11 @@ func (w *Watcher) Run(ctx context.Context) {
 			t.Stop()
 			return
 		case <-t.C:
+			delay = min(2*delay, 30*time.Second)
+		case <-w.o.Wake:
+			t.Stop()
+			delay = time.Second
 		}
-		delay = min(2*delay, 30*time.Second)
 	}
 }
 
