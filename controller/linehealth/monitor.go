@@ -63,6 +63,11 @@ type Options struct {
 	// and fences its commits (partition.go). Nil: every line, as a single
 	// controller.
 	Partition *Partition
+	// ArrivalClock makes the detector's lateness count from when a result
+	// reached the results stream, not from when this Monitor got to it:
+	// the caller reports its consumer's progress (Consumed), and until it
+	// first does the detector's clock stands still (arrival.go).
+	ArrivalClock bool
 }
 
 // IncidentHook sees incident changes inside the transaction that stores
@@ -124,6 +129,7 @@ type Monitor struct {
 	touched    map[string]struct{}   // lines whose line_states row the next commit rewrites (states.go)
 	cause      *cause.Attributor     // what failed, on lines watched from both ends (causes.go)
 	causes     map[int64]*causeTrack // incidents whose cause may still change
+	arr        arrival               // the consumer's progress, with ArrivalClock (arrival.go)
 
 	// commitMu is held from feeding the detector until its outputs are
 	// committed, by Handle, the tick and the snapshot's capture. Stage

@@ -12,7 +12,9 @@ func (mon *Monitor) tick(ctx context.Context, now time.Time) error {
 	mon.commitMu.Lock()
 	defer mon.commitMu.Unlock()
 	mon.mu.Lock()
-	mon.take(mon.det.Advance(now), false)
+	if at, ok := mon.detectorNow(now); ok {
+		mon.take(mon.det.Advance(at), false)
+	}
 	mon.decideIncidents(now)
 	mon.down.prune(now.Add(-2 * mon.det.Horizon()))
 	mon.m.incidentsOpen.Set(float64(len(mon.grp.Open())))

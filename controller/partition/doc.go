@@ -70,7 +70,12 @@
 // its fetches and acks go nowhere), and so receives every message not
 // acked, in stream order. Those the old owner had committed but not acked
 // are duplicates to the detector, which counts nothing twice; raw points
-// written again overwrite themselves in InfluxDB. A worker that misses a
+// written again overwrite themselves in InfluxDB. The detector's lateness
+// counts from each message's arrival in the stream, not from when the
+// owner got to it (linehealth.Options.ArrivalClock): its clock stands
+// still from the restore until the consumer reports, and follows the
+// arrival times while the consumer is behind, so a backlog older than the
+// horizon by the wall clock is still placed exactly. A worker that misses a
 // delivery (sent on a connection that died, as when one NATS server of the
 // cluster stops) recreates its consumer the same way instead of waiting
 // out the ack wait, after which the result would come too late.

@@ -81,6 +81,11 @@ func runWorker(ctx context.Context, o WorkerOptions, log *slog.Logger, m *metric
 		p, ok := o.Map.Line(line)
 		return ok && p == o.Partition
 	}}
+	// Lateness counts from the results' arrival in the stream (pull
+	// reports the consumer's progress): a handover's backlog, or one left
+	// while a NATS server stops, is placed exactly, not refused for the
+	// time it waited for this worker (linehealth/arrival.go).
+	h.ArrivalClock = len(o.Map.Subjects(o.Partition)) > 0
 	// Takes the partition in the database (fencing the previous owner),
 	// then restores its snapshot and replays its journal: the previous
 	// owner's last commit is where this one continues.
@@ -186,7 +191,9 @@ func (w *worker) pull(ctx context.Context) error {
 		return err
 	}
 	var gap string
+	n := 0
 	for msg := range batch.Messages() {
+		n++
 		if gap != "" {
 			continue // not applied, not acked: delivered again after the rewind
 		}
@@ -197,6 +204,13 @@ func (w *worker) pull(ctx context.Context) error {
 	}
 	if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, context.DeadlineExceeded) {
 		return err
+	}
+	if n == 0 {
+		// Nothing came: caught up only if nothing waits (a consumer
+		// whose leader moves delivers nothing for a while).
+		if info, err := w.cons.Info(ctx); err == nil && info.NumPending == 0 {
+			w.mon.Consumed(time.Time{}, true)
+		}
 	}
 	return nil
 }
@@ -216,6 +230,8 @@ func (w *worker) apply(ctx context.Context, msg jetstream.Msg) string {
 			meta.Sequence.Consumer, meta.Sequence.Stream, meta.NumDelivered, w.nextDelivery)
 	}
 	w.nextDelivery++
+	// Every message stored before this one is fed once this one is.
+	defer w.mon.Consumed(meta.Timestamp, meta.NumPending == 0)
 	agent := strings.TrimPrefix(msg.Subject(), ResultsSubjectPrefix)
 	b, err := result.Decode(msg.Data())
 	if err == nil && b.Agent != agent {
