@@ -25,7 +25,7 @@ import (
 // HTTP webhook receiver, fed by the real incident grouper, on a clock the
 // test moves by hand.
 type rig struct {
-	t   *testing.T
+	t   testing.TB
 	ctx context.Context
 	db  *sql.DB
 	n   *Notifier
@@ -70,7 +70,7 @@ func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 var t0 = time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC) // 10:00 in Shanghai
 
-func newRig(t *testing.T, rules map[string]Rule, tweak func(*Options)) *rig {
+func newRig(t testing.TB, rules map[string]Rule, tweak func(*Options)) *rig {
 	t.Helper()
 	ctx := t.Context()
 	db, target := storetest.OpenTarget(t)

@@ -7,6 +7,9 @@ type metrics struct {
 	latency  *prometheus.HistogramVec
 	lateness *prometheus.HistogramVec
 	pending  prometheus.Gauge
+	// oldestDue: seconds since the oldest unsent due message was due
+	// (refresh.go).
+	oldestDue prometheus.Gauge
 	// maintenance announcements (maintenance.go)
 	coverage        prometheus.Gauge
 	windowCustomers *prometheus.GaugeVec
@@ -27,6 +30,8 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300}}, []string{"channel"}),
 		pending: prometheus.NewGauge(prometheus.GaugeOpts{Name: "vantage_controller_notifications_pending",
 			Help: "Outbox messages not yet sent, failed or cancelled (waiting for their due time, a retry or a worker)."}),
+		oldestDue: prometheus.NewGauge(prometheus.GaugeOpts{Name: "vantage_controller_notifications_oldest_due_seconds",
+			Help: "Seconds since the oldest message not yet sent, failed or cancelled was due (0 with none): the backlog's age, shared by every controller on one database."}),
 	}
 	m.coverage = prometheus.NewGauge(prometheus.GaugeOpts{Name: "vantage_controller_maintenance_announcement_coverage",
 		Help: "Of the customers affected by maintenance windows not yet ended whose notice is due, the share a notice reached (1 when none)."})
@@ -39,7 +44,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	m.pruned = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vantage_controller_notify_pruned_total",
 		Help: "Rows deleted by notify's retention (notify.retention), by table."}, []string{"table"})
 	if reg != nil {
-		reg.MustRegister(m.total, m.latency, m.lateness, m.pending, m.coverage, m.windowCustomers, m.proactive, m.pruned)
+		reg.MustRegister(m.total, m.latency, m.lateness, m.pending, m.oldestDue, m.coverage, m.windowCustomers, m.proactive, m.pruned)
 	}
 	return m
 }

@@ -65,9 +65,14 @@ func TestRetentionPrunesFinishedOnly(t *testing.T) {
 	ctx, stop := context.WithCancel(r.ctx)
 	done := make(chan error, 1)
 	go func() { done <- r.n.Run(ctx) }()
-	waitfor.Until(t, "incident 1's messages pruned", func() error {
+	// Prune deletes the messages, then the facts, in separate statements:
+	// wait for the facts too, not to stop the loop between the two.
+	waitfor.Until(t, "incident 1's messages and facts pruned", func() error {
 		if k := r.count(`SELECT count(*) FROM notify_outbox WHERE incident_id = 1`); k != 0 {
 			return fmt.Errorf("%d rows of incident 1 left", k)
+		}
+		if k := r.count(`SELECT count(*) FROM notify_event_facts`); k != 0 {
+			return fmt.Errorf("%d event facts left", k)
 		}
 		return nil
 	})

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vantage-net/vantage/controller/notify/channel"
@@ -76,14 +77,22 @@ func (o *SenderOptions) setDefaults() {
 
 // Run delivers until ctx ends: first Recover, then every Poll the new
 // degradation and weak-coverage events (PollEvents) and a Step, and every
-// hour of the sender's clock a Prune.
+// hour of the sender's clock a Prune. The gauges (refresh.go) are
+// computed beside it, never in its loop: the proactive ratio reads every
+// incident of 30 days, and delivery must not wait for that.
 func (n *Notifier) Run(ctx context.Context) error {
 	if _, err := n.Recover(ctx); err != nil {
 		return err
 	}
+	refreshed := make(chan struct{})
+	go func() {
+		defer close(refreshed)
+		n.refreshLoop(ctx)
+	}()
+	defer func() { <-refreshed }()
 	t := time.NewTicker(n.opts.Sender.Poll)
 	defer t.Stop()
-	var lastRatio, lastPrune time.Time
+	var lastPrune time.Time
 	for {
 		if now := n.opts.Now(); now.Sub(lastPrune) >= pruneEvery {
 			if _, err := n.Prune(ctx); err != nil && ctx.Err() == nil {
@@ -95,13 +104,17 @@ func (n *Notifier) Run(ctx context.Context) error {
 		if err := n.PollEvents(ctx); err != nil && ctx.Err() == nil {
 			n.log.Warn("degradation and weak-coverage events not read; retrying", "err", err)
 		}
-		if _, err := n.Step(ctx); err != nil && ctx.Err() == nil {
-			n.log.Warn("notification sender step failed; retrying", "err", err)
-		}
-		if time.Since(lastRatio) >= time.Minute {
-			lastRatio = time.Now()
-			n.refreshProactive(ctx)
-			n.refreshCoverage(ctx)
+		// A full batch delivered (none held back by the rate limits) means
+		// more may be due: the next is claimed at once. One batch per poll
+		// capped a sender at Batch/Poll (128 messages/s at 500 ms).
+		for ctx.Err() == nil {
+			k, held, err := n.step(ctx)
+			if err != nil && ctx.Err() == nil {
+				n.log.Warn("notification sender step failed; retrying", "err", err)
+			}
+			if err != nil || k < n.opts.Sender.Batch || held > 0 {
+				break
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -126,19 +139,29 @@ type row struct {
 // Step claims the messages due at the sender's clock and delivers them,
 // Workers at a time; it returns how many it claimed.
 func (n *Notifier) Step(ctx context.Context) (int, error) {
+	k, _, err := n.step(ctx)
+	return k, err
+}
+
+// step is Step, also saying how many claimed rows the rate limits held
+// back (put back for later, not sent).
+func (n *Notifier) step(ctx context.Context) (claimed, held int, err error) {
 	now := n.opts.Now()
 	rows, err := n.claim(ctx, now)
 	if err != nil || len(rows) == 0 {
-		return 0, err
+		return 0, 0, err
 	}
 	work := make(chan row)
 	var wg sync.WaitGroup
+	var limited atomic.Int64
 	for range min(n.opts.Sender.Workers, len(rows)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for r := range work {
-				n.deliver(ctx, r)
+				if !n.deliver(ctx, r) {
+					limited.Add(1)
+				}
 			}
 		}()
 	}
@@ -149,7 +172,7 @@ func (n *Notifier) Step(ctx context.Context) (int, error) {
 	wg.Wait()
 	n.refreshGauge(ctx)
 	n.refreshCoverage(ctx)
-	return len(rows), nil
+	return len(rows), int(limited.Load()), nil
 }
 
 // claim marks due rows 'sending' and returns them, in due order. A claim
@@ -195,24 +218,25 @@ func (n *Notifier) claim(ctx context.Context, now time.Time) ([]row, error) {
 // database) holds one that long.
 func (n *Notifier) lease() time.Duration { return n.opts.Sender.Timeout + time.Minute }
 
-// deliver sends one claimed row and records the outcome. Every path ends
+// deliver sends one claimed row and records the outcome; false when the
+// rate limits held it back (put back, to be tried later). Every path ends
 // with the row out of 'sending' (or the process dead: Recover).
-func (n *Notifier) deliver(ctx context.Context, r row) {
+func (n *Notifier) deliver(ctx context.Context, r row) bool {
 	now := n.opts.Now()
 	if wait := n.limits.take(r.Channel, r.Channel+":"+r.Recipient, now); wait > 0 {
 		n.m.total.WithLabelValues(r.Channel, r.Kind, "rate_limited").Inc()
 		n.release(ctx, r, now.Add(wait))
-		return
+		return false
 	}
 	ch, ok := n.channels[r.Channel]
 	if !ok {
 		n.finish(ctx, r, now, 0, channel.Permanent(fmt.Errorf("channel %s is not configured", r.Channel)))
-		return
+		return true
 	}
 	if r.Subject == "" {
 		if err := n.render(ctx, &r); err != nil {
 			n.finish(ctx, r, now, 0, err)
-			return
+			return true
 		}
 	}
 	f, _ := n.factsOf(ctx, &r) // for the lines a webhook lists; the text is rendered already
@@ -226,13 +250,14 @@ func (n *Notifier) deliver(ctx context.Context, r row) {
 	var err error
 	if msg.Attachments, err = n.attachmentsOf(ctx, r.ID); err != nil {
 		n.finish(ctx, r, now, 0, err)
-		return
+		return true
 	}
 	sctx, cancel := context.WithTimeout(ctx, n.opts.Sender.Timeout)
 	start := time.Now()
 	err = ch.Send(sctx, msg)
 	cancel()
 	n.finish(ctx, r, n.opts.Now(), time.Since(start), err)
+	return true
 }
 
 // release puts a rate-limited row back, to be tried at next (no attempt
@@ -305,13 +330,6 @@ func (n *Notifier) backoff(attempts int) time.Duration {
 		d *= 2
 	}
 	return min(d, n.opts.Sender.BackoffMax)
-}
-
-func (n *Notifier) refreshGauge(ctx context.Context) {
-	var k int64
-	if n.opts.DB.QueryRowContext(ctx, `SELECT count(*) FROM notify_outbox WHERE status IN ('pending', 'sending')`).Scan(&k) == nil {
-		n.m.pending.Set(float64(k))
-	}
 }
 
 // jsonInto scans a JSON text column into v.
