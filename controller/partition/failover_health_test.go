@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,7 +88,7 @@ func checkNotified(t *testing.T, ctx context.Context, db *sql.DB, sink *smtpsink
 			return err
 		}
 		if open > 0 {
-			return fmt.Errorf("%d notifications not sent yet", open)
+			return fmt.Errorf("%d notifications not sent yet: %s", open, outboxBreakdown(ctx, db))
 		}
 		rs, err := db.QueryContext(ctx, `SELECT key, message_id, status, kind, incident_id FROM notify_outbox`)
 		if err != nil {
@@ -153,4 +154,60 @@ func checkNotified(t *testing.T, ctx context.Context, db *sql.DB, sink *smtpsink
 	}
 	t.Logf("notifications: %d sent (each delivered once), %d cancelled (outage over before its delay); %d long outage incidents all told",
 		sent, cancelled, long)
+}
+
+// outboxBreakdown says where the unsent outbox rows stand: by status and
+// attempts, how far their next attempt is from now, and their last error.
+func outboxBreakdown(ctx context.Context, db *sql.DB) string {
+	rows, err := db.QueryContext(ctx, `SELECT status, attempts, count(*), min(next_attempt_at), max(next_attempt_at),
+		min(created_at), max(last_error) FROM notify_outbox WHERE status IN ('pending', 'sending') GROUP BY status, attempts ORDER BY 1, 2`)
+	if err != nil {
+		return err.Error()
+	}
+	defer rows.Close()
+	now := time.Now().UnixMilli()
+	var b strings.Builder
+	for rows.Next() {
+		var status string
+		var attempts, k int
+		var lo, hi, created int64
+		var lastErr sql.NullString
+		if err := rows.Scan(&status, &attempts, &k, &lo, &hi, &created, &lastErr); err != nil {
+			return err.Error()
+		}
+		fmt.Fprintf(&b, "[%s attempts=%d: %d rows, next attempt in %.0fs..%.0fs, oldest created %.0fs ago, last error %q] ",
+			status, attempts, k, float64(lo-now)/1000, float64(hi-now)/1000, float64(now-created)/1000, lastErr.String)
+	}
+	if b.Len() == 0 {
+		return "none"
+	}
+	return b.String()
+}
+
+// logOutbox logs the outbox every 30 s until the test ends: how many
+// messages were sent and how many wait (the long form's notification
+// check failed once with 2,299 unsent, and this shows when sending stops).
+func logOutbox(t *testing.T, ctx context.Context, db *sql.DB) {
+	stop, done := make(chan struct{}), make(chan struct{})
+	t.Cleanup(func() { close(stop); <-done })
+	go func() {
+		defer close(done)
+		tk := time.NewTicker(30 * time.Second)
+		defer tk.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-ctx.Done():
+				return
+			case <-tk.C:
+			}
+			var sent, cancelled int
+			if err := db.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE status = 'sent'), count(*) FILTER (WHERE status = 'cancelled')
+				FROM notify_outbox`).Scan(&sent, &cancelled); err != nil {
+				continue
+			}
+			t.Logf("outbox: %d sent, %d cancelled; unsent: %s", sent, cancelled, outboxBreakdown(ctx, db))
+		}
+	}()
 }

@@ -135,6 +135,9 @@ func TestFailoverShortForm(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sqlDB.Close() })
+	if long {
+		logOutbox(t, ctx, sqlDB)
+	}
 	// startProc runs one controller.
 	startProc := func(id string) {
 		// README's cluster YAML, with this cluster's servers and the id.
