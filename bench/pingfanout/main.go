@@ -42,6 +42,10 @@ func main() {
 		serveNATS(os.Args[2:])
 		return
 	}
+	if len(os.Args) > 2 && os.Args[1] == "burn" {
+		burnMain(os.Args[2])
+		return
+	}
 	if len(os.Args) > 2 && os.Args[1] == "scrape" {
 		scrapeMain(os.Args[2])
 		return
@@ -54,6 +58,7 @@ func main() {
 	nice := flag.Int("nice", 0, "nice value for every measured program (e.g. -10 on a machine shared with other work: a 1-Hz pinger kept waiting for a CPU misses its slots)")
 	snmpIfaces := flag.Int("snmp-interfaces", 0, "interfaces of an snmpd device polled alongside (0: ping only; even)")
 	flag.DurationVar(&snmpInterval, "snmp-interval", 10*time.Second, "how often the device is polled")
+	burn := flag.Int("burn", 0, "CPU-bound processes (nice 0, outside the namespace) run for the whole bench: the CPU starvation of an edge box whose cores other programs hold")
 	engines := flag.String("engines", "shared", "agent ping engines to measure: shared, pro-bing (pro-bing runs only at the smallest target count)")
 	flag.Parse()
 
@@ -81,14 +86,17 @@ func main() {
 		fatal("-agent: %v", err)
 	}
 
-	if err := run(counts, bin, *engines, *snmpIfaces, *nice, *block, window{warmup: *warmup, length: *duration}); err != nil {
+	if *burn < 0 || *burn > 64 {
+		fatal("-burn: %d is not between 0 and 64", *burn)
+	}
+	if err := run(counts, bin, *engines, *snmpIfaces, *nice, *burn, *block, window{warmup: *warmup, length: *duration}); err != nil {
 		fatal("%v", err)
 	}
 }
 
 // run measures every target count; its deferred clean-up (namespace, NATS)
 // always runs, which is why errors come back here instead of exiting.
-func run(counts []int, bin, engines string, snmpIfaces, nice int, block string, w window) error {
+func run(counts []int, bin, engines string, snmpIfaces, nice, burn int, block string, w window) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ns, err := newNamespace()
@@ -111,6 +119,14 @@ func run(counts []int, bin, engines string, snmpIfaces, nice int, block string, 
 		defer stopSNMP()
 	}
 
+	if burn > 0 {
+		stopBurn, err := startBurners(burn)
+		if err != nil {
+			return err
+		}
+		defer stopBurn()
+		fmt.Printf("pingfanout: %d CPU burners at nice 0 for the whole run\n", burn)
+	}
 	fmt.Printf("pingfanout: %d cores, %s, namespace %s, window %s after %s warm-up, 1 ping per target per second, agent %s\n",
 		cpuCount(), memTotal(), ns.name, w.length, w.warmup, bin)
 	fmt.Printf("pingfanout: load average %s, CPU pressure %s, programs at nice %d\n", loadAvg(), cpuPressure(), nice)
