@@ -294,15 +294,50 @@ func (a *Agent) Run(ctx context.Context) error {
 // its interval, so confirmation rounds never overlap) but not cancelled by
 // shutdown: a cancelled round would report a failure the network never had.
 func (a *Agent) round(j *job, rd schedule.Round) (failed bool) {
-	a.m.lateness.Observe(a.clock.Now().Sub(rd.Slot).Seconds())
-	timeout := j.timeout
-	if rd.Confirm > 0 {
-		timeout = min(timeout, j.confirm.Interval)
-		a.m.confirmRounds.WithLabelValues(j.probe).Inc()
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	a.roundStarts(j, rd, a.clock.Now())
+	ctx, cancel := context.WithTimeout(context.Background(), j.roundTimeout(rd))
 	samples := j.prober.Probe(ctx, j.target)
 	cancel()
+	return a.deliver(j, rd, samples)
+}
+
+// begin starts round rd without a goroutine when j's prober can
+// (probe.Starter); end hands the delivery to the runner's goroutine.
+func (a *Agent) begin(j *job, rd schedule.Round, end func(func() bool)) bool {
+	s, ok := j.prober.(probe.Starter)
+	if !ok {
+		return false
+	}
+	now := a.clock.Now()
+	if !s.Start(j.target, j.roundTimeout(rd), func(samples []probe.Sample) {
+		end(func() bool { return a.deliver(j, rd, samples) })
+	}) {
+		return false
+	}
+	a.roundStarts(j, rd, now)
+	return true
+}
+
+// roundStarts counts a round started at now.
+func (a *Agent) roundStarts(j *job, rd schedule.Round, now time.Time) {
+	a.m.lateness.Observe(now.Sub(rd.Slot).Seconds())
+	if rd.Confirm > 0 {
+		a.m.confirmRounds.WithLabelValues(j.probe).Inc()
+	}
+}
+
+// roundTimeout bounds round rd of j: the probe's timeout, or for a
+// confirmation round the shorter of that and its interval.
+func (j *job) roundTimeout(rd schedule.Round) time.Duration {
+	if rd.Confirm > 0 {
+		return min(j.timeout, j.confirm.Interval)
+	}
+	return j.timeout
+}
+
+// deliver turns a round's samples into results for the publisher and
+// reports whether the round failed.
+func (a *Agent) deliver(j *job, rd schedule.Round, samples []probe.Sample) (failed bool) {
 	for _, s := range samples {
 		res := a.toResult(j, rd.Slot, s)
 		if _, markable := result.Schemas[res.Measurement].Fields["confirm"]; rd.Confirm > 0 && markable {

@@ -34,7 +34,7 @@ func newMetrics(reg prometheus.Registerer, queueDepth func() float64) *metrics {
 		dropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "vantage_agent_results_dropped_total",
 			Help: "Results lost: dropped oldest first from a full queue or spool, past spool max_age, unreadable from the spool, or not encodable."}),
 		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vantage_agent_rounds_skipped_total",
-			Help: "Rounds not started because the previous round of the same target was still running or the agent stalled."}, []string{"probe"}),
+			Help: "Slots not started, by probe and reason: busy (the target's previous round was still running, e.g. waiting for a reader short of CPU), stall (the agent fell an interval or more behind)."}, []string{"probe", "reason"}),
 		confirmRounds: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vantage_agent_confirm_rounds_total",
 			Help: "Confirmation rounds started: a failed target probed again at the probe's confirm.interval."}, []string{"probe"}),
 		confirmRefused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vantage_agent_confirm_refused_total",

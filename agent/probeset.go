@@ -114,13 +114,18 @@ func (a *Agent) startProbe(ctx context.Context, r *probeRun, rng *mrand.Rand) {
 		Plan:  schedule.NewPlan(a.clock.Now(), specs, rng, a.budget),
 		Clock: a.clock,
 		Run:   func(_ context.Context, rd schedule.Round) bool { return a.round(&r.jobs[rd.Job], rd) },
+		Begin: func(rd schedule.Round, end func(func() bool)) bool { return a.begin(&r.jobs[rd.Job], rd, end) },
 		Tick:  runnerTick,
 		Skipped: func(rd schedule.Round) {
 			if rd.Skip == schedule.SkipBudget {
 				a.m.confirmRefused.WithLabelValues(r.name).Inc()
 				return
 			}
-			a.m.skipped.WithLabelValues(r.name).Inc()
+			reason := "busy"
+			if rd.Skip == schedule.SkipStall {
+				reason = "stall"
+			}
+			a.m.skipped.WithLabelValues(r.name, reason).Inc()
 		},
 	}
 	ctx, r.cancel = context.WithCancel(ctx)

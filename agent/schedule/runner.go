@@ -9,7 +9,8 @@ import (
 )
 
 // Runner drives a Plan: it sleeps until the next slot, starts each due round
-// in its own goroutine and hears when it finishes.
+// (through Begin, or else in a goroutine of its own) and hears when it
+// finishes.
 type Runner struct {
 	// Plan decides; Runner only acts.
 	Plan *Plan
@@ -19,6 +20,13 @@ type Runner struct {
 	// back: what confirmation probing follows up). It must return; the
 	// caller bounds it with the probe's timeout.
 	Run func(ctx context.Context, r Round) (failed bool)
+	// Begin, when set, may start round r without a goroutine: it returns
+	// true and calls end once, later, from any goroutine, with the rest of
+	// the round (delivering its results, saying whether it failed), which
+	// the runner then calls on its own goroutine. false leaves r to Run.
+	// A round is then a record in the prober, not a goroutine stack: an
+	// agent short of CPU whose rounds outlive their slots stays small.
+	Begin func(r Round, end func(finish func() (failed bool))) bool
 	// Skipped is told about every skipped slot and refused confirmation
 	// round (Round.Skip; for metrics); may be nil.
 	Skipped func(r Round)
@@ -36,10 +44,22 @@ func (r *Runner) Start(ctx context.Context) {
 	type finished struct {
 		round  Round
 		failed bool
+		finish func() bool
 	}
-	done := make(chan finished, len(r.Plan.entries))
+	// Room for a slot round and a confirmation round of every job: the
+	// most that can run at once, so no round ever waits to report.
+	done := make(chan finished, 2*len(r.Plan.entries))
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	begun := 0 // rounds started through Begin, not yet heard of
+	defer func() {
+		for begun > 0 {
+			if f := <-done; f.finish != nil {
+				begun--
+				f.finish()
+			}
+		}
+	}()
 	timer := r.Clock.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
@@ -51,11 +71,15 @@ func (r *Runner) Start(ctx context.Context) {
 			}
 		}
 		for _, round := range start {
+			if r.Begin != nil && r.Begin(round, func(f func() bool) { done <- finished{round: round, finish: f} }) {
+				begun++
+				continue
+			}
 			wg.Add(1)
 			go func(round Round) {
 				defer wg.Done()
 				failed := r.Run(ctx, round)
-				done <- finished{round, failed}
+				done <- finished{round: round, failed: failed}
 			}(round)
 		}
 		wait := time.Hour
@@ -73,6 +97,10 @@ func (r *Runner) Start(ctx context.Context) {
 			case <-ctx.Done():
 				return
 			case f := <-done:
+				if f.finish != nil {
+					begun--
+					f.failed = f.finish()
+				}
 				r.Plan.Done(f.round, f.failed, r.Clock.Now())
 				if n := r.Plan.Next(); !n.IsZero() && (next.IsZero() || n.Before(next)) {
 					break wait

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vantage-net/vantage/internal/clock"
 	"github.com/vantage-net/vantage/internal/lab"
 	prometheus "github.com/vantage-net/vantage/internal/metrics"
 )
@@ -23,7 +24,7 @@ func gatedEngine(t *testing.T) (*Engine, *fakeConn, *prometheus.Registry) {
 	if err := m.register(reg); err != nil {
 		t.Fatal(err)
 	}
-	e := startEngine(&socket{conn: c, raw: true}, m)
+	e := startEngine(&socket{conn: c, raw: true}, m, clock.Real{})
 	e.grace = time.Hour
 	t.Cleanup(func() { e.Close() })
 	return e, c, reg
@@ -47,7 +48,7 @@ func TestRoundCountsReplyQueuedInTimeButReadLate(t *testing.T) {
 	waitCtx, stop := context.WithTimeout(context.Background(), 30*time.Second)
 	defer stop()
 	lab.WaitFor(t, waitCtx, time.Millisecond, func() error {
-		if e.waiters.Load() != 1 {
+		if e.nHeld.Load() != 1 {
 			return errors.New("the round has not seen its time up and waited for the reader")
 		}
 		return nil

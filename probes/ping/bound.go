@@ -6,6 +6,7 @@ import (
 	"os"
 	"syscall"
 
+	"github.com/vantage-net/vantage/internal/clock"
 	"github.com/vantage-net/vantage/probes/probe"
 )
 
@@ -18,11 +19,11 @@ import (
 func newBoundEngine(src probe.Source) (*Engine, error) {
 	s, rawErr := openRawBound(src)
 	if rawErr == nil {
-		return startEngine(s, nil), nil
+		return startEngine(s, nil, clock.Real{}), nil
 	}
 	s, dgramErr := openDatagramBound(src)
 	if dgramErr == nil {
-		return startEngine(s, nil), nil
+		return startEngine(s, nil, clock.Real{}), nil
 	}
 	return nil, permissionError(rawErr, dgramErr)
 }

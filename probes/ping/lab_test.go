@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vantage-net/vantage/internal/clock"
 	"github.com/vantage-net/vantage/internal/lab"
 	"github.com/vantage-net/vantage/probes/probe"
 )
@@ -42,7 +43,7 @@ func (l *pingLab) engine(t *testing.T, open func() (*socket, error)) *Engine {
 		if err != nil {
 			return err
 		}
-		e = startEngine(s, nil)
+		e = startEngine(s, nil, clock.Real{})
 		return nil
 	})
 	if err != nil {
@@ -52,7 +53,7 @@ func (l *pingLab) engine(t *testing.T, open func() (*socket, error)) *Engine {
 	return e
 }
 
-func round(t *testing.T, e *Engine, dst netip.Addr, count int) roundStats {
+func pingRound(t *testing.T, e *Engine, dst netip.Addr, count int) roundStats {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
@@ -70,12 +71,12 @@ func TestLabSharedEngineSeesLinkDownAndUp(t *testing.T) {
 			if e.Raw() != (name == "raw") {
 				t.Fatalf("engine raw = %v", e.Raw())
 			}
-			st := round(t, e, l.target, 3)
+			st := pingRound(t, e, l.target, 3)
 			if st.Sent != 3 || st.Recv != 3 || st.Min <= 0 || st.Max < st.Min {
 				t.Fatalf("link up: %+v", st)
 			}
 			lab.SetLink(t, l.cpe, l.cpeIf, false)
-			st = round(t, e, l.target, 3)
+			st = pingRound(t, e, l.target, 3)
 			if st.Sent != 3 || st.Recv != 0 {
 				t.Fatalf("link down: %+v", st)
 			}
@@ -84,7 +85,7 @@ func TestLabSharedEngineSeesLinkDownAndUp(t *testing.T) {
 			}
 			lab.SetLink(t, l.cpe, l.cpeIf, true)
 			lab.WaitFor(t, lab.Deadline(t, 10*time.Second), 100*time.Millisecond, func() error {
-				if st := round(t, e, l.target, 1); st.Recv != 1 {
+				if st := pingRound(t, e, l.target, 1); st.Recv != 1 {
 					return fmt.Errorf("after link up: %+v", st)
 				}
 				return nil
@@ -106,7 +107,7 @@ func TestLabSharedEngineFanOutNoLoss(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			st := round(t, e, dst, 2)
+			st := pingRound(t, e, dst, 2)
 			mu.Lock()
 			sent, recv = sent+st.Sent, recv+st.Recv
 			mu.Unlock()
@@ -134,7 +135,7 @@ func TestLabUnreachableIsClassified(t *testing.T) {
 	l.pop.Run("ip", "route", "add", "unreachable", "198.18.2.0/24")
 	l.cpe.Run("ip", "route", "add", "198.18.2.0/24", "via", "198.18.0.2")
 	e := l.engine(t, openRaw)
-	st := round(t, e, netip.MustParseAddr("198.18.2.7"), 2)
+	st := pingRound(t, e, netip.MustParseAddr("198.18.2.7"), 2)
 	if s := st.sample(); s.Error != probe.ErrUnreachable {
 		t.Fatalf("sample = %+v, want error class unreachable", s)
 	}

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/vantage-net/vantage/probes/probe"
 )
@@ -62,6 +63,20 @@ func (p *Prober) Probe(ctx context.Context, target string) []probe.Sample {
 		st = proBingRound(ctx, dst, p.opts, p.privileged, p.source)
 	}
 	return []probe.Sample{st.sample()}
+}
+
+// Start begins a round without a goroutine of its own (probe.Starter) when
+// the shared engine can run it: an IPv4 address. A host name (resolved
+// every round) or an IPv6 target is left to Probe.
+func (p *Prober) Start(target string, timeout time.Duration, done func([]probe.Sample)) bool {
+	dst, err := netip.ParseAddr(target)
+	if dst = dst.Unmap(); err != nil || p.engine == nil || !dst.Is4() {
+		return false
+	}
+	p.engine.Start(dst, p.opts.Count, p.opts.PacketInterval, timeout, p.opts.Size, func(st roundStats) {
+		done([]probe.Sample{st.sample()})
+	})
+	return true
 }
 
 // Close releases the prober's share of the engine.

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vantage-net/vantage/internal/clock"
 	"github.com/vantage-net/vantage/internal/lab"
 	prometheus "github.com/vantage-net/vantage/internal/metrics"
 )
@@ -26,6 +27,9 @@ type fakeConn struct {
 	gate   chan struct{}
 	closed chan struct{}
 	once   sync.Once
+	// echoAt, if set, answers every request as it is written, received
+	// by the kernel at echoAt's now (a target one instant away).
+	echoAt *clock.Fake
 }
 
 type fakePacket struct {
@@ -71,7 +75,12 @@ func (c *fakeConn) ReadFrom(b []byte) (int, net.Addr, error) {
 	}
 }
 
-func (c *fakeConn) WriteTo(b []byte, _ net.Addr) (int, error) {
+func (c *fakeConn) WriteTo(b []byte, to net.Addr) (int, error) {
+	if c.echoAt != nil {
+		a, _ := fromIP(to)
+		c.answerAt(b, netip.AddrFrom4(a), c.echoAt.Now())
+		return len(b), nil
+	}
 	c.written <- append([]byte(nil), b...)
 	return len(b), nil
 }
@@ -124,7 +133,7 @@ func TestUnansweredCountsOnlyRoundsThatEndedWithoutReply(t *testing.T) {
 	if err := m.register(reg); err != nil {
 		t.Fatal(err)
 	}
-	e := startEngine(&socket{conn: c, raw: true}, m)
+	e := startEngine(&socket{conn: c, raw: true}, m, clock.Real{})
 	t.Cleanup(func() { e.Close() })
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -20,6 +20,17 @@ type Prober interface {
 	Probe(ctx context.Context, target string) []Sample
 }
 
+// Starter is implemented by probers whose rounds need no goroutine of their
+// own (the shared ping engine times all its rounds in one loop): an agent
+// short of CPU then holds a small record per round, not a stack. Start
+// begins a round against target, bounded by timeout, and reports whether
+// it did; false (say, a host name to resolve first) leaves the round to
+// Probe. done gets the round's samples once, from another goroutine or
+// from Start itself, and must not block.
+type Starter interface {
+	Start(target string, timeout time.Duration, done func([]Sample)) bool
+}
+
 // Closer is implemented by probers that hold resources (a shared ICMP socket,
 // an SNMP session pool) the agent must release on reload or shutdown.
 type Closer interface {
