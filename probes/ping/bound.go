@@ -38,7 +38,7 @@ func openRawBound(src probe.Source) (*socket, error) {
 	if err != nil {
 		return nil, err
 	}
-	_ = c.(*net.IPConn).SetReadBuffer(readBuffer)
+	growConnBuffer(c)
 	keepReplies(c)
 	return &socket{conn: c, raw: true}, nil
 }
@@ -48,7 +48,7 @@ func openDatagramBound(src probe.Source) (*socket, error) {
 	if err != nil {
 		return nil, os.NewSyscallError("socket", err)
 	}
-	_ = syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_RCVBUF, readBuffer)
+	growBuffer(fd)
 	if src.Interface != "" {
 		if err := bindDevice(fd, src.Interface); err != nil {
 			syscall.Close(fd)

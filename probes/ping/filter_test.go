@@ -31,7 +31,7 @@ func TestRawSocketGetsRepliesOnly(t *testing.T) {
 		buf, oob := make([]byte, 1500), make([]byte, oobSize)
 		for i := 0; i < 3; i++ {
 			_ = s.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-			msg, _, _, err := readStamped(s.conn, buf, oob)
+			msg, _, _, _, err := readStamped(s.conn, buf, oob)
 			if err != nil {
 				t.Fatalf("read %d: %v", i, err)
 			}

@@ -8,7 +8,7 @@ import (
 
 // engineMetrics count what the shared engine did, across all ping probes.
 type engineMetrics struct {
-	sent, replies, late, unreachable, sendErrors, readErrors prometheus.Counter
+	sent, replies, late, unreachable, sendErrors, readErrors, drops prometheus.Counter
 	// unanswered counts requests when their round ends without a reply:
 	// the engine's loss. sent minus replies is not, because it includes the
 	// requests in flight at the moment it is read.
@@ -28,6 +28,7 @@ func newEngineMetrics() *engineMetrics {
 		unreachable: c("unreachable_total", "ICMP unreachable / time exceeded errors matched to a request."),
 		sendErrors:  c("send_errors_total", "Echo requests the kernel refused to send (no route, buffer full)."),
 		readErrors:  c("read_errors_total", "Errors reading the shared ICMP socket."),
+		drops:       c("socket_drops_total", "Packets the kernel dropped on the engine's socket: its receive buffer was full because the reader was kept from the CPU. Their rounds count them unanswered; the network did not lose them."),
 		unanswered:  c("requests_unanswered_total", "Echo requests written whose round ended without a reply or ICMP error for them (lost)."),
 	}
 }
@@ -38,7 +39,7 @@ func (m *engineMetrics) register(reg prometheus.Registerer) error {
 	if reg == nil {
 		return nil
 	}
-	for _, c := range []prometheus.Collector{m.sent, m.replies, m.late, m.unreachable, m.sendErrors, m.readErrors, m.unanswered} {
+	for _, c := range []prometheus.Collector{m.sent, m.replies, m.late, m.unreachable, m.sendErrors, m.readErrors, m.unanswered, m.drops} {
 		if err := reg.Register(c); err != nil {
 			var already prometheus.AlreadyRegisteredError
 			if !errors.As(err, &already) {

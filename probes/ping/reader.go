@@ -14,8 +14,9 @@ func (e *Engine) read() {
 	defer e.wg.Done()
 	buf := make([]byte, 1500)
 	oob := make([]byte, oobSize)
+	var dropped uint32
 	for {
-		msg, from, at, err := readStamped(e.sock.conn, buf, oob)
+		msg, from, at, drops, err := readStamped(e.sock.conn, buf, oob)
 		if err != nil {
 			select {
 			case <-e.closed:
@@ -27,6 +28,10 @@ func (e *Engine) read() {
 			}
 			e.stats.readErrors.Inc()
 			continue
+		}
+		if drops > dropped {
+			e.stats.drops.Add(float64(drops - dropped))
+			dropped = drops
 		}
 		e.holding.Store(true)
 		fin := e.match(msg, from, at)

@@ -11,7 +11,9 @@ import (
 // when the reader goroutine got to run: with the agent on one CPU, a reply
 // may wait behind a batch being encoded, and that wait is not the network's.
 
-// enableRxTimestamps asks the kernel to stamp every received packet.
+// enableRxTimestamps asks the kernel to stamp every received packet, and
+// to tell with it how many packets the socket dropped so far (a receive
+// queue that overflowed while the reader was kept from the CPU).
 func enableRxTimestamps(c net.PacketConn) {
 	sc, ok := c.(syscall.Conn)
 	if !ok {
@@ -23,15 +25,17 @@ func enableRxTimestamps(c net.PacketConn) {
 	}
 	_ = raw.Control(func(fd uintptr) {
 		_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_TIMESTAMPNS, 1)
+		_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RXQ_OVFL, 1)
 	})
 }
 
-// oobSize holds one SCM_TIMESTAMPNS control message.
-var oobSize = syscall.CmsgSpace(int(unsafe.Sizeof(syscall.Timespec{})))
+// oobSize holds an SCM_TIMESTAMPNS and an SO_RXQ_OVFL control message.
+var oobSize = syscall.CmsgSpace(int(unsafe.Sizeof(syscall.Timespec{}))) + syscall.CmsgSpace(4)
 
 // readStamped reads one ICMP message (without IP header) and its kernel
-// receive time (or the time of the read when the kernel gave none).
-func readStamped(c net.PacketConn, b, oob []byte) (msg []byte, from net.Addr, at time.Time, err error) {
+// receive time (or the time of the read when the kernel gave none), and
+// the socket's drop count when the kernel gave it (0 before any drop).
+func readStamped(c net.PacketConn, b, oob []byte) (msg []byte, from net.Addr, at time.Time, drops uint32, err error) {
 	var n, oobn int
 	switch c := c.(type) {
 	case *net.IPConn:
@@ -48,19 +52,20 @@ func readStamped(c net.PacketConn, b, oob []byte) (msg []byte, from net.Addr, at
 		// A connection that knows its packets' receive times (the tests'
 		// stand-in for the kernel's stamps).
 		n, from, at, err = c.readAt(b)
-		return b[:max(n, 0)], from, at, err
+		return b[:max(n, 0)], from, at, 0, err
 	default:
 		n, from, err = c.ReadFrom(b)
 	}
 	at = time.Now()
 	n = max(n, 0) // some error paths report -1
 	if err != nil || oobn == 0 {
-		return b[:n], from, at, err
+		return b[:n], from, at, 0, err
 	}
-	if ts, ok := kernelTime(oob[:oobn]); ok {
+	ts, drops := kernelInfo(oob[:oobn])
+	if !ts.IsZero() {
 		at = ts
 	}
-	return b[:n], from, at, nil
+	return b[:n], from, at, drops, nil
 }
 
 func stripIPv4Header(b []byte) []byte {
@@ -74,19 +79,21 @@ func stripIPv4Header(b []byte) []byte {
 	return b[ihl:]
 }
 
-func kernelTime(oob []byte) (time.Time, bool) {
-	msgs, err := syscall.ParseSocketControlMessage(oob)
-	if err != nil {
-		return time.Time{}, false
-	}
+// kernelInfo is the receive time (zero if none) and the drop count in a
+// packet's control messages.
+func kernelInfo(oob []byte) (at time.Time, drops uint32) {
+	msgs, _ := syscall.ParseSocketControlMessage(oob)
 	for _, m := range msgs {
-		if m.Header.Level == syscall.SOL_SOCKET && m.Header.Type == syscall.SCM_TIMESTAMPNS &&
-			len(m.Data) >= int(unsafe.Sizeof(syscall.Timespec{})) {
+		switch {
+		case m.Header.Level != syscall.SOL_SOCKET:
+		case m.Header.Type == syscall.SCM_TIMESTAMPNS && len(m.Data) >= int(unsafe.Sizeof(syscall.Timespec{})):
 			ts := (*syscall.Timespec)(unsafe.Pointer(&m.Data[0]))
-			return time.Unix(ts.Unix()), true
+			at = time.Unix(ts.Unix())
+		case m.Header.Type == syscall.SO_RXQ_OVFL && len(m.Data) >= 4:
+			drops = *(*uint32)(unsafe.Pointer(&m.Data[0]))
 		}
 	}
-	return time.Time{}, false
+	return at, drops
 }
 
 // rttBetween is the RTT from a send time (with monotonic reading) to a

@@ -19,8 +19,28 @@ type socket struct {
 }
 
 // readBuffer is sized for bursts: 5,000 replies of ~100 bytes arriving in
-// the same millisecond must not overflow the socket before the reader runs.
+// the same millisecond must not overflow the socket before the reader runs,
+// nor 20,000 a second while the reader waits 100 ms for a CPU.
 const readBuffer = 4 << 20
+
+// growBuffer sets the socket's receive buffer to readBuffer: past
+// net.core.rmem_max (212,992 bytes by default, about 300 replies) where
+// the process may (SO_RCVBUFFORCE needs CAP_NET_ADMIN, as root has), else
+// up to it.
+func growBuffer(fd int) {
+	if syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_RCVBUFFORCE, readBuffer) != nil {
+		growBuffer(fd)
+	}
+}
+
+// growConnBuffer is growBuffer for an open connection.
+func growConnBuffer(c net.PacketConn) {
+	if sc, ok := c.(syscall.Conn); ok {
+		if raw, err := sc.SyscallConn(); err == nil {
+			_ = raw.Control(func(fd uintptr) { growBuffer(int(fd)) })
+		}
+	}
+}
 
 // openSocket opens a raw socket if the process may, else a datagram socket,
 // else returns an error saying what to change on the host.
@@ -41,7 +61,7 @@ func openRaw() (*socket, error) {
 	if err != nil {
 		return nil, err
 	}
-	_ = c.(*net.IPConn).SetReadBuffer(readBuffer)
+	growConnBuffer(c)
 	keepReplies(c)
 	return &socket{conn: c, raw: true}, nil
 }
@@ -51,7 +71,7 @@ func openDatagram() (*socket, error) {
 	if err != nil {
 		return nil, os.NewSyscallError("socket", err)
 	}
-	_ = syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_RCVBUF, readBuffer)
+	growBuffer(fd)
 	if err := syscall.Bind(fd, &syscall.SockaddrInet4{}); err != nil {
 		syscall.Close(fd)
 		return nil, os.NewSyscallError("bind", err)
