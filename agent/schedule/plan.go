@@ -14,7 +14,8 @@
 //     rounds of one target never share a timestamp (an InfluxDB point identity).
 //   - A job whose previous round is still running is not started again; the
 //     slot is counted as skipped. One slow target delays nobody else, because
-//     every round runs in its own goroutine.
+//     every round runs in its own goroutine, or (Runner.Begin: the ping
+//     engine) as a record on its prober's own timer loop.
 //   - After a stall (a suspended VM) no backlog is replayed: the job runs once
 //     at its latest due slot and the missed slots are counted as skipped.
 //   - A job with confirmation (confirm.go) that fails a round is re-probed

@@ -7,8 +7,10 @@
 // Two engines send the packets, and the choice is about fan-out:
 //
 //   - shared (the default for IPv4): one ICMP socket per agent process, one
-//     receive goroutine, and rounds that write their requests to it and wait
-//     for their replies by (address, sequence). With CAP_NET_RAW it is a raw
+//     receive goroutine matching replies to requests by (address, sequence),
+//     and one timer loop for every round's later requests and deadline: a
+//     round is a record, not a goroutine (the agent starts it through
+//     probe.Starter). With CAP_NET_RAW it is a raw
 //     socket; without, an unprivileged ICMP datagram socket (needs the agent's
 //     group inside net.ipv4.ping_group_range). One socket means one reader no
 //     matter how many targets: 5,000 targets at 1 Hz cost about as much CPU
@@ -24,6 +26,8 @@
 // raw if the process may open one, otherwise unprivileged, otherwise the agent
 // refuses to start with an error naming the capability and the sysctl.
 //
-// A round never outlives its context: the agent bounds it with the probe's
-// timeout, and replies arriving later are counted as late, not as received.
+// A round is bounded by the probe's timeout, judged by the kernel's receive
+// time: a reply received later is late, not received; one received in time
+// but not yet read (the reader waiting for a CPU) still counts, the round
+// waiting for the reader up to readerGrace more.
 package ping

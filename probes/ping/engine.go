@@ -31,6 +31,7 @@ type Engine struct {
 	pending map[flightKey]flight
 	timers  roundHeap // rounds by their next send, or deadline once all are sent
 	held    []*round  // rounds past their deadline waiting for the reader, by deadline
+	armed   time.Time // when the loop's timer fires: an earlier round must wake it
 
 	// readUpTo is the kernel receive time (Unix ns) of the last packet the
 	// reader finished with; holding says it has one read but not matched.
