@@ -85,7 +85,9 @@ func (r *Runner) Start(ctx context.Context) {
 		wait := time.Hour
 		next := r.Plan.Next()
 		if !next.IsZero() {
-			wait = max(next.Sub(now), r.Tick)
+			// From the clock's now, not the loop's: time that passed
+			// meanwhile (a fake clock's Advance) must not delay the slot.
+			wait = max(next.Sub(r.Clock.Now()), r.Tick)
 		}
 		timer.Stop()
 		timer.Reset(wait)

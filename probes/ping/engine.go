@@ -24,17 +24,21 @@ type Engine struct {
 	id    uint16
 	token uint64
 	clock clock.Clock
-	grace time.Duration // readerGrace; longer in tests
+	// epoch is when the engine started: its times are offsets from it
+	// (monotonic, and cheap to compare on a 32-bit CPU, unlike time.Time).
+	epoch time.Time
+	grace time.Duration // readerGrace
 
 	mu      sync.Mutex
 	seq     uint16
 	pending map[flightKey]flight
-	timers  roundHeap // rounds by their next send, or deadline once all are sent
-	held    []*round  // rounds past their deadline waiting for the reader, by deadline
-	armed   time.Time // when the loop's timer fires: an earlier round must wake it
+	timers  roundHeap     // rounds by their next send, or deadline once all are sent
+	held    []*round      // rounds past their deadline waiting for the reader, by deadline
+	armed   time.Duration // when the loop's timer fires: an earlier round must wake it
+	shut    bool          // closed: rounds end as they start
 
-	// readUpTo is the kernel receive time (Unix ns) of the last packet the
-	// reader finished with; holding says it has one read but not matched.
+	// readUpTo is the kernel receive time (an offset from epoch) of the
+	// last packet the reader finished with; holding says it has one read but not matched.
 	// A round whose deadline passed while the reader is behind is held
 	// until the reader passes its deadline (or the grace runs out): its
 	// reply may be in the queue, received in time.
@@ -55,7 +59,7 @@ type flightKey struct {
 
 type flight struct {
 	r    *round
-	sent time.Time
+	sent time.Duration
 }
 
 // round is one round's state from Start until done is called.
@@ -65,8 +69,8 @@ type round struct {
 	size     int
 	left     int // requests still to write
 	gap      time.Duration
-	next     time.Time // the next write, or the deadline once all are written
-	deadline time.Time
+	next     time.Duration // the next write, or the deadline once all are written
+	deadline time.Duration
 	inflight int // written, neither answered nor given up
 	seqs     []uint16
 	seq1     [1]uint16 // seqs' room for a round of one request
@@ -102,6 +106,7 @@ func startEngine(s *socket, m *engineMetrics, c clock.Clock) *Engine {
 		id:      uint16(rand.Uint32()),
 		token:   rand.Uint64(),
 		clock:   c,
+		epoch:   c.Now(),
 		grace:   readerGrace,
 		seq:     uint16(rand.Uint32()),
 		pending: make(map[flightKey]flight),
@@ -133,8 +138,8 @@ func (e *Engine) Close() error {
 	return err
 }
 
-// Start begins a round: count requests of size payload bytes, gap apart,
-// answered by timeout from now. It writes the first request before it
+// Start begins a round against an IPv4 address: count requests of size
+// payload bytes, gap apart, answered by timeout from now. It writes the first request before it
 // returns; done is called once, when every request is answered or the time
 // is up, from the engine's goroutines (or from Start when the round ends at
 // once), and must not block.
@@ -143,22 +148,19 @@ func (e *Engine) Start(dst netip.Addr, count int, gap, timeout time.Duration, si
 }
 
 func (e *Engine) begin(dst netip.Addr, count int, gap, timeout time.Duration, size int, done func(roundStats)) *round {
-	if !dst.Is4() {
-		var st roundStats
-		st.Err, st.Detail = probe.ErrOther, "shared engine is IPv4 only: "+dst.String()
-		done(st)
-		return nil
-	}
-	now := e.clock.Now()
-	r := &round{dst: dst.As4(), size: size, left: count, gap: gap, deadline: now.Add(timeout), done: done, index: -1}
+	now := e.now()
+	r := &round{dst: dst.As4(), size: size, left: count, gap: gap, deadline: now + timeout, done: done, index: -1}
 	r.addr = e.sock.addr(net.IP(r.dst[:]))
 	r.seqs = r.seq1[:0]
 	e.send(r, now)
 	return r
 }
 
-// Ping runs one round and waits for it: until every reply came back or ctx
-// ends (then as Start's deadline would). A ctx without a deadline gets
+// now is the engine's clock as an offset from its epoch.
+func (e *Engine) now() time.Duration { return e.clock.Now().Sub(e.epoch) }
+
+// Ping runs one round (IPv4) and waits for it: until every reply came back
+// or ctx ends (then as Start's deadline would). A ctx without a deadline gets
 // one, so a lost reply never holds a round forever.
 func (e *Engine) Ping(ctx context.Context, dst netip.Addr, count int, gap time.Duration, size int) roundStats {
 	timeout := time.Duration(count)*gap + 2*time.Second
@@ -175,7 +177,7 @@ func (e *Engine) Ping(ctx context.Context, dst netip.Addr, count int, gap time.D
 	// Time is up early (cancelled): end the round now, as its deadline
 	// would, the reader's lag included.
 	e.mu.Lock()
-	if now := e.clock.Now(); !r.over && now.Before(r.deadline) {
+	if now := e.now(); !r.over && now < r.deadline {
 		r.left, r.deadline, r.next = 0, now, now
 		e.scheduleLocked(r)
 	}
@@ -185,11 +187,17 @@ func (e *Engine) Ping(ctx context.Context, dst netip.Addr, count int, gap time.D
 
 // send writes r's next request at now and schedules what follows: the next
 // request, or the deadline. Requests never go out after the deadline.
-func (e *Engine) send(r *round, now time.Time) {
+func (e *Engine) send(r *round, now time.Duration) {
 	pkt := make([]byte, 8+r.size)
 	e.mu.Lock()
 	if r.over || r.left <= 0 {
 		e.mu.Unlock()
+		return
+	}
+	if e.shut {
+		fin := e.endLocked(r) // closed: nothing would time it
+		e.mu.Unlock()
+		fin()
 		return
 	}
 	e.seq++
@@ -202,7 +210,7 @@ func (e *Engine) send(r *round, now time.Time) {
 	// down) still counts as sent and lost: that is what the line did.
 	r.st.Sent++
 	r.next = r.deadline
-	if n := now.Add(r.gap); r.left > 0 && n.Before(r.deadline) {
+	if n := now + r.gap; r.left > 0 && n < r.deadline {
 		r.next = n
 	} else {
 		r.left = 0

@@ -16,7 +16,7 @@ func (e *Engine) read() {
 	oob := make([]byte, oobSize)
 	var dropped uint32
 	for {
-		msg, from, at, drops, err := readStamped(e.sock.conn, buf, oob)
+		msg, from, stamp, drops, err := readStamped(e.sock.conn, buf, oob)
 		if err != nil {
 			select {
 			case <-e.closed:
@@ -33,9 +33,10 @@ func (e *Engine) read() {
 			e.stats.drops.Add(float64(drops - dropped))
 			dropped = drops
 		}
+		at := stamp.Sub(e.epoch)
 		e.holding.Store(true)
 		fin := e.match(msg, from, at)
-		e.readUpTo.Store(at.UnixNano())
+		e.readUpTo.Store(int64(at))
 		e.holding.Store(false)
 		if fin != nil {
 			fin()
@@ -46,10 +47,11 @@ func (e *Engine) read() {
 	}
 }
 
-// match hands one received packet, received by the kernel at at, to the
+// match hands one received packet, received by the kernel at at (an
+// offset from epoch), to the
 // round waiting for it, and returns the call that ends the round if this
 // was its last answer.
-func (e *Engine) match(msg []byte, from net.Addr, at time.Time) func() {
+func (e *Engine) match(msg []byte, from net.Addr, at time.Duration) func() {
 	src, ok := fromIP(from)
 	if !ok {
 		return nil
@@ -70,7 +72,7 @@ func (e *Engine) match(msg []byte, from net.Addr, at time.Time) func() {
 	rd := f.r
 	rd.inflight--
 	switch {
-	case at.After(rd.deadline):
+	case at > rd.deadline:
 		// Received after its round's time was up: lost, however soon
 		// the reader got to it.
 		e.stats.late.Inc()
@@ -80,7 +82,7 @@ func (e *Engine) match(msg []byte, from net.Addr, at time.Time) func() {
 		rd.st.Err, rd.st.Detail = probe.ErrUnreachable, "ICMP destination unreachable from the network"
 	default:
 		e.stats.replies.Inc()
-		rd.st.add(rttBetween(f.sent, at, e.clock.Now()))
+		rd.st.add(rttBetween(f.sent, at, e.now()))
 	}
 	return e.settleLocked(rd)
 }

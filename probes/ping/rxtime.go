@@ -96,13 +96,14 @@ func kernelInfo(oob []byte) (at time.Time, drops uint32) {
 	return at, drops
 }
 
-// rttBetween is the RTT from a send time (with monotonic reading) to a
-// receive time. The kernel's stamp is wall-clock only, so a clock step
-// between the two could make it absurd; then the monotonic now is used.
-func rttBetween(sent, received, now time.Time) time.Duration {
-	rtt := received.Sub(sent)
-	if rtt < 0 || rtt > now.Sub(sent) {
-		return now.Sub(sent)
+// rttBetween is the RTT from a send time (monotonic) to a receive time,
+// all offsets from the engine's epoch. The kernel's stamp is wall-clock
+// only, so a clock step between the two could make it absurd; then the
+// monotonic now is used.
+func rttBetween(sent, received, now time.Duration) time.Duration {
+	rtt := received - sent
+	if rtt < 0 || rtt > now-sent {
+		return now - sent
 	}
 	return rtt
 }

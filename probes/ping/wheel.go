@@ -2,6 +2,7 @@ package ping
 
 import (
 	"container/heap"
+	"math"
 	"time"
 )
 
@@ -18,10 +19,10 @@ func (e *Engine) loop() {
 	var sends []*round
 	var fins []func()
 	for {
-		now := e.clock.Now()
+		now := e.now()
 		e.mu.Lock()
 		sends, fins = sends[:0], fins[:0]
-		for len(e.timers) > 0 && !e.timers[0].next.After(now) {
+		for len(e.timers) > 0 && e.timers[0].next <= now {
 			r := e.timers[0]
 			if r.left > 0 {
 				// send reschedules it; meanwhile it is not due again.
@@ -33,14 +34,12 @@ func (e *Engine) loop() {
 			e.held = append(e.held, r)
 		}
 		fins = e.releaseLocked(now, fins)
-		until := now.Add(time.Hour)
-		if len(e.timers) > 0 && e.timers[0].next.Before(until) {
-			until = e.timers[0].next
+		until := now + time.Hour
+		if len(e.timers) > 0 {
+			until = min(until, e.timers[0].next)
 		}
 		if len(e.held) > 0 {
-			if g := e.held[0].deadline.Add(e.grace); g.Before(until) {
-				until = g
-			}
+			until = min(until, e.held[0].deadline+e.grace)
 		}
 		e.nHeld.Store(int32(len(e.held)))
 		e.armed = until
@@ -60,7 +59,7 @@ func (e *Engine) loop() {
 		t.Stop()
 		// From the clock's now, not the loop's: time that passed since
 		// (a test's Advance) makes the timer fire at once, not late.
-		t.Reset(max(until.Sub(e.clock.Now()), 0))
+		t.Reset(max(until-e.now(), 0))
 		select {
 		case <-e.closed:
 			e.endAll()
@@ -75,7 +74,7 @@ func (e *Engine) loop() {
 // it has read a packet the kernel received after their deadline, or it
 // holds nothing and the socket's queue is empty, or their grace ran out.
 // Held rounds are in deadline order, so the first one kept ends the scan.
-func (e *Engine) releaseLocked(now time.Time, fins []func()) []func() {
+func (e *Engine) releaseLocked(now time.Duration, fins []func()) []func() {
 	upTo := e.readUpTo.Load()
 	idle := -1 // unknown until asked: asking the socket is a system call
 	n := 0
@@ -84,7 +83,7 @@ func (e *Engine) releaseLocked(now time.Time, fins []func()) []func() {
 			n++
 			continue
 		}
-		if r.deadline.UnixNano() >= upTo && now.Before(r.deadline.Add(e.grace)) {
+		if time.Duration(upTo) <= r.deadline && now < r.deadline+e.grace {
 			if idle < 0 {
 				idle = 0
 				if q, ok := e.sock.queued(); !e.holding.Load() && (!ok || q == 0) {
@@ -113,7 +112,7 @@ func (e *Engine) scheduleLocked(r *round) {
 	} else {
 		heap.Push(&e.timers, r)
 	}
-	if r.index == 0 && r.next.Before(e.armed) {
+	if r.index == 0 && r.next < e.armed {
 		e.poke()
 	}
 }
@@ -126,34 +125,34 @@ func (e *Engine) poke() {
 	}
 }
 
-// endAll ends every round left, on Close.
+// endAll ends every round left, on Close: as held rounds whose grace has
+// run out.
 func (e *Engine) endAll() {
 	e.mu.Lock()
-	var fins []func()
+	e.shut = true
 	for len(e.timers) > 0 {
-		fins = append(fins, e.endLocked(e.timers[0]))
+		r := e.timers[0]
+		e.timers.remove(r)
+		e.held = append(e.held, r)
 	}
-	for _, r := range e.held {
-		if !r.over {
-			fins = append(fins, e.endLocked(r))
-		}
-	}
-	e.held = nil
+	fins := e.releaseLocked(math.MaxInt64-e.grace, nil)
 	e.mu.Unlock()
 	for _, f := range fins {
 		f()
 	}
 }
 
-// roundHeap orders rounds by their next event.
+// roundHeap orders rounds by their next event. (Pointer receivers only:
+// value receivers would add a wrapper each to the MIPS agent.)
 type roundHeap []*round
 
-func (h roundHeap) Len() int           { return len(h) }
-func (h roundHeap) Less(i, j int) bool { return h[i].next.Before(h[j].next) }
-func (h roundHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].index = i
-	h[j].index = j
+func (h *roundHeap) Len() int           { return len(*h) }
+func (h *roundHeap) Less(i, j int) bool { return (*h)[i].next < (*h)[j].next }
+func (h *roundHeap) Swap(i, j int) {
+	s := *h
+	s[i], s[j] = s[j], s[i]
+	s[i].index = i
+	s[j].index = j
 }
 func (h *roundHeap) Push(x any) {
 	r := x.(*round)
