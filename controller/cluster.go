@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/vantage-net/vantage/controller/apiauth"
 	"github.com/vantage-net/vantage/controller/config"
 	"github.com/vantage-net/vantage/controller/inventory"
@@ -29,19 +31,12 @@ func openCluster(c *Controller) error {
 	if err := c.ingester.EnsureStreamsOnly(ctx); err != nil {
 		return fmt.Errorf("cluster: %w", err)
 	}
-	m, err := partition.FromInventory(ctx, inventory.NewSQLStore(c.db), k.Partitions, nil)
-	if err != nil {
-		return fmt.Errorf("cluster: %w", err)
-	}
-	for agent, n := range m.Foreign {
-		c.log.Warn("agent watches lines under PoPs of another partition: their evidence reaches no detector",
-			"agent", agent, "lines", n)
-	}
 	replicas := max(c.cfg.Ingest.Replicas, 1)
 	d := c.cfg.Detector
+	var err error
 	c.cluster, err = partition.NewNode(ctx, partition.Options{
 		Leases: partition.LeaseOptions{ID: k.ID, Partitions: k.Partitions, Lease: k.Lease},
-		Map:    m, JS: c.js, Replicas: replicas, Points: c.writer, AckWait: c.cfg.Ingest.AckWait,
+		JS:     c.js, Replicas: replicas, Points: c.writer, AckWait: c.cfg.Ingest.AckWait,
 		// Each partition's line health: the single controller's Monitor
 		// options, on the shared database, with the notify outbox.
 		Health: linehealth.Options{DB: c.db, Inventory: inventory.NewSQLStore(c.db), Shipper: c.shipper,
@@ -59,7 +54,20 @@ func ownHealth(c *config.Config) *linehealth.Partition {
 	if c.Cluster == nil {
 		return nil
 	}
-	return &linehealth.Partition{Name: "controller." + c.Cluster.ID, Owner: c.Cluster.ID, Owns: func(string) bool { return false }}
+	none := linehealth.NoInventory()
+	return &linehealth.Partition{Name: "controller." + c.Cluster.ID, Owner: c.Cluster.ID, Owns: func(string) bool { return false },
+		Inventory: func() *linehealth.Inventory { return none }}
+}
+
+// ownHealthRegistry is where the controller's own Monitor exports its
+// metrics: nowhere in a cluster, where it watches no line and each
+// partition's Monitor exports the same metrics with a partition label
+// (controller/partition metrics.go).
+func ownHealthRegistry(c *config.Config, reg prometheus.Registerer) prometheus.Registerer {
+	if c.Cluster != nil {
+		return nil
+	}
+	return reg
 }
 
 // inputComponent is what takes the results in: the partition node in a

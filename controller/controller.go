@@ -161,7 +161,7 @@ func New(o Options) (*Controller, error) {
 		DB: c.db, Inventory: inventory.NewSQLStore(c.db), Shipper: c.shipper,
 		Detector: cfg.Detector.LineState(), GroupWindow: cfg.Detector.GroupWindow, GroupRules: cfg.Detector.GroupRules(),
 		SnapshotEvery: cfg.Detector.SnapshotInterval, IncidentHook: c.notifyHook(), Partition: ownHealth(cfg),
-	}, o.Logger.With("component", "health"), o.Registry)
+	}, o.Logger.With("component", "health"), ownHealthRegistry(cfg, o.Registry))
 	if err != nil {
 		c.Close()
 		return nil, err

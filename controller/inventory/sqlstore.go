@@ -113,6 +113,13 @@ func (s *SQLStore) Import(ctx context.Context, set *Set, opts ImportOptions) (Co
 	if opts.DryRun {
 		return counts, nil
 	}
+	if counts.Changed() > 0 {
+		// In the import's transaction: a reader that sees the new version
+		// sees the rows (version.go).
+		if _, err := tx.ExecContext(ctx, bumpVersion, time.Now().UnixMilli()); err != nil {
+			return nil, fmt.Errorf("%s: inventory version: %w", set.File, err)
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("%s: commit: %w", set.File, err)
 	}

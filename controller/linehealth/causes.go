@@ -46,18 +46,6 @@ func newTopology(w *inventory.Watched, infos map[string]*lineInfo) topology {
 	return t
 }
 
-// refreshTopology re-reads who watches what (with the inventory refresh).
-func (mon *Monitor) refreshTopology(ctx context.Context, infos map[string]*lineInfo) error {
-	w, err := mon.opts.Inventory.WatchedLines(ctx)
-	if err != nil {
-		return fmt.Errorf("linehealth: watched lines: %w", err)
-	}
-	mon.mu.Lock()
-	mon.cause.SetTopology(newTopology(w, infos))
-	mon.mu.Unlock()
-	return nil
-}
-
 // causeTrack is an incident whose cause may still change.
 type causeTrack struct {
 	members []incident.Member

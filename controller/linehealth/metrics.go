@@ -15,6 +15,19 @@ type metrics struct {
 	snapshotSeconds     prometheus.Gauge
 	snapshotLockSeconds prometheus.Gauge
 	forgotten           prometheus.Counter
+	all                 []prometheus.Collector
+}
+
+// Unregister removes the Monitor's metrics from reg (the registerer New
+// was given): a cluster partition's series go when the partition moves to
+// another controller.
+func (mon *Monitor) Unregister(reg prometheus.Registerer) {
+	if reg == nil {
+		return
+	}
+	for _, c := range mon.m.all {
+		reg.Unregister(c)
+	}
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -45,9 +58,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		forgotten: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "restored_lines_dropped_total",
 			Help: "Lines (and journal evidence) dropped at a restore because the inventory does not know them."}),
 	}
+	m.all = []prometheus.Collector{m.evidence, m.uncommitted, m.uncommittedDropped, m.writeErrors, m.incidentsOpen, m.lateIncidents, m.lines, m.pending,
+		m.snapshotBytes, m.snapshotSeconds, m.snapshotLockSeconds, m.forgotten}
 	if reg != nil {
-		reg.MustRegister(m.evidence, m.uncommitted, m.uncommittedDropped, m.writeErrors, m.incidentsOpen, m.lateIncidents, m.lines, m.pending,
-			m.snapshotBytes, m.snapshotSeconds, m.snapshotLockSeconds, m.forgotten)
+		reg.MustRegister(m.all...)
 	}
 	return m
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -239,26 +238,6 @@ func (mon *Monitor) restore(ctx context.Context) (int64, error) {
 
 // Horizon is the detector's lateness horizon (ReadOptions.Horizon).
 func (mon *Monitor) Horizon() time.Duration { return mon.det.Horizon() }
-
-// refreshInventory re-reads the inventory and gives every line its profile.
-func (mon *Monitor) refreshInventory(ctx context.Context) error {
-	infos, err := loadInventory(ctx, mon.opts.Inventory)
-	if err != nil {
-		return fmt.Errorf("linehealth: %w", err)
-	}
-	watched, err := mon.loadWatched(ctx)
-	if err != nil {
-		return fmt.Errorf("linehealth: %w", err)
-	}
-	if mon.opts.Partition != nil {
-		maps.DeleteFunc(infos, func(id string, _ *lineInfo) bool { return !mon.owns(id) })
-	}
-	mon.mu.Lock()
-	mon.lines.update(infos, mon.assign)
-	mon.grp.SetTopology(mon.lines.topology(watched))
-	mon.mu.Unlock()
-	return mon.refreshTopology(ctx, infos)
-}
 
 // assign picks the detector profile named like the line's tier, if any.
 func (mon *Monitor) assign(id string, li *lineInfo) {

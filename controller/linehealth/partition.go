@@ -38,6 +38,11 @@ type Partition struct {
 	// lines are cached, restored (detector state, open incidents, recent
 	// down spans, live rows, line_states) and watched.
 	Owns func(line string) bool
+	// Inventory, if set, is where the Monitor takes its lines from at
+	// every refresh instead of reading the database: the cluster node's
+	// read, shared by all its partitions and renewed when the inventory
+	// version moves. Nil: the Monitor reads the inventory itself.
+	Inventory func() *Inventory
 }
 
 // ErrFenced is returned by every commit and snapshot of a partition's

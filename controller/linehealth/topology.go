@@ -1,8 +1,6 @@
 package linehealth
 
 import (
-	"context"
-	"fmt"
 	"slices"
 	"time"
 
@@ -14,22 +12,6 @@ import (
 // how many watched lines hang at or below it (the share of a common cause,
 // controller/incident group.go), and each line's probe interval (its
 // spread).
-
-// loadWatched reads which lines some agent is assigned to watch; it runs
-// without the Monitor's lock, like loadInventory.
-func (mon *Monitor) loadWatched(ctx context.Context) (map[string]struct{}, error) {
-	w, err := mon.opts.Inventory.WatchedLines(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("inventory watched lines: %w", err)
-	}
-	out := map[string]struct{}{}
-	for _, lines := range w.ByAgent {
-		for l := range lines {
-			out[l] = struct{}{}
-		}
-	}
-	return out, nil
-}
 
 // topology counts, for every element, the watched inventory lines at or
 // below it; the caller holds mu.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -16,8 +17,13 @@ import (
 // Options configure a Node: one controller's share of a cluster.
 type Options struct {
 	Leases LeaseOptions
-	Map    *Map
-	JS     jetstream.JetStream
+	// ExtraAgents are homed even if they watch no line (NewMap's agents).
+	ExtraAgents []string
+	// InventoryResync is how often the inventory is read again even
+	// though its version did not move (rows changed behind the import's
+	// back, reload.go). Default 10 min.
+	InventoryResync time.Duration
+	JS              jetstream.JetStream
 	// Stream is the results stream (default VANTAGE_RESULTS); it must
 	// exist (controller/ingest's settings: work-queue retention).
 	Stream string
@@ -38,7 +44,10 @@ type Node struct {
 	o      Options
 	log    *slog.Logger
 	m      *metrics
+	reg    prometheus.Registerer
 	leases *Leases
+	// inv is the inventory read and the map in use (reload.go).
+	inv atomic.Pointer[inventoryState]
 
 	mu      sync.Mutex
 	running map[int]*run
@@ -50,15 +59,20 @@ type Node struct {
 type run struct {
 	cancel context.CancelFunc
 	done   chan struct{}
+	// live is the map the worker uses; the node swaps it when the
+	// inventory changed and no line left the partition (reload.go).
+	live atomic.Pointer[Map]
+	// mon is the partition's Monitor, once the worker has restored it.
+	mon atomic.Pointer[linehealth.Monitor]
 }
 
 // NewNode opens the lease bucket.
 func NewNode(ctx context.Context, o Options, log *slog.Logger, reg prometheus.Registerer) (*Node, error) {
-	if o.Map == nil || o.JS == nil || o.Points == nil || o.Health.DB == nil {
-		return nil, fmt.Errorf("partition: Map, JS, Points and Health.DB are required")
+	if o.JS == nil || o.Points == nil || o.Health.DB == nil || o.Health.Inventory == nil {
+		return nil, fmt.Errorf("partition: JS, Points, Health.DB and Health.Inventory are required")
 	}
-	if o.Map.N() != o.Leases.Partitions {
-		return nil, fmt.Errorf("partition: map has %d partitions, leases %d", o.Map.N(), o.Leases.Partitions)
+	if o.InventoryResync <= 0 {
+		o.InventoryResync = 10 * time.Minute
 	}
 	if o.Stream == "" {
 		o.Stream = "VANTAGE_RESULTS"
@@ -78,10 +92,20 @@ func NewNode(ctx context.Context, o Options, log *slog.Logger, reg prometheus.Re
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	n := &Node{o: o, log: log, m: newMetrics(reg), running: map[int]*run{}, leaving: map[int]bool{}}
+	n := &Node{o: o, log: log, m: newMetrics(reg), reg: reg, running: map[int]*run{}, leaving: map[int]bool{}}
 	var err error
 	if n.leases, err = OpenLeases(ctx, o.JS, o.Leases, log); err != nil {
 		return nil, err
+	}
+	st, err := n.loadInventory(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("partition: inventory: %w", err)
+	}
+	n.inv.Store(st)
+	n.m.version.Set(float64(st.version))
+	for agent, lines := range st.m.Foreign {
+		log.Warn("agent watches lines under PoPs of another partition: their evidence reaches no detector",
+			"agent", agent, "lines", lines)
 	}
 	if _, err := o.JS.Stream(ctx, o.Stream); err != nil {
 		return nil, fmt.Errorf("partition: results stream %s: %w", o.Stream, err)
@@ -91,6 +115,9 @@ func NewNode(ctx context.Context, o Options, log *slog.Logger, reg prometheus.Re
 
 // Leases is the node's lease keeper (for status and tests).
 func (n *Node) Leases() *Leases { return n.leases }
+
+// Map is the partition map in use (it changes with the inventory).
+func (n *Node) Map() *Map { return n.inv.Load().m }
 
 // Run keeps the leases and the workers until ctx ends; then it hands
 // every partition over, releases it and leaves, so the others take over
@@ -117,6 +144,9 @@ func (n *Node) step(ctx context.Context) {
 			n.log.Warn("partition leases not refreshed", "err", err)
 		}
 	}
+	ictx, cancel := context.WithTimeout(ctx, n.leases.opts.Lease)
+	n.checkInventory(ictx)
+	cancel()
 	for _, p := range plan.Lost {
 		n.m.moves.WithLabelValues("lost").Inc()
 		n.stop(p) // Holds is already false: nothing more is acked
@@ -163,12 +193,23 @@ func (n *Node) step(ctx context.Context) {
 func (n *Node) start(ctx context.Context, p int) {
 	wctx, cancel := context.WithCancel(ctx)
 	r := &run{cancel: cancel, done: make(chan struct{})}
+	st := n.inv.Load()
+	r.live.Store(st.m)
 	n.mu.Lock()
 	n.running[p] = r
 	n.mu.Unlock()
-	o := WorkerOptions{Partition: p, Owner: n.o.Leases.ID, Map: n.o.Map, JS: n.o.JS, Stream: n.o.Stream,
+	o := WorkerOptions{Partition: p, Owner: n.o.Leases.ID, Map: st.m, Live: &r.live, JS: n.o.JS, Stream: n.o.Stream,
 		Health: n.o.Health, Points: n.o.Points, Tick: n.o.Tick, FetchBatch: n.o.FetchBatch, AckWait: n.o.AckWait,
-		Holds: func() bool { return n.leases.Holds(p) }, Now: n.leases.opts.Now}
+		Holds: func() bool { return n.leases.Holds(p) }, Now: n.leases.opts.Now,
+		Inventory: func() *linehealth.Inventory { return n.inv.Load().view },
+		OnMonitor: func(mon *linehealth.Monitor) {
+			r.mon.Store(mon)
+			// The inventory may have changed while it restored.
+			if err := mon.RefreshInventory(wctx); err != nil {
+				n.log.Warn("partition line health not refreshed", "partition", p, "err", err)
+			}
+		},
+		Metrics: partitionRegisterer(n.reg, p)}
 	go func() {
 		defer close(r.done)
 		if err := runWorker(wctx, o, n.log, n.m); err != nil {

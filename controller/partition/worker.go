@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vantage-net/vantage/controller/linehealth"
 	"github.com/vantage-net/vantage/controller/linestate"
@@ -42,6 +45,17 @@ type WorkerOptions struct {
 	// its own: linehealth.Partition.)
 	Holds func() bool
 	Now   func() time.Time
+	// Live, if set, holds the map in use, which the node swaps when the
+	// inventory changed (reload.go); Map is the one at start.
+	Live *atomic.Pointer[Map]
+	// Inventory, if set, is the node's inventory read, which the
+	// partition's Monitor refreshes from (linehealth.Partition.Inventory).
+	Inventory func() *linehealth.Inventory
+	// OnMonitor, if set, is told the partition's Monitor once restored.
+	OnMonitor func(*linehealth.Monitor)
+	// Metrics is where the Monitor's metrics go (with a partition label);
+	// they are removed when the worker ends. Nil: not exported.
+	Metrics prometheus.Registerer
 }
 
 // ConsumerName is partition p's durable consumer on the results stream.
@@ -67,6 +81,16 @@ type worker struct {
 	// nextDelivery is the consumer sequence the next message must carry
 	// (rewind).
 	nextDelivery uint64
+	// consMap is the map whose subjects the consumer filters.
+	consMap *Map
+}
+
+// mp is the map in use.
+func (w *worker) mp() *Map {
+	if w.o.Live != nil {
+		return w.o.Live.Load()
+	}
+	return w.o.Map
 }
 
 // runWorker owns the partition until ctx ends or the partition is taken
@@ -78,45 +102,48 @@ func runWorker(ctx context.Context, o WorkerOptions, log *slog.Logger, m *metric
 	start := o.Now()
 	h := o.Health
 	h.Partition = &linehealth.Partition{Name: PartitionName(o.Partition), Owner: o.Owner, Owns: func(line string) bool {
-		p, ok := o.Map.Line(line)
+		p, ok := w.mp().Line(line)
 		return ok && p == o.Partition
-	}}
+	}, Inventory: o.Inventory}
 	// Lateness counts from the results' arrival in the stream (pull
 	// reports the consumer's progress): a handover's backlog, or one left
 	// while a NATS server stops, is placed exactly, not refused for the
 	// time it waited for this worker (linehealth/arrival.go).
-	h.ArrivalClock = len(o.Map.Subjects(o.Partition)) > 0
+	h.ArrivalClock = len(w.mp().Subjects(o.Partition)) > 0
 	// Takes the partition in the database (fencing the previous owner),
 	// then restores its snapshot and replays its journal: the previous
 	// owner's last commit is where this one continues.
 	var err error
-	if w.mon, err = linehealth.New(ctx, h, w.log.With("component", "health"), nil); err != nil {
+	if w.mon, err = linehealth.New(ctx, h, w.log.With("component", "health"), o.Metrics); err != nil {
 		return fmt.Errorf("partition %d: line health: %w", o.Partition, err)
 	}
 	monCtx, stopMon := context.WithCancel(context.WithoutCancel(ctx))
 	monDone := make(chan error, 1)
 	go func() { monDone <- w.mon.Run(monCtx) }()
 	// The Monitor stops after the worker: its final commit and snapshot
-	// then hold every message the worker acked.
+	// then hold every message the worker acked. Its series go with it.
 	defer func() {
 		stopMon()
 		if err := <-monDone; err != nil && !errors.Is(err, linehealth.ErrFenced) {
 			w.log.Warn("partition line health stopped", "err", err)
 		}
+		w.mon.Unregister(o.Metrics)
 	}()
-	if len(o.Map.Subjects(o.Partition)) > 0 {
-		if w.cons, err = w.recreateConsumer(ctx); err != nil {
-			return err
-		}
+	if o.OnMonitor != nil {
+		o.OnMonitor(w.mon)
 	}
+	w.refilter(ctx)
 	m.takeover.Observe(o.Now().Sub(start).Seconds())
-	w.log.Info("partition taken", "agents", len(o.Map.Subjects(o.Partition)))
+	w.log.Info("partition taken", "agents", len(w.mp().Subjects(o.Partition)))
 	for {
 		if ctx.Err() != nil {
 			return w.handOver()
 		}
 		if w.mon.Fenced() {
 			return fmt.Errorf("partition %d: %w", o.Partition, linehealth.ErrFenced)
+		}
+		if w.mp() != w.consMap || w.cons == nil && len(w.consMap.Subjects(o.Partition)) > 0 {
+			w.refilter(ctx)
 		}
 		if w.cons == nil {
 			select {
@@ -136,6 +163,39 @@ func runWorker(ctx context.Context, o WorkerOptions, log *slog.Logger, m *metric
 			}
 			return err
 		}
+	}
+}
+
+// refilter makes the consumer filter the subjects of the map in use: at
+// start, and when the node swapped the map and the partition's agents
+// changed (reload.go). What was applied is committed and acked first, so
+// the new consumer delivers the rest in order. The results stream refuses
+// a filter that overlaps another partition's (an agent moving here whose
+// old partition's owner has not yet switched): then the partition stays
+// without a consumer and tries again next tick, while that agent's
+// results wait in the stream.
+func (w *worker) refilter(ctx context.Context) {
+	m := w.mp()
+	if w.cons != nil && w.consMap != nil && slices.Equal(m.Subjects(w.o.Partition), w.consMap.Subjects(w.o.Partition)) {
+		w.consMap = m
+		return
+	}
+	if err := w.flush(ctx); err != nil {
+		w.log.Warn("commit before refilter failed; retrying", "err", err)
+		return // consMap unchanged: tried again next round
+	}
+	w.consMap = m
+	if len(m.Subjects(w.o.Partition)) == 0 {
+		w.cons = nil
+		if err := w.o.JS.DeleteConsumer(ctx, w.o.Stream, ConsumerName(w.o.Partition)); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+			w.log.Warn("partition consumer not deleted", "err", err)
+		}
+		return
+	}
+	var err error
+	if w.cons, err = w.recreateConsumer(ctx); err != nil && ctx.Err() == nil {
+		w.m.refused.Inc()
+		w.log.Warn("partition consumer not created; retrying next tick", "err", err)
 	}
 }
 
@@ -163,6 +223,9 @@ func (w *worker) rewind(ctx context.Context, why string) error {
 // delivers exactly those, in stream order; and the previous owner, if it
 // still runs, can no longer fetch or ack.
 func (w *worker) recreateConsumer(ctx context.Context) (jetstream.Consumer, error) {
+	if w.consMap == nil {
+		w.consMap = w.mp()
+	}
 	name := ConsumerName(w.o.Partition)
 	if err := w.o.JS.DeleteConsumer(ctx, w.o.Stream, name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
 		return nil, fmt.Errorf("partition %d: delete consumer: %w", w.o.Partition, err)
@@ -175,7 +238,7 @@ func (w *worker) recreateConsumer(ctx context.Context) (jetstream.Consumer, erro
 		AckWait:        w.o.AckWait,
 		MaxDeliver:     -1,
 		MaxAckPending:  -1,
-		FilterSubjects: w.o.Map.Subjects(w.o.Partition),
+		FilterSubjects: w.consMap.Subjects(w.o.Partition),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("partition %d: create consumer (another consumer filtering the same agents, such as a single controller's vantage-ingest, must be deleted first): %w", w.o.Partition, err)
@@ -255,7 +318,7 @@ func (w *worker) apply(ctx context.Context, msg jetstream.Msg) string {
 		if !ok {
 			continue
 		}
-		p, known := w.o.Map.Line(ev.Line)
+		p, known := w.mp().Line(ev.Line)
 		switch {
 		case !known:
 			w.m.evidence.WithLabelValues("unknown_line").Inc()
@@ -263,7 +326,7 @@ func (w *worker) apply(ctx context.Context, msg jetstream.Msg) string {
 		case p != w.o.Partition:
 			w.m.evidence.WithLabelValues("foreign").Inc()
 			continue
-		case !w.o.Map.Watches(agent, ev.Line):
+		case !w.mp().Watches(agent, ev.Line):
 			w.m.evidence.WithLabelValues("not_assigned").Inc()
 			continue
 		}
