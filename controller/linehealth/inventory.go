@@ -77,6 +77,12 @@ func (mon *Monitor) refreshInventory(ctx context.Context) error {
 	var v *Inventory
 	if p := mon.opts.Partition; p != nil && p.Inventory != nil {
 		v = p.Inventory()
+		mon.mu.Lock()
+		same := v == mon.applied
+		mon.mu.Unlock()
+		if same {
+			return nil // a new read comes with every inventory change (and its new map)
+		}
 	} else {
 		var err error
 		if v, err = LoadInventory(ctx, mon.opts.Inventory); err != nil {
@@ -94,6 +100,7 @@ func (mon *Monitor) refreshInventory(ctx context.Context) error {
 	}
 	mon.mu.Lock()
 	defer mon.mu.Unlock()
+	mon.applied = v
 	mon.lines.update(infos, mon.assign)
 	mon.grp.SetTopology(mon.lines.topology(v.watchedLines))
 	mon.cause.SetTopology(newTopology(v.watched, infos))

@@ -141,6 +141,9 @@ type Monitor struct {
 	// view and released the locks, before it encodes and writes it.
 	afterView func()
 
+	// applied is the shared Inventory last refreshed from (mu guards it).
+	applied *Inventory
+
 	epoch  int64       // the partition's epoch this Monitor took (partition.go)
 	fenced atomic.Bool // a newer owner took the partition
 }
