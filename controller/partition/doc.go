@@ -80,22 +80,15 @@
 // cluster stops) recreates its consumer the same way instead of waiting
 // out the ack wait, after which the result would come too late.
 //
-// The map is built once, at start (FromInventory), and an inventory
-// change does not reach a running cluster; restart the controllers (one
-// at a time: each restart is a graceful hand-back) after an import that
-// adds agents, lines or PoPs. What a running cluster does with them: a
-// new agent's subject is in no partition's filter, so its results wait
-// unconsumed in the results stream (up to ingest.stream_max_age), are
-// neither written to InfluxDB nor detected, and are taken after the
-// restart; a new line of a known agent, or one moved to another PoP, is
-// not in the map: its evidence is counted as
-// vantage_controller_partition_evidence_total{outcome="unknown_line"} (or
-// goes to the old PoP's partition) and dropped while its raw points are
-// written. Why not live: every controller would have to switch to the
-// new map at one point of each agent's stream, and the per-partition
-// filters of a work-queue stream must never overlap, so an agent whose
-// home partition changes needs its old consumer drained and cut (its
-// unacked results moved in order) before the new one may filter it, on
-// two controllers at once. That protocol (a map version in the lease
-// bucket, owners re-filtering at an agreed stream sequence) is not built.
+// The map follows the inventory (reload.go): every import that changes a
+// row bumps the inventory version; each node reads it every lease tick
+// and, when it moved, reads the inventory once, builds the new map and
+// applies it to its partitions: in place (the Monitor refreshes from the
+// node's read; a partition whose agents changed commits, then recreates
+// its consumer with the new filter), or, for a partition that lost a
+// line to another partition, by a restart through the handover path.
+// Nodes switch up to a tick apart; the results stream refuses a consumer
+// whose filter overlaps another's, so an agent moving to another
+// controller's partition is taken there only after its old partition
+// dropped it, its results waiting in the stream in order meanwhile.
 package partition
