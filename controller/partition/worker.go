@@ -83,6 +83,14 @@ type worker struct {
 	nextDelivery uint64
 	// consMap is the map whose subjects the consumer filters.
 	consMap *Map
+	// caughtUp is what the worker last told the Monitor (consumed).
+	caughtUp bool
+}
+
+// consumed tells the Monitor how far the consumer got (ArrivalClock).
+func (w *worker) consumed(arrived time.Time, caughtUp bool) {
+	w.caughtUp = caughtUp
+	w.mon.Consumed(arrived, caughtUp)
 }
 
 // mp is the map in use.
@@ -194,6 +202,13 @@ func (w *worker) refilter(ctx context.Context) {
 	}
 	var err error
 	if w.cons, err = w.recreateConsumer(ctx); err != nil && ctx.Err() == nil {
+		// Every result that reached the stream so far was fed, if the
+		// consumer was caught up: the detector's clock holds here until
+		// the results waiting meanwhile are pulled, so they are not
+		// refused as late for the wait (linehealth/arrival.go).
+		if w.caughtUp {
+			w.consumed(w.o.Now(), false)
+		}
 		w.m.refused.Inc()
 		w.log.Warn("partition consumer not created; retrying next tick", "err", err)
 	}
@@ -272,7 +287,7 @@ func (w *worker) pull(ctx context.Context) error {
 		// Nothing came: caught up only if nothing waits (a consumer
 		// whose leader moves delivers nothing for a while).
 		if info, err := w.cons.Info(ctx); err == nil && info.NumPending == 0 {
-			w.mon.Consumed(time.Time{}, true)
+			w.consumed(time.Time{}, true)
 		}
 	}
 	return nil
@@ -294,7 +309,7 @@ func (w *worker) apply(ctx context.Context, msg jetstream.Msg) string {
 	}
 	w.nextDelivery++
 	// Every message stored before this one is fed once this one is.
-	defer w.mon.Consumed(meta.Timestamp, meta.NumPending == 0)
+	defer w.consumed(meta.Timestamp, meta.NumPending == 0)
 	agent := strings.TrimPrefix(msg.Subject(), ResultsSubjectPrefix)
 	b, err := result.Decode(msg.Data())
 	if err == nil && b.Agent != agent {
