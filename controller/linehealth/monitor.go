@@ -220,7 +220,7 @@ func (mon *Monitor) restore(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("linehealth: %w", err)
 	}
 	var last int64
-	if first, end, ok, err := incidentIDBlock(ctx, mon.opts.DB); err != nil {
+	if first, end, ok, err := mon.incidentIDBlock(ctx); err != nil {
 		return 0, fmt.Errorf("linehealth: %w", err)
 	} else if ok {
 		next, last = first, end

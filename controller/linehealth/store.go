@@ -121,17 +121,66 @@ func loadOpenIncidents(ctx context.Context, db *sql.DB) ([]incident.Incident, in
 
 // incidentIDBlock reserves this controller's incident IDs on a shared
 // PostgreSQL database: a block of 2^32 from incident_id_blocks, above every
-// earlier block (IDs stay below 2^53, exact in JSON, for two million
-// starts). SQLite has one controller: ok is false and IDs follow max(id).
-func incidentIDBlock(ctx context.Context, db *sql.DB) (first, last int64, ok bool, err error) {
+// earlier block (IDs stay below 2^53, exact in JSON, for 2^21 = two
+// million blocks; int64 holds 2^31 of them). SQLite has one controller: ok
+// is false and IDs follow max(id). A partition keeps one block for life
+// (partitionIDBlock): first is then past the highest ID stored in it.
+func (mon *Monitor) incidentIDBlock(ctx context.Context) (first, last int64, ok bool, err error) {
+	db := mon.opts.DB
 	if !sqldb.Postgres(db) {
 		return 0, 0, false, nil
+	}
+	if mon.opts.Partition != nil {
+		return mon.partitionIDBlock(ctx)
 	}
 	var n int64
 	if err := db.QueryRowContext(ctx, `SELECT nextval('incident_id_blocks')`).Scan(&n); err != nil {
 		return 0, 0, false, fmt.Errorf("reserve incident ids: %w", err)
 	}
 	return n << 32, (n + 1) << 32, true, nil
+}
+
+// partitionIDBlock is the partition's block of incident IDs, taken on its
+// first start and kept in partition_epochs.id_block (migration 0069), and
+// the first free ID in it. Every start used to take a new block: a
+// partition moving or restarting (failover, rebalance, a worker restarted
+// every lease tick while its database failed) spent 2^32 IDs each time,
+// and past 2^21 starts the IDs leave JSON's exact integers. Only the
+// partition's owner writes its incidents (its commits are fenced by the
+// epoch it took just before), so the block's highest stored ID is the
+// last one used.
+func (mon *Monitor) partitionIDBlock(ctx context.Context) (first, last int64, ok bool, err error) {
+	db, p := mon.opts.DB, mon.opts.Partition
+	var blk sql.NullInt64
+	if err := db.QueryRowContext(ctx, `SELECT id_block FROM partition_epochs WHERE part = ? AND epoch = ?`, p.Name, mon.epoch).Scan(&blk); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			mon.fenced.Store(true)
+			return 0, 0, false, ErrFenced
+		}
+		return 0, 0, false, fmt.Errorf("partition incident id block: %w", err)
+	}
+	if !blk.Valid {
+		if err := db.QueryRowContext(ctx, `SELECT nextval('incident_id_blocks')`).Scan(&blk.Int64); err != nil {
+			return 0, 0, false, fmt.Errorf("reserve incident ids: %w", err)
+		}
+		res, err := db.ExecContext(ctx, `UPDATE partition_epochs SET id_block = ? WHERE part = ? AND epoch = ?`, blk.Int64, p.Name, mon.epoch)
+		if err != nil {
+			return 0, 0, false, fmt.Errorf("partition incident id block: %w", err)
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			mon.fenced.Store(true)
+			return 0, 0, false, ErrFenced
+		}
+	}
+	first, last = blk.Int64<<32, (blk.Int64+1)<<32
+	var top sql.NullInt64
+	if err := db.QueryRowContext(ctx, `SELECT MAX(id) FROM incidents WHERE id >= ? AND id < ?`, first, last).Scan(&top); err != nil {
+		return 0, 0, false, fmt.Errorf("partition incident ids: %w", err)
+	}
+	if top.Valid {
+		first = top.Int64 + 1
+	}
+	return first, last, true, nil
 }
 
 // loadSnapshot returns the detector's last snapshot, when it was taken, and
