@@ -125,6 +125,14 @@ func (n *Node) Map() *Map { return n.inv.Load().m }
 func (n *Node) Run(ctx context.Context) error {
 	t := time.NewTicker(n.leases.opts.Tick)
 	defer t.Stop()
+	// The inventory is checked on a loop of its own: a read of 50,000
+	// lines must not delay the lease refresh.
+	invDone := make(chan struct{})
+	defer func() { <-invDone }()
+	go func() {
+		defer close(invDone)
+		n.inventoryLoop(ctx)
+	}()
 	for {
 		n.step(ctx)
 		select {
@@ -144,9 +152,6 @@ func (n *Node) step(ctx context.Context) {
 			n.log.Warn("partition leases not refreshed", "err", err)
 		}
 	}
-	ictx, cancel := context.WithTimeout(ctx, n.leases.opts.Lease)
-	n.checkInventory(ictx)
-	cancel()
 	for _, p := range plan.Lost {
 		n.m.moves.WithLabelValues("lost").Inc()
 		n.stop(p) // Holds is already false: nothing more is acked
@@ -193,9 +198,11 @@ func (n *Node) step(ctx context.Context) {
 func (n *Node) start(ctx context.Context, p int) {
 	wctx, cancel := context.WithCancel(ctx)
 	r := &run{cancel: cancel, done: make(chan struct{})}
+	// Under mu, as applyInventory swaps the map: the worker starts with
+	// the new map, or the swap finds it running.
+	n.mu.Lock()
 	st := n.inv.Load()
 	r.live.Store(st.m)
-	n.mu.Lock()
 	n.running[p] = r
 	n.mu.Unlock()
 	o := WorkerOptions{Partition: p, Owner: n.o.Leases.ID, Map: st.m, Live: &r.live, JS: n.o.JS, Stream: n.o.Stream,

@@ -74,6 +74,22 @@ func (n *Node) loadInventory(ctx context.Context) (*inventoryState, error) {
 	return st, nil
 }
 
+// inventoryLoop checks the inventory every lease tick until ctx ends.
+func (n *Node) inventoryLoop(ctx context.Context) {
+	t := time.NewTicker(n.leases.opts.Tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		ictx, cancel := context.WithTimeout(ctx, time.Minute)
+		n.checkInventory(ictx)
+		cancel()
+	}
+}
+
 // checkInventory reloads the inventory when its version moved (or the
 // resync is due) and applies the new map.
 func (n *Node) checkInventory(ctx context.Context) {
@@ -109,9 +125,9 @@ func (n *Node) checkInventory(ctx context.Context) {
 // applyInventory makes next the node's inventory and hands it to the
 // running partitions (see the comment at the top of this file).
 func (n *Node) applyInventory(ctx context.Context, cur, next *inventoryState) {
-	n.inv.Store(next)
 	left := linesLeft(cur.m, next.m)
 	n.mu.Lock()
+	n.inv.Store(next) // under mu: see start
 	runs := make(map[int]*run, len(n.running))
 	for p, r := range n.running {
 		if !n.leaving[p] {
