@@ -13,6 +13,12 @@
 //
 //	go run ./bench/pingfanout -targets 5000,20000 -snmp-interfaces 500 -duration 60s
 //
+// With -burn N, N CPU-bound processes run beside it for the whole run: an
+// edge box whose cores other programs hold. The agent must then skip slots
+// (counted) rather than report replies it read late as lost:
+//
+//	go run ./bench/pingfanout -targets 20000 -burn 6
+//
 // The agent is built as packaging ships it (-tags vantage_lite, stripped)
 // unless -agent names a binary.
 // It needs root: the targets are addresses of a network namespace it makes
