@@ -33,9 +33,11 @@ func (e *Engine) read() {
 			e.stats.drops.Add(float64(drops - dropped))
 			dropped = drops
 		}
-		at := stamp.Sub(e.epoch)
+		now := e.clock.Now()
+		off := now.Sub(e.epoch) // monotonic
+		at := stampOffset(off, now, stamp)
 		e.holding.Store(true)
-		fin := e.match(msg, from, at)
+		fin := e.match(msg, from, at, off)
 		e.readUpTo.Store(int64(at))
 		e.holding.Store(false)
 		if fin != nil {
@@ -51,7 +53,7 @@ func (e *Engine) read() {
 // offset from epoch), to the
 // round waiting for it, and returns the call that ends the round if this
 // was its last answer.
-func (e *Engine) match(msg []byte, from net.Addr, at time.Duration) func() {
+func (e *Engine) match(msg []byte, from net.Addr, at, now time.Duration) func() {
 	src, ok := fromIP(from)
 	if !ok {
 		return nil
@@ -82,9 +84,18 @@ func (e *Engine) match(msg []byte, from net.Addr, at time.Duration) func() {
 		rd.st.Err, rd.st.Detail = probe.ErrUnreachable, "ICMP destination unreachable from the network"
 	default:
 		e.stats.replies.Inc()
-		rd.st.add(rttBetween(f.sent, at, e.now()))
+		rd.st.add(rttBetween(f.sent, at, now))
 	}
 	return e.settleLocked(rd)
+}
+
+// stampOffset turns a kernel receive stamp (wall clock only) into an
+// offset from the engine's epoch: now's offset less how long ago the stamp
+// was by the wall clock. Not stamp minus epoch: a CPE without a real-time
+// clock steps its wall clock by decades when NTP first answers, and every
+// reply after that would be judged decades late.
+func stampOffset(now time.Duration, nowWall, stamp time.Time) time.Duration {
+	return now - nowWall.Sub(stamp)
 }
 
 // ours tells the engine's replies from other programs'. A datagram socket
