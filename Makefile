@@ -77,7 +77,8 @@ bench: build influxdb
 	@mkdir -p $(BENCH_OUT)
 	set -o pipefail; $(GO) run ./bench/pingfanout -targets 1000,5000 -duration 30s -engines shared,pro-bing | tee $(BENCH_OUT)/pingfanout.txt
 	set -o pipefail; { $(GO) run ./bench/pingfanout -nice -10 -targets 5000 -snmp-interfaces 500 -duration $(if $(LONG),60s,30s) -block agent-full-load && \
-		$(GO) run ./bench/pingfanout -nice -10 -targets 20000 -duration $(if $(LONG),60s,30s) -block agent-20k; } | tee $(BENCH_OUT)/agentload.txt
+		$(GO) run ./bench/pingfanout -nice -10 -targets 20000 -duration $(if $(LONG),60s,30s) -block agent-20k && \
+		$(GO) run ./bench/pingfanout -targets 20000 -burn 6 -duration $(if $(LONG),60s,30s) -block agent-20k-starved; } | tee $(BENCH_OUT)/agentload.txt
 	set -o pipefail; $(GO) run ./bench/ingest | tee $(BENCH_OUT)/ingest.txt
 	set -o pipefail; $(GO) run ./bench/snmp -duration $(if $(LONG),60s,20s) | tee $(BENCH_OUT)/snmp.txt
 	set -o pipefail; $(GO) run ./bench/detect $(if $(LONG),,-short) | tee $(BENCH_OUT)/detect.txt
