@@ -20,7 +20,12 @@ import (
 // c.writers goroutines in requests of c.batch points, into the empty
 // database db. No client library, no decoding, no JetStream: whatever the
 // ingest adds on top shows up as the gap to this rate.
-func runCeiling(ctx context.Context, c config, srv *influxServer, chunks []chunk, n int, db string) (phase, error) {
+//
+// cores > 0 makes it the shared phase: this process meanwhile burns that
+// many cores' worth of CPU (burn), the share the ingest took in the same
+// round, so the poster and influxd share the two cores as the ingest and
+// influxd did, with nothing of the ingest's path left.
+func runCeiling(ctx context.Context, c config, srv *influxServer, chunks []chunk, n int, db string, cores float64) (phase, error) {
 	if _, err := srv.influxQL("", "CREATE DATABASE "+db); err != nil {
 		return phase{}, err
 	}
@@ -34,6 +39,9 @@ func runCeiling(ctx context.Context, c config, srv *influxServer, chunks []chunk
 	var once sync.Once
 	stop := make(chan struct{})
 	go progress(db, n, c.progress, func() int { return int(written.Load()) }, stop)
+	// Besides: the shared phase burns the ingest's CPU in this process.
+	burnStop := make(chan struct{})
+	burn(cores, burnStop)
 	before := readCPU(srv.pid())
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -54,6 +62,7 @@ func runCeiling(ctx context.Context, c config, srv *influxServer, chunks []chunk
 	}
 	wg.Wait()
 	p := phase{n: n, d: time.Since(start), cpu: readCPU(srv.pid()).sub(before)}
+	close(burnStop)
 	close(stop)
 	if firstErr == nil {
 		firstErr = ctx.Err()

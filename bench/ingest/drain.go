@@ -4,15 +4,18 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"runtime/pprof"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vantage-net/vantage/controller/broker"
 	"github.com/vantage-net/vantage/controller/ingest"
 	"github.com/vantage-net/vantage/controller/store/influx"
+	"github.com/vantage-net/vantage/controller/writebehind"
 	"github.com/vantage-net/vantage/probes/result"
 )
 
@@ -21,14 +24,27 @@ import (
 // database db, from Run until every message is settled. round makes the
 // agents' message ids new, or the stream's de-duplication window would
 // swallow the second round's publishes.
-func runIngest(ctx context.Context, c config, srv *influxServer, b *broker.Broker, batches []*result.Batch, n int, db string, round int) (phase, error) {
+func runIngest(ctx context.Context, c config, srv *influxServer, b *broker.Broker, batches []*result.Batch, n int, db string, round int, rec *recorder) (phase, error) {
 	if _, err := srv.influxQL("", "CREATE DATABASE "+db); err != nil {
 		return phase{}, err
 	}
 	reg := prometheus.NewRegistry()
-	// Parallel 1: the ingest's Writers are the only concurrency, so
-	// requests in flight never exceed -writers, as in the ceiling.
-	w, err := influx.New(influx.Options{URL: srv.url(), Bucket: db + "/autogen", BatchSize: c.batch, Parallel: 1}, logger(), reg)
+	// Without the queue the ingest's Writers are the only concurrency
+	// (Parallel 1), so requests in flight never exceed -writers, as in
+	// the ceiling; with it the queue's one drain loop writes rounds of
+	// 2 × -batch points, -writers requests at a time.
+	parallel := 1
+	if c.queue {
+		parallel = c.writers
+	}
+	io := influx.Options{URL: srv.url(), Bucket: db + "/autogen", BatchSize: c.batch, Parallel: parallel}
+	if rec != nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = c.writers + 1
+		rec.next = t
+		io.HTTPClient = &http.Client{Transport: rec, Timeout: 30 * time.Second}
+	}
+	w, err := influx.New(io, logger(), reg)
 	if err != nil {
 		return phase{}, err
 	}
@@ -37,7 +53,21 @@ func runIngest(ctx context.Context, c config, srv *influxServer, b *broker.Broke
 	if c.fetch > 0 {
 		opts.MaxAckPending = max(1000, (c.writers+2)*c.fetch) // the rule of Options.MaxAckPending
 	}
-	store := newCountStore(w, n)
+	counted := newCountStore(w, n)
+	var store ingest.Store = counted
+	var queue *writebehind.Queue
+	if c.queue {
+		js, err := jetstream.New(b.Conn)
+		if err != nil {
+			return phase{}, err
+		}
+		queue, err = writebehind.Open(counted, writebehind.Options{Dir: fmt.Sprintf("%s/queue_%d", c.dir, round),
+			MaxPoints: 2 * c.batch, JetStream: js, Logger: logger(), Registerer: reg})
+		if err != nil {
+			return phase{}, err
+		}
+		store = queue
+	}
 	in, err := ingest.New(b.Conn, store, opts, logger(), reg, &countSink{})
 	if err != nil {
 		return phase{}, err
@@ -71,12 +101,16 @@ func runIngest(ctx context.Context, c config, srv *influxServer, b *broker.Broke
 	defer cancel()
 	ran := make(chan error, 1)
 	stop := make(chan struct{})
-	go progress(db, n, c.progress, store.results, stop)
+	go progress(db, n, c.progress, counted.results, stop)
 	before := readCPU(srv.pid())
 	start := time.Now()
 	go func() { ran <- in.Run(runCtx) }()
+	drained := make(chan error, 1)
+	if queue != nil {
+		go func() { drained <- queue.Run(runCtx) }()
+	}
 	select {
-	case <-store.done:
+	case <-counted.done:
 	case err = <-ran:
 		err = fmt.Errorf("ingest stopped early: %v", err)
 	case <-ctx.Done():
@@ -90,6 +124,11 @@ func runIngest(ctx context.Context, c config, srv *influxServer, b *broker.Broke
 	cancel()
 	if err := <-ran; err != nil {
 		return phase{}, err
+	}
+	if queue != nil {
+		if err := <-drained; err != nil {
+			return phase{}, err
+		}
 	}
 	if err := checkDrained(ctx, b.Conn, reg, len(batches), n); err != nil {
 		return phase{}, fmt.Errorf("%s: %w", db, err)
