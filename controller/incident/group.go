@@ -125,7 +125,7 @@ func (g *Grouper) unitsBelow(path []string, t time.Time) []unit {
 		}
 		u := unit{in: in, t: in.Start, path: in.RootPath}
 		for _, m := range in.Members {
-			if m.Role == RoleCause && m.Up.IsZero() {
+			if m.Role == RoleCause && !m.ended() {
 				u.n++
 				u.interval = max(u.interval, m.IntervalMS)
 			}
@@ -250,10 +250,10 @@ func (g *Grouper) merge(c *changes, from, target *Incident, t time.Time) {
 			continue
 		}
 		target.Members = append(target.Members, m)
-		if m.Role == RoleCause {
+		if m.Role == RoleCause && m.Moved.IsZero() {
 			g.outage[m.Line] = target.ID
 			lines = append(lines, m.Line)
-		} else if m.Up.IsZero() {
+		} else if !m.ended() {
 			g.unaffect(m.Line, from.ID)
 			g.affected[m.Line] = append(g.affected[m.Line], target.ID)
 		}
@@ -289,7 +289,7 @@ func (g *Grouper) listAffected(c *changes, target *Incident, path []string) {
 			continue
 		}
 		for _, m := range in.Members {
-			if m.Role != RoleCause || !m.Up.IsZero() || target.member(m.Line) != nil {
+			if m.Role != RoleCause || m.ended() || target.member(m.Line) != nil {
 				continue
 			}
 			prior := "down"

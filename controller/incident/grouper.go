@@ -245,16 +245,22 @@ func (g *Grouper) up(c *changes, line string, t time.Time) {
 	}
 	m.Up = maxTime(t, m.Down)
 	in.note(Entry{Time: m.Up, Line: line, What: "up"})
+	g.closeIfEnded(c, in)
+}
+
+// closeIfEnded closes an outage whose cause members have all recovered
+// or moved away, at the last of those times.
+func (g *Grouper) closeIfEnded(c *changes, in *Incident) {
 	end := time.Time{}
 	for _, m := range in.Members {
 		if m.Role != RoleCause {
 			continue
 		}
-		if m.Up.IsZero() {
+		if !m.ended() {
 			c.touch(in)
 			return
 		}
-		end = maxTime(end, m.Up)
+		end = maxTime(end, maxTime(m.Up, m.Moved))
 	}
 	g.close(in, end)
 	c.touch(in)
@@ -335,6 +341,8 @@ func (g *Grouper) Restore(incidents []Incident) {
 		}
 		for _, m := range in.Members {
 			switch {
+			case !m.Moved.IsZero():
+				// moved away (Release): not this grouper's any more
 			case m.Role == RoleAffected:
 				if m.Up.IsZero() {
 					g.affected[m.Line] = append(g.affected[m.Line], in.ID)

@@ -44,6 +44,11 @@ type Member struct {
 	Down     time.Time `json:"down"`
 	// Up is when the line recovered; zero while it is still down.
 	Up time.Time `json:"up,omitzero"`
+	// Moved is when the line, still down, left the watch of the
+	// controller's partition that held this incident (an inventory
+	// change moved it to another PoP's partition, Grouper.Release): its
+	// part ends there without a recovery (Up stays zero).
+	Moved time.Time `json:"moved,omitzero"`
 	// Role is RoleCause ("", omitted) or RoleAffected.
 	Role string `json:"role,omitempty"`
 	// Prior is the state an affected line was in when its element failed
@@ -54,6 +59,10 @@ type Member struct {
 	// kept so a restarted grouper judges spreads as the first one did.
 	IntervalMS int64 `json:"interval_ms,omitempty"`
 }
+
+// ended reports whether the member no longer holds its incident open:
+// it recovered or was moved away.
+func (m *Member) ended() bool { return !m.Up.IsZero() || !m.Moved.IsZero() }
 
 // Customer is one affected customer.
 type Customer struct {
@@ -70,7 +79,8 @@ type Entry struct {
 	// root_moved, grouped (why the incident roots at a shared element),
 	// merged (another incident's lines taken in), merged_into, affected (a
 	// line already down or flapping listed), linked (this line's element
-	// failed: the other incident lists it) or closed.
+	// failed: the other incident lists it), moved (the line left this
+	// incident's partition, Grouper.Release) or closed.
 	What string `json:"what"`
 	Note string `json:"note,omitempty"`
 }

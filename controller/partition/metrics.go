@@ -54,7 +54,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		refused: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "consumer_refused_total",
 			Help: "Partition consumers the results stream refused, retried every tick: after an inventory change an agent's new partition waits until its old partition's owner has dropped it (filters of a work queue never overlap)."}),
 		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "inventory_reloads_total",
-			Help: "Inventory re-reads after its version moved (or the periodic resync), by result (ok, error: the map in use is kept and the read retried next lease tick)."}, []string{"result"}),
+			Help: "Inventory re-reads after its version moved (or the periodic resync), by result (ok; error: the map in use is kept and the read retried next lease tick; release_error: a moved line's open incidents could not be closed)."}, []string{"result"}),
 		version: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "inventory_version",
 			Help: "Inventory version the partition map in use was built from."}),
 	}

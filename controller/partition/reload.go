@@ -16,9 +16,11 @@ import (
 // and applies it to the partitions it runs:
 //
 //   - a partition that lost a line (its PoP moved to another partition)
-//     is restarted through the handover path: final commit and snapshot,
-//     then restore with the new map, so the line's state is dropped here;
-//     its new partition starts it fresh, as a newly imported line;
+//     first closes the line's open incidents with a "moved" note
+//     (release), then is restarted through the handover path: final
+//     commit and snapshot, then restore with the new map, so the line's
+//     state is dropped here; its new partition starts it fresh, as a
+//     newly imported line;
 //   - every other partition takes the new map in place: its Monitor
 //     refreshes from the shared read (no query), and if its agents
 //     changed (a new agent, one homed elsewhere now) the worker commits
@@ -137,8 +139,9 @@ func (n *Node) applyInventory(ctx context.Context, cur, next *inventoryState) {
 	n.mu.Unlock()
 	restarted, moved := 0, 0
 	for p, r := range runs {
-		if left[p] {
+		if lines := left[p]; len(lines) > 0 {
 			restarted++
+			n.release(ctx, p, r, lines, next.m)
 			n.restart(p)
 			continue
 		}
@@ -176,13 +179,40 @@ func (n *Node) restart(p int) {
 	}()
 }
 
-// linesLeft are the partitions that lost a line to another partition, or
-// to nowhere (removed from the inventory).
-func linesLeft(old, next *Map) map[int]bool {
-	out := map[int]bool{}
+// release settles the lines partition p lost before it restarts without
+// them: its worker takes the new map first (no more of their evidence is
+// fed here), then its Monitor closes their open incidents with a "moved"
+// note (linehealth.Monitor.Release). Without this an incident open on a
+// moved line stayed open for ever: the restarted partition no longer
+// restores it (the line is not its own) and the new partition never had
+// it. A release that fails (the database refused the commit) is logged
+// and counted; the incident then has to be closed by hand, as before.
+func (n *Node) release(ctx context.Context, p int, r *run, lines []string, next *Map) {
+	r.live.Store(next)
+	mon := r.mon.Load()
+	if mon == nil {
+		return // not restored yet: its restart restores nothing of them
+	}
+	for _, l := range lines {
+		note := "line removed from the inventory"
+		if q, ok := next.Line(l); ok {
+			note = "line moved to partition " + PartitionName(q) + " (inventory change); watched afresh there"
+		}
+		if err := mon.Release(ctx, []string{l}, note); err != nil {
+			n.m.reloads.WithLabelValues("release_error").Inc()
+			n.log.Warn("moved line's open incidents not closed; close them by hand", "partition", p, "line", l, "err", err)
+			return
+		}
+	}
+}
+
+// linesLeft are, per partition, the lines it lost to another partition
+// or to nowhere (removed from the inventory).
+func linesLeft(old, next *Map) map[int][]string {
+	out := map[int][]string{}
 	for l, p := range old.line {
 		if q, ok := next.line[l]; !ok || q != p {
-			out[p] = true
+			out[p] = append(out[p], l)
 		}
 	}
 	return out
