@@ -161,6 +161,7 @@ func New(o Options) (*Controller, error) {
 		DB: c.db, Inventory: inventory.NewSQLStore(c.db), Shipper: c.shipper,
 		Detector: cfg.Detector.LineState(), GroupWindow: cfg.Detector.GroupWindow, GroupRules: cfg.Detector.GroupRules(),
 		SnapshotEvery: cfg.Detector.SnapshotInterval, IncidentHook: c.notifyHook(), Partition: ownHealth(cfg),
+		ArrivalClock: cfg.Cluster == nil, // the ingest reports its progress (ingest.Options.Progress)
 	}, o.Logger.With("component", "health"), ownHealthRegistry(cfg, o.Registry))
 	if err != nil {
 		c.Close()
@@ -236,7 +237,7 @@ func New(o Options) (*Controller, error) {
 	c.ingester, err = ingest.New(c.broker.Conn, store, ingest.Options{
 		Consumer: in.Consumer, FetchBatch: in.FetchBatch, AckWait: in.AckWait, MaxAckPending: in.MaxAckPending,
 		MaxFuture: in.MaxFuture, MaxAge: in.StreamMaxAge, MaxBytes: in.StreamMaxBytes,
-		Duplicates: in.DuplicateWindow, Replicas: in.Replicas,
+		Duplicates: in.DuplicateWindow, Replicas: in.Replicas, Progress: c.monitor.Consumed,
 	}, o.Logger.With("component", "ingest"), o.Registry, c.gate, c.cover.samples)
 	if err != nil {
 		c.Close()

@@ -16,7 +16,14 @@ import (
 // by the shutdown grace. Several commits run at once (Options.Writers);
 // each acks only messages whose own points were written.
 func (in *Ingester) commit(ctx context.Context, u *unit) {
-	if in.feed(ctx, u) {
+	refused := in.feed(ctx, u)
+	if in.prog != nil {
+		// Line health took the pull (or will see a refused message again
+		// when it is redelivered; its clock never runs ahead of the wall
+		// clock meanwhile).
+		in.prog.done(u.seq, u.mark)
+	}
+	if refused {
 		encode(u) // without the points of messages the Sinks refused
 	}
 	if !in.write(ctx, u) {

@@ -106,6 +106,11 @@ type Ingester struct {
 	// influx decides whether the next write is tried or its messages
 	// deferred at once while InfluxDB is unavailable (outage.go).
 	influx outage
+	// prog reports the Sinks' progress in the stream (nil: no
+	// Options.Progress); caughtUp is whether the last pull left nothing
+	// pending (pullLoop's own).
+	prog     *progress
+	caughtUp bool
 }
 
 // New returns an Ingester reading from nc's JetStream. It makes no network
@@ -136,6 +141,9 @@ func New(nc *nats.Conn, store Store, opts Options, log *slog.Logger, reg prometh
 		recent: newRecentIDs(opts.Duplicates, maxRecentIDs),
 	}
 	in.units.New = func() any { return new(unit) }
+	if opts.Progress != nil {
+		in.prog = &progress{report: opts.Progress}
+	}
 	in.logs = loglimit.New(time.Now, 10*time.Second, 20)
 	return in, nil
 }

@@ -103,6 +103,14 @@ type Options struct {
 	MaxFuture time.Duration
 	// Now is the clock for MaxFuture. Default time.Now.
 	Now func() time.Time
+	// Progress, if set, is told after each pull was fed to the Sinks how
+	// far the consumer got: every message that reached the stream up to
+	// arrived (its stream timestamp) was fed, and caughtUp says none waits
+	// after it (also reported, with a zero time, when an empty pull finds
+	// nothing pending). Calls come in stream order, one at a time. Line
+	// health's clock follows it (linehealth.Monitor.Consumed),
+	// so a backlog is judged by when it reached the stream.
+	Progress func(arrived time.Time, caughtUp bool)
 
 	// DeadLetterStream keeps rejected messages and results for inspection.
 	// Default "VANTAGE_DEADLETTER".

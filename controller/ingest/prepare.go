@@ -23,6 +23,10 @@ type unit struct {
 	// arena holds the Results and line protocol of the messages the
 	// single pass took (fastpath.go), reused from pull to pull.
 	arena arena
+	// seq numbers the pull and mark is where it leaves the consumer, for
+	// Options.Progress (progress.go).
+	seq  uint64
+	mark mark
 }
 
 type pointRef struct{ item, result int32 }

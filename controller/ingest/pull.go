@@ -19,6 +19,7 @@ func (in *Ingester) pullLoop(ctx context.Context, cons jetstream.Consumer, out c
 		msgs, err := in.pull(ctx, cons)
 		if err != nil {
 			in.m.fetchErrors.Inc()
+			in.stalled()
 			if in.fetch.failed(time.Now(), err) {
 				in.log.Error("pulling from JetStream failed; retrying", "err", err)
 			}
@@ -37,16 +38,55 @@ func (in *Ingester) pullLoop(ctx context.Context, cons jetstream.Consumer, out c
 		}
 		if len(msgs) == 0 {
 			in.m.pending.Set(0)
+			in.idle(ctx, cons)
 			continue
 		}
 		in.m.fetchMessages.Observe(float64(len(msgs)))
+		var m mark
 		if md, err := msgs[len(msgs)-1].Metadata(); err == nil {
 			in.m.pending.Set(float64(md.NumPending))
+			m = mark{at: md.Timestamp, caughtUp: md.NumPending == 0}
 		}
+		in.caughtUp = m.caughtUp
 		u := in.prepare(msgs)
+		if in.prog != nil {
+			u.seq, u.mark = in.prog.pulled(), m
+		}
 		in.inflight.add(u)
 		out <- u
 	}
+}
+
+// idle reports to Options.Progress, after an empty pull, that the
+// consumer is caught up, once it is: an empty pull alone does not say so
+// (a consumer whose stream leader moves delivers nothing for a while), so
+// the consumer is asked, but only until it reported none pending.
+func (in *Ingester) idle(ctx context.Context, cons jetstream.Consumer) {
+	if in.prog == nil || in.caughtUp {
+		return
+	}
+	ictx, cancel := context.WithTimeout(ctx, in.opts.FetchMaxWait)
+	defer cancel()
+	info, err := cons.Info(ictx)
+	if err != nil || info.NumPending != 0 {
+		return
+	}
+	in.caughtUp = true
+	in.prog.done(in.prog.pulled(), mark{caughtUp: true})
+}
+
+// stalled reports to Options.Progress, when a pull fails while the
+// consumer was caught up, that it no longer is: everything that reached
+// the stream until now was fed, and what reaches it while the pulls fail
+// (an external NATS cluster out of reach of this controller, not of the
+// agents) is judged by its arrival once it is pulled, not refused as late
+// for the wait.
+func (in *Ingester) stalled() {
+	if in.prog == nil || !in.caughtUp {
+		return
+	}
+	in.caughtUp = false
+	in.prog.done(in.prog.pulled(), mark{at: in.opts.Now()})
 }
 
 // pull returns as soon as messages are there: it waits at most

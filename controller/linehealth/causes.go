@@ -94,8 +94,9 @@ func (mon *Monitor) trackIncident(in incident.Incident) {
 
 // decideIncidents re-decides every tracked incident and queues the causes
 // that changed; incidents whose end is older than the horizon are final
-// and no longer tracked. The caller holds mu.
-func (mon *Monitor) decideIncidents(now time.Time) {
+// and no longer tracked; clock is the detector's (zero: not started,
+// nothing is final). The caller holds mu.
+func (mon *Monitor) decideIncidents(clock time.Time) {
 	ids := make([]int64, 0, len(mon.causes))
 	for id := range mon.causes {
 		ids = append(ids, id)
@@ -108,7 +109,7 @@ func (mon *Monitor) decideIncidents(now time.Time) {
 			t.last, t.stored = d, true
 			mon.pend.causes = append(mon.pend.causes, causeRow{incident: id, d: d})
 		}
-		if !t.end.IsZero() && now.Sub(t.end) > mon.det.Horizon()+time.Minute {
+		if !t.end.IsZero() && !clock.IsZero() && clock.Sub(t.end) > mon.det.Horizon()+time.Minute {
 			delete(mon.causes, id)
 		}
 	}

@@ -96,11 +96,17 @@ func (mon *Monitor) lateOutage(ev linestate.Event) {
 }
 
 // loadDownSpans rebuilds the spans of incidents that ended within keep of
-// now (or are open), so a restarted controller does not open a second
-// incident for an outage whose final event comes after the restart.
+// the restored detector's clock (or are open), so a restarted controller
+// does not open a second incident for an outage whose final event comes
+// after the restart. The detector's clock, not the wall clock: after a
+// restart longer than keep, the backlog still seals those outages.
 func loadDownSpans(ctx context.Context, mon *Monitor, keep time.Duration) error {
+	clock := mon.det.Clock()
+	if clock.IsZero() {
+		clock = mon.opts.Now() // no snapshot: a first start
+	}
 	rows, err := mon.opts.DB.QueryContext(ctx, `SELECT lines FROM incidents WHERE (ended_at IS NULL OR ended_at >= ?) AND merged_into IS NULL`,
-		ms(mon.opts.Now().Add(-keep)))
+		ms(clock.Add(-keep)))
 	if err != nil {
 		return fmt.Errorf("read recent incidents: %w", err)
 	}

@@ -163,7 +163,10 @@ func New(ctx context.Context, o Options, log *slog.Logger, reg prometheus.Regist
 		return nil, fmt.Errorf("linehealth: detector: %w", err)
 	}
 	mon := &Monitor{opts: o, log: log, m: newMetrics(reg), det: det, lines: lineCache{}, down: downSpans{}, cad: cadence{},
-		cause: cause.New(cause.Options{Now: o.Now, Retain: 2*det.Horizon() + time.Minute}, nil), causes: map[int64]*causeTrack{}}
+		causes: map[int64]*causeTrack{}}
+	// The attributor keeps spans by the detector's clock (Trim runs under
+	// mu, in tick), as the evidence that may still change a cause is.
+	mon.cause = cause.New(cause.Options{Now: det.Clock, Retain: 2*det.Horizon() + time.Minute}, nil)
 	// The partition first: from here on its previous owner commits nothing.
 	if err := mon.takePartition(ctx); err != nil {
 		return nil, err

@@ -15,8 +15,13 @@ func (mon *Monitor) tick(ctx context.Context, now time.Time) error {
 	if at, ok := mon.detectorNow(now); ok {
 		mon.take(mon.det.Advance(at), false)
 	}
-	mon.decideIncidents(now)
-	mon.down.prune(now.Add(-2 * mon.det.Horizon()))
+	// What is kept "for a horizon" is kept by the detector's clock: with
+	// ArrivalClock it follows a backlog's arrival, and by the wall clock a
+	// backlog older than the horizon would lose its down spans (a second
+	// incident for its outage) and its causes before its events are final.
+	clock := mon.det.Clock()
+	mon.decideIncidents(clock)
+	mon.down.prune(clock.Add(-2 * mon.det.Horizon()))
 	mon.m.incidentsOpen.Set(float64(len(mon.grp.Open())))
 	st := mon.det.Stats()
 	mon.m.lines.Set(float64(st.Lines))

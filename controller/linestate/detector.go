@@ -368,3 +368,15 @@ func (d *Detector) Retain(keep func(line string) bool) int {
 	}
 	return dropped
 }
+
+// Clock is the controller's clock as last given to Advance (or restored
+// from a snapshot); zero before either. Evidence older than Clock minus
+// the horizon is TooLate, so what is kept "for a horizon" is kept by this
+// clock, not the wall clock (they differ while a controller's clock
+// follows a backlog's arrival: controller/linehealth/arrival.go).
+func (d *Detector) Clock() time.Time {
+	if d.now == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, d.now)
+}
