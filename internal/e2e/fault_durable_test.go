@@ -302,12 +302,17 @@ func apiEvents(ctx context.Context, api string) ([]durableEvent, error) {
 // storedFlaps reads the line's event starts from the controller's database
 // (a second reader beside the running controller; WAL allows it).
 func storedFlaps(ctx context.Context, path string) ([]int64, error) {
+	return storedEventStarts(ctx, path, durableLine)
+}
+
+// storedEventStarts reads line's event starts, as storedFlaps.
+func storedEventStarts(ctx context.Context, path, line string) ([]int64, error) {
 	db, err := sqlite.Open(ctx, path, sqlite.Options{NoMigrate: true})
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
-	rows, err := db.QueryContext(ctx, `SELECT started_at FROM line_events WHERE circuit_id = ? ORDER BY started_at`, durableLine)
+	rows, err := db.QueryContext(ctx, `SELECT started_at FROM line_events WHERE circuit_id = ? ORDER BY started_at`, line)
 	if err != nil {
 		return nil, err
 	}
