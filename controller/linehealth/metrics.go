@@ -15,6 +15,7 @@ type metrics struct {
 	snapshotSeconds     prometheus.Gauge
 	snapshotLockSeconds prometheus.Gauge
 	forgotten           prometheus.Counter
+	inventoryReads      prometheus.Counter
 	all                 []prometheus.Collector
 }
 
@@ -57,9 +58,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Time the last detector snapshot held up the ingest (waiting for and holding the Monitor's locks to take its view)."}),
 		forgotten: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "restored_lines_dropped_total",
 			Help: "Lines (and journal evidence) dropped at a restore because the inventory does not know them."}),
+		inventoryReads: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "inventory_reads_total",
+			Help: "Whole-inventory reads of a Monitor that reads its own (a single controller's): at the start, when the inventory version moved, and every inventory resync."}),
 	}
 	m.all = []prometheus.Collector{m.evidence, m.uncommitted, m.uncommittedDropped, m.writeErrors, m.incidentsOpen, m.lateIncidents, m.lines, m.pending,
-		m.snapshotBytes, m.snapshotSeconds, m.snapshotLockSeconds, m.forgotten}
+		m.snapshotBytes, m.snapshotSeconds, m.snapshotLockSeconds, m.forgotten, m.inventoryReads}
 	if reg != nil {
 		reg.MustRegister(m.all...)
 	}

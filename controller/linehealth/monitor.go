@@ -44,9 +44,17 @@ type Options struct {
 	Tick time.Duration
 	// SnapshotEvery is how often the detector's state is saved. Default 1 min.
 	SnapshotEvery time.Duration
-	// InventoryRefresh is how often the inventory is re-read, so lines
-	// imported while the controller runs get their customer. Default 1 min.
+	// InventoryRefresh is how often the inventory is refreshed, so lines
+	// imported while the controller runs get their customer: a Monitor
+	// reading its own inventory polls its version then and re-reads it
+	// only when it moved (or InventoryResync passed). Default 1 min.
 	InventoryRefresh time.Duration
+	// InventoryResync is how often a Monitor that reads its own inventory
+	// re-reads it even though its version (inventory.SQLStore.Version) did
+	// not move, for rows changed by hand in SQL, which bump nothing. At
+	// every InventoryRefresh between those it reads only the version.
+	// Default 10 min.
+	InventoryResync time.Duration
 	// WriteTimeout bounds one commit from the clock loop and the final one.
 	// Default 10 s.
 	WriteTimeout time.Duration
@@ -91,6 +99,7 @@ func (o *Options) setDefaults() error {
 	def(&o.Tick, time.Second)
 	def(&o.SnapshotEvery, time.Minute)
 	def(&o.InventoryRefresh, time.Minute)
+	def(&o.InventoryResync, 10*time.Minute)
 	def(&o.WriteTimeout, 10*time.Second)
 	if o.MaxUncommitted <= 0 {
 		o.MaxUncommitted = 100_000
@@ -143,6 +152,11 @@ type Monitor struct {
 
 	// applied is the shared Inventory last refreshed from (mu guards it).
 	applied *Inventory
+	// invVersion and invRead are the inventory version of the Monitor's
+	// own last read (-1: none, or a store without versions) and when it
+	// was taken (inventory.go); only the clock loop and New touch them.
+	invVersion int64
+	invRead    time.Time
 
 	epoch  int64       // the partition's epoch this Monitor took (partition.go)
 	fenced atomic.Bool // a newer owner took the partition
@@ -162,7 +176,7 @@ func New(ctx context.Context, o Options, log *slog.Logger, reg prometheus.Regist
 	if err != nil {
 		return nil, fmt.Errorf("linehealth: detector: %w", err)
 	}
-	mon := &Monitor{opts: o, log: log, m: newMetrics(reg), det: det, lines: lineCache{}, down: downSpans{}, cad: cadence{},
+	mon := &Monitor{opts: o, log: log, m: newMetrics(reg), det: det, lines: lineCache{}, down: downSpans{}, cad: cadence{}, invVersion: -1,
 		causes: map[int64]*causeTrack{}}
 	// The attributor keeps spans by the detector's clock (Trim runs under
 	// mu, in tick), as the evidence that may still change a cause is.

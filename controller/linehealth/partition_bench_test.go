@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 // BenchmarkPartitionRefresh measures what refreshing the inventory of
@@ -28,24 +28,8 @@ import (
 // queries run in it too) besides ns/op and allocs/op. A figure, never a
 // pass/fail test.
 func BenchmarkPartitionRefresh(b *testing.B) {
-	const lines, perPort, pops, parts = 50_000, 50, 64, 16
-	var y strings.Builder
-	y.WriteString("customers:\n")
-	for c := range 1000 {
-		fmt.Fprintf(&y, "  - {id: C%d, name: C%d, tier: gold}\n", c, c)
-	}
-	y.WriteString("elements:\n")
-	for p := range pops {
-		fmt.Fprintf(&y, "  - {id: pop%d, kind: pop, name: PoP%d, agent: agent-%d}\n", p, p, p)
-	}
-	for port := range lines / perPort {
-		fmt.Fprintf(&y, "  - {id: port%d, parent: pop%d, kind: port, name: P%d}\n", port, port%pops, port)
-	}
-	y.WriteString("lines:\n")
-	for i := range lines {
-		fmt.Fprintf(&y, "  - {circuit_id: SIM-%05d, customer: C%d, upstream_element: port%d}\n", i, i%1000, i/perPort)
-	}
-	f := newFixtureWith(b, y.String())
+	const parts = 16
+	f := newFixtureWith(b, benchInventory())
 	ctx := context.Background()
 	whole, err := LoadInventory(ctx, f.inv)
 	if err != nil {
@@ -74,23 +58,9 @@ func BenchmarkPartitionRefresh(b *testing.B) {
 		}
 		return ms
 	}
-	cpu := func() time.Duration {
-		var ru syscall.Rusage
-		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
-	run := func(b *testing.B, op func()) {
-		b.ReportAllocs()
-		b.ResetTimer()
-		start := cpu()
-		for range b.N {
-			op()
-		}
-		b.ReportMetric(float64((cpu()-start).Microseconds())/1000/float64(b.N), "cpu-ms/op")
-	}
 	b.Run("each-reads-all", func(b *testing.B) {
 		ms := monitors(b, false)
-		run(b, func() {
+		runCPU(b, func() {
 			for _, m := range ms {
 				if err := m.refreshInventory(ctx); err != nil {
 					b.Fatal(err)
@@ -101,7 +71,7 @@ func BenchmarkPartitionRefresh(b *testing.B) {
 	shared = whole
 	b.Run("shared-read", func(b *testing.B) {
 		ms := monitors(b, true)
-		run(b, func() {
+		runCPU(b, func() {
 			var err error
 			if shared, err = LoadInventory(ctx, f.inv); err != nil {
 				b.Fatal(err)
@@ -116,7 +86,7 @@ func BenchmarkPartitionRefresh(b *testing.B) {
 	b.Run("unchanged", func(b *testing.B) {
 		ms := monitors(b, true)
 		st := f.inv
-		run(b, func() {
+		runCPU(b, func() {
 			if _, err := st.Version(ctx); err != nil {
 				b.Fatal(err)
 			}
@@ -126,5 +96,72 @@ func BenchmarkPartitionRefresh(b *testing.B) {
 				}
 			}
 		})
+	})
+}
+
+// benchInventory is 50,000 lines under 64 PoPs (50 per port), of 1,000
+// customers.
+func benchInventory() string {
+	const lines, perPort, pops = 50_000, 50, 64
+	var y strings.Builder
+	y.WriteString("customers:\n")
+	for c := range 1000 {
+		fmt.Fprintf(&y, "  - {id: C%d, name: C%d, tier: gold}\n", c, c)
+	}
+	y.WriteString("elements:\n")
+	for p := range pops {
+		fmt.Fprintf(&y, "  - {id: pop%d, kind: pop, name: PoP%d, agent: agent-%d}\n", p, p, p)
+	}
+	for port := range lines / perPort {
+		fmt.Fprintf(&y, "  - {id: port%d, parent: pop%d, kind: port, name: P%d}\n", port, port%pops, port)
+	}
+	y.WriteString("lines:\n")
+	for i := range lines {
+		fmt.Fprintf(&y, "  - {circuit_id: SIM-%05d, customer: C%d, upstream_element: port%d}\n", i, i%1000, i/perPort)
+	}
+	return y.String()
+}
+
+// runCPU runs op b.N times and reports its CPU per op besides allocs.
+func runCPU(b *testing.B, op func()) {
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := cpuTime()
+	for range b.N {
+		op()
+	}
+	b.ReportMetric(float64((cpuTime()-start).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+}
+
+// BenchmarkOwnInventoryRefresh measures a single controller's periodic
+// inventory refresh at 50,000 lines (one op = one refresh):
+//
+//   - reads-all: the whole inventory read and applied (before: every
+//     minute; now at the start, when the version moved, and every resync);
+//   - version-unchanged: the version read finds nothing changed (now,
+//     every minute in the steady state).
+//
+// A figure, never a pass/fail test.
+func BenchmarkOwnInventoryRefresh(b *testing.B) {
+	f := newFixtureWith(b, benchInventory())
+	ctx := context.Background()
+	m := f.monitor(b)
+	b.Run("reads-all", func(b *testing.B) {
+		runCPU(b, func() {
+			if err := m.refreshInventory(ctx); err != nil {
+				b.Fatal(err)
+			}
+		})
+	})
+	b.Run("version-unchanged", func(b *testing.B) {
+		before := testutil.ToFloat64(m.m.inventoryReads)
+		runCPU(b, func() {
+			if err := m.refreshIfChanged(ctx); err != nil {
+				b.Fatal(err)
+			}
+		})
+		if got := testutil.ToFloat64(m.m.inventoryReads) - before; got != 0 {
+			b.Fatalf("%v whole-inventory reads with the version unchanged", got)
+		}
 	})
 }

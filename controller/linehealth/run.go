@@ -57,7 +57,7 @@ func (mon *Monitor) Run(ctx context.Context) error {
 		}
 		if now.Sub(lastInv) >= mon.opts.InventoryRefresh {
 			lastInv = now
-			if err := mon.refreshInventory(ctx); err != nil && ctx.Err() == nil {
+			if err := mon.refreshIfChanged(ctx); err != nil && ctx.Err() == nil {
 				mon.log.Warn("inventory refresh failed; keeping the previous one", "err", err)
 			}
 		}
