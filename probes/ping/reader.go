@@ -33,20 +33,32 @@ func (e *Engine) read() {
 			e.stats.drops.Add(float64(drops - dropped))
 			dropped = drops
 		}
+		// One reading holds both clocks: Sub from epoch is monotonic,
+		// Sub from the (wall-only) stamp is by the wall clock.
 		now := e.clock.Now()
-		off := now.Sub(e.epoch) // monotonic
-		at := stampOffset(off, now, stamp)
-		e.holding.Store(true)
-		fin := e.match(msg, from, at, off)
-		e.readUpTo.Store(int64(at))
-		e.holding.Store(false)
-		if fin != nil {
+		if fin := e.receive(msg, from, stamp, now.Sub(e.epoch), now); fin != nil {
 			fin()
 		}
 		if e.nHeld.Load() > 0 {
 			e.poke() // a held round may be owed nothing more
 		}
 	}
+}
+
+// receive matches one packet the kernel stamped at stamp (wall clock
+// only), read when the engine's monotonic offset was now and the wall
+// clock read wall, and returns what match returns. The stamp is placed by
+// its age on the wall clock, now less wall minus stamp, not by stamp minus
+// epoch: a CPE without a real-time clock steps its wall clock by decades
+// when NTP first answers, and every reply after that would be judged
+// decades late (lost).
+func (e *Engine) receive(msg []byte, from net.Addr, stamp time.Time, now time.Duration, wall time.Time) func() {
+	at := now - wall.Sub(stamp)
+	e.holding.Store(true)
+	fin := e.match(msg, from, at, now)
+	e.readUpTo.Store(int64(at))
+	e.holding.Store(false)
+	return fin
 }
 
 // match hands one received packet, received by the kernel at at (an
@@ -87,15 +99,6 @@ func (e *Engine) match(msg []byte, from net.Addr, at, now time.Duration) func() 
 		rd.st.add(rttBetween(f.sent, at, now))
 	}
 	return e.settleLocked(rd)
-}
-
-// stampOffset turns a kernel receive stamp (wall clock only) into an
-// offset from the engine's epoch: now's offset less how long ago the stamp
-// was by the wall clock. Not stamp minus epoch: a CPE without a real-time
-// clock steps its wall clock by decades when NTP first answers, and every
-// reply after that would be judged decades late.
-func stampOffset(now time.Duration, nowWall, stamp time.Time) time.Duration {
-	return now - nowWall.Sub(stamp)
 }
 
 // ours tells the engine's replies from other programs'. A datagram socket
