@@ -27,9 +27,14 @@ const readBuffer = 4 << 20
 // net.core.rmem_max (212,992 bytes by default, about 300 replies) where
 // the process may (SO_RCVBUFFORCE needs CAP_NET_ADMIN, as root has), else
 // up to it.
-func growBuffer(fd int) {
-	if syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_RCVBUFFORCE, readBuffer) != nil {
-		growBuffer(fd)
+func growBuffer(fd int) { setReadBuffer(fd, syscall.SetsockoptInt) }
+
+// setReadBuffer is growBuffer with the setsockopt call given, so a test can
+// refuse SO_RCVBUFFORCE as the kernel does for an agent without
+// CAP_NET_ADMIN (the packaged unit grants only CAP_NET_RAW).
+func setReadBuffer(fd int, setsockopt func(fd, level, opt, value int) error) {
+	if setsockopt(fd, syscall.SOL_SOCKET, syscall.SO_RCVBUFFORCE, readBuffer) != nil {
+		_ = setsockopt(fd, syscall.SOL_SOCKET, syscall.SO_RCVBUF, readBuffer)
 	}
 }
 
