@@ -2,8 +2,10 @@ package agent
 
 import (
 	"fmt"
+	"math/rand"
 	"net"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/prometheus/client_golang/prometheus"
@@ -60,4 +62,23 @@ func TestFirstConnectAfterBootWakesRetries(t *testing.T) {
 		}
 		return nc.IsConnected() && sender && watcher
 	})
+}
+
+// TestReconnectDelayCapped: the redial backoff climbs from 250 ms and
+// never waits longer than 1.5 × maxReconnectDelay (22.5 s; it was 45 s,
+// the time an edge agent's line stayed unknown after its link returned),
+// and at its cap still spreads over at least half the cap.
+func TestReconnectDelayCapped(t *testing.T) {
+	jitter := rand.New(rand.NewSource(1))
+	if d := reconnectDelay(0, jitter); d < 125*time.Millisecond || d >= 375*time.Millisecond {
+		t.Errorf("first redial after %s, want 125–375 ms", d)
+	}
+	lo, hi := time.Duration(1<<62), time.Duration(0)
+	for attempts := 8; attempts < 1000; attempts++ {
+		d := reconnectDelay(attempts, jitter)
+		lo, hi = min(lo, d), max(hi, d)
+	}
+	if hi >= 22500*time.Millisecond || lo < 7500*time.Millisecond || hi-lo < 7500*time.Millisecond {
+		t.Errorf("capped redial waits span %s–%s, want within 7.5–22.5 s and spread over at least 7.5 s", lo, hi)
+	}
 }

@@ -20,6 +20,16 @@ const (
 	maxPingsOut  = 3
 )
 
+// maxReconnectDelay caps the redial backoff (each wait is drawn from half
+// to one and a half times it). An edge agent's uplink is often the line
+// it watches: until it is connected again the line shows unknown and its
+// replay waits, so after a cut longer than the backoff's climb (about
+// 30 s) a 30-s cap left up to 45 s between the link's return and the
+// replay (TestFaultLinkCut measured 6–31 s). 15 s makes that 22.5 s at
+// most, while a fleet returning after a NATS restart still spreads its
+// connections over 7.5–22.5 s (twice the rate of the 30-s cap).
+const maxReconnectDelay = 15 * time.Second
+
 // inboxPrefix is the agent's reply-subject prefix, "_INBOX_<agent_id>": the
 // controller's NATS lets an agent subscribe below its own prefix only
 // (controller/agentauth.InboxPrefix, the same string), so no agent can read
@@ -42,13 +52,7 @@ func (a *Agent) connect() (*nats.Conn, error) {
 		nats.CustomInboxPrefix(inboxPrefix(a.cfg.AgentID)),
 		nats.MaxReconnects(-1),
 		nats.RetryOnFailedConnect(true),
-		nats.CustomReconnectDelay(func(attempts int) time.Duration {
-			d := 250 * time.Millisecond << min(attempts, 7) // 250ms … 32s
-			if d > 30*time.Second {
-				d = 30 * time.Second
-			}
-			return d/2 + time.Duration(jitter.Int63n(int64(d)))
-		}),
+		nats.CustomReconnectDelay(func(attempts int) time.Duration { return reconnectDelay(attempts, jitter) }),
 		nats.ReconnectBufSize(-1), // JetStream publishes are retried by the sender, not buffered twice
 		// A cut link (the agent's own uplink, the line it watches) sends no
 		// FIN or RST: the client only learns from unanswered pings. With
@@ -109,6 +113,14 @@ func (a *Agent) connect() (*nats.Conn, error) {
 		a.m.connected.Set(1)
 	}
 	return nc, nil
+}
+
+// reconnectDelay is the wait before redial attempt attempts: 250 ms
+// doubling up to maxReconnectDelay, each drawn from half to one and a
+// half times that, so a fleet returning after a NATS restart spreads out.
+func reconnectDelay(attempts int, jitter *rand.Rand) time.Duration {
+	d := min(250*time.Millisecond<<min(attempts, 6), maxReconnectDelay) // 250ms … 15s
+	return d/2 + time.Duration(jitter.Int63n(int64(d)))
 }
 
 // linkUp records a (re)connection and wakes the result sender and the
