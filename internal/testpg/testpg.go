@@ -42,6 +42,7 @@ type Cluster struct {
 	mu       sync.Mutex // serialises CREATE DATABASE … TEMPLATE
 	n        int
 	testsDB  bool
+	durable  bool // PostgreSQL's own fsync, full_page_writes, synchronous_commit, shared_buffers
 }
 
 // BinDir finds the directory holding initdb and postgres.
@@ -66,8 +67,17 @@ func version(binDir string) int {
 	return n
 }
 
-// Start creates and starts a cluster; the caller must Stop it.
-func Start() (*Cluster, error) {
+// Start creates and starts a cluster; the caller must Stop it. For speed
+// it runs without durability (fsync, full_page_writes and synchronous_commit
+// off) and with 32 MB of shared buffers.
+func Start() (*Cluster, error) { return start(false) }
+
+// StartDurable is Start with PostgreSQL's own defaults for those settings,
+// as a production server runs: for benchmarks of what writes cost it
+// (bench/pgjournal).
+func StartDurable() (*Cluster, error) { return start(true) }
+
+func start(durable bool) (*Cluster, error) {
 	bin, err := BinDir()
 	if err != nil {
 		return nil, err
@@ -76,7 +86,7 @@ func Start() (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{dir: dir, password: randomHex(12), done: make(chan error, 1)}
+	c := &Cluster{dir: dir, password: randomHex(12), done: make(chan error, 1), durable: durable}
 	if err := c.start(bin); err != nil {
 		c.Stop()
 		return nil, err
@@ -126,9 +136,13 @@ func (c *Cluster) run(bin, data string, cred *syscall.Credential) error {
 		return err
 	}
 	defer logf.Close()
-	cmd := exec.Command(filepath.Join(bin, "postgres"), "-D", data, "-p", strconv.Itoa(c.port), "-k", c.dir,
-		"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
-		"-c", "full_page_writes=off", "-c", "max_connections=200", "-c", "shared_buffers=32MB")
+	args := []string{"-D", data, "-p", strconv.Itoa(c.port), "-k", c.dir,
+		"-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"}
+	if !c.durable {
+		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off",
+			"-c", "full_page_writes=off", "-c", "shared_buffers=32MB")
+	}
+	cmd := exec.Command(filepath.Join(bin, "postgres"), args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
