@@ -72,7 +72,7 @@ LONG := $(filter 1,$(BENCH_LONG))
 BENCH_OUT := .bench
 # BENCH_DOC: the benches that print BENCH-SUMMARY lines (internal/benchdoc);
 # add yours here when it does and its blocks are in docs/BENCHMARKS.md.
-BENCH_DOC := detect report notify agentload ingest sim api
+BENCH_DOC := detect report notify agentload ingest sim api pgjournal
 bench: build influxdb
 	@mkdir -p $(BENCH_OUT)
 	set -o pipefail; $(GO) run ./bench/pingfanout -targets 1000,5000 -duration 30s -engines shared,pro-bing | tee $(BENCH_OUT)/pingfanout.txt
@@ -87,6 +87,7 @@ bench: build influxdb
 	set -o pipefail; $(GO) run ./bench/report | tee $(BENCH_OUT)/report.txt
 	set -o pipefail; $(GO) run ./bench/sim $(if $(LONG),-influx-nice 10) | tee $(BENCH_OUT)/sim.txt
 	set -o pipefail; $(GO) run ./bench/api $(if $(LONG),,-calls 50) | tee $(BENCH_OUT)/api.txt
+	set -o pipefail; $(GO) run ./bench/pgjournal $(if $(LONG),-duration 300s) | tee $(BENCH_OUT)/pgjournal.txt
 	set -o pipefail; VANTAGE_CLUSTER_LONG=$(LONG) $(GO) test -count=1 -v -timeout 30m -run TestFailoverShortForm ./controller/partition/ | tee $(BENCH_OUT)/cluster.txt
 	$(MAKE) benchdoc
 
