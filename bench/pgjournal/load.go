@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"hash/fnv"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -20,11 +21,6 @@ type fleet struct {
 	// flap marks the results of flapping lines (by pointer into slots).
 	flapping map[*result.Result]bool
 }
-
-var (
-	okFields   = map[string]float64{"sent": 3, "recv": 3, "loss_pct": 0, "rtt_avg_ms": 1}
-	downFields = map[string]float64{"sent": 3, "recv": 0, "loss_pct": 100}
-)
 
 func partOf(pop string, parts int) int {
 	h := fnv.New32a()
@@ -76,7 +72,7 @@ func newFleet(c config) *fleet {
 		for r := range reps {
 			k := (i + r*slotsPerSec/reps) % slotsPerSec
 			rs := f.slots[p][k][agent]
-			rs = append(rs, result.Result{Measurement: "ping", Tags: map[string]string{"target": "198.18.0.1", "line": line}, Fields: okFields})
+			rs = append(rs, result.Result{Measurement: "ping", Tags: map[string]string{"target": "198.18.0.1", "line": line}})
 			f.slots[p][k][agent] = rs
 			if c.flap > 0 && i%flapEvery == 0 && i/flapEvery < c.flap {
 				m := idx[key{p, k}]
@@ -98,19 +94,19 @@ func newFleet(c config) *fleet {
 	return f
 }
 
-// stamp sets the time of one slot's results and the state of the
-// flapping lines (down 20 s of every 40 s).
-func (f *fleet) stamp(rs []result.Result, at time.Time) {
+// stamp sets the time of one slot's results, their round-trip time
+// (varied, as measured ones are: the journal's JSON compresses as the
+// field's would) and the state of the flapping lines (down 20 s of every
+// 40 s). Each result gets fresh fields, as a decoded message has.
+func (f *fleet) stamp(rs []result.Result, at time.Time, rnd *rand.Rand) {
 	down := (at.Unix()/20)%2 == 1
 	for i := range rs {
 		r := &rs[i]
 		r.Time = at
-		if f.flapping[r] {
-			if down {
-				r.Fields = downFields
-			} else {
-				r.Fields = okFields
-			}
+		if f.flapping[r] && down {
+			r.Fields = map[string]float64{"sent": 3, "recv": 0, "loss_pct": 100}
+			continue
 		}
+		r.Fields = map[string]float64{"sent": 3, "recv": 3, "loss_pct": 0, "rtt_avg_ms": 0.3 + rnd.Float64()*20}
 	}
 }

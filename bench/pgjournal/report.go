@@ -37,6 +37,9 @@ func (r *runResult) print(w io.Writer, c config) {
 	fmt.Fprintf(w, "commits/s %.1f  rows/s %.0f (inserted %.0f, updated %.0f, deleted %.0f)\n",
 		r.perSec(float64(r.a.commits), float64(r.b.commits)), r.rows(),
 		r.perSec(float64(r.a.inserted), float64(r.b.inserted)), r.perSec(float64(r.a.updated), float64(r.b.updated)), r.perSec(float64(r.a.deleted), float64(r.b.deleted)))
+	printTables(w, r.ta, r.tb, r.secs())
+	fmt.Fprintf(w, "journal rows at the end: %d, mean %.0f bytes stored (%.0f raw JSON, %.0f per evidence raw)\n",
+		r.jRows, r.jStored, r.jRaw, r.jRaw/max(1, float64(c.lines)*c.rate*c.pull.Seconds()/float64(c.parts)))
 	fmt.Fprintf(w, "WAL %.2f MB/s (%.0f bytes per result)\n", r.perSec(r.a.walBytes, r.b.walBytes)/1e6, (r.b.walBytes-r.a.walBytes)/float64(max(1, r.results)))
 	fmt.Fprintf(w, "PostgreSQL CPU %.3f s/s (%.1f µs per result); controller side CPU %.3f s/s (%.1f µs per result)\n",
 		r.perSec(r.a.serverCPU, r.b.serverCPU), (r.b.serverCPU-r.a.serverCPU)/float64(max(1, r.results))*1e6,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"sync"
@@ -26,6 +27,10 @@ func (discard) Write(context.Context, *influx.Batch) ([]influx.Rejected, error) 
 // result is one run's figures.
 type runResult struct {
 	a, b      pgSample
+	ta, tb    map[string]int64 // rows per table at a and b
+	jRows     int64            // journal rows left at the end, their mean stored and raw bytes
+	jStored   float64
+	jRaw      float64
 	results   int64
 	flushes   []time.Duration // every commit in the window
 	lag       time.Duration   // how far the slowest partition ended behind its schedule
@@ -113,9 +118,13 @@ func run(ctx context.Context, c config) (*runResult, error) {
 			return
 		}
 		s, err := sample(ctx, db, pm)
+		ta, terr := tableRows(ctx, db)
 		mu.Lock()
-		r.a = s
+		r.a, r.ta = s, ta
 		mu.Unlock()
+		if err == nil {
+			err = terr
+		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "bench/pgjournal: first sample:", err)
 		}
@@ -133,6 +142,12 @@ func run(ctx context.Context, c config) (*runResult, error) {
 		return nil, err
 	}
 	r.load = loadavg()
+	if r.tb, err = tableRows(context.Background(), db); err != nil {
+		return nil, err
+	}
+	if r.jRows, r.jStored, r.jRaw, err = journalSize(context.Background(), db); err != nil {
+		return nil, err
+	}
 	cancel()
 	bg.Wait()
 	if ctx.Err() != nil {
@@ -150,6 +165,7 @@ func run(ctx context.Context, c config) (*runResult, error) {
 // says by how much at the end.
 func partition(ctx context.Context, c config, fl *fleet, p int, m *linehealth.Monitor, begin, from, end time.Time, r *runResult, mu *sync.Mutex) {
 	slots := fl.slots[p]
+	rnd := rand.New(rand.NewPCG(uint64(p), 16))
 	next := begin
 	for k := 0; ; k++ {
 		if d := time.Until(next); d > 0 {
@@ -167,7 +183,7 @@ func partition(ctx context.Context, c config, fl *fleet, p int, m *linehealth.Mo
 		}
 		n := 0
 		for agent, rs := range slots[k%len(slots)] {
-			fl.stamp(rs, next)
+			fl.stamp(rs, next, rnd)
 			_ = m.Stage(ctx, agent, rs)
 			n += len(rs)
 		}
