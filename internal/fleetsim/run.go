@@ -169,7 +169,18 @@ type simAgent struct {
 }
 
 func (p *Plan) connect(a *Agent, o RunOptions, st *Stats) (*simAgent, error) {
-	opts := []nats.Option{nats.Name("vantage-sim " + a.ID), nats.CustomInboxPrefix("_INBOX_" + a.ID)}
+	// As the agent's linkUp: a reconnect wakes the sender out of the
+	// backoff it grew while the connection was down (a NATS server of a
+	// cluster stopped), so its results reach the stream at once, not up
+	// to one more backoff later.
+	wake := make(chan struct{}, 1)
+	opts := []nats.Option{nats.Name("vantage-sim " + a.ID), nats.CustomInboxPrefix("_INBOX_" + a.ID),
+		nats.ReconnectHandler(func(*nats.Conn) {
+			select {
+			case wake <- struct{}{}:
+			default:
+			}
+		})}
 	if o.Passwords != nil {
 		pw, ok := o.Passwords[a.ID]
 		if !ok {
@@ -192,7 +203,7 @@ func (p *Plan) connect(a *Agent, o RunOptions, st *Stats) (*simAgent, error) {
 	s.batcher = &publish.Batcher{Agent: a.ID, Max: o.BatchMax, Delay: o.BatchDelay, Queue: q, Clock: o.Clock,
 		IDPrefix: fmt.Sprintf("%x", time.Now().UnixNano()), Logger: log}
 	s.sender = &publish.Sender{Subject: "vantage.results." + a.ID, JS: js, Queue: q, Timeout: 10 * time.Second,
-		Logger: log, Rand: rand.New(rand.NewSource(int64(len(a.ID)))),
+		Logger: log, Rand: rand.New(rand.NewSource(int64(len(a.ID)))), Wake: wake,
 		Published: func(n int) { st.Published.Add(int64(n)) },
 		Failed:    func(err error) { st.Failed.Add(1); log.Warn("publish failed", "err", err) }}
 	return s, nil
