@@ -27,7 +27,9 @@ import (
 // The old partition closes the incident, noting where the line went
 // (before, neither partition restored it and it stayed open for ever);
 // the new partition watches the line afresh: still down there, it opens
-// a new incident of its own. On PostgreSQL, one controller's node.
+// a new incident of its own. A line deleted from the inventory by hand
+// in SQL while down (an import never deletes) has its incident closed the
+// same way at the next resync. On PostgreSQL, one controller's node.
 func TestMovedLineIncidentCloses(t *testing.T) {
 	pg := testpg.StartOrSkip(t)
 	ctx := lab.Deadline(t, 3*time.Minute)
@@ -36,16 +38,19 @@ func TestMovedLineIncidentCloses(t *testing.T) {
 		t.Fatal(err)
 	}
 	const n = 4
-	_, popB, popC := reloadPoPs(t, n)
+	popA, popB, popC := reloadPoPs(t, n)
 	v1 := fmt.Sprintf(`customers:
   - {id: C1, name: One, tier: gold}
 elements:
   - {id: %[1]s, kind: pop, name: B, agent: ag-b}
   - {id: %[2]s, kind: pop, name: C, agent: ag-c}
+  - {id: %[3]s, kind: pop, name: A, agent: ag-a}
 lines:
   - {circuit_id: LB1, customer: C1, upstream_element: %[1]s}
   - {circuit_id: LC1, customer: C1, upstream_element: %[2]s}
-`, popB, popC)
+  - {circuit_id: LA1, customer: C1, upstream_element: %[3]s}
+  - {circuit_id: LA2, customer: C1, upstream_element: %[3]s}
+`, popB, popC, popA)
 	if err := inventory.ImportFiles(ctx, dbURL, []string{writeInventory(t, v1)}, io.Discard, inventory.FileOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -62,34 +67,47 @@ lines:
 	if err != nil {
 		t.Fatal(err)
 	}
-	startNode(t, ctx, "ctl-a", dbURL, jsN, n)
+	// The resync (a whole re-read although the version did not move)
+	// every 3 s: the hand deletion below is found by it.
+	startNodeWith(t, ctx, "ctl-a", dbURL, jsN, n, func(o *partition.Options) { o.InventoryResync = 3 * time.Second })
 	db, err := sqldb.Open(ctx, dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 
-	// LB1 goes down in popB's partition: an open incident.
-	var first int64
-	lab.WaitFor(t, ctx, 300*time.Millisecond, func() error {
-		publishLoss(t, ctx, js, "ag-b", "LB1")
-		ins, err := lineIncidents(ctx, db, "LB1")
+	// LB1 goes down in popB's partition, LA1 in popA's: open incidents.
+	openOn := func(line string) int64 {
+		ins, err := lineIncidents(ctx, db, line)
 		if err != nil {
-			return err
+			t.Fatal(err)
 		}
 		for _, in := range ins {
 			if in.Open() {
-				first = in.ID
-				return nil
+				return in.ID
 			}
 		}
-		return fmt.Errorf("no open incident on LB1 yet (%d in all)", len(ins))
+		return 0
+	}
+	var first, removed int64
+	lab.WaitFor(t, ctx, 300*time.Millisecond, func() error {
+		publishLoss(t, ctx, js, "ag-b", "LB1")
+		publishLoss(t, ctx, js, "ag-a", "LA1")
+		publishPing(t, ctx, js, "ag-a", "LA2")
+		if first, removed = openOn("LB1"), openOn("LA1"); first == 0 || removed == 0 {
+			return fmt.Errorf("open incidents: LB1 %d, LA1 %d", first, removed)
+		}
+		return nil
 	})
 
 	// The import moves LB1 under popC, ag-c's PoP, another partition.
 	v2 := strings.Replace(v1, "{circuit_id: LB1, customer: C1, upstream_element: "+popB+"}",
 		"{circuit_id: LB1, customer: C1, upstream_element: "+popC+"}", 1)
 	if err := inventory.ImportFiles(ctx, dbURL, []string{writeInventory(t, v2)}, io.Discard, inventory.FileOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// LA1 is deleted by hand (no version bump).
+	if _, err := db.ExecContext(ctx, `DELETE FROM lines WHERE circuit_id = 'LA1'`); err != nil {
 		t.Fatal(err)
 	}
 	lab.WaitFor(t, ctx, 300*time.Millisecond, func() error {
@@ -102,8 +120,16 @@ lines:
 				return fmt.Errorf("incident %d on the moved line LB1 still open", first)
 			}
 		}
+		if id := openOn("LA1"); id != 0 {
+			return fmt.Errorf("incident %d on the removed line LA1 still open", id)
+		}
 		return nil
 	})
+	if ins, err := lineIncidents(ctx, db, "LA1"); err != nil {
+		t.Fatal(err)
+	} else if tl := ins[len(ins)-1].Timeline; len(tl) < 2 || tl[len(tl)-2].Note != "line removed from the inventory" {
+		t.Errorf("removed line's incident timeline %+v: want its moved entry to say it was removed", tl)
+	}
 	ins, err := lineIncidents(ctx, db, "LB1")
 	if err != nil {
 		t.Fatal(err)

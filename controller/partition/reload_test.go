@@ -52,6 +52,12 @@ type testNode struct {
 // dbURL and the NATS server js is connected to.
 func startNode(t *testing.T, ctx context.Context, id, dbURL string, js jetstream.JetStream, n int) *testNode {
 	t.Helper()
+	return startNodeWith(t, ctx, id, dbURL, js, n, nil)
+}
+
+// startNodeWith is startNode with the node's options changed by set.
+func startNodeWith(t *testing.T, ctx context.Context, id, dbURL string, js jetstream.JetStream, n int, set func(*partition.Options)) *testNode {
+	t.Helper()
 	db, err := sqldb.Open(ctx, dbURL)
 	if err != nil {
 		t.Fatal(err)
@@ -62,12 +68,16 @@ func startNode(t *testing.T, ctx context.Context, id, dbURL string, js jetstream
 		t.Fatal(err)
 	}
 	tn := &testNode{id: id, reg: prometheus.NewRegistry(), done: make(chan error, 1)}
-	tn.node, err = partition.NewNode(ctx, partition.Options{
+	o := partition.Options{
 		Leases: partition.LeaseOptions{ID: id, Partitions: n, Lease: 2 * time.Second},
 		JS:     js, Points: &countPoints{}, Tick: 200 * time.Millisecond, AckWait: time.Minute,
 		Health: linehealth.Options{DB: db, Inventory: inventory.NewSQLStore(db), Shipper: shp,
 			Detector: linestate.Options{Horizon: 2 * time.Second}, SnapshotEvery: time.Hour},
-	}, nil, tn.reg)
+	}
+	if set != nil {
+		set(&o)
+	}
+	tn.node, err = partition.NewNode(ctx, o, nil, tn.reg)
 	if err != nil {
 		t.Fatal(err)
 	}
