@@ -104,22 +104,30 @@ func (n *Notifier) Run(ctx context.Context) error {
 		if err := n.PollEvents(ctx); err != nil && ctx.Err() == nil {
 			n.log.Warn("degradation and weak-coverage events not read; retrying", "err", err)
 		}
-		// A full batch delivered (none held back by the rate limits) means
-		// more may be due: the next is claimed at once. One batch per poll
-		// capped a sender at Batch/Poll (128 messages/s at 500 ms).
-		for ctx.Err() == nil {
-			k, held, err := n.step(ctx)
-			if err != nil && ctx.Err() == nil {
-				n.log.Warn("notification sender step failed; retrying", "err", err)
-			}
-			if err != nil || k < n.opts.Sender.Batch || held > 0 {
-				break
-			}
-		}
+		n.sendDue(ctx)
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		}
+	}
+}
+
+// sendDue is one poll's delivery: Steps while each claims a full batch
+// and delivers all of it, as more may be due (one batch per poll capped a
+// sender at Batch/Poll: 128 messages/s at 500 ms). A batch the rate
+// limits held back from ends the poll: the rows behind it are mostly for
+// the same busy addresses, and claiming them at once would only put them
+// back, batch after batch, until the whole backlog had been read and
+// rewritten (TestHeldBackBatchEndsThePoll).
+func (n *Notifier) sendDue(ctx context.Context) {
+	for ctx.Err() == nil {
+		k, held, err := n.step(ctx)
+		if err != nil && ctx.Err() == nil {
+			n.log.Warn("notification sender step failed; retrying", "err", err)
+		}
+		if err != nil || k < n.opts.Sender.Batch || held > 0 {
+			return
 		}
 	}
 }
