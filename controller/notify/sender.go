@@ -192,15 +192,18 @@ func (n *Notifier) step(ctx context.Context) (claimed, held int, err error) {
 // the outer WHERE repeats the due test, which PostgreSQL re-checks on the
 // newest row version after waiting for a lock, so a row another sender
 // claimed meanwhile (leased into the future) is not claimed twice.
-// SQLite has one writer at a time and needs neither.
+// SQLite has one writer at a time and needs neither. The select is a
+// materialized CTE, run once: as a subquery of the UPDATE, PostgreSQL
+// claimed every due row, not Batch (TestClaimTakesAtMostBatch).
 func (n *Notifier) claim(ctx context.Context, now time.Time) ([]row, error) {
 	lock := ""
 	if n.pg {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
-	q := `UPDATE notify_outbox SET status = 'sending', next_attempt_at = ?1
-		WHERE id IN (SELECT id FROM notify_outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?2
+	q := `WITH picked AS MATERIALIZED (SELECT id FROM notify_outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?2
 			ORDER BY next_attempt_at, id LIMIT ?3` + lock + `)
+		UPDATE notify_outbox SET status = 'sending', next_attempt_at = ?1
+		WHERE id IN (SELECT id FROM picked)
 		AND status IN ('pending', 'sending') AND next_attempt_at <= ?2
 		RETURNING id, key, kind, channel, recipient, recipient_name, customer_id, language, message_id,
 		subject, body, html, incident_id, maintenance_id, attempts, due_at, incident_start, tier, event_ref`

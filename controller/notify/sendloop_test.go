@@ -43,3 +43,22 @@ func TestFullBatchesDrainInOnePoll(t *testing.T) {
 		t.Fatalf("%d messages sent in one poll, want all 10 (batches of 4)", got)
 	}
 }
+
+// A claim takes at most Batch rows. On PostgreSQL the claim's UPDATE ...
+// WHERE id IN (SELECT ... LIMIT Batch FOR UPDATE SKIP LOCKED) claimed
+// every due row (12 of 12 here): the planner ran the limited select once
+// per row it tested. The select is a materialized CTE now, run once.
+func TestClaimTakesAtMostBatch(t *testing.T) {
+	r := newRig(t, emailOnly(), func(o *Options) { o.Sender.Batch = 4 })
+	seedOutbox(t, r, 12)
+	rows, err := r.n.claim(r.ctx, t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 4 {
+		t.Errorf("one claim took %d rows, want the batch of 4", len(rows))
+	}
+	if k := r.count(`SELECT count(*) FROM notify_outbox WHERE status = 'sending'`); k != 4 {
+		t.Errorf("%d rows sending after one claim, want 4", k)
+	}
+}
