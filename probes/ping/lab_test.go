@@ -4,9 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/vantage-net/vantage/internal/clock"
 	"github.com/vantage-net/vantage/internal/lab"
@@ -53,6 +57,31 @@ func (l *pingLab) engine(t *testing.T, open func() (*socket, error)) *Engine {
 	return e
 }
 
+// diagnose says where a round's requests or replies went missing: the
+// engine's counters, and each namespace's ICMP counters (did the pop get
+// the requests and answer? did the cpe's kernel get the replies?), the
+// cpe's link and neighbour state.
+func (l *pingLab) diagnose(e *Engine) string {
+	m := e.stats
+	c := func(x prometheus.Counter) float64 { return testutil.ToFloat64(x) }
+	icmp := func(n *lab.Netns) string {
+		out, _ := n.Command("cat", "/proc/net/snmp").CombinedOutput()
+		var rows []string
+		for _, line := range strings.Split(string(out), "\n") {
+			if strings.HasPrefix(line, "Icmp:") || strings.HasPrefix(line, "IcmpMsg:") {
+				rows = append(rows, line)
+			}
+		}
+		return strings.Join(rows, "\n")
+	}
+	link, _ := l.cpe.Command("ip", "-s", "link", "show", "dev", l.cpeIf).CombinedOutput()
+	neigh, _ := l.cpe.Command("ip", "neigh", "show").CombinedOutput()
+	return fmt.Sprintf("engine: sent %v replies %v late %v unanswered %v send_errors %v read_errors %v drops %v\n"+
+		"cpe icmp:\n%s\npop icmp:\n%s\ncpe link:\n%s\ncpe neigh:\n%s",
+		c(m.sent), c(m.replies), c(m.late), c(m.unanswered), c(m.sendErrors), c(m.readErrors), c(m.drops),
+		icmp(l.cpe), icmp(l.pop), link, neigh)
+}
+
 func pingRound(t *testing.T, e *Engine, dst netip.Addr, count int) roundStats {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
@@ -73,7 +102,7 @@ func TestLabSharedEngineSeesLinkDownAndUp(t *testing.T) {
 			}
 			st := pingRound(t, e, l.target, 3)
 			if st.Sent != 3 || st.Recv != 3 || st.Min <= 0 || st.Max < st.Min {
-				t.Fatalf("link up: %+v", st)
+				t.Fatalf("link up: %+v\n%s", st, l.diagnose(e))
 			}
 			lab.SetLink(t, l.cpe, l.cpeIf, false)
 			st = pingRound(t, e, l.target, 3)
