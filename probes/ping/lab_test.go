@@ -100,6 +100,17 @@ func TestLabSharedEngineSeesLinkDownAndUp(t *testing.T) {
 			if e.Raw() != (name == "raw") {
 				t.Fatalf("engine raw = %v", e.Raw())
 			}
+			// A fresh veth pair may drop its first ARP request (one TX drop
+			// seen on the cpe side in a failing run, all 3 replies then
+			// judged late): the retry comes about 1 s later, a round's whole
+			// timeout. Wait for the path first, as after the link comes back
+			// up below; the judged round then tests the engine, not ARP.
+			lab.WaitFor(t, lab.Deadline(t, 10*time.Second), 100*time.Millisecond, func() error {
+				if st := pingRound(t, e, l.target, 1); st.Recv != 1 {
+					return fmt.Errorf("path not up yet: %+v", st)
+				}
+				return nil
+			})
 			st := pingRound(t, e, l.target, 3)
 			if st.Sent != 3 || st.Recv != 3 || st.Min <= 0 || st.Max < st.Min {
 				t.Fatalf("link up: %+v\n%s", st, l.diagnose(e))
