@@ -72,24 +72,7 @@ func (n *Notifier) Proactive(ctx context.Context, from, to time.Time) (customers
 			}
 		}
 	}
-	byTier := map[string]*ProactiveRow{}
-	for _, r := range byCustomer {
-		r.Ratio = float64(r.ToldFirst) / float64(r.Impacts)
-		customers = append(customers, *r)
-		t := byTier[r.Tier]
-		if t == nil {
-			t = &ProactiveRow{Tier: r.Tier}
-			byTier[r.Tier] = t
-		}
-		t.Impacts += r.Impacts
-		t.ToldFirst += r.ToldFirst
-	}
-	for _, t := range byTier {
-		t.Ratio = float64(t.ToldFirst) / float64(t.Impacts)
-		tiers = append(tiers, *t)
-	}
-	slices.SortFunc(customers, func(a, b ProactiveRow) int { return cmpStr(a.Customer, b.Customer) })
-	slices.SortFunc(tiers, func(a, b ProactiveRow) int { return cmpStr(a.Tier, b.Tier) })
+	customers, tiers = tallyProactive(byCustomer)
 	return customers, tiers, nil
 }
 
@@ -173,4 +156,28 @@ func (n *Notifier) refreshProactive(ctx context.Context) {
 	for _, t := range tiers {
 		n.m.proactive.WithLabelValues(t.Tier).Set(t.Ratio)
 	}
+}
+
+// tallyProactive turns per-customer counts into the ratio's rows: one per
+// customer and one per tier, each sorted by name.
+func tallyProactive(byCustomer map[string]*ProactiveRow) (customers, tiers []ProactiveRow) {
+	byTier := map[string]*ProactiveRow{}
+	for _, r := range byCustomer {
+		r.Ratio = float64(r.ToldFirst) / float64(r.Impacts)
+		customers = append(customers, *r)
+		t := byTier[r.Tier]
+		if t == nil {
+			t = &ProactiveRow{Tier: r.Tier}
+			byTier[r.Tier] = t
+		}
+		t.Impacts += r.Impacts
+		t.ToldFirst += r.ToldFirst
+	}
+	for _, t := range byTier {
+		t.Ratio = float64(t.ToldFirst) / float64(t.Impacts)
+		tiers = append(tiers, *t)
+	}
+	slices.SortFunc(customers, func(a, b ProactiveRow) int { return cmpStr(a.Customer, b.Customer) })
+	slices.SortFunc(tiers, func(a, b ProactiveRow) int { return cmpStr(a.Tier, b.Tier) })
+	return customers, tiers
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math/rand"
 	"reflect"
-	"slices"
 	"testing"
 	"time"
 )
@@ -72,24 +71,7 @@ func proactiveBefore(ctx context.Context, n *Notifier, from, to time.Time) (cust
 			}
 		}
 	}
-	byTier := map[string]*ProactiveRow{}
-	for _, r := range byCustomer {
-		r.Ratio = float64(r.ToldFirst) / float64(r.Impacts)
-		customers = append(customers, *r)
-		t := byTier[r.Tier]
-		if t == nil {
-			t = &ProactiveRow{Tier: r.Tier}
-			byTier[r.Tier] = t
-		}
-		t.Impacts += r.Impacts
-		t.ToldFirst += r.ToldFirst
-	}
-	for _, t := range byTier {
-		t.Ratio = float64(t.ToldFirst) / float64(t.Impacts)
-		tiers = append(tiers, *t)
-	}
-	slices.SortFunc(customers, func(a, b ProactiveRow) int { return cmpStr(a.Customer, b.Customer) })
-	slices.SortFunc(tiers, func(a, b ProactiveRow) int { return cmpStr(a.Tier, b.Tier) })
+	customers, tiers = tallyProactive(byCustomer)
 	return customers, tiers, nil
 }
 
