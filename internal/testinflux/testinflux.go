@@ -108,7 +108,6 @@ func Start(t testing.TB) *Server {
 	}
 	dir := t.TempDir()
 	s := &Server{
-		URL:      fmt.Sprintf("http://127.0.0.1:%d", lab.FreePort(t)),
 		Database: "vantage",
 		Bucket:   "vantage/autogen",
 		Dir:      dir,
@@ -116,12 +115,28 @@ func Start(t testing.TB) *Server {
 		bin:      bin,
 		conf:     filepath.Join(dir, "influxdb.conf"),
 	}
-	u, _ := url.Parse(s.URL)
-	if err := os.WriteFile(s.conf, []byte(Config(dir, u.Host, fmt.Sprintf("127.0.0.1:%d", lab.FreePort(t)))), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(s.stop)
-	s.start()
+	// A free port is free when chosen, not when influxd binds it: another
+	// test's server or client may take it in between (CI saw "bind:
+	// address already in use"). Only the first start may move to new
+	// ports; a restart keeps the URL its clients were given.
+	for attempt := 1; ; attempt++ {
+		s.URL = fmt.Sprintf("http://127.0.0.1:%d", lab.FreePort(t))
+		u, _ := url.Parse(s.URL)
+		if err := os.WriteFile(s.conf, []byte(Config(dir, u.Host, fmt.Sprintf("127.0.0.1:%d", lab.FreePort(t)))), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_ = os.Remove(filepath.Join(dir, "influxd.log"))
+		err := s.launch()
+		if err == nil {
+			break
+		}
+		if attempt == 3 || !strings.Contains(err.Error(), "address already in use") {
+			t.Fatal(err)
+		}
+		t.Logf("influxd start-up, attempt %d: a port was taken after it was chosen; new ports", attempt)
+	}
+	s.createDatabase()
 	s.client = influxdb2.NewClientWithOptions(s.URL, s.Token, influxdb2.DefaultOptions().SetApplicationName("vantage-test"))
 	t.Cleanup(s.client.Close)
 	return s
@@ -157,11 +172,23 @@ bind-address = %q
 `, rpcAddr, filepath.Join(dir, "meta"), filepath.Join(dir, "data"), filepath.Join(dir, "wal"), httpAddr)
 }
 
+// start starts influxd again on its ports (a restart after Kill or Stop)
+// and returns once it answers.
 func (s *Server) start() {
+	s.t.Helper()
+	if err := s.launch(); err != nil {
+		s.t.Fatal(err)
+	}
+	s.createDatabase()
+}
+
+// launch runs influxd with s.conf and waits until it answers /ping; an
+// influxd that exits first is an error carrying its log's tail.
+func (s *Server) launch() error {
 	s.t.Helper()
 	logf, err := os.OpenFile(filepath.Join(s.Dir, "influxd.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		s.t.Fatal(err)
+		return err
 	}
 	defer logf.Close()
 	cmd := exec.Command(s.bin, "run", "-config", s.conf)
@@ -170,7 +197,7 @@ func (s *Server) start() {
 	// with it instead of leaving it running.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
-		s.t.Fatalf("start influxd: %v", err)
+		return fmt.Errorf("start influxd: %v", err)
 	}
 	s.cmd = cmd
 	s.exited = make(chan struct{})
@@ -180,14 +207,22 @@ func (s *Server) start() {
 	}()
 
 	ctx := lab.Deadline(s.t, 60*time.Second)
+	var exited error
 	lab.WaitFor(s.t, ctx, 50*time.Millisecond, func() error {
 		select {
 		case <-s.exited:
-			s.t.Fatalf("influxd exited during start-up:\n%s", s.LogTail())
+			exited = fmt.Errorf("influxd exited during start-up:\n%s", s.LogTail())
+			return nil
 		default:
 		}
 		return s.ping()
 	})
+	return exited
+}
+
+// createDatabase creates the test's database (a no-op if it exists).
+func (s *Server) createDatabase() {
+	s.t.Helper()
 	if err := s.Exec("CREATE DATABASE " + s.Database); err != nil {
 		s.t.Fatal(err)
 	}
